@@ -1,0 +1,127 @@
+//! Benchmark: generate a 200-tenant × 20-service mesh (4,000 services, 3 clusters).
+//!
+//! Prints wall time per stage (parse + validate, render, plan, write) for a fresh write and
+//! for an up-to-date regeneration, and the process's peak resident memory.
+//! Run with `cargo bench --bench generate`; set MESHWRIGHT_BENCH_TENANTS to scale.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use meshwright::intent;
+use meshwright::scaffold::{plan::Plan, render, write};
+
+const SERVICES_PER_TENANT: usize = 20;
+const RUNS: usize = 5;
+
+fn mesh_yaml(tenants: usize) -> String {
+    let mut text = String::from(
+        "apiVersion: meshwright.dev/v1alpha1\nkind: Mesh\nmetadata:\n  name: bench\nspec:\n  \
+         trustDomain: bench.internal\n  gitops:\n    engine: flux\n    repoURL: https://git.example.com/bench.git\n  \
+         clusters:\n    - name: central\n      role: central\n      eastWestHost: eastwest.bench.example\n",
+    );
+    for edge in ["edge-a", "edge-b"] {
+        let _ = write!(
+            text,
+            "    - name: {edge}\n      role: edge\n      ingress:\n        host: {edge}.bench.example\n        routes:\n          - prefix: /\n            service: portal\n"
+        );
+    }
+    text.push_str("  tenants:\n");
+    for t in 0..tenants {
+        let _ = writeln!(text, "    - name: tenant-{t}");
+    }
+    text.push_str("  services:\n    - name: portal\n      image: ghcr.io/bench/portal:1.0.0\n      ports:\n        - port: 8080\n");
+    for t in 0..tenants {
+        for s in 0..SERVICES_PER_TENANT {
+            let _ = write!(
+                text,
+                "    - name: t{t}-svc{s}\n      tenant: tenant-{t}\n      image: ghcr.io/bench/svc:1.0.{s}\n      ports:\n        - port: 8080\n      callers:\n"
+            );
+            for caller in [(s + 1) % SERVICES_PER_TENANT, (s + 2) % SERVICES_PER_TENANT] {
+                let _ = write!(
+                    text,
+                    "        - service: t{t}-svc{caller}\n          methods: [GET, POST]\n          paths: [\"/api/*\"]\n"
+                );
+            }
+            text.push_str("        - service: portal\n");
+        }
+    }
+    text
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+struct Stages {
+    parse: Duration,
+    render: Duration,
+    plan: Duration,
+    write: Duration,
+    files: usize,
+}
+
+fn run_once(yaml: &str, dir: &Path) -> Stages {
+    let t0 = Instant::now();
+    let mesh = intent::parse(Path::new("mesh.yaml"), yaml.as_bytes()).expect("bench mesh is valid");
+    let t1 = Instant::now();
+    let files = render::render(&mesh).expect("renders");
+    let t2 = Instant::now();
+    let plan = Plan::compute(dir, &files).expect("plans");
+    let t3 = Instant::now();
+    write::apply(&plan).expect("writes");
+    let t4 = Instant::now();
+    Stages {
+        parse: t1 - t0,
+        render: t2 - t1,
+        plan: t3 - t2,
+        write: t4 - t3,
+        files: files.len(),
+    }
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+fn report(label: &str, runs: &[Stages]) {
+    let pick = |f: fn(&Stages) -> Duration| median(runs.iter().map(f).collect());
+    let total = pick(|s| s.parse + s.render + s.plan + s.write);
+    println!(
+        "{label:<22} total {:>8.1} ms | parse+validate {:>7.1} ms | render {:>7.1} ms | plan {:>7.1} ms | write {:>7.1} ms | {} files",
+        total.as_secs_f64() * 1e3,
+        pick(|s| s.parse).as_secs_f64() * 1e3,
+        pick(|s| s.render).as_secs_f64() * 1e3,
+        pick(|s| s.plan).as_secs_f64() * 1e3,
+        pick(|s| s.write).as_secs_f64() * 1e3,
+        runs[0].files
+    );
+}
+
+fn main() {
+    let tenants: usize = std::env::var("MESHWRIGHT_BENCH_TENANTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let yaml = mesh_yaml(tenants);
+    println!(
+        "meshwright generate: {tenants} tenants x {SERVICES_PER_TENANT} services, 3 clusters, mesh.yaml {} KiB, median of {RUNS} runs",
+        yaml.len() / 1024
+    );
+    let mut fresh = Vec::new();
+    let mut regenerate = Vec::new();
+    for _ in 0..RUNS {
+        let dir = tempfile::tempdir().expect("tempdir");
+        fresh.push(run_once(&yaml, dir.path()));
+        regenerate.push(run_once(&yaml, dir.path()));
+    }
+    report("fresh repository", &fresh);
+    report("up-to-date regenerate", &regenerate);
+    println!("peak resident memory   {:.1} MiB", peak_rss_mib());
+}

@@ -1,0 +1,60 @@
+//! Command-line interface: one file per command; each is a thin layer over the library.
+
+mod completions;
+mod generate;
+mod init;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for error-level findings, differences, or refused changes.
+pub const EXIT_DIFFERENCES: u8 = 1;
+/// Exit code for usage errors, unreadable input and internal failures.
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "meshwright",
+    version,
+    about = "Scaffold, validate and diff multi-tenant Istio mTLS GitOps repositories",
+    long_about = None,
+    after_help = "Examples:\n  meshwright init --example edge demo    write demo/mesh.yaml and generate the repo\n  meshwright generate demo               regenerate after editing demo/mesh.yaml\n  meshwright generate --check demo       exit 1 if the repo is not up to date (CI)\n\nExit codes: 0 clean, 1 differences or refused changes, 2 usage or input error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Init(init::InitArgs),
+    Generate(generate::GenerateArgs),
+    Completions(completions::CompletionsArgs),
+}
+
+/// Parses `std::env::args` and runs the command.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(EXIT_ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Init(args) => init::run(&args),
+        Command::Generate(args) => generate::run(&args),
+        Command::Completions(args) => completions::run(&args),
+    }
+}
+
+/// Prints an error and returns exit code 2.
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("{message}");
+    ExitCode::from(EXIT_ERROR)
+}

@@ -1,0 +1,8 @@
+//! meshwright: scaffold, validate and diff multi-tenant Istio mTLS GitOps repositories.
+//!
+//! Stages run in one direction: `intent` (mesh.yaml) → `scaffold` (blueprints rendered into
+//! a write plan, applied safely to disk). The CLI in `src/cli` only wires stages together.
+
+pub mod cli;
+pub mod intent;
+pub mod scaffold;

@@ -1,0 +1,84 @@
+//! Helpers shared by the integration tests: running the binary, reading examples, and
+//! snapshotting directories.
+
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub const EXAMPLES: [&str; 4] = ["saas", "edge", "batch", "lowcode"];
+
+pub fn meshwright() -> Command {
+    let mut command = Command::cargo_bin("meshwright").expect("binary is built");
+    command.env("NO_COLOR", "1");
+    command
+}
+
+pub fn example_text(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("blueprints/examples")
+        .join(format!("{name}.yaml"));
+    std::fs::read_to_string(path).expect("example exists")
+}
+
+/// Every regular file under `dir` (relative path → bytes).
+pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    collect(dir, dir, &mut files);
+    files
+}
+
+fn collect(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let file_type = entry.file_type().expect("file type");
+        if file_type.is_dir() {
+            collect(root, &path, files);
+        } else if file_type.is_file() {
+            let relative = path.strip_prefix(root).expect("under root");
+            files.insert(
+                relative.to_string_lossy().into_owned(),
+                std::fs::read(&path).expect("readable"),
+            );
+        }
+    }
+}
+
+/// Runs `meshwright init --example NAME` into a fresh temporary directory.
+pub fn init_example(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let temp = tempfile::tempdir().expect("tempdir");
+    let repo = temp.path().join("repo");
+    meshwright()
+        .args(["init", "--example", name])
+        .arg(&repo)
+        .assert()
+        .success();
+    (temp, repo)
+}
+
+/// 1-based line and column of the first occurrence of `needle` in `text`.
+pub fn locate(text: &str, needle: &str) -> (usize, usize) {
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in text"));
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = offset - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// Every directory under `root` holding a kustomization.yaml, sorted.
+pub fn kustomize_roots(root: &Path) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = snapshot(root)
+        .keys()
+        .filter(|p| p.ends_with("kustomization.yaml"))
+        .map(|p| root.join(p).parent().expect("has parent").to_path_buf())
+        .collect();
+    roots.sort();
+    roots
+}

@@ -1,0 +1,236 @@
+//! The `init` / `generate` contract: byte-stable output, `--check`, `--dry-run`, hand-edit
+//! protection, removal of stale files, never touching foreign files, confinement to the
+//! target directory.
+
+mod common;
+
+use common::{example_text, init_example, meshwright, snapshot};
+use predicates::str::contains;
+
+#[test]
+fn same_mesh_gives_identical_bytes_and_regenerating_changes_nothing() {
+    let (_a, first) = init_example("edge");
+    let (_b, second) = init_example("edge");
+    let first_files = snapshot(&first);
+    assert!(first_files.len() > 20, "edge example generates a real repo");
+    assert_eq!(
+        first_files,
+        snapshot(&second),
+        "two runs must give identical bytes"
+    );
+
+    meshwright()
+        .arg("generate")
+        .arg(&first)
+        .assert()
+        .success()
+        .stdout(contains("0 created, 0 updated, 0 removed"));
+    assert_eq!(first_files, snapshot(&first));
+    meshwright()
+        .args(["generate", "--check"])
+        .arg(&first)
+        .assert()
+        .code(0)
+        .stdout(contains("up to date"));
+}
+
+#[test]
+fn check_lists_differences_and_writes_nothing() {
+    let (_t, repo) = init_example("edge");
+    let mesh = example_text("edge").replace(
+        "    - name: ledger\n      clusters: [central]\n",
+        "    - name: ledger\n      clusters: [central]\n    - name: analytics\n",
+    );
+    std::fs::write(repo.join("mesh.yaml"), mesh).unwrap();
+    let before = snapshot(&repo);
+    meshwright()
+        .args(["generate", "--check"])
+        .arg(&repo)
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "would create tenants/analytics/overlays/edge-eu/kustomization.yaml",
+        ))
+        .stderr(contains("not up to date"));
+    meshwright()
+        .args(["generate", "--dry-run"])
+        .arg(&repo)
+        .assert()
+        .code(0)
+        .stdout(contains(
+            "would create tenants/analytics/overlays/central/kustomization.yaml",
+        ));
+    assert_eq!(
+        before,
+        snapshot(&repo),
+        "--check and --dry-run write nothing"
+    );
+}
+
+#[test]
+fn hand_edits_are_refused_without_force_and_restored_with_it() {
+    let (_t, repo) = init_example("edge");
+    let generated = snapshot(&repo);
+    let victim = generated
+        .keys()
+        .find(|p| {
+            p.starts_with("clusters/central/")
+                && p.ends_with(".yaml")
+                && !p.ends_with("kustomization.yaml")
+        })
+        .expect("a generated cluster file")
+        .clone();
+    let edited = b"# edited by hand\n".to_vec();
+    std::fs::write(repo.join(&victim), &edited).unwrap();
+    let before = snapshot(&repo);
+
+    meshwright()
+        .arg("generate")
+        .arg(&repo)
+        .assert()
+        .code(1)
+        .stdout(contains(format!("would update {victim} (edited by hand)")))
+        .stderr(contains("--force"));
+    assert_eq!(before, snapshot(&repo), "a refused run writes nothing");
+
+    meshwright()
+        .args(["generate", "--force"])
+        .arg(&repo)
+        .assert()
+        .success()
+        .stdout(contains(format!("updated {victim}")));
+    assert_eq!(
+        generated,
+        snapshot(&repo),
+        "--force restores the generated file"
+    );
+}
+
+#[test]
+fn files_no_longer_generated_are_removed_and_foreign_files_kept() {
+    let (_t, repo) = init_example("edge");
+    let notes = repo.join("tenants/ledger/base/NOTES.md");
+    std::fs::write(&notes, "team notes\n").unwrap();
+    std::fs::write(repo.join("CODEOWNERS"), "* @platform\n").unwrap();
+    let mesh = example_text("edge")
+        .replace("    - name: ledger\n      clusters: [central]\n", "")
+        .replace("      tenant: ledger\n", "      tenant: retail\n");
+    std::fs::write(repo.join("mesh.yaml"), mesh).unwrap();
+
+    meshwright()
+        .arg("generate")
+        .arg(&repo)
+        .assert()
+        .success()
+        .stdout(contains(
+            "removed tenants/ledger/overlays/central/kustomization.yaml",
+        ));
+    let after = snapshot(&repo);
+    assert!(
+        !after
+            .keys()
+            .any(|p| p.starts_with("tenants/ledger/overlays"))
+    );
+    assert!(
+        !repo.join("tenants/ledger/overlays").exists(),
+        "emptied directories are removed"
+    );
+    assert_eq!(after["tenants/ledger/base/NOTES.md"], b"team notes\n");
+    assert_eq!(after["CODEOWNERS"], b"* @platform\n");
+    assert!(
+        !after["meshwright.lock"]
+            .windows(14)
+            .any(|w| w == b"tenants/ledger")
+    );
+}
+
+#[test]
+fn existing_foreign_file_in_the_way_blocks_init_entirely() {
+    let temp = tempfile::tempdir().unwrap();
+    let repo = temp.path().join("repo");
+    std::fs::create_dir_all(repo.join("clusters/central")).unwrap();
+    std::fs::write(repo.join("clusters/central/kustomization.yaml"), "mine\n").unwrap();
+    meshwright()
+        .args(["init", "--example", "edge"])
+        .arg(&repo)
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "clusters/central/kustomization.yaml (not generated by meshwright)",
+        ));
+    let files = snapshot(&repo);
+    assert_eq!(
+        files.len(),
+        1,
+        "nothing else written, not even mesh.yaml: {:?}",
+        files.keys()
+    );
+    assert_eq!(files["clusters/central/kustomization.yaml"], b"mine\n");
+}
+
+#[test]
+fn init_refuses_to_overwrite_an_existing_mesh_yaml() {
+    let (_t, repo) = init_example("saas");
+    std::fs::write(repo.join("mesh.yaml"), "# mine\n").unwrap();
+    meshwright()
+        .args(["init", "--example", "edge"])
+        .arg(&repo)
+        .assert()
+        .code(2)
+        .stderr(contains("already exists"));
+    assert_eq!(std::fs::read(repo.join("mesh.yaml")).unwrap(), b"# mine\n");
+}
+
+#[test]
+fn a_symlink_inside_the_target_cannot_redirect_writes_outside() {
+    let (temp, repo) = init_example("edge");
+    let outside = temp.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::remove_dir_all(repo.join("tenants")).unwrap();
+    std::os::unix::fs::symlink(&outside, repo.join("tenants")).unwrap();
+    meshwright()
+        .args(["generate", "--force"])
+        .arg(&repo)
+        .assert()
+        .code(2)
+        .stderr(contains("symbolic link"));
+    assert!(
+        snapshot(&outside).is_empty(),
+        "nothing may be written through the link"
+    );
+}
+
+#[test]
+fn a_lock_naming_a_path_outside_the_repo_is_rejected() {
+    let (temp, repo) = init_example("edge");
+    let victim = temp.path().join("victim.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    let lock = r#"{"generator":"meshwright","files":{"../victim.txt":"sha256:00"}}"#;
+    std::fs::write(repo.join("meshwright.lock"), lock).unwrap();
+    meshwright()
+        .arg("generate")
+        .arg(&repo)
+        .assert()
+        .code(2)
+        .stderr(contains("meshwright.lock"))
+        .stderr(contains("outside the repository"));
+    assert_eq!(std::fs::read(&victim).unwrap(), b"keep me\n");
+}
+
+#[test]
+fn missing_directory_and_bad_flags_are_usage_errors() {
+    meshwright()
+        .args(["generate", "/nonexistent/meshwright-repo"])
+        .assert()
+        .code(2)
+        .stderr(contains("not a directory"));
+    meshwright()
+        .args(["generate", "--frobnicate"])
+        .assert()
+        .code(2);
+    meshwright()
+        .args(["init", "--example", "nope", "x"])
+        .assert()
+        .code(2)
+        .stderr(contains("possible values"));
+}
