@@ -85,6 +85,17 @@ fn run_once(yaml: &str, dir: &Path) -> Stages {
     }
 }
 
+/// The filesystem's own cost for the same files: plain `fs::write`, no temp file, no rename.
+fn plain_write(files: &[render::RenderedFile], dir: &Path) -> Duration {
+    let start = Instant::now();
+    for file in files {
+        let path = dir.join(&file.path);
+        std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(&path, &file.contents).expect("write");
+    }
+    start.elapsed()
+}
+
 fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();
     values[values.len() / 2]
@@ -121,7 +132,19 @@ fn main() {
         fresh.push(run_once(&yaml, dir.path()));
         regenerate.push(run_once(&yaml, dir.path()));
     }
+    let mesh = intent::parse(Path::new("mesh.yaml"), yaml.as_bytes()).expect("valid");
+    let files = render::render(&mesh).expect("renders");
+    let floor = median(
+        (0..RUNS)
+            .map(|_| plain_write(&files, tempfile::tempdir().expect("tempdir").path()))
+            .collect(),
+    );
     report("fresh repository", &fresh);
     report("up-to-date regenerate", &regenerate);
+    println!(
+        "filesystem floor       plain fs::write of the same {} files: {:.1} ms",
+        files.len(),
+        floor.as_secs_f64() * 1e3
+    );
     println!("peak resident memory   {:.1} MiB", peak_rss_mib());
 }

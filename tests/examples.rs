@@ -102,17 +102,92 @@ fn every_example_builds_and_its_references_resolve() {
         let trust_domain = trust_domain(&repo);
         let clusters = render_clusters(&repo);
         assert!(!clusters.is_empty(), "{example}: no cluster roots");
+        // Identities are mesh-wide: a caller on one cluster may reach a callee on another.
+        let accounts: BTreeSet<(String, String)> = clusters
+            .values()
+            .flat_map(|objects| objects.names("ServiceAccount"))
+            .collect();
         for (cluster, objects) in &clusters {
             let context = format!("{example}/{cluster}");
             check_mtls(&context, objects);
-            check_principals(&context, objects, &trust_domain);
+            check_principals(&context, objects, &trust_domain, &accounts);
             check_issuers(&context, objects);
             check_gateway_credentials(&context, objects);
             check_routes_and_selectors(&context, objects);
             check_batch_workloads(&context, objects);
             check_service_port_names(&context, objects);
+            check_gitops_syncs_every_root(&context, &repo, cluster, objects);
+            check_istio_values(&context, &repo.join("clusters").join(cluster));
         }
     }
+}
+
+/// The GitOps objects of a cluster reference exactly the roots that deploy to it.
+fn check_gitops_syncs_every_root(
+    context: &str,
+    repo: &Path,
+    cluster: &str,
+    objects: &ClusterObjects,
+) {
+    let flux_paths = objects
+        .of_kind("Kustomization")
+        .filter(|k| k["apiVersion"] == "kustomize.toolkit.fluxcd.io/v1")
+        .map(|k| k["spec"]["path"].as_str().unwrap_or_default().to_string());
+    let argo_paths = objects.of_kind("ApplicationSet").flat_map(|set| {
+        set["spec"]["generators"][0]["list"]["elements"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|element| element["path"].as_str().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+    });
+    let synced: BTreeSet<String> = flux_paths.chain(argo_paths).collect();
+    assert!(!synced.is_empty(), "{context}: nothing syncs this cluster");
+    let relative_roots: Vec<String> = kustomize_roots(repo)
+        .iter()
+        .filter(|root| cluster_of(repo, root).as_deref() == Some(cluster))
+        .map(|root| {
+            root.strip_prefix(repo)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    for path in &synced {
+        let known = relative_roots
+            .iter()
+            .any(|r| path.ends_with(&format!("/{r}")));
+        assert!(
+            known,
+            "{context}: GitOps syncs {path}, which is no root of this cluster"
+        );
+    }
+    for root in relative_roots
+        .iter()
+        .filter(|r| !r.starts_with("clusters/"))
+    {
+        let covered = synced.iter().any(|p| p.ends_with(&format!("/{root}")));
+        assert!(covered, "{context}: root {root} is never synced");
+    }
+}
+
+/// istiod values enforce what the mesh relies on: registry-only egress, JSON access logs,
+/// proxies that start before applications.
+fn check_istio_values(context: &str, cluster_dir: &Path) {
+    let text = std::fs::read_to_string(cluster_dir.join("istio/values.yaml"))
+        .unwrap_or_else(|e| panic!("{context}: istio/values.yaml: {e}"));
+    let values: Value = serde_saphyr::from_str(&text).expect("values parse");
+    let mesh_config = &values["meshConfig"];
+    assert_eq!(
+        mesh_config["outboundTrafficPolicy"]["mode"], "REGISTRY_ONLY",
+        "{context}"
+    );
+    assert_eq!(mesh_config["accessLogEncoding"], "JSON", "{context}");
+    assert_eq!(mesh_config["accessLogFile"], "/dev/stdout", "{context}");
+    assert_eq!(
+        mesh_config["defaultConfig"]["holdApplicationUntilProxyStarts"], true,
+        "{context}"
+    );
 }
 
 fn check_mtls(context: &str, objects: &ClusterObjects) {
@@ -122,9 +197,6 @@ fn check_mtls(context: &str, objects: &ClusterObjects) {
         .find(|p| namespace(p) == "istio-system" && p["spec"]["selector"].is_null())
         .unwrap_or_else(|| panic!("{context}: no mesh-wide PeerAuthentication"));
     assert_eq!(mesh_wide["spec"]["mtls"]["mode"], "STRICT", "{context}");
-    for (ns, _) in objects.names("Namespace") {
-        let _ = ns;
-    }
     for namespace_object in objects.of_kind("Namespace") {
         let ns = name(namespace_object);
         assert_eq!(
@@ -157,8 +229,12 @@ fn check_mtls(context: &str, objects: &ClusterObjects) {
     );
 }
 
-fn check_principals(context: &str, objects: &ClusterObjects, trust_domain: &str) {
-    let accounts = objects.names("ServiceAccount");
+fn check_principals(
+    context: &str,
+    objects: &ClusterObjects,
+    trust_domain: &str,
+    accounts: &BTreeSet<(String, String)>,
+) {
     let mut checked = 0;
     for policy in objects.of_kind("AuthorizationPolicy") {
         for rule in policy["spec"]["rules"].as_array().into_iter().flatten() {
@@ -178,7 +254,7 @@ fn check_principals(context: &str, objects: &ClusterObjects, trust_domain: &str)
                     assert!(
                         accounts.contains(&account),
                         "{context}: policy {}/{} allows {principal}, but the repo declares no \
-                         ServiceAccount {}/{} on this cluster",
+                         ServiceAccount {}/{}",
                         namespace(policy),
                         name(policy),
                         account.0,

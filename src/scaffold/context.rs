@@ -4,7 +4,7 @@
 //! authorization rules, which namespaces run on which cluster) is computed here, once, in a
 //! form that is easy to test and byte-stable: every list is sorted or kept in file order.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -103,6 +103,19 @@ pub struct IngressContext {
     /// Secret the Gateway serves (`credentialName`), produced by a cert-manager Certificate.
     pub credential_name: String,
     pub routes: Vec<RouteContext>,
+    /// Services the routes reach, each allowed to be called by the gateway on these ports.
+    pub callees: Vec<IngressCallee>,
+}
+
+/// A service the ingress gateway may call on this cluster (the cluster overlay allows it).
+#[derive(Debug, Serialize)]
+pub struct IngressCallee {
+    pub service: String,
+    pub namespace: String,
+    /// SPIFFE principal of the ingress gateway.
+    pub principal: String,
+    /// Routed ports as strings, as AuthorizationPolicy wants them.
+    pub ports: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -366,7 +379,7 @@ fn build_service(
         })
         .collect();
 
-    let mut allow_rules: Vec<AllowRule> = service
+    let allow_rules: Vec<AllowRule> = service
         .callers
         .iter()
         .filter_map(|caller| {
@@ -388,27 +401,6 @@ fn build_service(
             })
         })
         .collect();
-
-    // Ingress routes to this service: allow the ingress gateway identity on the routed ports.
-    let mut ingress_ports = BTreeSet::new();
-    for cluster in &mesh.spec.clusters {
-        for route in cluster.ingress.iter().flat_map(|i| &i.routes) {
-            if route.service.value == service.name.value {
-                ingress_ports.insert(route_port(route, service));
-            }
-        }
-    }
-    if !ingress_ports.is_empty() {
-        allow_rules.push(AllowRule {
-            caller: "ingress-gateway".to_string(),
-            principal: format!(
-                "{trust_domain}/ns/{INGRESS_GATEWAY_NAMESPACE}/sa/{INGRESS_GATEWAY_SERVICE_ACCOUNT}"
-            ),
-            methods: Vec::new(),
-            paths: Vec::new(),
-            ports: ingress_ports.iter().map(u16::to_string).collect(),
-        });
-    }
 
     ServiceContext {
         name: service.name.value.clone(),
@@ -437,18 +429,36 @@ fn route_port(route: &crate::intent::model::Route, service: &crate::intent::mode
         .unwrap_or(80)
 }
 
+/// The services `routes` reach, grouped so each gets one policy listing all routed ports.
+fn ingress_callees(routes: &[RouteContext], trust_domain: &str) -> Vec<IngressCallee> {
+    let mut ports: BTreeMap<(&str, &str), BTreeSet<u16>> = BTreeMap::new();
+    for route in routes {
+        ports
+            .entry((&route.namespace, &route.service))
+            .or_default()
+            .insert(route.port);
+    }
+    ports
+        .into_iter()
+        .map(|((namespace, service), ports)| IngressCallee {
+            service: service.to_string(),
+            namespace: namespace.to_string(),
+            principal: format!(
+                "{trust_domain}/ns/{INGRESS_GATEWAY_NAMESPACE}/sa/{INGRESS_GATEWAY_SERVICE_ACCOUNT}"
+            ),
+            ports: ports.iter().map(u16::to_string).collect(),
+        })
+        .collect()
+}
+
 fn build_cluster(
     mesh: &Mesh,
     cluster: &crate::intent::model::Cluster,
     namespaces: &[NamespaceContext],
 ) -> ClusterContext {
     let name = cluster.name.value.clone();
-    let ingress = cluster.ingress.as_ref().map(|ingress| IngressContext {
-        host: ingress.host.value.clone(),
-        gateway_name: format!("{name}-ingress"),
-        gateway_namespace: INGRESS_GATEWAY_NAMESPACE,
-        credential_name: format!("{name}-ingress-tls"),
-        routes: ingress
+    let ingress = cluster.ingress.as_ref().map(|ingress| {
+        let routes: Vec<RouteContext> = ingress
             .routes
             .iter()
             .enumerate()
@@ -472,7 +482,15 @@ fn build_cluster(
                     retry_on: route.retries.retry_on.value.clone(),
                 })
             })
-            .collect(),
+            .collect();
+        IngressContext {
+            host: ingress.host.value.clone(),
+            gateway_name: format!("{name}-ingress"),
+            gateway_namespace: INGRESS_GATEWAY_NAMESPACE,
+            credential_name: format!("{name}-ingress-tls"),
+            callees: ingress_callees(&routes, &mesh.spec.trust_domain),
+            routes,
+        }
     });
     ClusterContext {
         role: match *cluster.role {
@@ -596,14 +614,25 @@ spec:
             .iter()
             .find(|n| n.namespace == "shop-prod")
             .unwrap();
-        let web = &shop.services[0];
-        assert_eq!(web.allow_rules.len(), 1);
+        assert!(
+            shop.services[0].allow_rules.is_empty(),
+            "the base must not allow a gateway that only some clusters run"
+        );
+        assert_eq!(shop.service_accounts, ["web-sa"]);
+        let eu = ctx.clusters.iter().find(|c| c.name == "eu").unwrap();
+        let callees = &eu.ingress.as_ref().unwrap().callees;
+        assert_eq!(callees.len(), 1);
         assert_eq!(
-            web.allow_rules[0].principal,
+            (callees[0].namespace.as_str(), callees[0].service.as_str()),
+            ("shop-prod", "web")
+        );
+        assert_eq!(
+            callees[0].principal,
             "acme.internal/ns/istio-ingress/sa/istio-ingressgateway"
         );
-        assert_eq!(web.allow_rules[0].ports, ["8443"]);
-        assert_eq!(shop.service_accounts, ["web-sa"]);
+        assert_eq!(callees[0].ports, ["8443"]);
+        let hq = ctx.clusters.iter().find(|c| c.name == "hq").unwrap();
+        assert!(hq.ingress.is_none());
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use include_dir::{Dir, include_dir};
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, context};
+use rayon::prelude::*;
 
 use super::context::{MeshContext, build};
 use crate::intent::Mesh;
@@ -56,121 +57,142 @@ pub fn example_names() -> Vec<&'static str> {
     names
 }
 
+/// One directory of output: a blueprint group rendered with one context.
+struct Unit {
+    group: &'static str,
+    out_dir: String,
+    ctx: Value,
+}
+
 /// Renders every file of the repository described by `mesh`, sorted by path.
 pub fn render(mesh: &Mesh) -> Result<Vec<RenderedFile>, RenderError> {
     let environment = environment()?;
     let ctx = build(mesh);
-    let mesh_value = to_value(&ctx);
-    let mut files = BTreeMap::new();
-    let mut renderer = GroupRenderer {
-        environment: &environment,
-        files: &mut files,
-    };
-    renderer.group("repo", "", context! { mesh => &mesh_value })?;
+    let units = units(&ctx);
+    // Units are independent; render them on every core.
+    let rendered: Vec<Vec<RenderedFile>> = units
+        .par_iter()
+        .map(|unit| render_group(&environment, unit))
+        .collect::<Result<_, _>>()?;
+    let mut files: Vec<RenderedFile> = rendered.into_iter().flatten().collect();
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// The repo, each cluster (and its `istio/` directory), each namespace base and each
+/// namespace × cluster overlay.
+fn units(ctx: &MeshContext) -> Vec<Unit> {
+    let mesh_value = to_value(ctx);
+    let mut units = vec![Unit {
+        group: "repo",
+        out_dir: String::new(),
+        ctx: context! { mesh => &mesh_value },
+    }];
+    let mut cluster_values = BTreeMap::new();
     for cluster in &ctx.clusters {
         let dir = format!("clusters/{}", cluster.name);
-        let cluster = to_value(cluster);
-        renderer.group(
-            "cluster",
-            &dir,
-            context! { mesh => &mesh_value, cluster => &cluster },
-        )?;
-        renderer.group(
-            "cluster/istio",
-            &format!("{dir}/istio"),
-            context! { mesh => &mesh_value, cluster => &cluster },
-        )?;
+        let cluster_value = to_value(cluster);
+        let cluster_ctx = context! { mesh => &mesh_value, cluster => &cluster_value };
+        units.push(Unit {
+            group: "cluster/istio",
+            out_dir: format!("{dir}/istio"),
+            ctx: cluster_ctx.clone(),
+        });
+        units.push(Unit {
+            group: "cluster",
+            out_dir: dir,
+            ctx: cluster_ctx,
+        });
+        cluster_values.insert(cluster.name.as_str(), cluster_value);
     }
     for ns in &ctx.namespaces {
         let ns_value = to_value(ns);
-        renderer.group(
-            "namespace/base",
-            &format!("{}/base", ns.dir),
-            context! { mesh => &mesh_value, ns => &ns_value },
-        )?;
+        units.push(Unit {
+            group: "namespace/base",
+            out_dir: format!("{}/base", ns.dir),
+            ctx: context! { mesh => &mesh_value, ns => &ns_value },
+        });
         for cluster_name in &ns.clusters {
-            let cluster = to_value(cluster_by_name(&ctx, cluster_name));
-            renderer.group(
-                "namespace/overlay",
-                &format!("{}/overlays/{cluster_name}", ns.dir),
-                context! { mesh => &mesh_value, ns => &ns_value, cluster => &cluster },
-            )?;
+            let cluster = cluster_values
+                .get(cluster_name.as_str())
+                .cloned()
+                .unwrap_or_default();
+            units.push(Unit {
+                group: "namespace/overlay",
+                out_dir: format!("{}/overlays/{cluster_name}", ns.dir),
+                ctx: context! { mesh => &mesh_value, ns => &ns_value, cluster => cluster },
+            });
         }
     }
-    Ok(files
+    units
+}
+
+/// Renders the templates directly inside `blueprints/<group>` into the unit's directory.
+fn render_group(
+    environment: &Environment<'static>,
+    unit: &Unit,
+) -> Result<Vec<RenderedFile>, RenderError> {
+    let Some(dir) = BLUEPRINTS.get_dir(unit.group) else {
+        return Ok(Vec::new());
+    };
+    let mut templates: Vec<&str> = dir
+        .files()
+        .filter_map(|f| f.path().to_str())
+        .filter(|p| p.ends_with(".j2"))
+        .collect();
+    templates.sort_unstable();
+    let (kustomizations, others): (Vec<&str>, Vec<&str>) = templates
         .into_iter()
-        .map(|(path, contents)| RenderedFile { path, contents })
-        .collect())
-}
+        .partition(|t| output_name(t) == KUSTOMIZATION);
 
-fn cluster_by_name<'c>(
-    ctx: &'c MeshContext,
-    name: &str,
-) -> Option<&'c super::context::ClusterContext> {
-    ctx.clusters.iter().find(|c| c.name == name)
-}
-
-struct GroupRenderer<'a> {
-    environment: &'a Environment<'static>,
-    files: &'a mut BTreeMap<String, String>,
-}
-
-impl GroupRenderer<'_> {
-    /// Renders the templates directly inside `blueprints/<group>` into `out_dir`.
-    fn group(&mut self, group: &str, out_dir: &str, ctx: Value) -> Result<(), RenderError> {
-        let Some(dir) = BLUEPRINTS.get_dir(group) else {
-            return Ok(());
-        };
-        let mut templates: Vec<&str> = dir
-            .files()
-            .filter_map(|f| f.path().to_str())
-            .filter(|p| p.ends_with(".j2"))
-            .collect();
-        templates.sort_unstable();
-        let (kustomizations, others): (Vec<&str>, Vec<&str>) = templates
-            .into_iter()
-            .partition(|t| output_name(t) == KUSTOMIZATION);
-
-        let mut produced = Vec::new();
-        for template in others {
-            if let Some(contents) = self.render_one(template, &ctx, &[])? {
-                produced.push(output_name(template).to_string());
-                self.files
-                    .insert(join(out_dir, output_name(template)), contents);
-            }
+    let mut files = Vec::new();
+    for template in others {
+        if let Some(contents) = render_one(environment, template, &unit.ctx, &[])? {
+            files.push(RenderedFile {
+                path: join(&unit.out_dir, output_name(template)),
+                contents,
+            });
         }
-        for template in kustomizations {
-            if let Some(contents) = self.render_one(template, &ctx, &produced)? {
-                self.files.insert(join(out_dir, KUSTOMIZATION), contents);
-            }
-        }
-        Ok(())
     }
-
-    fn render_one(
-        &self,
-        template: &str,
-        ctx: &Value,
-        resources: &[String],
-    ) -> Result<Option<String>, RenderError> {
-        let fail = |message: String| RenderError {
-            template: template.to_string(),
-            message,
-        };
-        let compiled = self
-            .environment
-            .get_template(template)
-            .map_err(|e| fail(describe(&e)))?;
-        let full_ctx = context! { resources => to_value(resources), ..ctx.clone() };
-        let contents = compiled.render(full_ctx).map_err(|e| fail(describe(&e)))?;
-        if contents.trim().is_empty() {
-            return Ok(None);
+    let produced: Vec<&str> = files
+        .iter()
+        .filter_map(|f| f.path.rsplit('/').next())
+        .collect();
+    let mut kustomization_files = Vec::new();
+    for template in kustomizations {
+        if let Some(contents) = render_one(environment, template, &unit.ctx, &produced)? {
+            kustomization_files.push(RenderedFile {
+                path: join(&unit.out_dir, KUSTOMIZATION),
+                contents,
+            });
         }
-        if is_yaml(template) {
-            check_yaml(&contents).map_err(fail)?;
-        }
-        Ok(Some(contents))
     }
+    files.extend(kustomization_files);
+    Ok(files)
+}
+
+fn render_one(
+    environment: &Environment<'static>,
+    template: &str,
+    ctx: &Value,
+    resources: &[&str],
+) -> Result<Option<String>, RenderError> {
+    let fail = |message: String| RenderError {
+        template: template.to_string(),
+        message,
+    };
+    let compiled = environment
+        .get_template(template)
+        .map_err(|e| fail(describe(&e)))?;
+    let full_ctx = context! { resources => to_value(resources), ..ctx.clone() };
+    let contents = compiled.render(full_ctx).map_err(|e| fail(describe(&e)))?;
+    if contents.trim().is_empty() {
+        return Ok(None);
+    }
+    if is_yaml(template) {
+        check_yaml(&contents).map_err(fail)?;
+    }
+    Ok(Some(contents))
 }
 
 fn to_value<T: serde::Serialize>(value: T) -> Value {
@@ -210,7 +232,7 @@ fn check_yaml(contents: &str) -> Result<(), String> {
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
     };
-    serde_saphyr::from_multiple_with_options::<serde_json::Value>(contents, options)
+    serde_saphyr::from_multiple_with_options::<serde::de::IgnoredAny>(contents, options)
         .map(|_| ())
         .map_err(|e| format!("rendered invalid YAML: {e}"))
 }
@@ -306,6 +328,15 @@ fn is_plain_safe(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rendered_yaml_is_checked_for_syntax_and_duplicate_keys() {
+        assert!(check_yaml("a: 1\n---\nb: [1, 2]\n").is_ok());
+        let duplicate = check_yaml("kind: A\nkind: B\n").unwrap_err();
+        assert!(duplicate.contains("duplicate"), "{duplicate}");
+        assert!(check_yaml("a: [1\n").is_err());
+        assert!(check_yaml("a: 1\n---\na: 1\na: 2\n").is_err());
+    }
 
     #[test]
     fn scalars_that_yaml_would_misread_are_quoted() {

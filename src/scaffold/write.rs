@@ -8,6 +8,8 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::lock::LOCK_FILE;
 use super::plan::{Action, Plan};
 use super::safe_path::{self, PathError};
@@ -15,13 +17,19 @@ use super::safe_path::{self, PathError};
 /// Writes every pending change of `plan`, then the lock. Conflicting changes must have been
 /// refused (or forced) by the caller.
 pub fn apply(plan: &Plan) -> Result<(), PathError> {
+    let writes: Vec<(&str, &[u8])> = plan
+        .pending()
+        .filter(|change| matches!(change.action, Action::Create | Action::Update))
+        .filter_map(|change| Some((change.path.as_str(), change.contents.as_deref()?)))
+        .collect();
+    // Files are independent (each rename is atomic on its own), so they are written in
+    // parallel; directory creation tolerates a sibling having created the same directory.
+    writes
+        .par_iter()
+        .try_for_each(|(path, contents)| write_atomically(&plan.root, path, contents))?;
     for change in plan.pending() {
-        match (&change.action, &change.contents) {
-            (Action::Create | Action::Update, Some(contents)) => {
-                write_atomically(&plan.root, &change.path, contents)?;
-            }
-            (Action::Remove, _) => remove(&plan.root, &change.path)?,
-            _ => {}
+        if change.action == Action::Remove {
+            remove(&plan.root, &change.path)?;
         }
     }
     if plan.lock_changed {
