@@ -5,4 +5,5 @@
 
 pub mod cli;
 pub mod intent;
+pub mod manifest;
 pub mod scaffold;

@@ -78,18 +78,12 @@ pub fn load(path: &Path) -> Result<Mesh, IntentError> {
 
 /// Parses and validates mesh.yaml content; `path` is used only in messages.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Mesh, IntentError> {
-    if bytes.contains(&0) {
-        return Err(IntentError::single(
-            path,
-            Position::default(),
-            "file contains NUL bytes; it is binary, not YAML",
-        ));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let before = &bytes[..e.valid_up_to()];
-        let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() as u64 + 1;
-        IntentError::single(path, Position { line, column }, "file is not valid UTF-8")
+    let text = crate::manifest::load::text_of(bytes).map_err(|(line, column, message)| {
+        let at = Position {
+            line: line.into(),
+            column: column.into(),
+        };
+        IntentError::single(path, at, message)
     })?;
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
@@ -103,7 +97,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Mesh, IntentError> {
                 column: l.column(),
             })
             .unwrap_or_default();
-        IntentError::single(path, at, yaml_message(&e))
+        IntentError::single(path, at, crate::manifest::load::yaml_message(&e))
     })?;
     let problems = validate(&mesh);
     if problems.is_empty() {
@@ -113,27 +107,5 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<Mesh, IntentError> {
             file: path.to_path_buf(),
             problems,
         })
-    }
-}
-
-/// serde-saphyr's message without its own location suffix (we print ours in front), with
-/// library-facing wording turned into advice for the person editing mesh.yaml.
-fn yaml_message(error: &serde_saphyr::Error) -> String {
-    let rendered = error.without_snippet().to_string();
-    let first_line = rendered.lines().next().unwrap_or("invalid YAML").trim();
-    let message = match first_line.rfind(" at line ") {
-        Some(index) => &first_line[..index],
-        None => first_line,
-    };
-    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
-        let key = key.split(',').next().unwrap_or(key);
-        return format!("duplicate key `{key}`: each key may appear once in a mapping");
-    }
-    match message {
-        "invalid u32" | "invalid u16" | "invalid u64" => {
-            format!("expected a whole number ({message}), not text")
-        }
-        "invalid bool" => "expected true or false".to_string(),
-        other => other.to_string(),
     }
 }

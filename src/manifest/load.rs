@@ -1,0 +1,294 @@
+//! Reading YAML manifests into `Node` documents, with the file, line and column of every
+//! value, under Kubernetes' reading of scalars (YAML 1.2 booleans, `0755` as octal).
+//!
+//! Bad input is an error that names the file and line: binary or non-UTF-8 content, invalid
+//! YAML, duplicate keys, alias bombs (serde-saphyr's budgets), files over the size cap.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::node::{Node, Origin, Value};
+
+/// Largest manifest file read, to keep a stray binary or log from exhausting memory.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+
+/// A file that could not be read as YAML; `line` and `column` are 1-based (0 if unknown).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}:{column}: {message}", file.display())]
+pub struct LoadError {
+    pub file: PathBuf,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// Reads `path` and parses every YAML document in it. Empty documents are skipped.
+pub fn load_file(path: &Path) -> Result<Vec<Node>, LoadError> {
+    let fail = |message: String| LoadError {
+        file: path.to_path_buf(),
+        line: 0,
+        column: 0,
+        message,
+    };
+    let metadata = std::fs::metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if metadata.len() > MAX_FILE_BYTES as u64 {
+        return Err(fail(format!(
+            "file is {} bytes; manifests larger than {MAX_FILE_BYTES} bytes are refused",
+            metadata.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    parse_documents(path, &bytes)
+}
+
+/// Parses YAML `bytes` (named `path` in origins and messages) into documents.
+pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError> {
+    let text = text_of(bytes).map_err(|(line, column, message)| LoadError {
+        file: path.to_path_buf(),
+        line,
+        column,
+        message: message.to_string(),
+    })?;
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        legacy_octal_numbers: true,
+        strict_booleans: true,
+        with_snippet: false,
+    };
+    let documents: Vec<Raw> =
+        serde_saphyr::from_multiple_with_options(text, options).map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
+            LoadError {
+                file: path.to_path_buf(),
+                line,
+                column,
+                message: yaml_message(&e),
+            }
+        })?;
+    let file: Arc<Path> = Arc::from(path);
+    Ok(documents
+        .into_iter()
+        .filter(|raw| !matches!(raw.value, RawValue::Null))
+        .map(|raw| raw.into_node(&file))
+        .collect())
+}
+
+/// The UTF-8 text of `bytes`, or the 1-based line and column of why it is not text.
+pub fn text_of(bytes: &[u8]) -> Result<&str, (u32, u32, &'static str)> {
+    if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        let (line, column) = line_column(&bytes[..offset]);
+        return Err((line, column, "file contains NUL bytes; it is binary, not YAML"));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_column(&bytes[..e.valid_up_to()]);
+        (line, column, "file is not valid UTF-8")
+    })
+}
+
+fn line_column(before: &[u8]) -> (u32, u32) {
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() as u32 + 1;
+    (line, column)
+}
+
+/// serde-saphyr's message without its own location suffix (callers print theirs in front),
+/// with library-facing wording turned into advice for the person editing the file.
+pub fn yaml_message(error: &serde_saphyr::Error) -> String {
+    let rendered = error.without_snippet().to_string();
+    let first_line = rendered.lines().next().unwrap_or("invalid YAML").trim();
+    let message = match first_line.rfind(" at line ") {
+        Some(index) => &first_line[..index],
+        None => first_line,
+    };
+    if let Some(key) = message.strip_prefix("duplicate mapping key: ") {
+        let key = key.split(',').next().unwrap_or(key);
+        return format!("duplicate key `{key}`: each key may appear once in a mapping");
+    }
+    match message {
+        "invalid u32" | "invalid u16" | "invalid u64" => {
+            format!("expected a whole number ({message}), not text")
+        }
+        "invalid bool" => "expected true or false".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A parsed value with its position, before the file is attached.
+struct Raw {
+    value: RawValue,
+    line: u32,
+    column: u32,
+}
+
+enum RawValue {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(String),
+    Seq(Vec<Raw>),
+    Map(Vec<(String, Raw)>),
+}
+
+impl Raw {
+    fn into_node(self, file: &Arc<Path>) -> Node {
+        let value = match self.value {
+            RawValue::Null => Value::Null,
+            RawValue::Bool(b) => Value::Bool(b),
+            RawValue::Number(n) => Value::Number(n),
+            RawValue::String(s) => Value::String(s),
+            RawValue::Seq(items) => {
+                Value::Seq(items.into_iter().map(|i| i.into_node(file)).collect())
+            }
+            RawValue::Map(entries) => Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_node(file)))
+                    .collect(),
+            ),
+        };
+        Node::new(value, Origin::new(file.clone(), self.line, self.column))
+    }
+}
+
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = serde_saphyr::Spanned::<RawValue>::deserialize(deserializer)?;
+        Ok(Raw {
+            value: spanned.value,
+            line: spanned.referenced.line() as u32,
+            column: spanned.referenced.column() as u32,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for RawValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = RawValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+    fn visit_none<E>(self) -> Result<RawValue, E> {
+        Ok(RawValue::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
+        RawValue::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<RawValue, E> {
+        Ok(RawValue::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<RawValue, E> {
+        Ok(RawValue::Number(v.into()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RawValue, E> {
+        serde_json::Number::from_f64(v)
+            .map(RawValue::Number)
+            .ok_or_else(|| E::custom("infinite or NaN numbers are not valid in manifests"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
+        Ok(RawValue::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<RawValue, E> {
+        Ok(RawValue::String(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Raw>()? {
+            items.push(item);
+        }
+        Ok(RawValue::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<RawValue>()? {
+            let key = match key {
+                RawValue::String(s) => s,
+                RawValue::Number(n) => n.to_string(),
+                RawValue::Bool(b) => b.to_string(),
+                RawValue::Null => "null".to_string(),
+                RawValue::Seq(_) | RawValue::Map(_) => {
+                    return Err(serde::de::Error::custom(
+                        "mapping keys must be scalars in Kubernetes manifests",
+                    ));
+                }
+            };
+            entries.push((key, map.next_value::<Raw>()?));
+        }
+        Ok(RawValue::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vec<Node>, LoadError> {
+        parse_documents(Path::new("m.yaml"), text.as_bytes())
+    }
+
+    #[test]
+    fn values_carry_their_lines_and_columns() {
+        let docs = parse("a: 1\n---\n# comment only\n---\nkind: Pod\nspec:\n  containers:\n    - name: x\n")
+            .unwrap();
+        assert_eq!(docs.len(), 2, "the empty middle document is skipped");
+        let name = docs[1].at(&["spec", "containers"]).unwrap().as_seq().unwrap()[0]
+            .get("name")
+            .unwrap();
+        assert_eq!((name.origin.line, name.origin.column), (8, 13));
+        assert_eq!(name.origin.to_string(), "m.yaml:8:13");
+    }
+
+    #[test]
+    fn scalars_read_as_kubernetes_reads_them() {
+        let docs = parse("mode: 0755\nyes: on\nt: true\nv: \"1.0\"\nf: 1.5\nn: ~\n80: x\n").unwrap();
+        let json = docs[0].to_json();
+        assert_eq!(json["mode"], 493);
+        assert_eq!(json["yes"], "on");
+        assert_eq!(json["t"], true);
+        assert_eq!(json["v"], "1.0");
+        assert_eq!(json["f"], 1.5);
+        assert!(json["n"].is_null());
+        assert_eq!(json["80"], "x");
+    }
+
+    #[test]
+    fn bad_input_names_the_line() {
+        let error = parse("a: 1\na: 2\n").unwrap_err();
+        assert_eq!(error.line, 2);
+        assert!(error.message.contains("duplicate key `a`"), "{error}");
+        let error = parse("a:\n  - [1\n").unwrap_err();
+        assert!(error.line >= 2, "{error}");
+        let error = parse_documents(Path::new("b.yaml"), b"a: 1\nb: \x00\n").unwrap_err();
+        assert_eq!((error.line, error.column), (2, 4));
+        assert!(error.message.contains("binary"));
+        let error = parse_documents(Path::new("b.yaml"), b"a: \xff\n").unwrap_err();
+        assert!(error.message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 0..12 {
+            let prev = if level == 0 { "a".to_string() } else { format!("l{}", level - 1) };
+            bomb.push_str(&format!("l{level}: &l{level} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        assert!(parse(&bomb).is_err());
+    }
+}

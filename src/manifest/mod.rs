@@ -1,0 +1,7 @@
+//! Kubernetes manifests as `Node` trees that remember their file, line and column.
+
+pub mod load;
+pub mod node;
+
+pub use load::{LoadError, load_file, parse_documents};
+pub use node::{Node, Origin, Value};
