@@ -5,5 +5,6 @@
 
 pub mod cli;
 pub mod intent;
+pub mod kustomize;
 pub mod manifest;
 pub mod scaffold;

@@ -190,7 +190,7 @@ fn invalid_yaml_syntax() {
 
 #[test]
 fn binary_file() {
-    rejects("apiVersion: \0\0\0", &["mesh.yaml: error:", "binary"]);
+    rejects("apiVersion: \0\0\0", &["mesh.yaml:1:13: error:", "binary"]);
 }
 
 #[test]

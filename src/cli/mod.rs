@@ -1,5 +1,6 @@
 //! Command-line interface: one file per command; each is a thin layer over the library.
 
+mod build;
 mod completions;
 mod generate;
 mod init;
@@ -19,7 +20,7 @@ pub const EXIT_ERROR: u8 = 2;
     version,
     about = "Scaffold, validate and diff multi-tenant Istio mTLS GitOps repositories",
     long_about = None,
-    after_help = "Examples:\n  meshwright init --example edge demo    write demo/mesh.yaml and generate the repo\n  meshwright generate demo               regenerate after editing demo/mesh.yaml\n  meshwright generate --check demo       exit 1 if the repo is not up to date (CI)\n\nExit codes: 0 clean, 1 differences or refused changes, 2 usage or input error."
+    after_help = "Examples:\n  meshwright init --example edge demo    write demo/mesh.yaml and generate the repo\n  meshwright generate demo               regenerate after editing demo/mesh.yaml\n  meshwright generate --check demo       exit 1 if the repo is not up to date (CI)\n  meshwright build demo/clusters/central render one kustomize root\n\nExit codes: 0 clean, 1 differences or refused changes, 2 usage or input error."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -30,6 +31,7 @@ pub struct Cli {
 enum Command {
     Init(init::InitArgs),
     Generate(generate::GenerateArgs),
+    Build(build::BuildArgs),
     Completions(completions::CompletionsArgs),
 }
 
@@ -49,6 +51,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::Build(args) => build::run(&args),
         Command::Completions(args) => completions::run(&args),
     }
 }

@@ -81,7 +81,11 @@ pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError
 pub fn text_of(bytes: &[u8]) -> Result<&str, (u32, u32, &'static str)> {
     if let Some(offset) = bytes.iter().position(|&b| b == 0) {
         let (line, column) = line_column(&bytes[..offset]);
-        return Err((line, column, "file contains NUL bytes; it is binary, not YAML"));
+        return Err((
+            line,
+            column,
+            "file contains NUL bytes; it is binary, not YAML",
+        ));
     }
     std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = line_column(&bytes[..e.valid_up_to()]);
@@ -245,10 +249,16 @@ mod tests {
 
     #[test]
     fn values_carry_their_lines_and_columns() {
-        let docs = parse("a: 1\n---\n# comment only\n---\nkind: Pod\nspec:\n  containers:\n    - name: x\n")
-            .unwrap();
+        let docs = parse(
+            "a: 1\n---\n# comment only\n---\nkind: Pod\nspec:\n  containers:\n    - name: x\n",
+        )
+        .unwrap();
         assert_eq!(docs.len(), 2, "the empty middle document is skipped");
-        let name = docs[1].at(&["spec", "containers"]).unwrap().as_seq().unwrap()[0]
+        let name = docs[1]
+            .at(&["spec", "containers"])
+            .unwrap()
+            .as_seq()
+            .unwrap()[0]
             .get("name")
             .unwrap();
         assert_eq!((name.origin.line, name.origin.column), (8, 13));
@@ -257,7 +267,8 @@ mod tests {
 
     #[test]
     fn scalars_read_as_kubernetes_reads_them() {
-        let docs = parse("mode: 0755\nyes: on\nt: true\nv: \"1.0\"\nf: 1.5\nn: ~\n80: x\n").unwrap();
+        let docs =
+            parse("mode: 0755\nyes: on\nt: true\nv: \"1.0\"\nf: 1.5\nn: ~\n80: x\n").unwrap();
         let json = docs[0].to_json();
         assert_eq!(json["mode"], 493);
         assert_eq!(json["yes"], "on");
@@ -286,7 +297,11 @@ mod tests {
     fn alias_bombs_are_refused() {
         let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for level in 0..12 {
-            let prev = if level == 0 { "a".to_string() } else { format!("l{}", level - 1) };
+            let prev = if level == 0 {
+                "a".to_string()
+            } else {
+                format!("l{}", level - 1)
+            };
             bomb.push_str(&format!("l{level}: &l{level} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert!(parse(&bomb).is_err());

@@ -178,7 +178,9 @@ impl Node {
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => serde_json::Value::Number(n.clone()),
             Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::Seq(items) => serde_json::Value::Array(items.iter().map(Node::to_json).collect()),
+            Value::Seq(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect())
+            }
             Value::Map(entries) => serde_json::Value::Object(
                 entries
                     .iter()
@@ -240,7 +242,12 @@ mod tests {
         node.set("b", Node::string("1", origin()));
         node.set("a", Node::string("2", origin()));
         node.set("b", Node::string("3", origin()));
-        let keys: Vec<&str> = node.as_map().unwrap().iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<&str> = node
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
         assert_eq!(keys, ["b", "a"]);
         assert_eq!(node.str_at(&["b"]), Some("3"));
         assert!(node.remove("b").is_some());
@@ -255,7 +262,8 @@ mod tests {
         let node = Node::from_json(&json, &origin());
         assert_eq!(node.to_json(), json);
         assert_eq!(
-            node.pointer("/spec/containers/0/image").and_then(Node::as_str),
+            node.pointer("/spec/containers/0/image")
+                .and_then(Node::as_str),
             Some("x")
         );
         assert!(node.pointer("/spec/containers/1").is_none());

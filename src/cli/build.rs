@@ -1,0 +1,37 @@
+//! `meshwright build DIR`: one kustomize root rendered natively, printed as
+//! `kubectl kustomize DIR` prints it.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::kustomize::{build, emit::to_yaml};
+
+/// Render one kustomize root and print it, as `kubectl kustomize DIR` does.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  meshwright build demo/clusters/central\n  meshwright build demo/tenants/retail/overlays/edge-eu | kubectl apply --dry-run=server -f -\n\nExit codes: 0 rendered, 2 the kustomization cannot be rendered (the error names file:line)."
+)]
+pub struct BuildArgs {
+    /// Directory holding kustomization.yaml.
+    dir: PathBuf,
+}
+
+pub fn run(args: &BuildArgs) -> ExitCode {
+    if !args.dir.is_dir() {
+        return super::fail(format!("{}: not a directory", args.dir.display()));
+    }
+    match build(&args.dir) {
+        Ok(objects) => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(to_yaml(&objects).as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                Err(e) => super::fail(format!("cannot write output: {e}")),
+            }
+        }
+        Err(error) => super::fail(format!("error: {error}")),
+    }
+}

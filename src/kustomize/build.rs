@@ -1,0 +1,214 @@
+//! Building one kustomize root: accumulating resources (files, nested kustomizations,
+//! components) and running the kustomization's transformers in kustomize's order.
+
+use std::path::{Path, PathBuf};
+
+use super::error::KustomizeError;
+use super::kustomization::{Kustomization, string_map};
+use super::name_refs::{Identity, fix_references};
+use super::order::sort_legacy;
+use super::transform::{
+    ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
+};
+use crate::manifest::{Node, load_file};
+
+/// Fields accepted by the parser whose rendering is not implemented yet: refused, not ignored.
+const NOT_YET: [&str; 6] = [
+    "patches",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "configMapGenerator",
+    "secretGenerator",
+    "replacements",
+];
+
+/// Renders the kustomization in `dir` into objects, in kustomize's output order.
+pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
+    let mut stack = Vec::new();
+    let mut objects = accumulate(dir, &mut stack, Vec::new())?;
+    sort_legacy(&mut objects);
+    Ok(objects)
+}
+
+/// Adds the objects of the kustomization (or component) in `dir` to `objects`, then applies
+/// its transformers to all of them. `stack` holds the directories being built, for cycles.
+fn accumulate(
+    dir: &Path,
+    stack: &mut Vec<PathBuf>,
+    mut objects: Vec<Node>,
+) -> Result<Vec<Node>, KustomizeError> {
+    let canonical = dir.canonicalize().map_err(|e| KustomizeError {
+        origin: None,
+        message: format!("{}: {e}", dir.display()),
+    })?;
+    if stack.contains(&canonical) {
+        let chain: Vec<String> = stack
+            .iter()
+            .chain(std::iter::once(&canonical))
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(KustomizeError {
+            origin: None,
+            message: format!("cycle between kustomizations: {}", chain.join(" -> ")),
+        });
+    }
+    stack.push(canonical.clone());
+    let kustomization = Kustomization::load(&canonical)?;
+    for field in NOT_YET {
+        if let Some(node) = kustomization.field(field) {
+            return Err(KustomizeError::at(
+                &node.origin,
+                format!("`{field}` is not rendered by meshwright yet"),
+            ));
+        }
+    }
+    for key in ["bases", "resources"] {
+        for (entry, node) in kustomization.string_list(key)? {
+            let loaded = load_resource(&canonical, entry, node, stack)?;
+            objects.extend(loaded);
+        }
+    }
+    for (entry, node) in kustomization.string_list("components")? {
+        let path = local_path(&canonical, entry, node)?;
+        objects = accumulate(&path, stack, objects)?;
+    }
+    for (entry, node) in kustomization.string_list("crds")? {
+        // CRD files only teach kustomize about custom kinds; their content is not output.
+        let path = local_path(&canonical, entry, node)?;
+        if !path.is_file() {
+            return Err(KustomizeError::at(
+                &node.origin,
+                format!("crds: {entry}: no such file"),
+            ));
+        }
+    }
+    transform(&kustomization, &mut objects)?;
+    stack.pop();
+    Ok(objects)
+}
+
+/// A resource entry: a file of manifests, or a directory holding a kustomization.
+fn load_resource(
+    dir: &Path,
+    entry: &str,
+    node: &Node,
+    stack: &mut Vec<PathBuf>,
+) -> Result<Vec<Node>, KustomizeError> {
+    let path = local_path(dir, entry, node)?;
+    if path.is_dir() {
+        if Kustomization::find(&path).is_none() {
+            return Err(KustomizeError::at(
+                &node.origin,
+                format!("{entry}: directory has no kustomization.yaml"),
+            ));
+        }
+        return accumulate(&path, stack, Vec::new());
+    }
+    if !path.is_file() {
+        return Err(KustomizeError::at(
+            &node.origin,
+            format!("{entry}: no such file or directory"),
+        ));
+    }
+    let canonical = path
+        .canonicalize()
+        .map_err(|e| KustomizeError::at(&node.origin, format!("{entry}: {e}")))?;
+    if !canonical.starts_with(dir) {
+        return Err(KustomizeError::at(
+            &node.origin,
+            format!(
+                "{entry}: file is not in or below the kustomization directory {} (kustomize's load restrictions)",
+                dir.display()
+            ),
+        ));
+    }
+    let documents = load_file(&path)?;
+    let mut objects = Vec::new();
+    for document in documents {
+        if document.str_at(&["kind"]) == Some("List") {
+            objects.extend(
+                document
+                    .get("items")
+                    .and_then(Node::as_seq)
+                    .unwrap_or_default()
+                    .iter()
+                    .cloned(),
+            );
+        } else {
+            objects.push(document);
+        }
+    }
+    for object in &objects {
+        if object.str_at(&["kind"]).is_none() || object.str_at(&["metadata", "name"]).is_none() {
+            return Err(KustomizeError::at(
+                &object.origin,
+                "a resource needs `kind` and `metadata.name`",
+            ));
+        }
+    }
+    Ok(objects)
+}
+
+/// A relative path inside the repository; remote resources are refused.
+fn local_path(dir: &Path, entry: &str, node: &Node) -> Result<PathBuf, KustomizeError> {
+    if entry.contains("://") || entry.starts_with("github.com/") || entry.starts_with("git@") {
+        return Err(KustomizeError::at(
+            &node.origin,
+            format!("{entry}: remote resources are not supported; vendor them into the repository"),
+        ));
+    }
+    Ok(dir.join(entry))
+}
+
+/// The kustomization's own transformers, in the order kustomize runs them.
+fn transform(kustomization: &Kustomization, objects: &mut [Node]) -> Result<(), KustomizeError> {
+    let before: Vec<Identity> = objects.iter().map(Identity::of).collect();
+    if let Some(node) = kustomization.field("namespace") {
+        let namespace = kustomization.string("namespace")?.unwrap_or_default();
+        set_namespace(objects, namespace, node);
+    }
+    let prefix = kustomization.string("namePrefix")?.unwrap_or_default();
+    let suffix = kustomization.string("nameSuffix")?.unwrap_or_default();
+    if !prefix.is_empty() || !suffix.is_empty() {
+        add_name_affixes(objects, prefix, suffix);
+    }
+    if let Some(node) = kustomization.field("commonLabels") {
+        let pairs = kustomization.string_map("commonLabels")?;
+        add_metadata(objects, "labels", &pairs, node, true, true);
+    }
+    for entry in kustomization.list("labels")? {
+        let pairs = match entry.get("pairs") {
+            Some(pairs) => string_map(pairs, "labels.pairs")?,
+            None => Vec::new(),
+        };
+        let flag = |key: &str| {
+            entry
+                .get(key)
+                .is_some_and(|v| v.value == crate::manifest::Value::Bool(true))
+        };
+        let selectors = flag("includeSelectors");
+        add_metadata(
+            objects,
+            "labels",
+            &pairs,
+            entry,
+            selectors || flag("includeTemplates"),
+            selectors,
+        );
+    }
+    if let Some(node) = kustomization.field("commonAnnotations") {
+        let pairs = kustomization.string_map("commonAnnotations")?;
+        add_metadata(objects, "annotations", &pairs, node, true, false);
+    }
+    set_replicas(objects, kustomization.list("replicas")?)?;
+    let overrides = kustomization
+        .list("images")?
+        .iter()
+        .map(ImageOverride::parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    if !overrides.is_empty() {
+        override_images(objects, &overrides);
+    }
+    fix_references(objects, &before);
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! A native kustomize renderer: `meshwright build DIR` prints what `kubectl kustomize DIR`
+//! prints, and every object keeps the file and line each of its values came from.
+
+pub mod build;
+pub mod emit;
+pub mod error;
+pub mod field_specs;
+pub mod kustomization;
+pub mod name_refs;
+pub mod order;
+pub mod transform;
+
+pub use build::build;
+pub use error::KustomizeError;

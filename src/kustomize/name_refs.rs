@@ -1,0 +1,212 @@
+//! Name-reference fix-ups: when a transformer renames or moves an object (prefix, suffix,
+//! namespace, generator hash), every reference to it from another object follows — pod
+//! specs to ConfigMaps, Secrets, ServiceAccounts and claims, bindings to roles and
+//! subjects, Ingresses to Services, autoscalers to workloads.
+
+use super::field_specs::{is_cluster_scoped, pod_spec_path};
+use crate::manifest::{Node, Value};
+
+/// An object's identity before and after this level's transformers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl Identity {
+    pub fn of(object: &Node) -> Identity {
+        let text = |path: &[&str]| object.str_at(path).unwrap_or_default().to_string();
+        Identity {
+            kind: text(&["kind"]),
+            namespace: text(&["metadata", "namespace"]),
+            name: text(&["metadata", "name"]),
+        }
+    }
+}
+
+struct Rename<'a> {
+    before: &'a Identity,
+    after: Identity,
+}
+
+/// Rewrites references in `objects` to objects whose identity changed since `before`
+/// (one identity per object, same order).
+pub fn fix_references(objects: &mut [Node], before: &[Identity]) {
+    let renames: Vec<Rename> = objects
+        .iter()
+        .zip(before)
+        .map(|(object, before)| Rename {
+            before,
+            after: Identity::of(object),
+        })
+        .filter(|r| *r.before != r.after)
+        .collect();
+    if renames.is_empty() {
+        return;
+    }
+    for (object, referrer) in objects.iter_mut().zip(before) {
+        let mut resolver = Resolver {
+            renames: &renames,
+            namespace: &referrer.namespace,
+        };
+        resolver.fix_object(object);
+    }
+}
+
+struct Resolver<'a> {
+    renames: &'a [Rename<'a>],
+    /// The referring object's namespace before the transformers.
+    namespace: &'a str,
+}
+
+impl Resolver<'_> {
+    /// The renamed object a reference to `kind`/`name` from this referrer means. As in
+    /// kustomize, the namespace only decides between several candidates of that name.
+    fn find(&self, kind: &str, name: &str) -> Option<&Identity> {
+        let candidates: Vec<&Rename> = self
+            .renames
+            .iter()
+            .filter(|r| r.before.kind == kind && r.before.name == name)
+            .collect();
+        match candidates.as_slice() {
+            [only] => Some(&only.after),
+            _ => candidates
+                .iter()
+                .find(|r| is_cluster_scoped(kind) || r.before.namespace == self.namespace)
+                .map(|r| &r.after),
+        }
+    }
+
+    /// A subject that names its namespace must match the object's namespace before or
+    /// after this level's transformers (an object without one counts as in `default`).
+    fn find_in(&self, kind: &str, namespace: &str, name: &str) -> Option<&Identity> {
+        self.renames
+            .iter()
+            .find(|r| {
+                let before_namespace = match r.before.namespace.as_str() {
+                    "" => "default",
+                    other => other,
+                };
+                r.before.kind == kind
+                    && r.before.name == name
+                    && (before_namespace == namespace || r.after.namespace == namespace)
+            })
+            .map(|r| &r.after)
+    }
+
+    /// Renames the string at `path` below `node` if it names a renamed `kind`.
+    fn rename_at(&self, node: &mut Node, path: &[&str], kind: &str) {
+        if let Some(target) = node.at_mut(path)
+            && let Value::String(name) = &mut target.value
+            && let Some(after) = self.find(kind, name)
+        {
+            *name = after.name.clone();
+        }
+    }
+
+    fn each<'n>(node: &'n mut Node, key: &str) -> impl Iterator<Item = &'n mut Node> {
+        node.get_mut(key)
+            .and_then(Node::as_seq_mut)
+            .into_iter()
+            .flatten()
+    }
+
+    fn fix_object(&mut self, object: &mut Node) {
+        let kind = object.str_at(&["kind"]).unwrap_or_default().to_string();
+        if let Some(path) = pod_spec_path(&kind)
+            && let Some(pod_spec) = object.at_mut(path)
+        {
+            self.fix_pod_spec(pod_spec);
+        }
+        match kind.as_str() {
+            "RoleBinding" | "ClusterRoleBinding" => self.fix_binding(object),
+            "Ingress" => self.fix_ingress(object),
+            "StatefulSet" => self.rename_at(object, &["spec", "serviceName"], "Service"),
+            "HorizontalPodAutoscaler" => {
+                let target = object
+                    .str_at(&["spec", "scaleTargetRef", "kind"])
+                    .unwrap_or_default()
+                    .to_string();
+                self.rename_at(object, &["spec", "scaleTargetRef", "name"], &target);
+            }
+            _ => {}
+        }
+    }
+
+    fn fix_pod_spec(&self, pod_spec: &mut Node) {
+        self.rename_at(pod_spec, &["serviceAccountName"], "ServiceAccount");
+        self.rename_at(pod_spec, &["serviceAccount"], "ServiceAccount");
+        for secret in Self::each(pod_spec, "imagePullSecrets") {
+            self.rename_at(secret, &["name"], "Secret");
+        }
+        for volume in Self::each(pod_spec, "volumes") {
+            self.rename_at(volume, &["configMap", "name"], "ConfigMap");
+            self.rename_at(volume, &["secret", "secretName"], "Secret");
+            self.rename_at(
+                volume,
+                &["persistentVolumeClaim", "claimName"],
+                "PersistentVolumeClaim",
+            );
+            if let Some(projected) = volume.get_mut("projected") {
+                for source in Self::each(projected, "sources") {
+                    self.rename_at(source, &["configMap", "name"], "ConfigMap");
+                    self.rename_at(source, &["secret", "name"], "Secret");
+                }
+            }
+        }
+        for list in ["containers", "initContainers"] {
+            for container in Self::each(pod_spec, list) {
+                for env in Self::each(container, "env") {
+                    self.rename_at(env, &["valueFrom", "configMapKeyRef", "name"], "ConfigMap");
+                    self.rename_at(env, &["valueFrom", "secretKeyRef", "name"], "Secret");
+                }
+                for source in Self::each(container, "envFrom") {
+                    self.rename_at(source, &["configMapRef", "name"], "ConfigMap");
+                    self.rename_at(source, &["secretRef", "name"], "Secret");
+                }
+            }
+        }
+    }
+
+    fn fix_binding(&self, binding: &mut Node) {
+        let role_kind = binding
+            .str_at(&["roleRef", "kind"])
+            .unwrap_or_default()
+            .to_string();
+        self.rename_at(binding, &["roleRef", "name"], &role_kind);
+        // kustomize matches subjects by name whatever their kind (a User named like a
+        // moved ServiceAccount follows it too); reproduced for identical output.
+        for subject in Self::each(binding, "subjects") {
+            let name = subject.str_at(&["name"]).unwrap_or_default().to_string();
+            let found = match subject.str_at(&["namespace"]) {
+                Some(namespace) => self.find_in("ServiceAccount", namespace, &name),
+                None => self.find("ServiceAccount", &name),
+            };
+            if let Some(after) = found {
+                let origin = subject.origin.clone();
+                subject.set("name", Node::string(after.name.clone(), origin.clone()));
+                if !after.namespace.is_empty() {
+                    subject.set("namespace", Node::string(after.namespace.clone(), origin));
+                }
+            }
+        }
+    }
+
+    fn fix_ingress(&self, ingress: &mut Node) {
+        let Some(spec) = ingress.get_mut("spec") else {
+            return;
+        };
+        self.rename_at(spec, &["defaultBackend", "service", "name"], "Service");
+        for tls in Self::each(spec, "tls") {
+            self.rename_at(tls, &["secretName"], "Secret");
+        }
+        for rule in Self::each(spec, "rules") {
+            if let Some(http) = rule.get_mut("http") {
+                for path in Self::each(http, "paths") {
+                    self.rename_at(path, &["backend", "service", "name"], "Service");
+                }
+            }
+        }
+    }
+}
