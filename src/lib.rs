@@ -4,6 +4,7 @@
 //! a write plan, applied safely to disk). The CLI in `src/cli` only wires stages together.
 
 pub mod cli;
+pub mod findings;
 pub mod intent;
 pub mod kustomize;
 pub mod manifest;
