@@ -4,59 +4,16 @@
 //! for an up-to-date regeneration, and the process's peak resident memory.
 //! Run with `cargo bench --bench generate`; set MESHWRIGHT_BENCH_TENANTS to scale.
 
-use std::fmt::Write as _;
+mod support;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use meshwright::intent;
 use meshwright::scaffold::{plan::Plan, render, write};
+use support::{SERVICES_PER_TENANT, median, mesh_yaml, peak_rss_mib};
 
-const SERVICES_PER_TENANT: usize = 20;
 const RUNS: usize = 5;
-
-fn mesh_yaml(tenants: usize) -> String {
-    let mut text = String::from(
-        "apiVersion: meshwright.dev/v1alpha1\nkind: Mesh\nmetadata:\n  name: bench\nspec:\n  \
-         trustDomain: bench.internal\n  gitops:\n    engine: flux\n    repoURL: https://git.example.com/bench.git\n  \
-         clusters:\n    - name: central\n      role: central\n      eastWestHost: eastwest.bench.example\n",
-    );
-    for edge in ["edge-a", "edge-b"] {
-        let _ = write!(
-            text,
-            "    - name: {edge}\n      role: edge\n      ingress:\n        host: {edge}.bench.example\n        routes:\n          - prefix: /\n            service: portal\n"
-        );
-    }
-    text.push_str("  tenants:\n");
-    for t in 0..tenants {
-        let _ = writeln!(text, "    - name: tenant-{t}");
-    }
-    text.push_str("  services:\n    - name: portal\n      image: ghcr.io/bench/portal:1.0.0\n      ports:\n        - port: 8080\n");
-    for t in 0..tenants {
-        for s in 0..SERVICES_PER_TENANT {
-            let _ = write!(
-                text,
-                "    - name: t{t}-svc{s}\n      tenant: tenant-{t}\n      image: ghcr.io/bench/svc:1.0.{s}\n      ports:\n        - port: 8080\n      callers:\n"
-            );
-            for caller in [(s + 1) % SERVICES_PER_TENANT, (s + 2) % SERVICES_PER_TENANT] {
-                let _ = write!(
-                    text,
-                    "        - service: t{t}-svc{caller}\n          methods: [GET, POST]\n          paths: [\"/api/*\"]\n"
-                );
-            }
-            text.push_str("        - service: portal\n");
-        }
-    }
-    text
-}
-
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kib| kib / 1024.0)
-}
 
 struct Stages {
     parse: Duration,
@@ -96,11 +53,6 @@ fn plain_write(files: &[render::RenderedFile], dir: &Path) -> Duration {
     start.elapsed()
 }
 
-fn median(mut values: Vec<Duration>) -> Duration {
-    values.sort();
-    values[values.len() / 2]
-}
-
 fn report(label: &str, runs: &[Stages]) {
     let pick = |f: fn(&Stages) -> Duration| median(runs.iter().map(f).collect());
     let total = pick(|s| s.parse + s.render + s.plan + s.write);
@@ -116,10 +68,7 @@ fn report(label: &str, runs: &[Stages]) {
 }
 
 fn main() {
-    let tenants: usize = std::env::var("MESHWRIGHT_BENCH_TENANTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(200);
+    let tenants = support::tenants(200);
     let yaml = mesh_yaml(tenants);
     println!(
         "meshwright generate: {tenants} tenants x {SERVICES_PER_TENANT} services, 3 clusters, mesh.yaml {} KiB, median of {RUNS} runs",
