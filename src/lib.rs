@@ -4,8 +4,11 @@
 //! a write plan, applied safely to disk). The CLI in `src/cli` only wires stages together.
 
 pub mod cli;
+pub mod display;
 pub mod findings;
 pub mod intent;
 pub mod kustomize;
 pub mod manifest;
+pub mod report;
 pub mod scaffold;
+pub mod validate;

@@ -2,8 +2,10 @@
 
 mod build;
 mod completions;
+mod explain;
 mod generate;
 mod init;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -32,6 +34,8 @@ enum Command {
     Init(init::InitArgs),
     Generate(generate::GenerateArgs),
     Build(build::BuildArgs),
+    Validate(validate::ValidateArgs),
+    Explain(explain::ExplainArgs),
     Completions(completions::CompletionsArgs),
 }
 
@@ -52,6 +56,8 @@ pub fn run() -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Build(args) => build::run(&args),
+        Command::Validate(args) => validate::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Completions(args) => completions::run(&args),
     }
 }

@@ -1,0 +1,336 @@
+//! What `validate` reads: the kustomize roots and loose manifests under the paths it is
+//! given, and, for changed files (pre-commit passes those), only the roots they affect.
+//!
+//! A directory argument is walked (gitignore-aware, hidden entries skipped). Every
+//! kustomization found is read just far enough to learn which files and directories it
+//! references; a kustomization no other one references is a root. A YAML file that no
+//! kustomization references is a loose manifest and is validated as it is. A file
+//! argument stands for a change: the roots whose build reads it (directly or through bases
+//! and components) are validated, or the file itself when no kustomization reads it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::kustomize::kustomization::FILE_NAMES;
+use crate::manifest::{Node, load_file};
+
+/// What one validate run reads.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Inputs {
+    /// Kustomize roots to render, canonical and sorted.
+    pub roots: Vec<PathBuf>,
+    /// YAML files outside every kustomization, canonical and sorted.
+    pub loose: Vec<PathBuf>,
+}
+
+/// A path argument that cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {message}", path.display())]
+pub struct DiscoverError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// The roots and loose manifests `paths` stand for (`.` when empty).
+pub fn discover(paths: &[PathBuf]) -> Result<Inputs, DiscoverError> {
+    let cwd = std::env::current_dir().map_err(|e| DiscoverError {
+        path: PathBuf::from("."),
+        message: e.to_string(),
+    })?;
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    };
+    let mut roots = BTreeSet::new();
+    let mut loose = BTreeSet::new();
+    let mut changed = Vec::new();
+    for path in &paths {
+        let canonical = path.canonicalize().map_err(|e| DiscoverError {
+            path: path.clone(),
+            message: format!("cannot read: {e}"),
+        })?;
+        if canonical.is_dir() {
+            let tree = Tree::walk(&canonical);
+            roots.extend(tree.roots());
+            loose.extend(tree.loose());
+        } else {
+            changed.push(canonical);
+        }
+    }
+    if !changed.is_empty() {
+        let cwd = cwd.canonicalize().unwrap_or(cwd);
+        let scope_of = |file: &Path| {
+            if file.starts_with(&cwd) {
+                cwd.clone()
+            } else {
+                file.parent().map_or_else(|| cwd.clone(), Path::to_path_buf)
+            }
+        };
+        let mut trees: BTreeMap<PathBuf, Tree> = BTreeMap::new();
+        for file in changed {
+            let tree = trees
+                .entry(scope_of(&file))
+                .or_insert_with_key(|scope| Tree::walk(scope));
+            match tree.affected_roots(&file) {
+                Some(affected) => roots.extend(affected),
+                None if is_yaml(&file) => {
+                    loose.insert(file);
+                }
+                None => {} // a changed file no manifest reads: nothing to check
+            }
+        }
+    }
+    Ok(Inputs {
+        roots: roots.into_iter().collect(),
+        loose: loose.into_iter().collect(),
+    })
+}
+
+fn is_yaml(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
+fn is_kustomization_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| FILE_NAMES.contains(&n))
+}
+
+/// The kustomizations and YAML files of one walked directory tree.
+#[derive(Debug, Default)]
+struct Tree {
+    /// Kustomization directory → what it reads.
+    kustomizations: BTreeMap<PathBuf, References>,
+    yaml_files: BTreeSet<PathBuf>,
+}
+
+/// What one kustomization reads: directories (resources, bases, components) and files.
+#[derive(Debug, Default)]
+struct References {
+    dirs: BTreeSet<PathBuf>,
+    files: BTreeSet<PathBuf>,
+    is_component: bool,
+}
+
+impl Tree {
+    fn walk(dir: &Path) -> Tree {
+        let mut tree = Tree::default();
+        let walker = ignore::WalkBuilder::new(dir)
+            .require_git(false)
+            .sort_by_file_name(|a, b| a.cmp(b))
+            .build();
+        for entry in walker.flatten() {
+            let path = entry.path();
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            if is_kustomization_file(path) {
+                let dir = path.parent().expect("a file has a parent").to_path_buf();
+                let references = References::read(&dir, path);
+                tree.kustomizations.insert(dir, references);
+            } else if is_yaml(path) {
+                tree.yaml_files.insert(path.to_path_buf());
+            }
+        }
+        tree
+    }
+
+    /// Kustomizations that no other kustomization reads, components excepted.
+    fn roots(&self) -> Vec<PathBuf> {
+        let referenced: BTreeSet<&PathBuf> =
+            self.kustomizations.values().flat_map(|r| &r.dirs).collect();
+        self.kustomizations
+            .iter()
+            .filter(|(dir, refs)| !refs.is_component && !referenced.contains(dir))
+            .map(|(dir, _)| dir.clone())
+            .collect()
+    }
+
+    /// YAML files no kustomization reads.
+    fn loose(&self) -> Vec<PathBuf> {
+        let owned: BTreeSet<&PathBuf> = self
+            .kustomizations
+            .values()
+            .flat_map(|r| &r.files)
+            .collect();
+        self.yaml_files
+            .iter()
+            .filter(|f| !owned.contains(f))
+            .cloned()
+            .collect()
+    }
+
+    /// The roots whose build reads `file`, or `None` when no kustomization reads it.
+    fn affected_roots(&self, file: &Path) -> Option<Vec<PathBuf>> {
+        let mut touched: Vec<PathBuf> = self
+            .kustomizations
+            .iter()
+            .filter(|(dir, refs)| {
+                refs.files.contains(file)
+                    || (is_kustomization_file(file) && file.parent() == Some(dir.as_path()))
+            })
+            .map(|(dir, _)| dir.clone())
+            .collect();
+        if touched.is_empty() {
+            return None;
+        }
+        let roots: BTreeSet<PathBuf> = self.roots().into_iter().collect();
+        let mut seen = BTreeSet::new();
+        let mut affected = Vec::new();
+        while let Some(dir) = touched.pop() {
+            if !seen.insert(dir.clone()) {
+                continue;
+            }
+            if roots.contains(&dir) {
+                affected.push(dir.clone());
+            }
+            touched.extend(
+                self.kustomizations
+                    .iter()
+                    .filter(|(_, refs)| refs.dirs.contains(&dir))
+                    .map(|(parent, _)| parent.clone()),
+            );
+        }
+        affected.sort();
+        Some(affected)
+    }
+}
+
+/// Fields of a kustomization that name files or directories, and how to read each entry.
+const PATH_LISTS: [&str; 5] = [
+    "resources",
+    "bases",
+    "components",
+    "crds",
+    "patchesStrategicMerge",
+];
+
+impl References {
+    /// What the kustomization file `file` in `dir` reads. An unreadable kustomization reads
+    /// nothing here; rendering it reports the problem.
+    fn read(dir: &Path, file: &Path) -> References {
+        let mut references = References::default();
+        references.files.insert(file.to_path_buf());
+        let Ok(documents) = load_file(file) else {
+            return references;
+        };
+        let Some(root) = documents.first() else {
+            return references;
+        };
+        references.is_component = root.str_at(&["kind"]) == Some("Component");
+        let strings = |node: Option<&Node>| -> Vec<String> {
+            node.and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect()
+        };
+        let mut entries: Vec<String> = PATH_LISTS
+            .iter()
+            .flat_map(|key| strings(root.get(key)))
+            .collect();
+        for list in ["patches", "patchesJson6902", "replacements"] {
+            for entry in root.get(list).and_then(Node::as_seq).unwrap_or_default() {
+                entries.extend(entry.str_at(&["path"]).map(str::to_string));
+            }
+        }
+        for generator in ["configMapGenerator", "secretGenerator"] {
+            for entry in root
+                .get(generator)
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+            {
+                for key in ["files", "envs"] {
+                    entries.extend(strings(entry.get(key)).into_iter().map(|f| {
+                        f.split_once('=')
+                            .map_or(f.clone(), |(_, path)| path.to_string())
+                    }));
+                }
+                entries.extend(entry.str_at(&["env"]).map(str::to_string));
+            }
+        }
+        for entry in entries {
+            let Ok(path) = dir.join(&entry).canonicalize() else {
+                continue; // a missing path is reported when the root is rendered
+            };
+            if path.is_dir() {
+                references.dirs.insert(path);
+            } else {
+                references.files.insert(path);
+            }
+        }
+        references
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, files: &[(&str, &str)]) {
+        for (path, text) in files {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+    }
+
+    fn repo() -> tempfile::TempDir {
+        let temp = tempfile::tempdir().unwrap();
+        write(
+            temp.path(),
+            &[
+                ("base/kustomization.yaml", "resources: [app.yaml]\n"),
+                ("base/app.yaml", "kind: ConfigMap\n"),
+                (
+                    "overlays/a/kustomization.yaml",
+                    "resources: [../../base]\ncomponents: [../../comp]\npatches:\n  - path: patch.yaml\n",
+                ),
+                ("overlays/a/patch.yaml", "kind: ConfigMap\n"),
+                ("overlays/b/kustomization.yaml", "resources: [../../base]\n"),
+                (
+                    "comp/kustomization.yaml",
+                    "kind: Component\nresources: [extra.yaml]\n",
+                ),
+                ("comp/extra.yaml", "kind: ConfigMap\n"),
+                ("loose/cm.yaml", "kind: ConfigMap\n"),
+                ("notes.txt", "hello\n"),
+            ],
+        );
+        temp
+    }
+
+    #[test]
+    fn roots_are_kustomizations_nothing_reads_and_loose_files_are_unread_yaml() {
+        let temp = repo();
+        let root = temp.path().canonicalize().unwrap();
+        let tree = Tree::walk(&root);
+        assert_eq!(
+            tree.roots(),
+            [root.join("overlays/a"), root.join("overlays/b")]
+        );
+        assert_eq!(tree.loose(), [root.join("loose/cm.yaml")]);
+    }
+
+    #[test]
+    fn a_changed_file_affects_the_roots_that_read_it() {
+        let temp = repo();
+        let root = temp.path().canonicalize().unwrap();
+        let tree = Tree::walk(&root);
+        let affected = |file: &str| tree.affected_roots(&root.join(file));
+        let both = Some(vec![root.join("overlays/a"), root.join("overlays/b")]);
+        assert_eq!(affected("base/app.yaml"), both);
+        assert_eq!(affected("base/kustomization.yaml"), both);
+        assert_eq!(
+            affected("comp/extra.yaml"),
+            Some(vec![root.join("overlays/a")])
+        );
+        assert_eq!(
+            affected("overlays/a/patch.yaml"),
+            Some(vec![root.join("overlays/a")])
+        );
+        assert_eq!(affected("loose/cm.yaml"), None);
+    }
+}

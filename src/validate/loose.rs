@@ -1,0 +1,229 @@
+//! Reading a manifest file that no kustomization reads: its objects, or the findings that
+//! say why it has none (invalid YAML, a Helm template, a file that is not a manifest, a
+//! meshwright intent file checked with the intent's own rules).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::findings::{Finding, codes};
+use crate::manifest::load::{MAX_FILE_BYTES, text_of};
+use crate::manifest::{Node, Origin, parse_documents};
+
+/// The API group of meshwright's own intent file.
+const INTENT_GROUP: &str = "meshwright.dev/";
+
+/// What a loose file holds: objects to validate and findings about the file itself.
+#[derive(Debug, Default)]
+pub struct LooseFile {
+    pub objects: Vec<Node>,
+    pub findings: Vec<Finding>,
+}
+
+impl LooseFile {
+    fn finding(finding: Finding) -> LooseFile {
+        LooseFile {
+            objects: Vec::new(),
+            findings: vec![finding],
+        }
+    }
+}
+
+fn origin(path: &Path, line: u32, column: u32) -> Option<Origin> {
+    Some(Origin::new(Arc::from(path), line, column))
+}
+
+/// Reads `path` and sorts its documents into objects and findings.
+pub fn read(path: &Path) -> LooseFile {
+    let bytes = match read_capped(path) {
+        Ok(bytes) => bytes,
+        Err(message) => {
+            return LooseFile::finding(Finding::new(
+                &codes::INVALID_YAML,
+                message,
+                origin(path, 1, 1),
+            ));
+        }
+    };
+    if let Ok(text) = text_of(&bytes)
+        && let Some(offset) = text.find("{{").filter(|_| text.contains("}}"))
+    {
+        let line = text[..offset].matches('\n').count() as u32 + 1;
+        let column = (offset - text[..offset].rfind('\n').map_or(0, |i| i + 1)) as u32 + 1;
+        return LooseFile::finding(Finding::new(
+            &codes::HELM_TEMPLATE,
+            "Helm template directives (`{{ … }}`): not Kubernetes YAML until rendered, not validated",
+            origin(path, line, column),
+        ));
+    }
+    let documents = match parse_documents(path, &bytes) {
+        Ok(documents) => documents,
+        Err(error) => {
+            return LooseFile::finding(Finding::new(
+                &codes::INVALID_YAML,
+                error.message,
+                origin(path, error.line.max(1), error.column.max(1)),
+            ));
+        }
+    };
+    if documents.iter().any(|d| {
+        d.str_at(&["apiVersion"])
+            .is_some_and(|v| v.starts_with(INTENT_GROUP))
+    }) {
+        return read_intent(path, &bytes);
+    }
+    let documents: Vec<Node> = documents.into_iter().flat_map(list_items).collect();
+    if !documents.iter().any(has_type_meta) {
+        let first = documents.first().map(|d| d.origin.clone());
+        return LooseFile::finding(Finding::new(
+            &codes::NOT_A_MANIFEST,
+            "no document has `apiVersion` or `kind`: not a Kubernetes manifest, skipped",
+            first.or_else(|| origin(path, 1, 1)),
+        ));
+    }
+    let mut file = LooseFile::default();
+    for document in documents {
+        match missing_type_meta(&document) {
+            Some(problem) => file.findings.push(
+                Finding::new(
+                    &codes::MISSING_TYPE_META,
+                    problem,
+                    Some(document.origin.clone()),
+                )
+                .on(&document),
+            ),
+            None => file.objects.push(document),
+        }
+    }
+    file
+}
+
+/// The file's bytes, refusing files larger than any manifest.
+fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if metadata.len() > MAX_FILE_BYTES as u64 {
+        return Err(format!(
+            "file is {} bytes; manifests larger than {MAX_FILE_BYTES} bytes are not read",
+            metadata.len()
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
+}
+
+/// The items of a `kind: List`, or the document itself.
+fn list_items(document: Node) -> Vec<Node> {
+    let is_list = document
+        .str_at(&["kind"])
+        .is_some_and(|k| k == "List" || k.ends_with("List"))
+        && document.get("items").and_then(Node::as_seq).is_some();
+    if is_list {
+        document
+            .get("items")
+            .and_then(Node::as_seq)
+            .map(<[Node]>::to_vec)
+            .unwrap_or_default()
+    } else {
+        vec![document]
+    }
+}
+
+fn has_type_meta(document: &Node) -> bool {
+    document.get("apiVersion").is_some() || document.get("kind").is_some()
+}
+
+/// Why `document` is not a complete Kubernetes object, if it is not.
+fn missing_type_meta(document: &Node) -> Option<&'static str> {
+    if document.as_map().is_none() {
+        return Some("a Kubernetes object must be a mapping");
+    }
+    match (document.str_at(&["apiVersion"]), document.str_at(&["kind"])) {
+        (None, _) => Some("`apiVersion` is missing"),
+        (_, None) => Some("`kind` is missing"),
+        _ if document.str_at(&["metadata", "name"]).is_none()
+            && document.str_at(&["metadata", "generateName"]).is_none() =>
+        {
+            Some("`metadata.name` is missing")
+        }
+        _ => None,
+    }
+}
+
+/// A meshwright intent file, checked with the rules `generate` applies.
+fn read_intent(path: &Path, bytes: &[u8]) -> LooseFile {
+    let findings = match crate::intent::parse(path, bytes) {
+        Ok(_) => Vec::new(),
+        Err(error) => error
+            .problems
+            .into_iter()
+            .map(|problem| {
+                Finding::new(
+                    &codes::INVALID_INTENT,
+                    problem.message,
+                    origin(
+                        path,
+                        problem.at.line.max(1) as u32,
+                        problem.at.column.max(1) as u32,
+                    ),
+                )
+            })
+            .collect(),
+    };
+    LooseFile {
+        objects: Vec::new(),
+        findings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_text(text: &str) -> LooseFile {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("file.yaml");
+        std::fs::write(&path, text).unwrap();
+        read(&path)
+    }
+
+    fn codes_and_lines(file: &LooseFile) -> Vec<(&str, u32)> {
+        file.findings
+            .iter()
+            .map(|f| (f.code.code, f.origin.as_ref().unwrap().line))
+            .collect()
+    }
+
+    #[test]
+    fn objects_lists_and_incomplete_documents() {
+        let file = read_text(
+            "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n---\nkind: Service\nmetadata:\n  name: b\n",
+        );
+        assert_eq!(file.objects.len(), 1);
+        assert_eq!(codes_and_lines(&file), [("MW120", 9)]);
+        assert_eq!(file.findings[0].message, "`apiVersion` is missing");
+    }
+
+    #[test]
+    fn helm_templates_invalid_yaml_and_plain_config_are_reported_as_such() {
+        let helm =
+            read_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n");
+        assert_eq!(codes_and_lines(&helm), [("MW106", 4)]);
+        let broken = read_text("a: 1\nb: [\n");
+        assert_eq!(broken.findings[0].code.code, "MW100");
+        let values = read_text("pilot:\n  env: {}\n");
+        assert_eq!(codes_and_lines(&values), [("MW105", 1)]);
+        assert_eq!(values.findings[0].origin.as_ref().unwrap().column, 1);
+        assert!(values.objects.is_empty());
+    }
+
+    #[test]
+    fn intent_files_are_checked_with_the_intent_rules() {
+        let file = read_text(
+            "apiVersion: meshwright.dev/v1alpha1\nkind: Mesh\nmetadata:\n  name: m\nspec:\n  bogus: 1\n",
+        );
+        assert!(file.objects.is_empty());
+        assert!(
+            file.findings.iter().all(|f| f.code.code == "MW109") && !file.findings.is_empty(),
+            "{:?}",
+            file.findings
+        );
+    }
+}

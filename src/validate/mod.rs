@@ -1,0 +1,88 @@
+//! The validate pipeline up to the objects: discover roots and loose manifests, render the
+//! roots, read the loose files, and turn everything that cannot be read into findings, so
+//! one run reports every problem in the repository.
+//!
+//! What is checked on the objects (schemas, analyzers) is the caller's business: this stage
+//! knows nothing of rules or output formats.
+
+pub mod discover;
+pub mod loose;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+pub use discover::{DiscoverError, Inputs, discover};
+
+use crate::findings::{Finding, codes};
+use crate::kustomize::{self, kustomization::Kustomization};
+use crate::manifest::{Node, Origin};
+
+/// Everything read from the inputs.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Rendered and loose objects, each with its origin.
+    pub objects: Vec<Node>,
+    /// Problems reading or rendering the inputs.
+    pub findings: Vec<Finding>,
+    /// Distinct files the objects and findings came from.
+    pub files: usize,
+}
+
+/// What one input yields.
+struct Part {
+    objects: Vec<Node>,
+    findings: Vec<Finding>,
+}
+
+/// Renders every root and reads every loose file, on every core.
+pub fn collect(inputs: &Inputs) -> Collected {
+    let roots = inputs.roots.par_iter().map(|root| render_root(root));
+    let loose = inputs.loose.par_iter().map(|file| {
+        let read = loose::read(file);
+        Part {
+            objects: read.objects,
+            findings: read.findings,
+        }
+    });
+    let parts: Vec<Part> = roots.chain(loose).collect();
+    let mut collected = Collected::default();
+    let mut files: BTreeSet<Arc<Path>> = BTreeSet::new();
+    for part in parts {
+        files.extend(part.objects.iter().map(|o| o.origin.file.clone()));
+        files.extend(
+            part.findings
+                .iter()
+                .filter_map(|f| f.origin.as_ref().map(|o| o.file.clone())),
+        );
+        collected.objects.extend(part.objects);
+        collected.findings.extend(part.findings);
+    }
+    files.extend(inputs.loose.iter().map(|p| Arc::from(p.as_path())));
+    collected.files = files.len();
+    collected
+}
+
+fn render_root(root: &Path) -> Part {
+    match kustomize::build(root) {
+        Ok(objects) => Part {
+            objects,
+            findings: Vec::new(),
+        },
+        Err(error) => {
+            let origin = error.origin.clone().or_else(|| {
+                Kustomization::find(root).map(|file| Origin::new(Arc::from(file.as_path()), 1, 1))
+            });
+            Part {
+                objects: Vec::new(),
+                findings: vec![Finding::new(
+                    &codes::KUSTOMIZE_BUILD_FAILED,
+                    format!("{}: {}", crate::display::relative(root), error.message),
+                    origin,
+                )],
+            }
+        }
+    }
+}

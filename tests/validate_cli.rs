@@ -1,0 +1,272 @@
+//! `meshwright validate` end to end: discovery of roots and loose files, findings that name
+//! file:line, every output format, changed-file mode, exit codes and `explain`.
+
+mod common;
+
+use std::path::Path;
+
+use common::{EXAMPLES, init_example, locate, meshwright};
+use serde_json::Value;
+
+fn validate_json(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let output = meshwright()
+        .current_dir(dir)
+        .args(["validate", "--output", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().expect("exited"), json)
+}
+
+fn codes(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["code"].as_str().expect("code").to_string())
+        .collect()
+}
+
+fn finding<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {report:#}"))
+}
+
+#[test]
+fn example_repositories_validate_without_errors_or_warnings() {
+    for example in EXAMPLES {
+        let (_temp, repo) = init_example(example);
+        let (code, report) = validate_json(&repo, &[]);
+        assert_eq!(code, 0, "{example}: {report:#}");
+        assert_eq!(report["summary"]["errors"], 0, "{example}: {report:#}");
+        assert_eq!(report["summary"]["warnings"], 0, "{example}: {report:#}");
+        assert!(
+            report["summary"]["objects"].as_u64().unwrap() > 20,
+            "{example}: {report:#}"
+        );
+        // Only the istiod Helm values are noted as not being manifests.
+        for note in report["findings"].as_array().unwrap() {
+            assert_eq!(note["code"], "MW105", "{example}: {note:#}");
+            assert!(
+                note["file"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("istio/values.yaml")
+            );
+        }
+    }
+}
+
+#[test]
+fn broken_files_are_findings_with_lines_and_the_rest_is_still_checked() {
+    let (_temp, repo) = init_example("edge");
+    let workloads = repo.join("tenants/retail/base/workloads.yaml");
+    let text = std::fs::read_to_string(&workloads).unwrap();
+    let broken = text.replacen("  name: ", "  name: [unclosed\n  name: ", 1);
+    std::fs::write(&workloads, &broken).unwrap();
+    std::fs::write(
+        repo.join("extra.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n---\nkind: Service\nmetadata:\n  name: web\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(repo.join("chart/templates")).unwrap();
+    std::fs::write(
+        repo.join("chart/templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+    )
+    .unwrap();
+
+    let (code, report) = validate_json(&repo, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let build = finding(&report, "MW108");
+    assert_eq!(build["file"], "tenants/retail/base/workloads.yaml");
+    let (line, _) = locate(&broken, "[unclosed");
+    assert!(
+        build["line"].as_u64().unwrap().abs_diff(line as u64) <= 1,
+        "{build:#}"
+    );
+    let missing = finding(&report, "MW120");
+    assert_eq!(
+        (missing["file"].as_str(), missing["line"].as_u64()),
+        (Some("extra.yaml"), Some(6))
+    );
+    assert_eq!(missing["object"]["kind"], "Service");
+    let helm = finding(&report, "MW106");
+    assert_eq!(
+        (helm["file"].as_str(), helm["line"].as_u64()),
+        (Some("chart/templates/cm.yaml"), Some(4))
+    );
+    // The clusters and the ledger tenant still rendered.
+    assert!(report["summary"]["objects"].as_u64().unwrap() > 40);
+    assert_eq!(report["summary"]["errors"], 4, "{report:#}"); // 3 retail roots + MW120
+}
+
+#[test]
+fn changed_files_validate_only_the_roots_that_read_them() {
+    let (_temp, repo) = init_example("edge");
+    let count = |args: &[&str]| {
+        validate_json(&repo, args).1["summary"]["objects"]
+            .as_u64()
+            .unwrap()
+    };
+    let documents = |root: &str| -> u64 {
+        let output = meshwright()
+            .arg("build")
+            .arg(repo.join(root))
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .matches("\napiVersion:")
+            .count() as u64
+            + 1
+    };
+    let retail: u64 = ["central", "edge-eu", "edge-us"]
+        .iter()
+        .map(|c| documents(&format!("tenants/retail/overlays/{c}")))
+        .sum();
+    assert_eq!(count(&["tenants/retail/base/workloads.yaml"]), retail);
+    assert_eq!(
+        count(&["tenants/retail/overlays/edge-eu/kustomization.yaml"]),
+        documents("tenants/retail/overlays/edge-eu")
+    );
+    assert_eq!(count(&["README.md"]), 0);
+    assert!(count(&[]) > retail);
+}
+
+#[test]
+fn unreadable_paths_and_unknown_codes_are_usage_errors() {
+    let temp = tempfile::tempdir().unwrap();
+    meshwright()
+        .current_dir(temp.path())
+        .args(["validate", "does-not-exist"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("does-not-exist"));
+    meshwright()
+        .current_dir(temp.path())
+        .args(["validate", "--ignore", "MW999"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("MW999"));
+}
+
+#[test]
+fn suppressed_findings_are_counted_not_shown() {
+    let (_temp, repo) = init_example("batch");
+    let (code, report) = validate_json(&repo, &["--ignore", "mw105"]);
+    assert_eq!(code, 0);
+    assert!(codes(&report).is_empty(), "{report:#}");
+    assert!(report["summary"]["suppressed"].as_u64().unwrap() >= 1);
+}
+
+fn broken_repo() -> tempfile::TempDir {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        temp.path().join("svc.yaml"),
+        "kind: Service\nmetadata:\n  name: \"web, api\"\n",
+    )
+    .unwrap();
+    std::fs::write(temp.path().join("values.yaml"), "replicas: 3\n").unwrap();
+    temp
+}
+
+fn validate_as(dir: &Path, format: &str) -> (i32, String) {
+    let output = meshwright()
+        .current_dir(dir)
+        .args(["validate", "--output", format])
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn every_format_reports_the_same_findings_with_the_same_exit_code() {
+    let temp = broken_repo();
+    for format in ["human", "json", "sarif", "junit", "github"] {
+        let (code, text) = validate_as(temp.path(), format);
+        assert_eq!(code, 1, "{format}: {text}");
+        assert!(
+            text.contains("MW120") && text.contains("MW105"),
+            "{format}: {text}"
+        );
+    }
+}
+
+#[test]
+fn human_output_shows_the_line_and_underlines_the_value() {
+    let temp = broken_repo();
+    let (_, text) = validate_as(temp.path(), "human");
+    assert!(
+        text.contains("error[MW120]: `apiVersion` is missing"),
+        "{text}"
+    );
+    assert!(text.contains("--> svc.yaml:1:1"), "{text}");
+    assert!(text.contains("1 | kind: Service"), "{text}");
+    assert!(text.contains("= object: Service web"), "{text}");
+    assert!(
+        text.contains("failed: 2 files, 0 objects: 1 error, 0 warnings, 1 note"),
+        "{text}"
+    );
+    assert!(!text.contains('\x1b'), "NO_COLOR is set: {text}");
+}
+
+#[test]
+fn github_output_is_escaped_workflow_commands() {
+    let temp = broken_repo();
+    let (_, text) = validate_as(temp.path(), "github");
+    let error = text
+        .lines()
+        .find(|l| l.starts_with("::error "))
+        .expect("an error line");
+    assert!(
+        error.starts_with("::error file=svc.yaml,line=1,col=1,title=MW120 missing-type-meta::`apiVersion` is missing (Service web, api)%0Ahelp: "),
+        "{error}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("::notice file=values.yaml,line=1,col=1,"))
+    );
+}
+
+#[test]
+fn junit_output_counts_failures() {
+    let temp = broken_repo();
+    let (_, text) = validate_as(temp.path(), "junit");
+    assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"meshwright validate\" tests=\"3\" failures=\"1\""), "{text}");
+    assert_eq!(text.matches("<testcase ").count(), 3);
+    assert_eq!(text.matches("<failure ").count(), 1);
+    assert!(text.contains("name=\"MW120 svc.yaml:1:1\""), "{text}");
+}
+
+#[test]
+fn explain_prints_a_codes_documentation() {
+    meshwright()
+        .args(["explain", "mw108"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains(
+            "# MW108 kustomize-build-failed (error)",
+        ))
+        .stdout(predicates::str::contains("## Use instead"));
+    meshwright()
+        .arg("explain")
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("MW100  invalid-yaml"));
+    meshwright().args(["explain", "MW0"]).assert().code(2);
+}
