@@ -1,0 +1,179 @@
+//! The pre-commit integration, through the real `pre-commit` (from PyPI, installed into a
+//! virtual environment under `target/` when it is not on PATH): a generated repository's
+//! hooks block a commit with a broken manifest and show file:line, and let a good commit
+//! through; the project's own `.pre-commit-hooks.yaml` works through `pre-commit try-repo`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::init_example;
+
+/// A `pre-commit` executable: the one on PATH, or one installed under target/test-tools.
+fn pre_commit() -> PathBuf {
+    if Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return PathBuf::from("pre-commit");
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/pre-commit");
+    let executable = venv.join("bin/pre-commit");
+    if !executable.is_file() {
+        let created = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status();
+        assert!(created.is_ok_and(|s| s.success()), "python3 -m venv failed");
+        let installed = Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "pre-commit"])
+            .status();
+        assert!(
+            installed.is_ok_and(|s| s.success()),
+            "pip install pre-commit failed"
+        );
+    }
+    executable
+}
+
+/// A command in `dir` with meshwright on PATH and git and pre-commit kept inside `home`.
+fn command(program: impl AsRef<std::ffi::OsStr>, dir: &Path, home: &Path) -> Command {
+    let binary_dir = Path::new(env!("CARGO_BIN_EXE_meshwright"))
+        .parent()
+        .expect("binary has a directory")
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(binary_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .expect("PATH joins");
+    let mut command = Command::new(program);
+    command
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("HOME", home)
+        .env("PRE_COMMIT_HOME", home.join("pre-commit-cache"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "meshwright tests")
+        .env("GIT_AUTHOR_EMAIL", "tests@meshwright.invalid")
+        .env("GIT_COMMITTER_NAME", "meshwright tests")
+        .env("GIT_COMMITTER_EMAIL", "tests@meshwright.invalid")
+        .env("NO_COLOR", "1");
+    command
+}
+
+fn run(mut command: Command) -> Output {
+    command.output().expect("runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn git(dir: &Path, home: &Path, args: &[&str]) -> Output {
+    let mut git = command("git", dir, home);
+    git.args(args);
+    run(git)
+}
+
+#[test]
+fn generated_hooks_block_a_broken_commit_and_pass_a_good_one() {
+    let pre_commit = pre_commit();
+    let (temp, repo) = init_example("edge");
+    let home = temp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    assert!(
+        git(&repo, &home, &["init", "-q", "-b", "main"])
+            .status
+            .success()
+    );
+    let mut install = command(&pre_commit, &repo, &home);
+    install.arg("install");
+    let installed = run(install);
+    assert!(installed.status.success(), "{}", text(&installed));
+
+    assert!(git(&repo, &home, &["add", "-A"]).status.success());
+    let first = git(
+        &repo,
+        &home,
+        &["commit", "-q", "-m", "generated repository"],
+    );
+    assert!(
+        first.status.success(),
+        "a clean repo commits: {}",
+        text(&first)
+    );
+    assert!(
+        text(&first).contains("meshwright validate"),
+        "{}",
+        text(&first)
+    );
+
+    // A broken manifest in a tenant base is blocked, naming the file and line.
+    let workloads = repo.join("tenants/retail/base/namespace.yaml");
+    let original = std::fs::read_to_string(&workloads).unwrap();
+    std::fs::write(
+        &workloads,
+        original.replacen("kind: Namespace", "kind: Namespace\nkind: Namespace", 1),
+    )
+    .unwrap();
+    assert!(git(&repo, &home, &["add", "-A"]).status.success());
+    let blocked = git(&repo, &home, &["commit", "-q", "-m", "broken"]);
+    let output = text(&blocked);
+    assert!(
+        !blocked.status.success(),
+        "a broken manifest must block: {output}"
+    );
+    assert!(
+        output.contains("tenants/retail/base/namespace.yaml:3:"),
+        "the hook output names file:line: {output}"
+    );
+    assert!(output.contains("error[MW108]"), "{output}");
+
+    // Fixing it lets the commit through.
+    std::fs::write(&workloads, &original).unwrap();
+    std::fs::write(
+        repo.join("tenants/retail/base/notes.md"),
+        "not a manifest\n",
+    )
+    .unwrap();
+    assert!(git(&repo, &home, &["add", "-A"]).status.success());
+    let fixed = git(&repo, &home, &["commit", "-q", "-m", "fixed"]);
+    assert!(fixed.status.success(), "{}", text(&fixed));
+}
+
+#[test]
+fn the_projects_hook_definitions_work_through_try_repo() {
+    let pre_commit = pre_commit();
+    let temp = tempfile::tempdir().unwrap();
+    let home = temp.path().join("home");
+    let repo = temp.path().join("repo");
+    std::fs::create_dir_all(&home).unwrap();
+    std::fs::create_dir_all(&repo).unwrap();
+    std::fs::write(
+        repo.join("svc.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: {}\n",
+    )
+    .unwrap();
+    assert!(
+        git(&repo, &home, &["init", "-q", "-b", "main"])
+            .status
+            .success()
+    );
+    assert!(git(&repo, &home, &["add", "-A"]).status.success());
+    let mut try_repo = command(&pre_commit, &repo, &home);
+    try_repo
+        .args(["try-repo"])
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .args(["meshwright-validate-system", "--all-files"]);
+    let output = run(try_repo);
+    let printed = text(&output);
+    assert!(!output.status.success(), "{printed}");
+    assert!(printed.contains("svc.yaml:3:"), "{printed}");
+    assert!(printed.contains("`metadata.name` is missing"), "{printed}");
+}
