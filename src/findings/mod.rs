@@ -59,9 +59,14 @@ impl ObjectRef {
 
 impl fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = if self.name.is_empty() {
+            "(unnamed)"
+        } else {
+            &self.name
+        };
         match &self.namespace {
-            Some(namespace) => write!(f, "{} {}/{}", self.kind, namespace, self.name),
-            None => write!(f, "{} {}", self.kind, self.name),
+            Some(namespace) => write!(f, "{} {namespace}/{name}", self.kind),
+            None => write!(f, "{} {name}", self.kind),
         }
     }
 }

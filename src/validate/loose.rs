@@ -83,14 +83,16 @@ pub fn read(path: &Path) -> LooseFile {
     let mut file = LooseFile::default();
     for document in documents {
         match missing_type_meta(&document) {
-            Some(problem) => file.findings.push(
-                Finding::new(
-                    &codes::MISSING_TYPE_META,
-                    problem,
-                    Some(document.origin.clone()),
-                )
-                .on(&document),
-            ),
+            Some(problem) => {
+                let at = document.get("metadata").unwrap_or(&document).origin.clone();
+                let at = if problem.contains("metadata") {
+                    at
+                } else {
+                    document.origin.clone()
+                };
+                file.findings
+                    .push(Finding::new(&codes::MISSING_TYPE_META, problem, Some(at)).on(&document));
+            }
             None => file.objects.push(document),
         }
     }
