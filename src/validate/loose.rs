@@ -44,20 +44,24 @@ pub fn read(path: &Path) -> LooseFile {
             ));
         }
     };
-    if let Ok(text) = text_of(&bytes)
-        && let Some(offset) = text.find("{{").filter(|_| text.contains("}}"))
-    {
-        let line = text[..offset].matches('\n').count() as u32 + 1;
-        let column = (offset - text[..offset].rfind('\n').map_or(0, |i| i + 1)) as u32 + 1;
+    if in_chart_templates(path) {
+        let at = helm_directive(&bytes).unwrap_or((1, 1));
+        return LooseFile::finding(helm_template(path, at));
+    }
+    if path.file_name().is_some_and(|n| n == "Chart.yaml") {
         return LooseFile::finding(Finding::new(
-            &codes::HELM_TEMPLATE,
-            "Helm template directives (`{{ … }}`): not Kubernetes YAML until rendered, not validated",
-            origin(path, line, column),
+            &codes::NOT_A_MANIFEST,
+            "Helm chart metadata (Chart.yaml), not a Kubernetes manifest: skipped",
+            origin(path, 1, 1),
         ));
     }
     let documents = match parse_documents(path, &bytes) {
         Ok(documents) => documents,
         Err(error) => {
+            // Unparsable YAML with template directives is an unrendered template.
+            if let Some(at) = helm_directive(&bytes) {
+                return LooseFile::finding(helm_template(path, at));
+            }
             return LooseFile::finding(Finding::new(
                 &codes::INVALID_YAML,
                 error.message,
@@ -82,6 +86,17 @@ pub fn read(path: &Path) -> LooseFile {
     }
     let mut file = LooseFile::default();
     for document in documents {
+        if document.str_at(&["kind"]) == Some("IstioOperator") {
+            file.findings.push(
+                Finding::new(
+                    &codes::NOT_A_MANIFEST,
+                    "IstioOperator is `istioctl install` input, not an object the API server serves: not validated",
+                    Some(document.origin.clone()),
+                )
+                .on(&document),
+            );
+            continue;
+        }
         match missing_type_meta(&document) {
             Some(problem) => {
                 let at = document.get("metadata").unwrap_or(&document).origin.clone();
@@ -97,6 +112,34 @@ pub fn read(path: &Path) -> LooseFile {
         }
     }
     file
+}
+
+/// Whether `path` lies in the `templates/` directory of a Helm chart.
+fn in_chart_templates(path: &Path) -> bool {
+    path.ancestors()
+        .filter(|dir| dir.file_name().is_some_and(|n| n == "templates"))
+        .any(|dir| {
+            dir.parent()
+                .is_some_and(|chart| chart.join("Chart.yaml").is_file())
+        })
+}
+
+/// Line and column of the first `{{ … }}` directive in `bytes`, if there is one.
+fn helm_directive(bytes: &[u8]) -> Option<(u32, u32)> {
+    let text = text_of(bytes).ok()?;
+    let offset = text.find("{{").filter(|_| text.contains("}}"))?;
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u32 + 1;
+    let column = (offset - before.rfind('\n').map_or(0, |i| i + 1)) as u32 + 1;
+    Some((line, column))
+}
+
+fn helm_template(path: &Path, (line, column): (u32, u32)) -> Finding {
+    Finding::new(
+        &codes::HELM_TEMPLATE,
+        "Helm template (`{{ … }}` directives): not Kubernetes YAML until rendered, not validated",
+        origin(path, line, column),
+    )
 }
 
 /// The file's bytes, refusing files larger than any manifest.
@@ -208,6 +251,11 @@ mod tests {
         let helm =
             read_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n");
         assert_eq!(codes_and_lines(&helm), [("MW106", 4)]);
+        // Go templates inside string values (Argo CD ApplicationSets, dashboards) are data.
+        let appset = read_text(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  t: '{{ .path }}'\n",
+        );
+        assert!(appset.findings.is_empty() && appset.objects.len() == 1);
         let broken = read_text("a: 1\nb: [\n");
         assert_eq!(broken.findings[0].code.code, "MW100");
         let values = read_text("pilot:\n  env: {}\n");
