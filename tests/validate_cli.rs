@@ -165,6 +165,9 @@ fn unreadable_paths_and_unknown_codes_are_usage_errors() {
 #[test]
 fn suppressed_findings_are_counted_not_shown() {
     let (_temp, repo) = init_example("batch");
+    std::fs::remove_file(repo.join(".meshwright.yaml")).unwrap();
+    let (_, report) = validate_json(&repo, &[]);
+    assert!(codes(&report).iter().all(|c| c == "MW105") && !codes(&report).is_empty());
     let (code, report) = validate_json(&repo, &["--ignore", "mw105"]);
     assert_eq!(code, 0);
     assert!(codes(&report).is_empty(), "{report:#}");
@@ -269,4 +272,53 @@ fn explain_prints_a_codes_documentation() {
         .success()
         .stdout(predicates::str::contains("MW100  invalid-yaml"));
     meshwright().args(["explain", "MW0"]).assert().code(2);
+}
+
+#[test]
+fn config_file_and_annotations_suppress_by_path_and_object() {
+    let temp = broken_repo();
+    std::fs::write(
+        temp.path().join("other.yaml"),
+        "apiVersion: v1\nkind: Service\nmetadata: {}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        temp.path().join(".meshwright.yaml"),
+        "ignore:\n  - code: mw120\n    paths: [\"svc.yaml\"]\n  - MW105\n",
+    )
+    .unwrap();
+    let (code, report) = validate_json(temp.path(), &[]);
+    assert_eq!(
+        code, 1,
+        "other.yaml is not covered by the path rule: {report:#}"
+    );
+    assert_eq!(codes(&report), ["MW120"]);
+    assert_eq!(report["findings"][0]["file"], "other.yaml");
+    assert_eq!(report["summary"]["suppressed"], 2);
+
+    std::fs::write(
+        temp.path().join("other.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  annotations:\n    meshwright.dev/ignore: \"MW120, MW999\"\n",
+    )
+    .unwrap();
+    let (code, report) = validate_json(temp.path(), &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["suppressed"], 2);
+}
+
+#[test]
+fn a_broken_config_file_is_a_usage_error_naming_its_line() {
+    let temp = broken_repo();
+    std::fs::write(
+        temp.path().join(".meshwright.yaml"),
+        "ignore:\n  - code: MW105\n    path: [\"a\"]\n",
+    )
+    .unwrap();
+    meshwright()
+        .current_dir(temp.path())
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(".meshwright.yaml:3:"))
+        .stderr(predicates::str::contains("unknown field `path`"));
 }

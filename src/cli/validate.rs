@@ -9,12 +9,13 @@ use clap::Args;
 
 use crate::findings::{self, Finding, Severity};
 use crate::report::{self, Format, Report, Summary};
+use crate::validate::suppress::Suppressions;
 use crate::validate::{collect, discover};
 
 /// Validate every kustomize root and manifest under PATH (default: the current directory).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  meshwright validate                      the whole repository\n  meshwright validate clusters/central      one subtree\n  meshwright validate a.yaml b.yaml         changed files: only the roots that read them (pre-commit)\n  meshwright validate -o sarif > out.sarif  for code scanning\n  meshwright validate --ignore MW105        hide a code (still counted as suppressed)\n\nExit codes: 0 no error-level findings, 1 error-level findings, 2 usage error or unreadable path."
+    after_help = "Examples:\n  meshwright validate                      the whole repository\n  meshwright validate clusters/central      one subtree\n  meshwright validate a.yaml b.yaml         changed files: only the roots that read them (pre-commit)\n  meshwright validate -o sarif > out.sarif  for code scanning\n  meshwright validate --ignore MW105        hide a code (still counted as suppressed)\n\nSuppress per object with the annotation `meshwright.dev/ignore: \"MW105,MW201\"`, or per\npath in .meshwright.yaml:\n  ignore:\n    - code: MW105\n      paths: [\"clusters/*/istio/values.yaml\"]\n\nExit codes: 0 no error-level findings, 1 error-level findings, 2 usage error or unreadable path."
 )]
 pub struct ValidateArgs {
     /// Directories to walk, or changed files (only the kustomize roots reading them are checked).
@@ -25,28 +26,26 @@ pub struct ValidateArgs {
     /// Finding codes to suppress (repeat or separate with commas), e.g. `--ignore MW105,MW106`.
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     ignore: Vec<String>,
+    /// Config file with `ignore:` rules [default: .meshwright.yaml when present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 pub fn run(args: &ValidateArgs) -> ExitCode {
-    for code in &args.ignore {
-        if findings::lookup(code).is_none() {
-            return super::fail(format!(
-                "error: --ignore {code}: no such finding code; `meshwright explain` lists them all"
-            ));
-        }
-    }
+    let mut suppressions = match Suppressions::new(&args.ignore, args.config.as_deref()) {
+        Ok(suppressions) => suppressions,
+        Err(error) => return super::fail(format!("error: {error}")),
+    };
     let inputs = match discover(&args.paths) {
         Ok(inputs) => inputs,
         Err(error) => return super::fail(format!("error: {error}")),
     };
     let collected = collect(&inputs);
-    let all: Vec<Finding> = collected.findings;
-    let (mut shown, suppressed): (Vec<Finding>, Vec<Finding>) = all.into_iter().partition(|f| {
-        !args
-            .ignore
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(f.code.code))
-    });
+    suppressions.learn_annotations(&collected.objects);
+    let (suppressed, mut shown): (Vec<Finding>, Vec<Finding>) = collected
+        .findings
+        .into_iter()
+        .partition(|f| suppressions.suppresses(f));
     findings::sort(&mut shown);
     shown.dedup();
     let summary = Summary::new(

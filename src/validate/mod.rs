@@ -7,6 +7,7 @@
 
 pub mod discover;
 pub mod loose;
+pub mod suppress;
 
 use std::collections::BTreeSet;
 use std::path::Path;
