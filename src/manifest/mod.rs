@@ -2,6 +2,7 @@
 
 pub mod load;
 pub mod node;
+pub mod references;
 
 pub use load::{LoadError, load_file, parse_documents};
 pub use node::{Node, Origin, Value};
