@@ -1,0 +1,306 @@
+//! kustomize patches: `patches:` (strategic merge or JSON 6902, decided by content, with an
+//! optional `target:` and `options:`), the deprecated `patchesStrategicMerge:` (file paths or
+//! inline YAML) and `patchesJson6902:`. This module reads the entries, picks the objects
+//! each patch applies to and hands them to `strategic` or `json6902`.
+//!
+//! As in kustomize, a strategic-merge patch with a target applies to every selected object
+//! and its own kind, name and namespace are ignored (unless `allowKindChange` or
+//! `allowNameChange` say otherwise); without a target it applies to the one object its
+//! apiVersion, kind, name and namespace identify. A patch whose root says `$patch: delete`
+//! removes the object.
+//!
+//! Deliberate difference from kustomize: a `target:` that selects no object is an error
+//! (kustomize silently applies nothing). In a GitOps repository such a patch is always a
+//! mistake — a renamed object, a typo in a regex — and silently skipping it ships the
+//! unpatched object.
+
+mod json6902;
+mod merge_keys;
+mod select;
+mod source;
+mod strategic;
+
+pub use select::{forget_ids, remember_ids};
+
+use select::{ObjectId, Target, had_id};
+use strategic::Schema;
+
+use super::error::KustomizeError;
+use super::kustomization::Kustomization;
+use crate::manifest::{Node, Value};
+
+/// `patchesStrategicMerge:` then `patches:`, which kustomize runs before the namespace.
+pub fn apply_patches(
+    kustomization: &Kustomization,
+    objects: &mut Vec<Node>,
+) -> Result<(), KustomizeError> {
+    for entry in kustomization.list("patchesStrategicMerge")? {
+        let documents = match entry.as_str() {
+            Some(text) if text.contains('\n') => source::inline(entry)?,
+            Some(path) => source::from_file(&kustomization.dir, path, entry)?,
+            None => {
+                return Err(KustomizeError::at(
+                    &entry.origin,
+                    "entries of `patchesStrategicMerge` must be file paths or YAML strings",
+                ));
+            }
+        };
+        let patch = Patch {
+            documents,
+            target: None,
+            options: Options::default(),
+            origin: entry,
+        };
+        patch.apply(objects)?;
+    }
+    for entry in kustomization.list("patches")? {
+        Patch::read(kustomization, entry, "patches")?.apply(objects)?;
+    }
+    Ok(())
+}
+
+/// `patchesJson6902:`, which kustomize runs after labels and annotations.
+pub fn apply_json6902_patches(
+    kustomization: &Kustomization,
+    objects: &mut Vec<Node>,
+) -> Result<(), KustomizeError> {
+    for entry in kustomization.list("patchesJson6902")? {
+        let patch = Patch::read(kustomization, entry, "patchesJson6902")?;
+        if !patch.is_json6902() {
+            return Err(KustomizeError::at(
+                &patch.origin.origin,
+                "patchesJson6902: the patch must be a list of JSON 6902 operations",
+            ));
+        }
+        patch.apply(objects)?;
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Options {
+    allow_name_change: bool,
+    allow_kind_change: bool,
+}
+
+impl Options {
+    fn parse(node: Option<&Node>) -> Result<Options, KustomizeError> {
+        let mut options = Options::default();
+        for (key, value) in node.and_then(Node::as_map).unwrap_or_default() {
+            let flag = match key.as_str() {
+                "allowNameChange" => &mut options.allow_name_change,
+                "allowKindChange" => &mut options.allow_kind_change,
+                other => {
+                    return Err(KustomizeError::at(
+                        &value.origin,
+                        format!(
+                            "patch option `{other}` is not supported (allowNameChange and allowKindChange are)"
+                        ),
+                    ));
+                }
+            };
+            *flag = value.value == Value::Bool(true);
+        }
+        Ok(options)
+    }
+}
+
+/// One patch entry, read.
+struct Patch<'k> {
+    documents: Vec<Node>,
+    target: Option<(Target, &'k Node)>,
+    options: Options,
+    /// The entry's `path:` or `patch:` value, where errors about the patch point.
+    origin: &'k Node,
+}
+
+impl<'k> Patch<'k> {
+    fn read(
+        kustomization: &Kustomization,
+        entry: &'k Node,
+        field: &str,
+    ) -> Result<Patch<'k>, KustomizeError> {
+        for (key, value) in entry.as_map().unwrap_or_default() {
+            if !["path", "patch", "target", "options"].contains(&key.as_str()) {
+                return Err(KustomizeError::at(
+                    &value.origin,
+                    format!("{field}: unknown field `{key}`"),
+                ));
+            }
+        }
+        let (documents, origin) = match (entry.get("path"), entry.get("patch")) {
+            (Some(path), None) => {
+                let text = path.as_str().ok_or_else(|| {
+                    KustomizeError::at(&path.origin, format!("{field}: `path` must be a string"))
+                })?;
+                (source::from_file(&kustomization.dir, text, path)?, path)
+            }
+            (None, Some(patch)) => (source::inline(patch)?, patch),
+            _ => {
+                return Err(KustomizeError::at(
+                    &entry.origin,
+                    format!("{field}: an entry needs exactly one of `path` and `patch`"),
+                ));
+            }
+        };
+        let target = match entry.get("target") {
+            Some(node) => Some((Target::parse(node)?, node)),
+            None => None,
+        };
+        Ok(Patch {
+            documents,
+            target,
+            options: Options::parse(entry.get("options"))?,
+            origin,
+        })
+    }
+
+    fn is_json6902(&self) -> bool {
+        matches!(
+            self.documents.first().map(|d| &d.value),
+            Some(Value::Seq(_))
+        )
+    }
+
+    fn apply(&self, objects: &mut Vec<Node>) -> Result<(), KustomizeError> {
+        let Some((target, target_node)) = &self.target else {
+            if self.is_json6902() {
+                return Err(KustomizeError::at(
+                    &self.origin.origin,
+                    "a JSON 6902 patch needs a `target`",
+                ));
+            }
+            return self.documents.iter().try_for_each(|document| {
+                let index = self.find_by_id(objects, document)?;
+                self.merge_into(objects, index, document).map(drop)
+            });
+        };
+        let selected: Vec<usize> = (0..objects.len())
+            .filter(|&i| target.selects(&objects[i]))
+            .collect();
+        if selected.is_empty() {
+            return Err(KustomizeError::at(
+                &target_node.origin,
+                "the patch target matches no object (kustomize would silently skip this patch)",
+            ));
+        }
+        // Indices stay valid: deleting walks backwards.
+        for &index in selected.iter().rev() {
+            for document in &self.documents {
+                if self.is_json6902() {
+                    json6902::apply(&mut objects[index], document)?;
+                } else if !self.merge_into(objects, index, document)? {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The one object a strategic-merge patch without target identifies.
+    fn find_by_id(&self, objects: &[Node], document: &Node) -> Result<usize, KustomizeError> {
+        let id = ObjectId::of(document);
+        if id.kind.is_empty() || id.name.is_empty() {
+            return Err(KustomizeError::at(
+                &document.origin,
+                "a strategic-merge patch without `target` needs `apiVersion`, `kind` and `metadata.name`",
+            ));
+        }
+        let matches: Vec<usize> = (0..objects.len())
+            .filter(|&i| had_id(&objects[i], &id))
+            .collect();
+        let described = format!(
+            "{} {}{}",
+            id.kind,
+            id.name,
+            match id.namespace.as_str() {
+                "" => String::new(),
+                namespace => format!(" in namespace {namespace}"),
+            }
+        );
+        match matches.as_slice() {
+            [only] => Ok(*only),
+            [] => Err(KustomizeError::at(
+                &self.origin.origin,
+                format!("no object matches the strategic-merge patch for {described}"),
+            )),
+            _ => Err(KustomizeError::at(
+                &self.origin.origin,
+                format!(
+                    "several objects match the strategic-merge patch for {described}; give a namespace or a target"
+                ),
+            )),
+        }
+    }
+
+    /// Merges `document` into `objects[index]`, removing the object on `$patch: delete` and
+    /// restoring what kustomize does not let a patch change. False when the object is gone.
+    fn merge_into(
+        &self,
+        objects: &mut Vec<Node>,
+        index: usize,
+        document: &Node,
+    ) -> Result<bool, KustomizeError> {
+        if strategic::directive(document) == Some("delete") {
+            objects.remove(index);
+            return Ok(false);
+        }
+        let object = &mut objects[index];
+        let kept = Kept::of(object);
+        if self.options.allow_name_change || self.options.allow_kind_change {
+            remember_ids(std::slice::from_mut(object));
+        }
+        let schema_source = object.clone();
+        let schema = Schema {
+            api_version: schema_source.str_at(&["apiVersion"]).unwrap_or_default(),
+            kind: schema_source.str_at(&["kind"]).unwrap_or_default(),
+        };
+        strategic::merge(object, document, &schema)?;
+        kept.restore(object, &self.options);
+        Ok(true)
+    }
+}
+
+/// What a strategic-merge patch may not change: the object's apiVersion and namespace
+/// always, its kind and name unless the options allow it.
+struct Kept {
+    api_version: Option<Node>,
+    kind: Option<Node>,
+    name: Option<Node>,
+    namespace: Option<Node>,
+}
+
+impl Kept {
+    fn of(object: &Node) -> Kept {
+        Kept {
+            api_version: object.get("apiVersion").cloned(),
+            kind: object.get("kind").cloned(),
+            name: object.at(&["metadata", "name"]).cloned(),
+            namespace: object.at(&["metadata", "namespace"]).cloned(),
+        }
+    }
+
+    fn restore(self, object: &mut Node, options: &Options) {
+        put(object, &[], "apiVersion", self.api_version);
+        if !options.allow_kind_change {
+            put(object, &[], "kind", self.kind);
+        }
+        if !options.allow_name_change {
+            put(object, &["metadata"], "name", self.name);
+        }
+        put(object, &["metadata"], "namespace", self.namespace);
+    }
+}
+
+/// Sets (or, for `None`, removes) `key` of the mapping at `path`.
+fn put(object: &mut Node, path: &[&str], key: &str, value: Option<Node>) {
+    let parent = path.iter().fold(object, |node, step| node.map_entry(step));
+    match value {
+        Some(value) => {
+            parent.set(key, value);
+        }
+        None => {
+            parent.remove(key);
+        }
+    }
+}
