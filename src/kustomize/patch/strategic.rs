@@ -139,13 +139,18 @@ fn merge_list<'p>(
 ) -> Result<(), KustomizeError> {
     let items = patch.as_seq().unwrap_or_default();
     let strategy = list_strategy(schema.api_version, schema.kind, path);
-    let replace_marker = items.iter().position(|i| directive(i) == Some("replace"));
-    if strategy == ListStrategy::Replace || replace_marker.is_some() {
-        let mut replacement = patch.clone();
-        if let Some(index) = replace_marker {
-            replacement.as_seq_mut().expect("a list").remove(index);
-        }
-        *target = replacement;
+    if items.iter().any(|i| directive(i) == Some("replace")) {
+        let elements = items
+            .iter()
+            .filter(|i| directive(i) != Some("replace"))
+            .map(|item| fresh(item, schema, path))
+            .collect::<Result<_, _>>()?;
+        *target = Node::new(Value::Seq(elements), patch.origin.clone());
+        return Ok(());
+    }
+    if strategy == ListStrategy::Replace {
+        // kyaml copies a replaced list verbatim, directives and nulls included.
+        *target = patch.clone();
         return Ok(());
     }
     let existing = match std::mem::replace(&mut target.value, Value::Null) {
