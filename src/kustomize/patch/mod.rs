@@ -304,3 +304,93 @@ fn put(object: &mut Node, path: &[&str], key: &str, value: Option<Node>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::kustomize::build;
+    use crate::manifest::Node;
+
+    fn write(dir: &Path, files: &[(&str, &str)]) {
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+    }
+
+    fn named<'a>(objects: &'a [Node], name: &str) -> &'a Node {
+        objects
+            .iter()
+            .find(|o| o.str_at(&["metadata", "name"]) == Some(name))
+            .unwrap()
+    }
+
+    const APPS: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web:1\n        args: [serve]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        image: api:1\n";
+
+    #[test]
+    fn patched_values_carry_the_patch_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("apps.yaml", APPS),
+                (
+                    "web.yaml",
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web:2\n",
+                ),
+                (
+                    "kustomization.yaml",
+                    "resources: [apps.yaml]\npatches:\n  - path: web.yaml\n  - target: {name: api}\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/0/image\n        value: api:2\n",
+                ),
+            ],
+        );
+        let objects = build(dir.path()).unwrap();
+        let web = named(&objects, "web");
+        let image = web
+            .pointer("/spec/template/spec/containers/0/image")
+            .unwrap();
+        assert_eq!(image.as_str(), Some("web:2"));
+        assert!(image.origin.file.ends_with("web.yaml"), "{}", image.origin);
+        assert_eq!((image.origin.line, image.origin.column), (10, 16));
+        let args = web
+            .pointer("/spec/template/spec/containers/0/args/0")
+            .unwrap();
+        assert!(args.origin.file.ends_with("apps.yaml"), "{}", args.origin);
+        assert_eq!(args.origin.line, 11);
+
+        let api = named(&objects, "api");
+        let image = api
+            .pointer("/spec/template/spec/containers/0/image")
+            .unwrap();
+        assert_eq!(image.as_str(), Some("api:2"));
+        assert!(
+            image.origin.file.ends_with("kustomization.yaml"),
+            "{}",
+            image.origin
+        );
+        assert_eq!((image.origin.line, image.origin.column), (8, 16));
+    }
+
+    #[test]
+    fn recorded_identities_do_not_reach_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                ("apps.yaml", APPS),
+                (
+                    "kustomization.yaml",
+                    "resources: [apps.yaml]\nnamePrefix: a-\nnamespace: n\n",
+                ),
+            ],
+        );
+        let objects = build(dir.path()).unwrap();
+        let keys: Vec<&str> = objects[0]
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["apiVersion", "kind", "metadata", "spec"]);
+    }
+}
