@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 
 use super::error::KustomizeError;
 use super::kustomization::{Kustomization, string_map};
-use super::name_refs::{Identity, fix_references};
+use super::name_refs::fix_references;
 use super::order::sort_legacy;
-use super::patch::{apply_json6902_patches, apply_patches, forget_ids, remember_ids};
+use super::patch::{
+    apply_json6902_patches, apply_patches, forget_ids, identities_before_patches, remember_ids,
+};
 use super::transform::{
     ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
 };
@@ -157,8 +159,9 @@ fn local_path(dir: &Path, entry: &str, node: &Node) -> Result<PathBuf, Kustomize
 
 /// The kustomization's own transformers, in the order kustomize runs them.
 fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(), KustomizeError> {
+    remember_ids(objects);
     apply_patches(kustomization, objects)?;
-    let before: Vec<Identity> = objects.iter().map(Identity::of).collect();
+    let before = identities_before_patches(objects);
     remember_ids(objects);
     if let Some(node) = kustomization.field("namespace") {
         let namespace = kustomization.string("namespace")?.unwrap_or_default();

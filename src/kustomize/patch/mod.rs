@@ -22,11 +22,12 @@ mod strategic;
 
 pub use select::{forget_ids, remember_ids};
 
-use select::{ObjectId, Target, had_id};
+use select::{ObjectId, Target, had_id, remembered_id};
 use strategic::Schema;
 
 use super::error::KustomizeError;
 use super::kustomization::Kustomization;
+use super::name_refs::Identity;
 use crate::manifest::{Node, Value};
 
 /// `patchesStrategicMerge:` then `patches:`, which kustomize runs before the namespace.
@@ -59,6 +60,22 @@ pub fn apply_patches(
     Ok(())
 }
 
+/// Each object's identity when `remember_ids` last ran: called after this level's patches,
+/// what references pointed at before a patch with `allowNameChange` renamed anything.
+pub fn identities_before_patches(objects: &[Node]) -> Vec<Identity> {
+    objects
+        .iter()
+        .map(|object| {
+            let id = remembered_id(object);
+            Identity {
+                kind: id.kind,
+                namespace: id.namespace,
+                name: id.name,
+            }
+        })
+        .collect()
+}
+
 /// `patchesJson6902:`, which kustomize runs after labels and annotations.
 pub fn apply_json6902_patches(
     kustomization: &Kustomization,
@@ -86,7 +103,13 @@ struct Options {
 impl Options {
     fn parse(node: Option<&Node>) -> Result<Options, KustomizeError> {
         let mut options = Options::default();
-        for (key, value) in node.and_then(Node::as_map).unwrap_or_default() {
+        let Some(node) = node else {
+            return Ok(options);
+        };
+        let entries = node
+            .as_map()
+            .ok_or_else(|| KustomizeError::at(&node.origin, "patch `options` must be a mapping"))?;
+        for (key, value) in entries {
             let flag = match key.as_str() {
                 "allowNameChange" => &mut options.allow_name_change,
                 "allowKindChange" => &mut options.allow_kind_change,
@@ -163,6 +186,12 @@ impl<'k> Patch<'k> {
     }
 
     fn apply(&self, objects: &mut Vec<Node>) -> Result<(), KustomizeError> {
+        if self.is_json6902() && self.documents.len() > 1 {
+            return Err(KustomizeError::at(
+                &self.documents[1].origin,
+                "a JSON 6902 patch is one list of operations, not several documents",
+            ));
+        }
         let Some((target, target_node)) = &self.target else {
             if self.is_json6902() {
                 return Err(KustomizeError::at(
@@ -250,10 +279,11 @@ impl<'k> Patch<'k> {
         if self.options.allow_name_change || self.options.allow_kind_change {
             remember_ids(std::slice::from_mut(object));
         }
-        let schema_source = object.clone();
+        let text = |path: &[&str]| object.str_at(path).unwrap_or_default().to_string();
+        let (api_version, kind) = (text(&["apiVersion"]), text(&["kind"]));
         let schema = Schema {
-            api_version: schema_source.str_at(&["apiVersion"]).unwrap_or_default(),
-            kind: schema_source.str_at(&["kind"]).unwrap_or_default(),
+            api_version: &api_version,
+            kind: &kind,
         };
         strategic::merge(object, document, &schema)?;
         kept.restore(object, &self.options);

@@ -105,6 +105,13 @@ pub fn remember_ids(objects: &mut [Node]) {
     }
 }
 
+/// The identity `remember_ids` recorded last (the current one if it never ran).
+pub fn remembered_id(object: &Node) -> ObjectId {
+    previous_ids(object)
+        .pop()
+        .unwrap_or_else(|| ObjectId::of(object))
+}
+
 /// Drops the recorded identities, once nothing will match against them any more.
 pub fn forget_ids(objects: &mut [Node]) {
     for object in objects.iter_mut() {
@@ -205,13 +212,7 @@ impl Target {
 
 fn selector_matches(selector: &Option<LabelSelector>, object: &Node, field: &str) -> bool {
     selector.as_ref().is_none_or(|s| {
-        s.matches(|key| {
-            object.at(&["metadata", field, key]).map(|v| {
-                v.to_json()
-                    .as_str()
-                    .map_or(v.to_json().to_string(), str::to_string)
-            })
-        })
+        s.matches(|key| object.str_at(&["metadata", field, key]).map(str::to_string))
     })
 }
 
