@@ -142,7 +142,7 @@ fn patch_errors_name_the_file_and_line() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path();
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
-    let cases: [Case; 11] = [
+    let cases: [Case; 13] = [
         (
             "missing-file",
             &[(
@@ -240,6 +240,22 @@ fn patch_errors_name_the_file_and_line() {
                 "resources: [app.yaml]\npatchesStrategicMerge:\n  - |\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: web}\n    spec:\n      $retainKeys: [template]\n",
             )],
             "retain-keys/kustomization.yaml:8:20: `$retainKeys`: this strategic merge directive is not supported",
+        ),
+        (
+            "nameless-patch",
+            &[(
+                "kustomization.yaml",
+                "resources: [app.yaml]\npatches:\n  - target: {kind: Deployment}\n    patch: |\n      spec:\n        replicas: 2\n",
+            )],
+            "nameless-patch/kustomization.yaml:5:7: a strategic-merge patch needs `kind` and `metadata.name`",
+        ),
+        (
+            "empty-patch",
+            &[(
+                "kustomization.yaml",
+                "resources: [app.yaml]\npatches:\n  - patch: \"# nothing yet\"\n",
+            )],
+            "empty-patch/kustomization.yaml:3:12: the patch is empty",
         ),
         (
             "legacy-json-file",

@@ -52,6 +52,7 @@ pub fn apply_patches(
             options: Options::default(),
             origin: entry,
         };
+        patch.check()?;
         patch.apply(objects)?;
     }
     for entry in kustomization.list("patches")? {
@@ -170,12 +171,43 @@ impl<'k> Patch<'k> {
             Some(node) => Some((Target::parse(node)?, node)),
             None => None,
         };
-        Ok(Patch {
+        let patch = Patch {
             documents,
             target,
             options: Options::parse(entry.get("options"))?,
             origin,
-        })
+        };
+        patch.check()?;
+        Ok(patch)
+    }
+
+    /// What kustomize refuses to load: an empty patch, several lists of JSON operations,
+    /// and strategic-merge documents without `kind` and `metadata.name`.
+    fn check(&self) -> Result<(), KustomizeError> {
+        if self.documents.is_empty() {
+            return Err(KustomizeError::at(
+                &self.origin.origin,
+                "the patch is empty",
+            ));
+        }
+        if self.is_json6902() {
+            return match self.documents.get(1) {
+                Some(extra) => Err(KustomizeError::at(
+                    &extra.origin,
+                    "a JSON 6902 patch is one list of operations, not several documents",
+                )),
+                None => Ok(()),
+            };
+        }
+        match self.documents.iter().find(|document| {
+            document.str_at(&["kind"]).is_none() || document.str_at(&["metadata", "name"]).is_none()
+        }) {
+            Some(document) => Err(KustomizeError::at(
+                &document.origin,
+                "a strategic-merge patch needs `kind` and `metadata.name`, even with a `target`",
+            )),
+            None => Ok(()),
+        }
     }
 
     fn is_json6902(&self) -> bool {
@@ -186,12 +218,6 @@ impl<'k> Patch<'k> {
     }
 
     fn apply(&self, objects: &mut Vec<Node>) -> Result<(), KustomizeError> {
-        if self.is_json6902() && self.documents.len() > 1 {
-            return Err(KustomizeError::at(
-                &self.documents[1].origin,
-                "a JSON 6902 patch is one list of operations, not several documents",
-            ));
-        }
         let Some((target, target_node)) = &self.target else {
             if self.is_json6902() {
                 return Err(KustomizeError::at(
@@ -229,12 +255,6 @@ impl<'k> Patch<'k> {
     /// The one object a strategic-merge patch without target identifies.
     fn find_by_id(&self, objects: &[Node], document: &Node) -> Result<usize, KustomizeError> {
         let id = ObjectId::of(document);
-        if id.kind.is_empty() || id.name.is_empty() {
-            return Err(KustomizeError::at(
-                &document.origin,
-                "a strategic-merge patch without `target` needs `apiVersion`, `kind` and `metadata.name`",
-            ));
-        }
         let matches: Vec<usize> = (0..objects.len())
             .filter(|&i| had_id(&objects[i], &id))
             .collect();
