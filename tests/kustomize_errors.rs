@@ -142,7 +142,7 @@ fn patch_errors_name_the_file_and_line() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path();
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
-    let cases: [Case; 13] = [
+    let cases: [Case; 14] = [
         (
             "missing-file",
             &[(
@@ -256,6 +256,24 @@ fn patch_errors_name_the_file_and_line() {
                 "resources: [app.yaml]\npatches:\n  - patch: \"# nothing yet\"\n",
             )],
             "empty-patch/kustomization.yaml:3:12: the patch is empty",
+        ),
+        (
+            "port-protocol-on-one-side",
+            &[
+                (
+                    "kustomization.yaml",
+                    "resources: [app.yaml]\npatches:\n  - path: ports.yaml\n",
+                ),
+                (
+                    "ports.yaml",
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        ports:\n        - {containerPort: 80, protocol: TCP}\n",
+                ),
+                (
+                    "app.yaml",
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        ports:\n        - containerPort: 80\n",
+                ),
+            ],
+            "port-protocol-on-one-side/ports.yaml:10:11: this element is matched by `containerPort` and `protocol` but sets only some of them",
         ),
         (
             "legacy-json-file",

@@ -161,7 +161,8 @@ fn merge_list<'p>(
         ListStrategy::MergePrimitives => merge_primitives(existing, items),
         ListStrategy::MergeByKeys(keys) => {
             let keyed = KeyedMerge { keys, schema };
-            if keys.len() == 1 {
+            keyed.refuse_partial_matches(&existing, items)?;
+            if keyed.keys_in_use(&existing, items) <= 1 {
                 keyed.patch_order(existing, items, path)?
             } else {
                 keyed.object_order(existing, items, path)?
@@ -191,8 +192,8 @@ struct KeyedMerge<'s> {
 }
 
 impl KeyedMerge<'_> {
-    /// The values of the key fields of `element`, if it has them all.
-    fn identity(&self, element: &Node) -> Option<Vec<serde_json::Value>> {
+    /// The values of the key fields of `element` (`None` for a field it does not set).
+    fn identity(&self, element: &Node) -> Vec<Option<serde_json::Value>> {
         self.keys
             .iter()
             .map(|key| element.get(key).map(Node::to_json))
@@ -200,8 +201,47 @@ impl KeyedMerge<'_> {
     }
 
     fn same(&self, a: &Node, b: &Node) -> bool {
-        self.identity(a)
-            .is_some_and(|id| Some(id) == self.identity(b))
+        let id = self.identity(a);
+        id.iter().any(Option::is_some) && id == self.identity(b)
+    }
+
+    /// How many key fields any element sets: kyaml orders like a one-key list when the
+    /// elements only use one (container ports without `protocol`).
+    fn keys_in_use(&self, existing: &[Node], items: &[Node]) -> usize {
+        self.keys
+            .iter()
+            .filter(|key| existing.iter().chain(items).any(|e| e.get(key).is_some()))
+            .count()
+    }
+
+    /// A patch element that agrees with an object element on the key fields both set, but
+    /// sets a different set of them (`protocol` on one side only): kyaml then drops the
+    /// patch element or duplicates the port, so the build stops instead.
+    fn refuse_partial_matches(
+        &self,
+        existing: &[Node],
+        items: &[Node],
+    ) -> Result<(), KustomizeError> {
+        for item in items {
+            let patch_id = self.identity(item);
+            let partial = existing.iter().find(|element| {
+                let id = self.identity(element);
+                let both: Vec<usize> = (0..id.len())
+                    .filter(|&i| id[i].is_some() && patch_id[i].is_some())
+                    .collect();
+                id != patch_id && !both.is_empty() && both.iter().all(|&i| id[i] == patch_id[i])
+            });
+            if partial.is_some() {
+                return Err(KustomizeError::at(
+                    &item.origin,
+                    format!(
+                        "this element is matched by `{}` but sets only some of them where the object's element sets others; kustomize would drop or duplicate it: write the same key fields on both sides",
+                        self.keys.join("` and `")
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The patch's elements in patch order, then the object's elements the patch left alone.
