@@ -182,7 +182,7 @@ fn patch_errors_name_the_file_and_line() {
                     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: wbe\nspec:\n  replicas: 2\n",
                 ),
             ],
-            "no-object/kustomization.yaml:3:11: no object matches the strategic-merge patch for Deployment wbe",
+            "no-object/kustomization.yaml:3:11: no object matches the strategic-merge patch for apps/v1 Deployment wbe",
         ),
         (
             "empty-target",

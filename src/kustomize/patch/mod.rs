@@ -9,10 +9,18 @@
 //! apiVersion, kind, name and namespace identify. A patch whose root says `$patch: delete`
 //! removes the object.
 //!
-//! Deliberate difference from kustomize: a `target:` that selects no object is an error
-//! (kustomize silently applies nothing). In a GitOps repository such a patch is always a
-//! mistake — a renamed object, a typo in a regex — and silently skipping it ships the
-//! unpatched object.
+//! Deliberate differences from kustomize, each an error naming the file and line where
+//! kustomize would quietly produce something else:
+//! - a `target:` that selects no object (kustomize silently applies nothing). In a GitOps
+//!   repository such a patch is always a mistake — a renamed object, a typo in a regex — and
+//!   silently skipping it ships the unpatched object;
+//! - the directives `$setElementOrder`, `$retainKeys` and `$deleteFromPrimitiveList`, which
+//!   kustomize does not implement and prints into the object as fields;
+//! - a list element matched on only some of its key fields (a container port with
+//!   `protocol` on one side only), which kustomize drops or duplicates.
+//!
+//! A one-line `patchesStrategicMerge:` entry is always a file path; kustomize would also try
+//! it as inline YAML.
 
 mod json6902;
 mod merge_keys;
@@ -259,7 +267,11 @@ impl<'k> Patch<'k> {
             .filter(|&i| had_id(&objects[i], &id))
             .collect();
         let described = format!(
-            "{} {}{}",
+            "{} {} {}{}",
+            match id.api_version.as_str() {
+                "" => "(no apiVersion)",
+                api_version => api_version,
+            },
             id.kind,
             id.name,
             match id.namespace.as_str() {
