@@ -142,7 +142,7 @@ fn patch_errors_name_the_file_and_line() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path();
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
-    let cases: [Case; 14] = [
+    let cases: [Case; 15] = [
         (
             "missing-file",
             &[(
@@ -274,6 +274,24 @@ fn patch_errors_name_the_file_and_line() {
                 ),
             ],
             "port-protocol-on-one-side/ports.yaml:10:11: this element is matched by `containerPort` and `protocol` but sets only some of them",
+        ),
+        (
+            "replace-marker-in-crd-list",
+            &[
+                (
+                    "kustomization.yaml",
+                    "resources: [app.yaml, dr.yaml]\npatches:\n  - path: subsets.yaml\n",
+                ),
+                (
+                    "dr.yaml",
+                    "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: web}\nspec:\n  subsets: [{name: v1}]\n",
+                ),
+                (
+                    "subsets.yaml",
+                    "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: web}\nspec:\n  subsets:\n  - $patch: replace\n  - name: v2\n",
+                ),
+            ],
+            "replace-marker-in-crd-list/subsets.yaml:6:5: `$patch: replace` in `spec.subsets`",
         ),
         (
             "legacy-json-file",

@@ -15,7 +15,8 @@
 //!   repository such a patch is always a mistake — a renamed object, a typo in a regex — and
 //!   silently skipping it ships the unpatched object;
 //! - the directives `$setElementOrder`, `$retainKeys` and `$deleteFromPrimitiveList`, which
-//!   kustomize does not implement and prints into the object as fields;
+//!   kustomize does not implement and prints into the object as fields, and a
+//!   `- $patch: replace` element in a list that is replaced whole anyway;
 //! - a list element matched on only some of its key fields (a container port with
 //!   `protocol` on one side only), which kustomize drops or duplicates.
 //!

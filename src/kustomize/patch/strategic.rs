@@ -9,7 +9,9 @@
 //!
 //! Every value the patch sets keeps the origin of the patch text; untouched values keep
 //! theirs. `$setElementOrder`, `$retainKeys` and `$deleteFromPrimitiveList` are refused:
-//! kustomize ignores them and prints them into the output as if they were fields.
+//! kustomize ignores them and prints them into the output as if they were fields. So is a
+//! `- $patch: replace` element in a list that is replaced whole anyway (tolerations, any
+//! list of a custom resource), which kustomize prints as an element.
 
 use super::merge_keys::{ListStrategy, list_strategy};
 use crate::kustomize::error::KustomizeError;
@@ -139,7 +141,19 @@ fn merge_list<'p>(
 ) -> Result<(), KustomizeError> {
     let items = patch.as_seq().unwrap_or_default();
     let strategy = list_strategy(schema.api_version, schema.kind, path);
-    if items.iter().any(|i| directive(i) == Some("replace")) {
+    let marker = items.iter().find(|i| directive(i) == Some("replace"));
+    if let Some(marker) = marker
+        && strategy == ListStrategy::Replace
+    {
+        return Err(KustomizeError::at(
+            &marker.origin,
+            format!(
+                "`$patch: replace` in `{}`, a list strategic merge replaces whole anyway: kustomize would print the marker as a list element; remove it",
+                path.join(".")
+            ),
+        ));
+    }
+    if marker.is_some() {
         let elements = items
             .iter()
             .filter(|i| directive(i) != Some("replace"))
