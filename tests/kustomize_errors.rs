@@ -142,7 +142,7 @@ fn patch_errors_name_the_file_and_line() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path();
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
-    let cases: [Case; 15] = [
+    let cases: [Case; 16] = [
         (
             "missing-file",
             &[(
@@ -292,6 +292,20 @@ fn patch_errors_name_the_file_and_line() {
                 ),
             ],
             "replace-marker-in-crd-list/subsets.yaml:6:5: `$patch: replace` in `spec.subsets`",
+        ),
+        (
+            "patch-outside/inner",
+            &[
+                (
+                    "kustomization.yaml",
+                    "resources: [app.yaml]\npatches:\n  - path: ../shared.yaml\n",
+                ),
+                (
+                    "../shared.yaml",
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n",
+                ),
+            ],
+            "patch-outside/inner/kustomization.yaml:3:11: patch file ../shared.yaml is not in or below",
         ),
         (
             "legacy-json-file",

@@ -23,6 +23,19 @@ pub fn from_file(dir: &Path, entry: &str, node: &Node) -> Result<Vec<Node>, Kust
             format!("patch file {entry}: no such file"),
         ));
     }
+    let inside = path.canonicalize().is_ok_and(|canonical| {
+        dir.canonicalize()
+            .is_ok_and(|dir| canonical.starts_with(dir))
+    });
+    if !inside {
+        return Err(KustomizeError::at(
+            &node.origin,
+            format!(
+                "patch file {entry} is not in or below the kustomization directory {} (kustomize's load restrictions)",
+                dir.display()
+            ),
+        ));
+    }
     Ok(load_file(&path)?)
 }
 
