@@ -1,6 +1,5 @@
-//! Which objects a patch applies to: `target:` selectors (group, version and kind compared
-//! exactly; name and namespace as regexes anchored at both ends; label and annotation
-//! selectors), and the identities an object had before namespace, prefix and suffix changed
+//! Which objects a patch applies to: `target:` selectors (group, version, kind, name and
+//! namespace as regexes anchored at both ends; label and annotation selectors), and the identities an object had before namespace, prefix and suffix changed
 //! it — kustomize matches a target against an object's original or current id, and a patch
 //! without target against any id the object ever had.
 //!
@@ -129,9 +128,9 @@ pub fn had_id(object: &Node, id: &ObjectId) -> bool {
 
 /// A parsed `target:`.
 pub struct Target {
-    group: Option<String>,
-    version: Option<String>,
-    kind: Option<String>,
+    group: Option<Regex>,
+    version: Option<Regex>,
+    kind: Option<Regex>,
     name: Option<Regex>,
     namespace: Option<Regex>,
     labels: Option<LabelSelector>,
@@ -158,9 +157,9 @@ impl Target {
             })?;
             let pattern = || anchored(text, value);
             match key.as_str() {
-                "group" => target.group = Some(text.to_string()),
-                "version" => target.version = Some(text.to_string()),
-                "kind" => target.kind = Some(text.to_string()),
+                "group" => target.group = pattern()?,
+                "version" => target.version = pattern()?,
+                "kind" => target.kind = pattern()?,
                 "name" => target.name = pattern()?,
                 "namespace" => target.namespace = pattern()?,
                 "labelSelector" => target.labels = Some(LabelSelector::parse(text, value)?),
@@ -190,19 +189,17 @@ impl Target {
             Some((group, version)) => (group, version),
             None => ("", current.api_version.as_str()),
         };
-        let exact = |wanted: &Option<String>, actual: &str| {
-            wanted
-                .as_deref()
-                .is_none_or(|w| w.is_empty() || w == actual)
+        let now = |pattern: &Option<Regex>, actual: &str| {
+            pattern.as_ref().is_none_or(|p| p.is_match(actual))
         };
         let either = |pattern: &Option<Regex>, of: fn(&ObjectId) -> &str| {
             pattern
                 .as_ref()
                 .is_none_or(|p| p.is_match(of(&original)) || p.is_match(of(&current)))
         };
-        exact(&self.group, group)
-            && exact(&self.version, version)
-            && exact(&self.kind, &current.kind)
+        now(&self.group, group)
+            && now(&self.version, version)
+            && now(&self.kind, &current.kind)
             && either(&self.name, |id| &id.name)
             && either(&self.namespace, ObjectId::effective_namespace)
             && selector_matches(&self.labels, object, "labels")
@@ -216,7 +213,7 @@ fn selector_matches(selector: &Option<LabelSelector>, object: &Node, field: &str
     })
 }
 
-/// A name or namespace pattern, anchored as kustomize anchors it; empty matches all.
+/// A selector pattern, anchored as kustomize anchors it; empty matches all.
 fn anchored(text: &str, node: &Node) -> Result<Option<Regex>, KustomizeError> {
     if text.is_empty() {
         return Ok(None);
@@ -342,6 +339,8 @@ mod tests {
         assert!(selects("{name: base-.*, namespace: default}", object));
         assert!(!selects("{name: ap}", object));
         assert!(selects("{group: apps, version: v1}", object));
+        assert!(selects("{kind: Deploy.*, version: 'v1|v2'}", object));
+        assert!(!selects("{kind: Deploy}", object));
         assert!(selects(
             "{labelSelector: 'tier in (web, api),v!=1,!gone'}",
             object
