@@ -185,14 +185,7 @@ fn child<'o>(node: &'o mut Node, token: &str) -> Option<&'o mut Node> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::parse_documents;
-    use std::path::Path;
-
-    fn yaml(file: &str, text: &str) -> Node {
-        parse_documents(Path::new(file), text.as_bytes())
-            .unwrap()
-            .remove(0)
-    }
+    use crate::kustomize::patch::test_document as yaml;
 
     fn object() -> Node {
         yaml(

@@ -311,13 +311,10 @@ fn parse_requirement(part: &str) -> Option<Requirement> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::parse_documents;
-    use std::path::Path;
+    use crate::kustomize::patch::test_document;
 
     fn yaml(text: &str) -> Node {
-        parse_documents(Path::new("t.yaml"), text.as_bytes())
-            .unwrap()
-            .remove(0)
+        test_document("t.yaml", text)
     }
 
     fn selects(target: &str, object: &Node) -> bool {

@@ -323,14 +323,7 @@ impl KeyedMerge<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::parse_documents;
-    use std::path::Path;
-
-    fn yaml(file: &str, text: &str) -> Node {
-        parse_documents(Path::new(file), text.as_bytes())
-            .unwrap()
-            .remove(0)
-    }
+    use crate::kustomize::patch::test_document as yaml;
 
     const DEPLOYMENT: Schema = Schema {
         api_version: "apps/v1",
