@@ -8,6 +8,7 @@ pub mod field_specs;
 pub mod kustomization;
 pub mod name_refs;
 pub mod order;
+pub mod patch;
 pub mod transform;
 
 pub use build::build;

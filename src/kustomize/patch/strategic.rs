@@ -1,0 +1,405 @@
+//! Strategic merge of one patch document into one object, as kustomize (kyaml's merge2)
+//! does it: mappings merge key by key, `null` deletes a key, lists follow the built-in
+//! types' merge keys (see `merge_keys`), and the `$patch` directives `delete`, `replace` and
+//! `merge` apply to mappings and list elements.
+//!
+//! List order follows kyaml: a list merged by one key lists the patch's elements first, in
+//! patch order, then the object's other elements; a list merged by several keys (container
+//! and Service ports) keeps the object's elements in place and puts new ones in front.
+//!
+//! Every value the patch sets keeps the origin of the patch text; untouched values keep
+//! theirs. `$setElementOrder`, `$retainKeys` and `$deleteFromPrimitiveList` are refused:
+//! kustomize ignores them and prints them into the output as if they were fields. So is a
+//! `- $patch: replace` element in a list that is replaced whole anyway (tolerations, any
+//! list of a custom resource), which kustomize prints as an element.
+
+use super::merge_keys::{ListStrategy, list_strategy};
+use crate::kustomize::error::KustomizeError;
+use crate::manifest::{Node, Value};
+
+/// The directive key of strategic merge.
+pub const DIRECTIVE: &str = "$patch";
+
+/// Directive key prefixes kustomize does not implement.
+const REFUSED_DIRECTIVES: [&str; 3] = [
+    "$setElementOrder/",
+    "$retainKeys",
+    "$deleteFromPrimitiveList/",
+];
+
+/// The type information a merge needs: which object it merges into.
+pub struct Schema<'a> {
+    pub api_version: &'a str,
+    pub kind: &'a str,
+}
+
+/// The `$patch` directive of a mapping, if it has one.
+pub fn directive(node: &Node) -> Option<&str> {
+    node.get(DIRECTIVE).and_then(Node::as_str)
+}
+
+/// Merges the mapping `patch` into `target`.
+pub fn merge(target: &mut Node, patch: &Node, schema: &Schema) -> Result<(), KustomizeError> {
+    merge_value(target, patch, schema, &mut Vec::new())
+}
+
+fn merge_value<'p>(
+    target: &mut Node,
+    patch: &'p Node,
+    schema: &Schema,
+    path: &mut Vec<&'p str>,
+) -> Result<(), KustomizeError> {
+    match &patch.value {
+        Value::Map(_) => {
+            match directive(patch) {
+                Some("replace") => {
+                    *target = Node::empty_map(patch.origin.clone());
+                }
+                None | Some("merge") => {
+                    if !matches!(target.value, Value::Map(_)) {
+                        *target = Node::empty_map(patch.origin.clone());
+                    }
+                }
+                Some(other) => {
+                    return Err(KustomizeError::at(
+                        &patch.origin,
+                        format!("unknown strategic merge directive `$patch: {other}`"),
+                    ));
+                }
+            }
+            merge_map(target, patch, schema, path)
+        }
+        Value::Seq(_) => merge_list(target, patch, schema, path),
+        _ => {
+            *target = patch.clone();
+            Ok(())
+        }
+    }
+}
+
+fn merge_map<'p>(
+    target: &mut Node,
+    patch: &'p Node,
+    schema: &Schema,
+    path: &mut Vec<&'p str>,
+) -> Result<(), KustomizeError> {
+    for (key, value) in patch.as_map().unwrap_or_default() {
+        if key == DIRECTIVE {
+            continue;
+        }
+        refuse_unsupported_directive(key, value)?;
+        if value.is_null() || directive(value) == Some("delete") {
+            target.remove(key);
+            continue;
+        }
+        path.push(key);
+        match target.get_mut(key) {
+            Some(existing) => merge_value(existing, value, schema, path)?,
+            None => {
+                let fresh = fresh(value, schema, path)?;
+                target.set(key, fresh);
+            }
+        }
+        path.pop();
+    }
+    Ok(())
+}
+
+fn refuse_unsupported_directive(key: &str, value: &Node) -> Result<(), KustomizeError> {
+    match REFUSED_DIRECTIVES.iter().find(|d| key.starts_with(*d)) {
+        Some(_) => Err(KustomizeError::at(
+            &value.origin,
+            format!(
+                "`{key}`: this strategic merge directive is not supported (kustomize would print it as a field); write the list the patch should produce instead"
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A patch value for a key the target does not have: merged into an empty value, so that
+/// directives and `null`s inside it are applied rather than copied.
+fn fresh<'p>(
+    patch: &'p Node,
+    schema: &Schema,
+    path: &mut Vec<&'p str>,
+) -> Result<Node, KustomizeError> {
+    let mut node = match &patch.value {
+        Value::Map(_) => Node::empty_map(patch.origin.clone()),
+        Value::Seq(_) => Node::new(Value::Seq(Vec::new()), patch.origin.clone()),
+        _ => return Ok(patch.clone()),
+    };
+    merge_value(&mut node, patch, schema, path)?;
+    Ok(node)
+}
+
+fn merge_list<'p>(
+    target: &mut Node,
+    patch: &'p Node,
+    schema: &Schema,
+    path: &mut Vec<&'p str>,
+) -> Result<(), KustomizeError> {
+    let items = patch.as_seq().unwrap_or_default();
+    let strategy = list_strategy(schema.api_version, schema.kind, path);
+    let marker = items.iter().find(|i| directive(i) == Some("replace"));
+    if let Some(marker) = marker
+        && strategy == ListStrategy::Replace
+    {
+        return Err(KustomizeError::at(
+            &marker.origin,
+            format!(
+                "`$patch: replace` in `{}`, a list strategic merge replaces whole anyway: kustomize would print the marker as a list element; remove it",
+                path.join(".")
+            ),
+        ));
+    }
+    if marker.is_some() {
+        let elements = items
+            .iter()
+            .filter(|i| directive(i) != Some("replace"))
+            .map(|item| fresh(item, schema, path))
+            .collect::<Result<_, _>>()?;
+        *target = Node::new(Value::Seq(elements), patch.origin.clone());
+        return Ok(());
+    }
+    if strategy == ListStrategy::Replace {
+        // kyaml copies a replaced list verbatim, directives and nulls included.
+        *target = patch.clone();
+        return Ok(());
+    }
+    let existing = match std::mem::replace(&mut target.value, Value::Null) {
+        Value::Seq(existing) => existing,
+        _ => Vec::new(),
+    };
+    let merged = match strategy {
+        ListStrategy::MergePrimitives => merge_primitives(existing, items),
+        ListStrategy::MergeByKeys(keys) => {
+            let keyed = KeyedMerge { keys, schema };
+            keyed.refuse_partial_matches(&existing, items)?;
+            if keyed.keys_in_use(&existing, items) <= 1 {
+                keyed.patch_order(existing, items, path)?
+            } else {
+                keyed.object_order(existing, items, path)?
+            }
+        }
+        ListStrategy::Replace => unreachable!("handled above"),
+    };
+    target.value = Value::Seq(merged);
+    Ok(())
+}
+
+/// A set union: the patch's scalars first, then the object's others.
+fn merge_primitives(existing: Vec<Node>, items: &[Node]) -> Vec<Node> {
+    let mut merged: Vec<Node> = Vec::new();
+    for item in items.iter().cloned().chain(existing) {
+        if !merged.contains(&item) {
+            merged.push(item);
+        }
+    }
+    merged
+}
+
+/// Merging a list of mappings whose elements are identified by `keys`.
+struct KeyedMerge<'s> {
+    keys: &'static [&'static str],
+    schema: &'s Schema<'s>,
+}
+
+impl KeyedMerge<'_> {
+    /// The values of the key fields of `element` (`None` for a field it does not set).
+    fn identity(&self, element: &Node) -> Vec<Option<serde_json::Value>> {
+        self.keys
+            .iter()
+            .map(|key| element.get(key).map(Node::to_json))
+            .collect()
+    }
+
+    fn same(&self, a: &Node, b: &Node) -> bool {
+        let id = self.identity(a);
+        id.iter().any(Option::is_some) && id == self.identity(b)
+    }
+
+    /// How many key fields any element sets: kyaml orders like a one-key list when the
+    /// elements only use one (container ports without `protocol`).
+    fn keys_in_use(&self, existing: &[Node], items: &[Node]) -> usize {
+        self.keys
+            .iter()
+            .filter(|key| existing.iter().chain(items).any(|e| e.get(key).is_some()))
+            .count()
+    }
+
+    /// A patch element that agrees with an object element on the key fields both set, but
+    /// sets a different set of them (`protocol` on one side only): kyaml then drops the
+    /// patch element or duplicates the port, so the build stops instead.
+    fn refuse_partial_matches(
+        &self,
+        existing: &[Node],
+        items: &[Node],
+    ) -> Result<(), KustomizeError> {
+        for item in items {
+            let patch_id = self.identity(item);
+            let partial = existing.iter().find(|element| {
+                let id = self.identity(element);
+                let both: Vec<usize> = (0..id.len())
+                    .filter(|&i| id[i].is_some() && patch_id[i].is_some())
+                    .collect();
+                id != patch_id && !both.is_empty() && both.iter().all(|&i| id[i] == patch_id[i])
+            });
+            if partial.is_some() {
+                return Err(KustomizeError::at(
+                    &item.origin,
+                    format!(
+                        "this element is matched by `{}` but sets only some of them where the object's element sets others; kustomize would drop or duplicate it: write the same key fields on both sides",
+                        self.keys.join("` and `")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The patch's elements in patch order, then the object's elements the patch left alone.
+    fn patch_order<'p>(
+        &self,
+        existing: Vec<Node>,
+        items: &'p [Node],
+        path: &mut Vec<&'p str>,
+    ) -> Result<Vec<Node>, KustomizeError> {
+        let mut merged = Vec::new();
+        for item in items {
+            let current = existing.iter().find(|e| self.same(e, item));
+            if directive(item) != Some("delete") {
+                merged.push(self.merge_element(current.cloned(), item, path)?);
+            }
+        }
+        merged.extend(
+            existing
+                .into_iter()
+                .filter(|e| !items.iter().any(|item| self.same(e, item))),
+        );
+        Ok(merged)
+    }
+
+    /// New elements in patch order, then the object's elements in place, merged.
+    fn object_order<'p>(
+        &self,
+        existing: Vec<Node>,
+        items: &'p [Node],
+        path: &mut Vec<&'p str>,
+    ) -> Result<Vec<Node>, KustomizeError> {
+        let mut merged = Vec::new();
+        for item in items {
+            let is_new = !existing.iter().any(|e| self.same(e, item));
+            if is_new && directive(item) != Some("delete") {
+                merged.push(self.merge_element(None, item, path)?);
+            }
+        }
+        for element in existing {
+            match items.iter().find(|item| self.same(&element, item)) {
+                Some(item) if directive(item) == Some("delete") => {}
+                Some(item) => merged.push(self.merge_element(Some(element), item, path)?),
+                None => merged.push(element),
+            }
+        }
+        Ok(merged)
+    }
+
+    fn merge_element<'p>(
+        &self,
+        current: Option<Node>,
+        item: &'p Node,
+        path: &mut Vec<&'p str>,
+    ) -> Result<Node, KustomizeError> {
+        match current {
+            Some(mut element) => {
+                merge_value(&mut element, item, self.schema, path)?;
+                Ok(element)
+            }
+            None => fresh(item, self.schema, path),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kustomize::patch::test_document as yaml;
+
+    const DEPLOYMENT: Schema = Schema {
+        api_version: "apps/v1",
+        kind: "Deployment",
+    };
+
+    fn merged(object: &str, patch: &str) -> serde_json::Value {
+        let mut object = yaml("o.yaml", object);
+        merge(&mut object, &yaml("p.yaml", patch), &DEPLOYMENT).unwrap();
+        object.to_json()
+    }
+
+    #[test]
+    fn containers_merge_by_name_and_keep_provenance() {
+        let mut object = yaml(
+            "o.yaml",
+            "spec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: app:1\n        args: [a]\n",
+        );
+        let patch = yaml(
+            "p.yaml",
+            "spec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: app:2\n",
+        );
+        merge(&mut object, &patch, &DEPLOYMENT).unwrap();
+        let image = object
+            .pointer("/spec/template/spec/containers/0/image")
+            .unwrap();
+        assert_eq!(image.as_str(), Some("app:2"));
+        assert_eq!(image.origin.to_string(), "p.yaml:6:16");
+        let args = object
+            .pointer("/spec/template/spec/containers/0/args/0")
+            .unwrap();
+        assert_eq!(args.origin.to_string(), "o.yaml:7:16");
+    }
+
+    #[test]
+    fn null_and_delete_directives_remove() {
+        let json = merged(
+            "metadata: {labels: {a: '1', b: '2'}}\nspec: {replicas: 2}\n",
+            "metadata: {labels: {a: null}}\nspec: {$patch: delete}\n",
+        );
+        assert_eq!(
+            json,
+            serde_json::json!({"metadata": {"labels": {"b": "2"}}})
+        );
+    }
+
+    #[test]
+    fn replace_directive_on_a_map_and_a_list() {
+        let json = merged(
+            "metadata: {labels: {a: '1'}, finalizers: [x]}\n",
+            "metadata:\n  labels: {$patch: replace, b: '2'}\n  finalizers:\n  - $patch: replace\n  - y\n",
+        );
+        assert_eq!(
+            json,
+            serde_json::json!({"metadata": {"labels": {"b": "2"}, "finalizers": ["y"]}})
+        );
+    }
+
+    #[test]
+    fn primitive_lists_union_patch_first() {
+        let json = merged(
+            "metadata: {finalizers: [a, b]}\n",
+            "metadata: {finalizers: [b, c]}\n",
+        );
+        assert_eq!(
+            json["metadata"]["finalizers"],
+            serde_json::json!(["b", "c", "a"])
+        );
+    }
+
+    #[test]
+    fn refused_directives_name_their_line() {
+        let mut object = yaml("o.yaml", "spec: {}\n");
+        let patch = yaml("p.yaml", "spec:\n  $retainKeys: [a]\n");
+        let error = merge(&mut object, &patch, &DEPLOYMENT).unwrap_err();
+        assert!(error.to_string().starts_with("p.yaml:2:"), "{error}");
+        assert!(error.message.contains("not supported"), "{error}");
+    }
+}
