@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::error::KustomizeError;
+use super::generator::generate;
+use super::hash::append_hashes;
 use super::kustomization::{Kustomization, string_map};
 use super::name_refs::{Identity, fix_references};
 use super::order::sort_legacy;
@@ -13,19 +15,13 @@ use super::transform::{
 use crate::manifest::{Node, load_file};
 
 /// Fields accepted by the parser whose rendering is not implemented yet: refused, not ignored.
-const NOT_YET: [&str; 6] = [
-    "patches",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "configMapGenerator",
-    "secretGenerator",
-    "replacements",
-];
+const NOT_YET: [&str; 3] = ["patches", "patchesStrategicMerge", "patchesJson6902"];
 
 /// Renders the kustomization in `dir` into objects, in kustomize's output order.
 pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
     let mut stack = Vec::new();
     let mut objects = accumulate(dir, &mut stack, Vec::new())?;
+    append_hashes(&mut objects);
     sort_legacy(&mut objects);
     Ok(objects)
 }
@@ -72,6 +68,7 @@ fn accumulate(
         let path = local_path(&canonical, entry, node)?;
         objects = accumulate(&path, stack, objects)?;
     }
+    generate(&kustomization, &mut objects)?;
     for (entry, node) in kustomization.string_list("crds")? {
         // CRD files only teach kustomize about custom kinds; their content is not output.
         let path = local_path(&canonical, entry, node)?;

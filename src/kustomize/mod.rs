@@ -5,6 +5,8 @@ pub mod build;
 pub mod emit;
 pub mod error;
 pub mod field_specs;
+pub mod generator;
+pub mod hash;
 pub mod kustomization;
 pub mod name_refs;
 pub mod order;
