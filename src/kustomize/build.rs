@@ -9,6 +9,7 @@ use super::hash::append_hashes;
 use super::kustomization::{Kustomization, string_map};
 use super::name_refs::{Identity, fix_references};
 use super::order::sort_legacy;
+use super::replacement::replace;
 use super::transform::{
     ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
 };
@@ -207,5 +208,6 @@ fn transform(kustomization: &Kustomization, objects: &mut [Node]) -> Result<(), 
         override_images(objects, &overrides);
     }
     fix_references(objects, &before);
+    replace(kustomization, objects)?;
     Ok(())
 }

@@ -269,7 +269,7 @@ fn collect_data(dir: &Path, entry: &Node, kind: Kind) -> Result<Vec<Datum>, Kust
         env_files.push((env, entry.get("env").expect("just read")));
     }
     for (path, node) in env_files {
-        let (file, bytes) = read_local(dir, path, node, kind)?;
+        let (file, bytes) = read_local(dir, path, node, kind.field())?;
         data.extend(parse_env_file(&file, &bytes, kind)?);
     }
     for (literal, node) in entry_list(entry, "literals", kind)? {
@@ -277,7 +277,7 @@ fn collect_data(dir: &Path, entry: &Node, kind: Kind) -> Result<Vec<Datum>, Kust
     }
     for (source, node) in entry_list(entry, "files", kind)? {
         let (key, path) = split_file_source(source, node, kind)?;
-        let (_, bytes) = read_local(dir, path, node, kind)?;
+        let (_, bytes) = read_local(dir, path, node, kind.field())?;
         data.push(Datum {
             key: checked_key(key, node, kind)?,
             bytes,
@@ -366,16 +366,15 @@ fn checked_key(key: &str, node: &Node, kind: Kind) -> Result<String, KustomizeEr
     }
 }
 
-/// Reads a file named by a generator entry, under the same load restrictions and size cap
-/// as resources: it must be in or below the kustomization directory.
-fn read_local(
+/// Reads a file named by a kustomization entry (`what` names the field), under the same
+/// load restrictions and size cap as resources: it must be in or below `dir`.
+pub fn read_local(
     dir: &Path,
     entry: &str,
     node: &Node,
-    kind: Kind,
+    what: &str,
 ) -> Result<(PathBuf, Vec<u8>), KustomizeError> {
-    let fail =
-        |why: String| KustomizeError::at(&node.origin, format!("{}: {entry}: {why}", kind.field()));
+    let fail = |why: String| KustomizeError::at(&node.origin, format!("{what}: {entry}: {why}"));
     let path = dir
         .join(entry)
         .canonicalize()
