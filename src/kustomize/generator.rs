@@ -246,10 +246,10 @@ fn set_pairs(metadata: &mut Node, field: &str, pairs: &[(String, Node)]) {
 fn add_data(object: &mut Node, kind: Kind, data: Vec<Datum>, origin: &Origin) {
     for datum in data {
         let (field, text) = match kind {
-            Kind::Secret => ("data", BASE64.encode(&datum.bytes)),
+            Kind::Secret => ("data", wrapped_base64(&datum.bytes)),
             Kind::ConfigMap => match String::from_utf8(datum.bytes) {
                 Ok(text) => ("data", text),
-                Err(e) => ("binaryData", BASE64.encode(e.into_bytes())),
+                Err(e) => ("binaryData", wrapped_base64(e.as_bytes())),
             },
         };
         if object.get(field).is_none() {
@@ -259,6 +259,22 @@ fn add_data(object: &mut Node, kind: Kind, data: Vec<Datum>, origin: &Origin) {
             .map_entry(field)
             .set(&datum.key, Node::string(text, datum.origin));
     }
+}
+
+/// Base64 as kustomize writes generated data: when the encoding is 70 characters or more,
+/// it is cut into lines of 70, each ending in a newline.
+fn wrapped_base64(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = BASE64.encode(bytes);
+    if encoded.len() < LINE {
+        return encoded;
+    }
+    let mut wrapped = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for chunk in encoded.as_bytes().chunks(LINE) {
+        wrapped.push_str(std::str::from_utf8(chunk).expect("base64 is ASCII"));
+        wrapped.push('\n');
+    }
+    wrapped
 }
 
 /// The keys of an entry in kustomize's order: env files, then literals, then files.
