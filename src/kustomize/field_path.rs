@@ -228,12 +228,13 @@ mod tests {
             ["metadata", "annotations", "a.b/c"]
         );
         assert_eq!(split(r"data.app\.conf"), ["data", "app.conf"]);
+        assert_eq!(split("spec.[name]"), ["spec", "name"]);
     }
 
     #[test]
     fn bad_syntax_is_reported() {
         assert!(FieldPath::parse("spec..x").is_err());
-        assert!(FieldPath::parse("spec.[name]").is_err());
+        assert!(FieldPath::parse("spec.[=").is_err());
         assert!(FieldPath::parse("spec.[name=(]").is_err());
         assert!(FieldPath::parse("spec.[name=a").is_err());
         assert!(FieldPath::parse("spec.*.x").is_ok());
