@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::error::KustomizeError;
 use super::generator::generate;
 use super::hash::append_hashes;
+use super::history::{forget_history, record_history};
 use super::kustomization::{Kustomization, string_map};
 use super::name_refs::{Identity, fix_references};
 use super::order::sort_legacy;
@@ -23,6 +24,7 @@ pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
     let mut stack = Vec::new();
     let mut objects = accumulate(dir, &mut stack, Vec::new())?;
     append_hashes(&mut objects);
+    forget_history(&mut objects);
     sort_legacy(&mut objects);
     Ok(objects)
 }
@@ -208,6 +210,7 @@ fn transform(kustomization: &Kustomization, objects: &mut [Node]) -> Result<(), 
         override_images(objects, &overrides);
     }
     fix_references(objects, &before);
+    record_history(objects, &before);
     replace(kustomization, objects)?;
     Ok(())
 }

@@ -14,6 +14,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::error::KustomizeError;
+use super::history::identities;
 use super::kustomization::{Kustomization, string_map};
 use crate::manifest::load::MAX_FILE_BYTES;
 use crate::manifest::{Node, Origin, Value};
@@ -469,10 +470,16 @@ fn place(
     let name = object.str_at(&["metadata", "name"]).unwrap_or_default();
     let namespace = object.str_at(&["metadata", "namespace"]);
     let existing = objects.iter().position(|o| {
-        o.str_at(&["kind"]) == Some(kind.name())
-            && o.str_at(&["metadata", "name"]) == Some(name)
-            && namespace
-                .is_none_or(|ns| o.str_at(&["metadata", "namespace"]).unwrap_or("default") == ns)
+        identities(o).iter().any(|id| {
+            let id_namespace = if id.namespace.is_empty() {
+                "default"
+            } else {
+                &id.namespace
+            };
+            id.kind == kind.name()
+                && id.name == name
+                && namespace.is_none_or(|ns| id_namespace == ns)
+        })
     });
     let at = entry.get("behavior").map_or(&entry.origin, |n| &n.origin);
     match (behavior, existing) {
@@ -513,8 +520,8 @@ fn place(
     Ok(())
 }
 
-/// `merge` and `replace`: labels and annotations of both (the new ones win); data of both
-/// for `merge`, of the new object only for `replace`.
+/// `merge` and `replace`: the base object's name and namespace, labels and annotations of
+/// both (the new ones win); data of both for `merge`, of the new object only for `replace`.
 fn combine(old: &Node, new: Node, merge_data: bool) -> Node {
     let mut combined = new;
     let mut fields: Vec<&[&str]> = vec![&["metadata", "labels"], &["metadata", "annotations"]];
@@ -542,12 +549,10 @@ fn combine(old: &Node, new: Node, merge_data: bool) -> Node {
             target.set(leaf, merged);
         }
     }
-    if combined.str_at(&["metadata", "namespace"]).is_none()
-        && let Some(namespace) = old.at(&["metadata", "namespace"])
-    {
-        combined
-            .map_entry("metadata")
-            .set("namespace", namespace.clone());
+    for key in ["name", "namespace"] {
+        if let Some(value) = old.at(&["metadata", key]) {
+            combined.map_entry("metadata").set(key, value.clone());
+        }
     }
     combined
 }

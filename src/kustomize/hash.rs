@@ -13,6 +13,7 @@
 use sha2::{Digest, Sha256};
 
 use super::generator::NEEDS_HASH;
+use super::history::take_annotation;
 use super::name_refs::{Identity, fix_references};
 use crate::manifest::{Node, Value};
 
@@ -21,7 +22,7 @@ use crate::manifest::{Node, Value};
 pub fn append_hashes(objects: &mut [Node]) {
     let before: Vec<Identity> = objects.iter().map(Identity::of).collect();
     for object in objects.iter_mut() {
-        if !take_marker(object) {
+        if !take_annotation(object, NEEDS_HASH) {
             continue;
         }
         let suffix = content_hash(object);
@@ -33,21 +34,6 @@ pub fn append_hashes(objects: &mut [Node]) {
         }
     }
     fix_references(objects, &before);
-}
-
-/// Removes the generator's marker annotation (and the annotations map it leaves empty).
-fn take_marker(object: &mut Node) -> bool {
-    let Some(metadata) = object.get_mut("metadata") else {
-        return false;
-    };
-    let Some(annotations) = metadata.get_mut("annotations") else {
-        return false;
-    };
-    let found = annotations.remove(NEEDS_HASH).is_some();
-    if annotations.as_map().is_some_and(<[_]>::is_empty) {
-        metadata.remove("annotations");
-    }
-    found
 }
 
 /// kustomize's hash of a ConfigMap or Secret.

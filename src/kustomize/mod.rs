@@ -8,6 +8,7 @@ pub mod field_path;
 pub mod field_specs;
 pub mod generator;
 pub mod hash;
+pub mod history;
 pub mod kustomization;
 pub mod label_selector;
 pub mod name_refs;

@@ -11,8 +11,10 @@ use std::path::Path;
 use super::error::KustomizeError;
 use super::field_path::{FieldPath, scalar_text};
 use super::generator::read_local;
+use super::history::identities;
 use super::kustomization::Kustomization;
 use super::label_selector::LabelSelector;
+use super::name_refs::Identity;
 use crate::manifest::{Node, Value, parse_documents};
 
 /// Runs every replacement of `kustomization` over `objects`, in order.
@@ -119,34 +121,29 @@ impl Selector {
         self.labels.is_some() || self.annotations.is_some()
     }
 
-    /// Group, version, kind, name and namespace (`""` and `default` are the same).
-    fn selects_id(&self, object: &Node) -> bool {
+    /// Group and version of `object`, kind, name and namespace of `id`, one of its current
+    /// or previous identities (`""` and `default` are the same namespace).
+    fn selects_id(&self, object: &Node, id: &Identity) -> bool {
         let api_version = object.str_at(&["apiVersion"]).unwrap_or_default();
         let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
         let namespace = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_string();
         let same =
-            |wanted: &Option<String>, actual: String| wanted.as_ref().is_none_or(|w| *w == actual);
-        same(&self.group, group.to_string())
-            && same(&self.version, version.to_string())
-            && same(
-                &self.kind,
-                object.str_at(&["kind"]).unwrap_or_default().to_string(),
-            )
-            && same(
-                &self.name,
-                object
-                    .str_at(&["metadata", "name"])
-                    .unwrap_or_default()
-                    .to_string(),
-            )
+            |wanted: &Option<String>, actual: &str| wanted.as_ref().is_none_or(|w| w == actual);
+        same(&self.group, group)
+            && same(&self.version, version)
+            && same(&self.kind, &id.kind)
+            && same(&self.name, &id.name)
             && same(
                 &self.namespace.as_deref().map(namespace),
-                namespace(
-                    object
-                        .str_at(&["metadata", "namespace"])
-                        .unwrap_or_default(),
-                ),
+                &namespace(&id.namespace),
             )
+    }
+
+    /// Whether any identity `object` has or had is selected.
+    fn selects_any_id(&self, object: &Node) -> bool {
+        identities(object)
+            .iter()
+            .any(|id| self.selects_id(object, id))
     }
 
     fn selects_metadata(&self, object: &Node) -> bool {
@@ -250,7 +247,10 @@ fn apply(replacement: &Node, objects: &mut [Node]) -> Result<(), KustomizeError>
 /// The value a source selects, refined by its `delimiter`/`index` options.
 fn source_value(source: &Node, objects: &[Node]) -> Result<Node, KustomizeError> {
     let selector = Selector::parse(source)?;
-    let matches: Vec<&Node> = objects.iter().filter(|o| selector.selects_id(o)).collect();
+    let matches: Vec<&Node> = objects
+        .iter()
+        .filter(|o| selector.selects_any_id(o))
+        .collect();
     let object = match matches.as_slice() {
         [only] => *only,
         [] => {
@@ -352,14 +352,24 @@ fn apply_target(target: &Node, value: &Node, objects: &mut [Node]) -> Result<(),
         .map(|node| field_path(node).map(|path| (path, *node)))
         .collect::<Result<Vec<_>, _>>()?;
     let options = FieldOptions::parse(target)?;
-    let rejected = |object: &Node| {
-        rejects.iter().any(|r| {
-            (r.has_metadata_selector() && r.selects_metadata(object))
-                || (r.has_id() && r.selects_id(object))
-        })
+    // As kustomize: a reject by labels or annotations drops the object, a reject by id
+    // only the identity it matches (the object stays selected through another one).
+    let rejected_by_metadata = |object: &Node| {
+        rejects
+            .iter()
+            .any(|r| r.has_metadata_selector() && r.selects_metadata(object))
+    };
+    let selected_id = |object: &Node, id: &Identity| {
+        select.selects_id(object, id)
+            && !rejects
+                .iter()
+                .any(|r| r.has_id() && r.selects_id(object, id))
     };
     for object in objects.iter_mut() {
-        if !select.selects_metadata(object) || !select.selects_id(object) || rejected(object) {
+        if !select.selects_metadata(object)
+            || rejected_by_metadata(object)
+            || !identities(object).iter().any(|id| selected_id(object, id))
+        {
             continue;
         }
         let name = describe(object);
