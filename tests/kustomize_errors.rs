@@ -259,7 +259,18 @@ fn replacement_errors_name_the_file_and_line() {
     let bad_syntax = kustomization(
         "- source: {name: a, fieldPath: data.k}\n  targets:\n  - select: {name: b}\n    fieldPaths: ['data.[k']\n",
     );
-    let cases: [Case; 6] = [
+    let mismatch = kustomization(
+        "- source: {name: a, fieldPath: data.k}\n  targets:\n  - select: {kind: Deployment}\n    fieldPaths: [spec.replicas]\n",
+    );
+    let deployment = format!(
+        "{objects}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec: {{replicas: 1}}\n"
+    );
+    let cases: [Case; 7] = [
+        (
+            "mismatch",
+            &[("kustomization.yaml", &mismatch), ("o.yaml", &deployment)],
+            "mismatch/kustomization.yaml:6:18: replacements: the target field is an integer; the value does not read as an integer",
+        ),
         (
             "missing-source",
             &[("kustomization.yaml", &missing_source), ("o.yaml", objects)],

@@ -45,9 +45,16 @@ impl FieldPath {
     }
 
     /// Calls `visit` on every node the path reaches below `root`, creating what is missing
-    /// when `create` is set (a created leaf is `Value::Null`); returns how many were reached.
-    pub fn visit(&self, root: &mut Node, create: bool, visit: &mut dyn FnMut(&mut Node)) -> usize {
-        walk(root, &self.segments, create, visit)
+    /// when `create` is set; `visit` is told whether the node was just created (an untyped
+    /// `Value::Null` placeholder). Returns how many nodes were reached.
+    pub fn visit(
+        &self,
+        root: &mut Node,
+        create: bool,
+        visit: &mut dyn FnMut(&mut Node, bool),
+    ) -> usize {
+        let mut walk = Walk { create, visit };
+        walk.walk(root, &self.segments, false)
     }
 }
 
@@ -131,75 +138,80 @@ pub fn scalar_text(node: &Node) -> Option<String> {
     }
 }
 
-fn walk(
-    node: &mut Node,
-    segments: &[Segment],
+struct Walk<'v> {
     create: bool,
-    visit: &mut dyn FnMut(&mut Node),
-) -> usize {
-    let Some((segment, rest)) = segments.split_first() else {
-        visit(node);
-        return 1;
-    };
-    let origin = node.origin.clone();
-    match (segment, &mut node.value) {
-        (Segment::Field(key), Value::Map(_)) => {
-            if node.get(key).is_none() {
-                if !create {
-                    return 0;
+    visit: &'v mut dyn FnMut(&mut Node, bool),
+}
+
+impl Walk<'_> {
+    /// Follows `segments` below `node`; `fresh` says `node` was just created.
+    fn walk(&mut self, node: &mut Node, segments: &[Segment], fresh: bool) -> usize {
+        let Some((segment, rest)) = segments.split_first() else {
+            (self.visit)(node, fresh);
+            return 1;
+        };
+        let origin = node.origin.clone();
+        match (segment, &mut node.value) {
+            (Segment::Field(key), Value::Map(_)) => {
+                let missing = node.get(key).is_none();
+                if missing {
+                    if !self.create {
+                        return 0;
+                    }
+                    node.set(key, Node::new(container_for(rest), origin));
                 }
-                node.set(key, Node::new(container_for(rest), origin));
+                self.walk(node.get_mut(key).expect("present"), rest, missing)
             }
-            walk(node.get_mut(key).expect("present"), rest, create, visit)
-        }
-        (Segment::Index(index), Value::Seq(items)) => {
-            if *index == items.len() && create {
-                items.push(Node::new(container_for(rest), origin));
+            (Segment::Index(index), Value::Seq(items)) => {
+                let append = *index == items.len() && self.create;
+                if append {
+                    items.push(Node::new(container_for(rest), origin));
+                }
+                match items.get_mut(*index) {
+                    Some(item) => self.walk(item, rest, append),
+                    None => 0,
+                }
             }
-            match items.get_mut(*index) {
-                Some(item) => walk(item, rest, create, visit),
-                None => 0,
-            }
-        }
-        (Segment::Every, Value::Seq(items)) => items
-            .iter_mut()
-            .map(|item| walk(item, rest, create, visit))
-            .sum(),
-        (
-            Segment::Match {
-                field,
-                pattern,
-                value,
-            },
-            Value::Seq(items),
-        ) => {
-            let matches = |item: &Node| {
-                let subject = if field.is_empty() {
-                    Some(item)
-                } else {
-                    item.get(field)
-                };
-                subject
-                    .and_then(scalar_text)
-                    .is_some_and(|text| pattern.is_match(text.trim()))
-            };
-            if create && !items.iter().any(matches) {
-                let text = Node::string(value.clone(), origin.clone());
-                items.push(if field.is_empty() {
-                    text
-                } else {
-                    let mut item = Node::empty_map(origin);
-                    item.set(field, text);
-                    item
-                });
-            }
-            items
+            (Segment::Every, Value::Seq(items)) => items
                 .iter_mut()
-                .filter(|item| matches(item))
-                .map(|item| walk(item, rest, create, visit))
-                .sum()
+                .map(|item| self.walk(item, rest, false))
+                .sum(),
+            (
+                Segment::Match {
+                    field,
+                    pattern,
+                    value,
+                },
+                Value::Seq(items),
+            ) => {
+                let matches = |item: &Node| {
+                    let subject = if field.is_empty() {
+                        Some(item)
+                    } else {
+                        item.get(field)
+                    };
+                    subject
+                        .and_then(scalar_text)
+                        .is_some_and(|text| pattern.is_match(text.trim()))
+                };
+                if self.create && !items.iter().any(matches) {
+                    let text = Node::string(value.clone(), origin.clone());
+                    items.push(if field.is_empty() {
+                        text
+                    } else {
+                        let mut item = Node::empty_map(origin);
+                        item.set(field, text);
+                        item
+                    });
+                }
+                items
+                    .iter_mut()
+                    .filter(|item| matches(item))
+                    .map(|item| self.walk(item, rest, false))
+                    .sum()
+            }
+            _ => 0,
         }
-        _ => 0,
     }
 }
 

@@ -278,7 +278,7 @@ fn source_value(source: &Node, objects: &[Node]) -> Result<Node, KustomizeError>
     };
     let mut copy = object.clone();
     let mut found: Option<Node> = None;
-    path.visit(&mut copy, false, &mut |node| {
+    path.visit(&mut copy, false, &mut |node, _| {
         found.get_or_insert_with(|| node.clone());
     });
     let value = found.filter(|v| !is_nil_or_empty(v)).ok_or_else(|| {
@@ -375,8 +375,8 @@ fn apply_target(target: &Node, value: &Node, objects: &mut [Node]) -> Result<(),
         let name = describe(object);
         for (path, node) in &paths {
             let mut failure = None;
-            let reached = path.visit(object, options.create, &mut |field| {
-                if let Err(why) = set_value(field, value, &options) {
+            let reached = path.visit(object, options.create, &mut |field, fresh| {
+                if let Err(why) = set_value(field, fresh, value, &options) {
                     failure = Some(why);
                 }
             });
@@ -405,8 +405,14 @@ fn apply_target(target: &Node, value: &Node, objects: &mut [Node]) -> Result<(),
     Ok(())
 }
 
-/// Writes `value` into `target`, splicing it in with `delimiter`/`index` when asked.
-fn set_value(target: &mut Node, value: &Node, options: &FieldOptions) -> Result<(), String> {
+/// Writes `value` into `target` (`fresh` when just created), splicing it in with
+/// `delimiter`/`index` when asked. Messages never quote the value: it may be a secret.
+fn set_value(
+    target: &mut Node,
+    fresh: bool,
+    value: &Node,
+    options: &FieldOptions,
+) -> Result<(), String> {
     let mut value = value.clone();
     if let Some(delimiter) = &options.delimiter {
         let (Some(current), Some(part)) = (scalar_text(target), scalar_text(&value)) else {
@@ -424,11 +430,18 @@ fn set_value(target: &mut Node, value: &Node, options: &FieldOptions) -> Result<
         *target = value;
         return Ok(());
     };
+    let mismatch =
+        |what: &str| format!("the target field is {what}; the value does not read as {what}");
     let converted = match &target.value {
+        _ if fresh => plain(text),
         Value::String(_) => Value::String(text),
-        Value::Number(_) => number(&text).unwrap_or(Value::String(text)),
-        Value::Bool(_) => boolean(&text).unwrap_or(Value::String(text)),
-        Value::Null => plain(text),
+        Value::Number(n) if n.is_f64() => number(&text).ok_or_else(|| mismatch("a number"))?,
+        Value::Number(_) => integer(&text).ok_or_else(|| mismatch("an integer"))?,
+        Value::Bool(_) => boolean(&text).ok_or_else(|| mismatch("true or false"))?,
+        Value::Null => match plain(text) {
+            Value::Null => Value::Null,
+            _ => return Err(mismatch("null")),
+        },
         Value::Map(_) | Value::Seq(_) => value.value,
     };
     *target = Node::new(converted, value.origin);
@@ -441,6 +454,10 @@ fn number(text: &str) -> Option<Value> {
         .map(Value::Number)
 }
 
+fn integer(text: &str) -> Option<Value> {
+    number(text).filter(|n| matches!(n, Value::Number(n) if !n.is_f64()))
+}
+
 fn boolean(text: &str) -> Option<Value> {
     match text {
         "true" | "True" | "TRUE" => Some(Value::Bool(true)),
@@ -449,12 +466,22 @@ fn boolean(text: &str) -> Option<Value> {
     }
 }
 
-/// A scalar in a field kustomize created: untyped, so read as YAML reads a plain scalar.
+/// A scalar in a field kustomize created: untyped, so read as YAML reads a plain scalar
+/// (with YAML 1.1's octal `0755`, as kubectl kustomize prints it).
 fn plain(text: String) -> Value {
     if matches!(text.as_str(), "null" | "Null" | "NULL" | "~") {
         return Value::Null;
     }
-    number(&text)
+    let radix = |digits: &str, radix: u32| i64::from_str_radix(digits, radix).ok();
+    let prefixed = match text.as_bytes() {
+        [b'0', b'x', ..] => radix(&text[2..], 16),
+        [b'0', b'o', ..] => radix(&text[2..], 8),
+        [b'0', _, ..] if text.bytes().all(|b| b.is_ascii_digit()) => radix(&text[1..], 8),
+        _ => None,
+    };
+    prefixed
+        .map(|n| Value::Number(n.into()))
+        .or_else(|| number(&text))
         .or_else(|| boolean(&text))
         .unwrap_or(Value::String(text))
 }
