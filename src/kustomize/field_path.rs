@@ -9,7 +9,7 @@ use regex::Regex;
 use crate::manifest::{Node, Value};
 
 #[derive(Debug, Clone)]
-pub enum Segment {
+enum Segment {
     Field(String),
     Index(usize),
     /// `[field=regex]`; an empty field matches scalar items.
@@ -25,7 +25,7 @@ pub enum Segment {
 #[derive(Debug, Clone)]
 pub struct FieldPath {
     pub text: String,
-    pub segments: Vec<Segment>,
+    segments: Vec<Segment>,
 }
 
 impl FieldPath {

@@ -14,7 +14,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::error::KustomizeError;
-use super::history::identities;
+use super::history::{identities, take_annotation};
 use super::kustomization::{Kustomization, string_map};
 use crate::manifest::load::MAX_FILE_BYTES;
 use crate::manifest::{Node, Origin, Value};
@@ -53,7 +53,7 @@ struct Datum {
 }
 
 /// `generatorOptions` or an entry's `options`; label and annotation values keep origins.
-#[derive(Default, Clone)]
+#[derive(Default)]
 struct Options {
     labels: Vec<(String, Node)>,
     annotations: Vec<(String, Node)>,
@@ -521,7 +521,8 @@ fn place(
 }
 
 /// `merge` and `replace`: the base object's name and namespace, labels and annotations of
-/// both (the new ones win); data of both for `merge`, of the new object only for `replace`.
+/// both (the new ones win), a hash suffix if both want one; data of both for `merge`, of
+/// the new object only for `replace`.
 fn combine(old: &Node, new: Node, merge_data: bool) -> Node {
     let mut combined = new;
     let mut fields: Vec<&[&str]> = vec![&["metadata", "labels"], &["metadata", "annotations"]];
@@ -553,6 +554,10 @@ fn combine(old: &Node, new: Node, merge_data: bool) -> Node {
         if let Some(value) = old.at(&["metadata", key]) {
             combined.map_entry("metadata").set(key, value.clone());
         }
+    }
+    // The hash suffix stays only when both objects want it (a plain resource does not).
+    if old.at(&["metadata", "annotations", NEEDS_HASH]).is_none() {
+        take_annotation(&mut combined, NEEDS_HASH);
     }
     combined
 }

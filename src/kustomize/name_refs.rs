@@ -45,10 +45,11 @@ pub fn fix_references(objects: &mut [Node], before: &[Identity]) {
     if renames.is_empty() {
         return;
     }
-    for (object, referrer) in objects.iter_mut().zip(before) {
+    for object in objects.iter_mut() {
+        let referrer = Identity::of(object);
         let mut resolver = Resolver {
             renames: &renames,
-            namespace: &referrer.namespace,
+            referrer: &referrer,
         };
         resolver.fix_object(object);
     }
@@ -56,26 +57,28 @@ pub fn fix_references(objects: &mut [Node], before: &[Identity]) {
 
 struct Resolver<'a> {
     renames: &'a [Rename<'a>],
-    /// The referring object's namespace before the transformers.
-    namespace: &'a str,
+    /// The referring object as it is now.
+    referrer: &'a Identity,
 }
 
 impl Resolver<'_> {
     /// The renamed object a reference to `kind`/`name` from this referrer means. As in
-    /// kustomize, the namespace only decides between several candidates of that name.
+    /// kustomize, a namespaced object is only referred to from its own (current) namespace
+    /// (`""` and `default` are the same), except ServiceAccounts and references from
+    /// cluster-scoped objects.
     fn find(&self, kind: &str, name: &str) -> Option<&Identity> {
-        let candidates: Vec<&Rename> = self
-            .renames
+        let namespace = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_string();
+        let any_namespace = is_cluster_scoped(kind)
+            || kind == "ServiceAccount"
+            || is_cluster_scoped(&self.referrer.kind);
+        self.renames
             .iter()
             .filter(|r| r.before.kind == kind && r.before.name == name)
-            .collect();
-        match candidates.as_slice() {
-            [only] => Some(&only.after),
-            _ => candidates
-                .iter()
-                .find(|r| is_cluster_scoped(kind) || r.before.namespace == self.namespace)
-                .map(|r| &r.after),
-        }
+            .find(|r| {
+                any_namespace
+                    || namespace(&r.after.namespace) == namespace(&self.referrer.namespace)
+            })
+            .map(|r| &r.after)
     }
 
     /// A subject that names its namespace must match the object's namespace before or
