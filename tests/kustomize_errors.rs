@@ -210,6 +210,14 @@ fn generator_errors_name_the_file_and_line() {
             "env-file/app.env:3:1: configMapGenerator: env file: `BAD KEY` is not a valid variable name",
         ),
         (
+            "misspelt",
+            &[(
+                "kustomization.yaml",
+                "configMapGenerator:\n- name: c\n  literal: [a=1]\n",
+            )],
+            "misspelt/kustomization.yaml:3:12: configMapGenerator: unknown field `literal`",
+        ),
+        (
             "twice",
             &[(
                 "kustomization.yaml",
@@ -265,7 +273,15 @@ fn replacement_errors_name_the_file_and_line() {
     let deployment = format!(
         "{objects}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec: {{replicas: 1}}\n"
     );
-    let cases: [Case; 7] = [
+    let misspelt = kustomization(
+        "- source: {name: a, fieldpath: data.k}\n  targets:\n  - select: {name: b}\n",
+    );
+    let cases: [Case; 8] = [
+        (
+            "misspelt",
+            &[("kustomization.yaml", &misspelt), ("o.yaml", objects)],
+            "misspelt/kustomization.yaml:3:32: replacements: selector: unknown field `fieldpath`",
+        ),
         (
             "mismatch",
             &[("kustomization.yaml", &mismatch), ("o.yaml", &deployment)],

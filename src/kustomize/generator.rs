@@ -15,13 +15,26 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::error::KustomizeError;
 use super::history::{identities, take_annotation};
-use super::kustomization::{Kustomization, string_map};
+use super::kustomization::{Kustomization, known_keys, string_map};
 use crate::manifest::load::MAX_FILE_BYTES;
 use crate::manifest::{Node, Origin, Value};
 
 /// Annotation marking a generated object whose name gets the content hash at the end of the
 /// build (kustomize keeps the same fact internally); removed before output.
 pub const NEEDS_HASH: &str = "internal.meshwright.dev/needs-hash";
+
+/// Keys of a generator entry; `type` (last) is for Secrets only.
+const ENTRY_KEYS: [&str; 9] = [
+    "name",
+    "namespace",
+    "behavior",
+    "literals",
+    "files",
+    "envs",
+    "env",
+    "options",
+    "type",
+];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -63,6 +76,16 @@ struct Options {
 
 impl Options {
     fn parse(node: &Node, what: &str) -> Result<Options, KustomizeError> {
+        known_keys(
+            node,
+            &[
+                "labels",
+                "annotations",
+                "disableNameSuffixHash",
+                "immutable",
+            ],
+            what,
+        )?;
         let flag = |key: &str| -> Result<bool, KustomizeError> {
             match node.get(key).map(|n| (&n.value, n)) {
                 None | Some((Value::Null, _)) => Ok(false),
@@ -186,6 +209,11 @@ fn generate_one(
     global: &Options,
 ) -> Result<Node, KustomizeError> {
     let field = kind.field();
+    let allowed: &[&str] = match kind {
+        Kind::ConfigMap => &ENTRY_KEYS[..ENTRY_KEYS.len() - 1],
+        Kind::Secret => &ENTRY_KEYS,
+    };
+    known_keys(entry, allowed, field)?;
     let name_node = entry
         .get("name")
         .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()))

@@ -12,7 +12,7 @@ use super::error::KustomizeError;
 use super::field_path::{FieldPath, scalar_text};
 use super::generator::read_local;
 use super::history::identities;
-use super::kustomization::Kustomization;
+use super::kustomization::{Kustomization, known_keys};
 use super::label_selector::LabelSelector;
 use super::name_refs::Identity;
 use crate::manifest::{Node, Value, parse_documents};
@@ -32,6 +32,7 @@ fn expand(dir: &Path, entry: &Node) -> Result<Vec<Node>, KustomizeError> {
     let Some(path_node) = entry.get("path") else {
         return Ok(vec![entry.clone()]);
     };
+    known_keys(entry, &["path"], "replacements")?;
     let path = path_node.as_str().ok_or_else(|| {
         KustomizeError::at(&path_node.origin, "replacements: `path` must be a string")
     })?;
@@ -64,6 +65,16 @@ fn text(node: &Node, key: &str) -> Result<Option<String>, KustomizeError> {
     }
 }
 
+const SELECTOR_KEYS: [&str; 7] = [
+    "group",
+    "version",
+    "kind",
+    "name",
+    "namespace",
+    "labelSelector",
+    "annotationSelector",
+];
+
 /// Which objects a source, `select` or `reject` means.
 struct Selector {
     group: Option<String>,
@@ -76,13 +87,10 @@ struct Selector {
 }
 
 impl Selector {
-    fn parse(node: &Node) -> Result<Selector, KustomizeError> {
-        if node.as_map().is_none() {
-            return Err(KustomizeError::at(
-                &node.origin,
-                "replacements: a selector must be a mapping",
-            ));
-        }
+    /// A selector mapping; `extra` are the other keys its mapping may hold.
+    fn parse(node: &Node, extra: &[&str]) -> Result<Selector, KustomizeError> {
+        let allowed: Vec<&str> = SELECTOR_KEYS.iter().chain(extra).copied().collect();
+        known_keys(node, &allowed, "replacements: selector")?;
         let selector = |key: &str| -> Result<Option<LabelSelector>, KustomizeError> {
             text(node, key)?
                 .filter(|s| !s.is_empty())
@@ -179,6 +187,11 @@ impl FieldOptions {
         let Some(node) = owner.get("options").filter(|n| !n.is_null()) else {
             return Ok(FieldOptions::default());
         };
+        known_keys(
+            node,
+            &["delimiter", "index", "create"],
+            "replacements: options",
+        )?;
         let index = match node.get("index").map(|n| (&n.value, n)) {
             None => 0,
             Some((Value::Number(n), at)) => n.as_i64().ok_or_else(|| {
@@ -227,6 +240,7 @@ fn describe(object: &Node) -> String {
 }
 
 fn apply(replacement: &Node, objects: &mut [Node]) -> Result<(), KustomizeError> {
+    known_keys(replacement, &["source", "targets"], "replacements")?;
     let (Some(source), Some(targets)) = (replacement.get("source"), replacement.get("targets"))
     else {
         return Err(KustomizeError::at(
@@ -246,7 +260,7 @@ fn apply(replacement: &Node, objects: &mut [Node]) -> Result<(), KustomizeError>
 
 /// The value a source selects, refined by its `delimiter`/`index` options.
 fn source_value(source: &Node, objects: &[Node]) -> Result<Node, KustomizeError> {
-    let selector = Selector::parse(source)?;
+    let selector = Selector::parse(source, &["fieldPath", "options"])?;
     let matches: Vec<&Node> = objects
         .iter()
         .filter(|o| selector.selects_any_id(o))
@@ -324,13 +338,18 @@ fn is_nil_or_empty(node: &Node) -> bool {
 }
 
 fn apply_target(target: &Node, value: &Node, objects: &mut [Node]) -> Result<(), KustomizeError> {
+    known_keys(
+        target,
+        &["select", "reject", "fieldPaths", "options"],
+        "replacements: target",
+    )?;
     let select = target
         .get("select")
         .filter(|n| !n.is_null())
         .ok_or_else(|| {
             KustomizeError::at(&target.origin, "replacements: a target needs `select`")
         })?;
-    let select = Selector::parse(select)?;
+    let select = Selector::parse(select, &[])?;
     let rejects = match target.get("reject").filter(|n| !n.is_null()) {
         None => Vec::new(),
         Some(node) => node
@@ -339,7 +358,7 @@ fn apply_target(target: &Node, value: &Node, objects: &mut [Node]) -> Result<(),
                 KustomizeError::at(&node.origin, "replacements: `reject` must be a list")
             })?
             .iter()
-            .map(Selector::parse)
+            .map(|node| Selector::parse(node, &[]))
             .collect::<Result<Vec<_>, _>>()?,
     };
     let default_path = Node::string("metadata.name", target.origin.clone());
