@@ -53,8 +53,28 @@ impl FieldPath {
         create: bool,
         visit: &mut dyn FnMut(&mut Node, bool),
     ) -> usize {
-        let mut walk = Walk { create, visit };
+        let mut walk = Walk {
+            create,
+            exact: false,
+            visit,
+        };
         walk.walk(root, &self.segments, false)
+    }
+
+    /// The first node the path reaches below `root`, reading `[field=value]` as an exact
+    /// match (kustomize reads a replacement source's path so).
+    pub fn lookup(&self, root: &Node) -> Option<Node> {
+        let mut found = None;
+        let mut visit = |node: &mut Node, _: bool| {
+            found.get_or_insert_with(|| node.clone());
+        };
+        let mut walk = Walk {
+            create: false,
+            exact: true,
+            visit: &mut visit,
+        };
+        walk.walk(&mut root.clone(), &self.segments, false);
+        found
     }
 }
 
@@ -140,6 +160,8 @@ pub fn scalar_text(node: &Node) -> Option<String> {
 
 struct Walk<'v> {
     create: bool,
+    /// `[field=value]` compares text instead of matching a pattern.
+    exact: bool,
     visit: &'v mut dyn FnMut(&mut Node, bool),
 }
 
@@ -184,15 +206,20 @@ impl Walk<'_> {
                 },
                 Value::Seq(items),
             ) => {
+                let exact = self.exact;
                 let matches = |item: &Node| {
                     let subject = if field.is_empty() {
                         Some(item)
                     } else {
                         item.get(field)
                     };
-                    subject
-                        .and_then(scalar_text)
-                        .is_some_and(|text| pattern.is_match(text.trim()))
+                    subject.and_then(scalar_text).is_some_and(|text| {
+                        if exact {
+                            text == *value
+                        } else {
+                            pattern.is_match(text.trim())
+                        }
+                    })
                 };
                 if self.create && !items.iter().any(matches) {
                     let text = Node::string(value.clone(), origin.clone());
@@ -241,6 +268,31 @@ mod tests {
         );
         assert_eq!(split(r"data.app\.conf"), ["data", "app.conf"]);
         assert_eq!(split("spec.[name]"), ["spec", "name"]);
+    }
+
+    #[test]
+    fn targets_match_patterns_and_sources_match_exactly() {
+        let origin = crate::manifest::Origin::new(
+            std::sync::Arc::from(std::path::Path::new("a.yaml")),
+            1,
+            1,
+        );
+        let json = serde_json::json!({"containers": [{"name": "app"}, {"name": "myapp-sidecar"}]});
+        let mut root = Node::from_json(&json, &origin);
+        let path = FieldPath::parse("containers.[name=app].name").unwrap();
+        let mut seen = Vec::new();
+        path.visit(&mut root, false, &mut |node, _| {
+            seen.push(node.as_str().unwrap().to_string())
+        });
+        assert_eq!(seen, ["app", "myapp-sidecar"]);
+        let partial = FieldPath::parse("containers.[name=ap].name").unwrap();
+        assert!(partial.lookup(&root).is_none());
+        assert_eq!(
+            path.lookup(&root)
+                .and_then(|n| n.as_str().map(String::from))
+                .as_deref(),
+            Some("app")
+        );
     }
 
     #[test]

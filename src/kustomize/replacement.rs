@@ -290,21 +290,19 @@ fn source_value(source: &Node, objects: &[Node]) -> Result<Node, KustomizeError>
         Some(node) => field_path(node)?,
         None => FieldPath::parse("metadata.name").expect("valid path"),
     };
-    let mut copy = object.clone();
-    let mut found: Option<Node> = None;
-    path.visit(&mut copy, false, &mut |node, _| {
-        found.get_or_insert_with(|| node.clone());
-    });
-    let value = found.filter(|v| !is_nil_or_empty(v)).ok_or_else(|| {
-        KustomizeError::at(
-            &path_node.unwrap_or(source).origin,
-            format!(
-                "replacements: field path `{}` is missing in the source {}",
-                path.text,
-                describe(object)
-            ),
-        )
-    })?;
+    let value = path
+        .lookup(object)
+        .filter(|v| !is_nil_or_empty(v))
+        .ok_or_else(|| {
+            KustomizeError::at(
+                &path_node.unwrap_or(source).origin,
+                format!(
+                    "replacements: field path `{}` is missing in the source {}",
+                    path.text,
+                    describe(object)
+                ),
+            )
+        })?;
     let options = FieldOptions::parse(source)?;
     let Some(delimiter) = &options.delimiter else {
         return Ok(value);
