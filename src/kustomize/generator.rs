@@ -468,7 +468,12 @@ fn parse_env_file(file: &Path, bytes: &[u8], kind: Kind) -> Result<Vec<Datum>, K
         }
         let (key, value) = line.split_once('=').unwrap_or((line, ""));
         if !is_env_var_name(key) {
-            return Err(fail(format!("`{key}` is not a valid variable name")));
+            // A Secret's line without `=` may be a pasted value: it is not echoed.
+            let shown = match kind {
+                Kind::Secret => "the key".to_string(),
+                Kind::ConfigMap => format!("`{key}`"),
+            };
+            return Err(fail(format!("{shown} is not a valid variable name")));
         }
         data.push(Datum {
             key: key.to_string(),
