@@ -232,11 +232,14 @@ fn generate_one(
     object.set("kind", Node::string(kind.name(), origin.clone()));
     let metadata = object.map_entry("metadata");
     metadata.set("name", name_node.clone());
-    if let Some(namespace) = entry.get("namespace").filter(|n| n.as_str().is_some()) {
-        metadata.set("namespace", namespace.clone());
+    if entry_text(entry, "namespace", kind)?.is_some() {
+        metadata.set(
+            "namespace",
+            entry.get("namespace").expect("just read").clone(),
+        );
     }
     set_pairs(metadata, "labels", &options.labels);
-    let mut annotations = options.annotations.clone();
+    let mut annotations = options.annotations;
     if !options.disable_hash {
         annotations.push((NEEDS_HASH.to_string(), Node::string("true", origin.clone())));
     }
@@ -246,14 +249,8 @@ fn generate_one(
         object.set("immutable", Node::new(Value::Bool(true), origin.clone()));
     }
     if kind == Kind::Secret {
-        let secret_type = match entry.get("type").filter(|n| !n.is_null()) {
-            Some(node) if node.as_str().is_some() => node.clone(),
-            Some(node) => {
-                return Err(KustomizeError::at(
-                    &node.origin,
-                    "secretGenerator: `type` must be a string",
-                ));
-            }
+        let secret_type = match entry_text(entry, "type", kind)? {
+            Some(_) => entry.get("type").expect("just read").clone(),
             None => Node::string("Opaque", origin),
         };
         object.set("type", secret_type);
