@@ -157,6 +157,14 @@ mod tests {
                 "fbcmkbc66h",
             ),
             (
+                // Go's JSON escapes `<`, `>`, `&`, U+2028 and U+2029 and writes `\b`, `\f`.
+                serde_json::json!({"kind": "ConfigMap", "metadata": {"name": "tricky"},
+                    "data": {"B": "upper", "Z": "last", "_1": "under", "a": "lower",
+                        "ctl.txt": "back\u{8} form\u{c} tab\t cr\r ls\u{2028} ps\u{2029} é 日本 😀 <>&\"\\ \n",
+                        "json": "{\"a\": [1, 2]}", "unicode": "ünï €"}}),
+                "f577g2tghc",
+            ),
+            (
                 serde_json::json!({"kind": "Secret", "metadata": {"name": "s1"},
                     "type": "Opaque", "data": {"a": "MQ=="}}),
                 "25khgmg44c",
