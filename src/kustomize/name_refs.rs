@@ -1,7 +1,7 @@
 //! Name-reference fix-ups: when a transformer renames or moves an object (prefix, suffix,
 //! namespace, generator hash), every reference to it from another object follows — pod
-//! specs to ConfigMaps, Secrets, ServiceAccounts and claims, bindings to roles and
-//! subjects, Ingresses to Services, autoscalers to workloads.
+//! specs to ConfigMaps, Secrets, ServiceAccounts and claims, ServiceAccounts to image pull
+//! Secrets, bindings to roles and subjects, Ingresses to Services, autoscalers to workloads.
 
 use super::field_specs::{is_cluster_scoped, pod_spec_path};
 use crate::manifest::{Node, Value};
@@ -126,6 +126,11 @@ impl Resolver<'_> {
             "RoleBinding" | "ClusterRoleBinding" => self.fix_binding(object),
             "Ingress" => self.fix_ingress(object),
             "StatefulSet" => self.rename_at(object, &["spec", "serviceName"], "Service"),
+            "ServiceAccount" => {
+                for secret in Self::each(object, "imagePullSecrets") {
+                    self.rename_at(secret, &["name"], "Secret");
+                }
+            }
             "HorizontalPodAutoscaler" => {
                 let target = object
                     .str_at(&["spec", "scaleTargetRef", "kind"])
