@@ -1,7 +1,8 @@
 //! Name-reference fix-ups: when a transformer renames or moves an object (prefix, suffix,
 //! namespace, generator hash), every reference to it from another object follows — pod
 //! specs to ConfigMaps, Secrets, ServiceAccounts and claims, ServiceAccounts to image pull
-//! Secrets, bindings to roles and subjects, Ingresses to Services, autoscalers to workloads.
+//! Secrets, roles to the ConfigMaps and Secrets of their `resourceNames`, bindings to roles
+//! and subjects, Ingresses to Services, autoscalers to workloads.
 
 use super::field_specs::{is_cluster_scoped, pod_spec_path};
 use crate::manifest::{Node, Value};
@@ -126,6 +127,7 @@ impl Resolver<'_> {
             "RoleBinding" | "ClusterRoleBinding" => self.fix_binding(object),
             "Ingress" => self.fix_ingress(object),
             "StatefulSet" => self.rename_at(object, &["spec", "serviceName"], "Service"),
+            "Role" | "ClusterRole" => self.fix_role(object),
             "ServiceAccount" => {
                 for secret in Self::each(object, "imagePullSecrets") {
                     self.rename_at(secret, &["name"], "Secret");
@@ -197,6 +199,17 @@ impl Resolver<'_> {
                 if !after.namespace.is_empty() {
                     subject.set("namespace", Node::string(after.namespace.clone(), origin));
                 }
+            }
+        }
+    }
+
+    /// kustomize renames ConfigMaps and Secrets named in any rule's `resourceNames`,
+    /// whatever resources the rule is about.
+    fn fix_role(&self, role: &mut Node) {
+        for rule in Self::each(role, "rules") {
+            for resource_name in Self::each(rule, "resourceNames") {
+                self.rename_at(resource_name, &[], "ConfigMap");
+                self.rename_at(resource_name, &[], "Secret");
             }
         }
     }
