@@ -80,12 +80,12 @@ fn errors_name_the_file_and_line() {
             "escape/inner/kustomization.yaml:1:13: ../outside.yaml: file is not in or below",
         ),
         (
-            "not-yet",
+            "missing-patch",
             &[(
                 "kustomization.yaml",
-                "resources: []\nreplacements:\n- path: r.yaml\n",
+                "resources: []\npatchesJson6902:\n- path: p.yaml\n",
             )],
-            "not-yet/kustomization.yaml:3:3: `replacements` is not rendered by meshwright yet",
+            "missing-patch/kustomization.yaml:3:9: patch file p.yaml: no such file",
         ),
         (
             "nameless",
@@ -139,9 +139,6 @@ const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  na
 
 #[test]
 fn patch_errors_name_the_file_and_line() {
-    let temp = tempfile::tempdir().unwrap();
-    let root = temp.path();
-    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
     let cases: [Case; 16] = [
         (
             "missing-file",
@@ -316,10 +313,23 @@ fn patch_errors_name_the_file_and_line() {
             "legacy-json-file/kustomization.yaml:4:11: patch file missing.yaml: no such file",
         ),
     ];
+    assert_cases_with(&cases, &[("app.yaml", DEPLOYMENT)]);
+}
+
+/// Each case: a kustomization directory's files and text the error must contain.
+type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+
+fn assert_cases(cases: &[Case]) {
+    assert_cases_with(cases, &[]);
+}
+
+/// Like `assert_cases`, with `common` files written into every case's directory first.
+fn assert_cases_with(cases: &[Case], common: &[(&str, &str)]) {
+    let temp = tempfile::tempdir().unwrap();
     for (name, files, expected) in cases {
-        let dir = root.join(name);
+        let dir = temp.path().join(name);
         std::fs::create_dir_all(&dir).unwrap();
-        write(&dir, &[("app.yaml", DEPLOYMENT)]);
+        write(&dir, common);
         write(&dir, files);
         let stderr = build_fails(&dir);
         assert!(
@@ -327,4 +337,186 @@ fn patch_errors_name_the_file_and_line() {
             "{name}: expected {expected:?} in:\n{stderr}"
         );
     }
+}
+
+#[test]
+fn generator_errors_name_the_file_and_line() {
+    assert_cases(&[
+        (
+            "nameless",
+            &[(
+                "kustomization.yaml",
+                "configMapGenerator:\n- literals: [a=1]\n",
+            )],
+            "nameless/kustomization.yaml:2:3: configMapGenerator: an entry needs `name`",
+        ),
+        (
+            "literal",
+            &[(
+                "kustomization.yaml",
+                "configMapGenerator:\n- name: c\n  literals:\n  - a=1\n  - novalue\n",
+            )],
+            "literal/kustomization.yaml:5:5: configMapGenerator: a literal must be KEY=VALUE",
+        ),
+        (
+            "missing-file",
+            &[(
+                "kustomization.yaml",
+                "configMapGenerator:\n- name: c\n  files: [gone.txt]\n",
+            )],
+            "missing-file/kustomization.yaml:3:11: configMapGenerator: gone.txt: no such file",
+        ),
+        (
+            "escape/inner",
+            &[
+                (
+                    "kustomization.yaml",
+                    "secretGenerator:\n- name: s\n  files: [../key.pem]\n",
+                ),
+                ("../key.pem", "secret"),
+            ],
+            "escape/inner/kustomization.yaml:3:11: secretGenerator: ../key.pem: file is not in or below",
+        ),
+        (
+            "merge-nothing",
+            &[(
+                "kustomization.yaml",
+                "configMapGenerator:\n- name: c\n  behavior: merge\n  literals: [a=1]\n",
+            )],
+            "merge-nothing/kustomization.yaml:3:13: configMapGenerator: `behavior: merge` needs a ConfigMap named `c`",
+        ),
+        (
+            "env-file",
+            &[
+                (
+                    "kustomization.yaml",
+                    "configMapGenerator:\n- name: c\n  envs: [app.env]\n",
+                ),
+                ("app.env", "# settings\nA=1\nBAD KEY=2\n"),
+            ],
+            "env-file/app.env:3:1: configMapGenerator: env file: `BAD KEY` is not a valid variable name",
+        ),
+        (
+            "misspelt",
+            &[(
+                "kustomization.yaml",
+                "configMapGenerator:\n- name: c\n  literal: [a=1]\n",
+            )],
+            "misspelt/kustomization.yaml:3:12: configMapGenerator: unknown field `literal`",
+        ),
+        (
+            "twice",
+            &[(
+                "kustomization.yaml",
+                "configMapGenerator:\n- name: c\n  literals: [a=1, a=2]\n",
+            )],
+            "twice/kustomization.yaml:3:19: configMapGenerator: key `a` is given twice",
+        ),
+    ]);
+}
+
+#[test]
+fn secret_values_never_appear_in_errors() {
+    let temp = tempfile::tempdir().unwrap();
+    write(
+        temp.path(),
+        &[
+            (
+                "literal/kustomization.yaml",
+                "secretGenerator:\n- name: s\n  literals: ['bad key=hunter2-literal']\n",
+            ),
+            (
+                "env/kustomization.yaml",
+                "secretGenerator:\n- name: s\n  envs: [s.env]\n",
+            ),
+            ("env/s.env", "A=1\nhunter2 env token\n"),
+        ],
+    );
+    for (case, secret) in [("literal", "hunter2-literal"), ("env", "hunter2")] {
+        let stderr = build_fails(&temp.path().join(case));
+        assert!(stderr.contains("is not a valid"), "{stderr}");
+        assert!(!stderr.contains(secret), "{case}: secret printed: {stderr}");
+    }
+}
+
+#[test]
+fn replacement_errors_name_the_file_and_line() {
+    let objects = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n";
+    let kustomization =
+        |replacements: &str| format!("resources: [o.yaml]\nreplacements:\n{replacements}");
+    let missing_source = kustomization("- source: {kind: Secret, name: a}\n  targets: []\n");
+    let several = kustomization("- source:\n    kind: ConfigMap\n  targets: []\n");
+    let no_field =
+        kustomization("- source:\n    name: a\n    fieldPath: data.gone\n  targets: []\n");
+    let no_target_field = kustomization(
+        "- source: {name: a, fieldPath: data.k}\n  targets:\n  - select: {name: b}\n    fieldPaths:\n    - data.k\n",
+    );
+    let bad_syntax = kustomization(
+        "- source: {name: a, fieldPath: data.k}\n  targets:\n  - select: {name: b}\n    fieldPaths: ['data.[k']\n",
+    );
+    let mismatch = kustomization(
+        "- source: {name: a, fieldPath: data.k}\n  targets:\n  - select: {kind: Deployment}\n    fieldPaths: [spec.replicas]\n",
+    );
+    let deployment = format!(
+        "{objects}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d}}\nspec: {{replicas: 1}}\n"
+    );
+    let misspelt = kustomization(
+        "- source: {name: a, fieldpath: data.k}\n  targets:\n  - select: {name: b}\n",
+    );
+    let cases: [Case; 8] = [
+        (
+            "misspelt",
+            &[("kustomization.yaml", &misspelt), ("o.yaml", objects)],
+            "misspelt/kustomization.yaml:3:32: replacements: selector: unknown field `fieldpath`",
+        ),
+        (
+            "mismatch",
+            &[("kustomization.yaml", &mismatch), ("o.yaml", &deployment)],
+            "mismatch/kustomization.yaml:6:18: replacements: the target field is an integer; the value does not read as an integer",
+        ),
+        (
+            "missing-source",
+            &[("kustomization.yaml", &missing_source), ("o.yaml", objects)],
+            "missing-source/kustomization.yaml:3:11: replacements: the source selects no object",
+        ),
+        (
+            "several",
+            &[("kustomization.yaml", &several), ("o.yaml", objects)],
+            "several/kustomization.yaml:4:5: replacements: the source selects 2 objects: ConfigMap/a, ConfigMap/b",
+        ),
+        (
+            "no-field",
+            &[("kustomization.yaml", &no_field), ("o.yaml", objects)],
+            "no-field/kustomization.yaml:5:16: replacements: field path `data.gone` is missing in the source ConfigMap/a",
+        ),
+        (
+            "no-target-field",
+            &[
+                ("kustomization.yaml", &no_target_field),
+                ("o.yaml", objects),
+            ],
+            "no-target-field/kustomization.yaml:7:7: replacements: field path `data.k` is missing in the target ConfigMap/b (set `options.create: true` to add it)",
+        ),
+        (
+            "bad-syntax",
+            &[("kustomization.yaml", &bad_syntax), ("o.yaml", objects)],
+            "bad-syntax/kustomization.yaml:6:18: replacements: field path `data.[k`: `[k` has no closing `]`",
+        ),
+        (
+            "in-file",
+            &[
+                (
+                    "kustomization.yaml",
+                    "resources: [o.yaml]\nreplacements:\n- path: r.yaml\n",
+                ),
+                (
+                    "r.yaml",
+                    "- source: {name: a}\n  targets:\n  - select: {kind: Gone}\n  - fieldPaths: [x]\n",
+                ),
+                ("o.yaml", objects),
+            ],
+            "in-file/r.yaml:4:5: replacements: a target needs `select`",
+        ),
+    ];
+    assert_cases(&cases);
 }

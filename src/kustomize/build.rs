@@ -4,25 +4,25 @@
 use std::path::{Path, PathBuf};
 
 use super::error::KustomizeError;
+use super::generator::generate;
+use super::hash::append_hashes;
+use super::history::{forget, remember};
 use super::kustomization::{Kustomization, string_map};
 use super::name_refs::fix_references;
 use super::order::sort_legacy;
-use super::patch::{
-    apply_json6902_patches, apply_patches, forget_ids, identities_before_patches, remember_ids,
-};
+use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches};
+use super::replacement::replace;
 use super::transform::{
     ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
 };
 use crate::manifest::{Node, load_file};
 
-/// Fields accepted by the parser whose rendering is not implemented yet: refused, not ignored.
-const NOT_YET: [&str; 3] = ["configMapGenerator", "secretGenerator", "replacements"];
-
 /// Renders the kustomization in `dir` into objects, in kustomize's output order.
 pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
     let mut stack = Vec::new();
     let mut objects = accumulate(dir, &mut stack, Vec::new())?;
-    forget_ids(&mut objects);
+    append_hashes(&mut objects);
+    forget(&mut objects);
     sort_legacy(&mut objects);
     Ok(objects)
 }
@@ -51,14 +51,6 @@ fn accumulate(
     }
     stack.push(canonical.clone());
     let kustomization = Kustomization::load(&canonical)?;
-    for field in NOT_YET {
-        if let Some(node) = kustomization.field(field) {
-            return Err(KustomizeError::at(
-                &node.origin,
-                format!("`{field}` is not rendered by meshwright yet"),
-            ));
-        }
-    }
     for key in ["bases", "resources"] {
         for (entry, node) in kustomization.string_list(key)? {
             let loaded = load_resource(&canonical, entry, node, stack)?;
@@ -69,6 +61,7 @@ fn accumulate(
         let path = local_path(&canonical, entry, node)?;
         objects = accumulate(&path, stack, objects)?;
     }
+    generate(&kustomization, &mut objects)?;
     for (entry, node) in kustomization.string_list("crds")? {
         // CRD files only teach kustomize about custom kinds; their content is not output.
         let path = local_path(&canonical, entry, node)?;
@@ -159,10 +152,10 @@ fn local_path(dir: &Path, entry: &str, node: &Node) -> Result<PathBuf, Kustomize
 
 /// The kustomization's own transformers, in the order kustomize runs them.
 fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(), KustomizeError> {
-    remember_ids(objects);
+    remember(objects);
     apply_patches(kustomization, objects)?;
     let before = identities_before_patches(objects);
-    remember_ids(objects);
+    remember(objects);
     if let Some(node) = kustomization.field("namespace") {
         let namespace = kustomization.string("namespace")?.unwrap_or_default();
         set_namespace(objects, namespace, node);
@@ -170,7 +163,7 @@ fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(
     let prefix = kustomization.string("namePrefix")?.unwrap_or_default();
     let suffix = kustomization.string("nameSuffix")?.unwrap_or_default();
     if !prefix.is_empty() || !suffix.is_empty() {
-        remember_ids(objects);
+        remember(objects);
         add_name_affixes(objects, prefix, suffix);
     }
     if let Some(node) = kustomization.field("commonLabels") {
@@ -212,5 +205,6 @@ fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(
         override_images(objects, &overrides);
     }
     fix_references(objects, &before);
+    replace(kustomization, objects)?;
     Ok(())
 }

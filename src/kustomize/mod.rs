@@ -4,11 +4,17 @@
 pub mod build;
 pub mod emit;
 pub mod error;
+pub mod field_path;
 pub mod field_specs;
+pub mod generator;
+pub mod hash;
+pub mod history;
 pub mod kustomization;
+pub mod label_selector;
 pub mod name_refs;
 pub mod order;
 pub mod patch;
+pub mod replacement;
 pub mod transform;
 
 pub use build::build;

@@ -1,7 +1,8 @@
 //! Name-reference fix-ups: when a transformer renames or moves an object (prefix, suffix,
 //! namespace, generator hash), every reference to it from another object follows — pod
-//! specs to ConfigMaps, Secrets, ServiceAccounts and claims, bindings to roles and
-//! subjects, Ingresses to Services, autoscalers to workloads.
+//! specs to ConfigMaps, Secrets, ServiceAccounts and claims, ServiceAccounts to image pull
+//! Secrets, roles to the ConfigMaps and Secrets of their `resourceNames`, bindings to roles
+//! and subjects, Ingresses to Services, autoscalers to workloads.
 
 use super::field_specs::{is_cluster_scoped, pod_spec_path};
 use crate::manifest::{Node, Value};
@@ -45,10 +46,11 @@ pub fn fix_references(objects: &mut [Node], before: &[Identity]) {
     if renames.is_empty() {
         return;
     }
-    for (object, referrer) in objects.iter_mut().zip(before) {
+    for object in objects.iter_mut() {
+        let referrer = Identity::of(object);
         let mut resolver = Resolver {
             renames: &renames,
-            namespace: &referrer.namespace,
+            referrer: &referrer,
         };
         resolver.fix_object(object);
     }
@@ -56,26 +58,28 @@ pub fn fix_references(objects: &mut [Node], before: &[Identity]) {
 
 struct Resolver<'a> {
     renames: &'a [Rename<'a>],
-    /// The referring object's namespace before the transformers.
-    namespace: &'a str,
+    /// The referring object as it is now.
+    referrer: &'a Identity,
 }
 
 impl Resolver<'_> {
     /// The renamed object a reference to `kind`/`name` from this referrer means. As in
-    /// kustomize, the namespace only decides between several candidates of that name.
+    /// kustomize, a namespaced object is only referred to from its own (current) namespace
+    /// (`""` and `default` are the same), except ServiceAccounts and references from
+    /// cluster-scoped objects.
     fn find(&self, kind: &str, name: &str) -> Option<&Identity> {
-        let candidates: Vec<&Rename> = self
-            .renames
+        let namespace = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_string();
+        let any_namespace = is_cluster_scoped(kind)
+            || kind == "ServiceAccount"
+            || is_cluster_scoped(&self.referrer.kind);
+        self.renames
             .iter()
             .filter(|r| r.before.kind == kind && r.before.name == name)
-            .collect();
-        match candidates.as_slice() {
-            [only] => Some(&only.after),
-            _ => candidates
-                .iter()
-                .find(|r| is_cluster_scoped(kind) || r.before.namespace == self.namespace)
-                .map(|r| &r.after),
-        }
+            .find(|r| {
+                any_namespace
+                    || namespace(&r.after.namespace) == namespace(&self.referrer.namespace)
+            })
+            .map(|r| &r.after)
     }
 
     /// A subject that names its namespace must match the object's namespace before or
@@ -123,6 +127,12 @@ impl Resolver<'_> {
             "RoleBinding" | "ClusterRoleBinding" => self.fix_binding(object),
             "Ingress" => self.fix_ingress(object),
             "StatefulSet" => self.rename_at(object, &["spec", "serviceName"], "Service"),
+            "Role" | "ClusterRole" => self.fix_role(object),
+            "ServiceAccount" => {
+                for secret in Self::each(object, "imagePullSecrets") {
+                    self.rename_at(secret, &["name"], "Secret");
+                }
+            }
             "HorizontalPodAutoscaler" => {
                 let target = object
                     .str_at(&["spec", "scaleTargetRef", "kind"])
@@ -189,6 +199,17 @@ impl Resolver<'_> {
                 if !after.namespace.is_empty() {
                     subject.set("namespace", Node::string(after.namespace.clone(), origin));
                 }
+            }
+        }
+    }
+
+    /// kustomize renames ConfigMaps and Secrets named in any rule's `resourceNames`,
+    /// whatever resources the rule is about.
+    fn fix_role(&self, role: &mut Node) {
+        for rule in Self::each(role, "rules") {
+            for resource_name in Self::each(rule, "resourceNames") {
+                self.rename_at(resource_name, &[], "ConfigMap");
+                self.rename_at(resource_name, &[], "Secret");
             }
         }
     }

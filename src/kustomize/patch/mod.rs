@@ -29,12 +29,11 @@ mod select;
 mod source;
 mod strategic;
 
-pub use select::{forget_ids, remember_ids};
-
-use select::{ObjectId, Target, had_id, remembered_id};
+use select::Target;
 use strategic::Schema;
 
 use super::error::KustomizeError;
+use super::history::{ObjectId, had_id, remember, remembered_id};
 use super::kustomization::Kustomization;
 use super::name_refs::Identity;
 use crate::manifest::{Node, Value};
@@ -70,7 +69,7 @@ pub fn apply_patches(
     Ok(())
 }
 
-/// Each object's identity when `remember_ids` last ran: called after this level's patches,
+/// Each object's identity when `history::remember` last ran: called after this level's patches,
 /// what references pointed at before a patch with `allowNameChange` renamed anything.
 pub fn identities_before_patches(objects: &[Node]) -> Vec<Identity> {
     objects
@@ -310,7 +309,7 @@ impl<'k> Patch<'k> {
         let object = &mut objects[index];
         let kept = Kept::of(object);
         if self.options.allow_name_change || self.options.allow_kind_change {
-            remember_ids(std::slice::from_mut(object));
+            remember(std::slice::from_mut(object));
         }
         let text = |path: &[&str]| object.str_at(path).unwrap_or_default().to_string();
         let (api_version, kind) = (text(&["apiVersion"]), text(&["kind"]));

@@ -3,128 +3,14 @@
 //! it — kustomize matches a target against an object's original or current id, and a patch
 //! without target against any id the object ever had.
 //!
-//! Earlier identities ride along in the object under a private key until `forget_ids`.
+//! Earlier identities come from `history`.
 
 use regex::Regex;
 
+use crate::kustomize::history::{ObjectId, previous_ids};
+
 use crate::kustomize::error::KustomizeError;
-use crate::kustomize::field_specs::is_cluster_scoped;
-use crate::manifest::{Node, Value};
-
-/// Where an object keeps the identities it had before (removed before output).
-const PREVIOUS_IDS: &str = "$meshwright/previousIds";
-
-/// An object's identity as kustomize's `ResId`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectId {
-    pub api_version: String,
-    pub kind: String,
-    pub name: String,
-    pub namespace: String,
-}
-
-impl ObjectId {
-    pub fn of(object: &Node) -> ObjectId {
-        let text = |path: &[&str]| object.str_at(path).unwrap_or_default().to_string();
-        ObjectId {
-            api_version: text(&["apiVersion"]),
-            kind: text(&["kind"]),
-            name: text(&["metadata", "name"]),
-            namespace: text(&["metadata", "namespace"]),
-        }
-    }
-
-    /// The namespace kustomize compares: `default` when none is set.
-    fn effective_namespace(&self) -> &str {
-        match self.namespace.as_str() {
-            _ if is_cluster_scoped(&self.kind) => "",
-            "" => "default",
-            namespace => namespace,
-        }
-    }
-
-    /// kustomize's `ResId.Equals`: the empty namespace is `default`.
-    pub fn same(&self, other: &ObjectId) -> bool {
-        self.api_version == other.api_version
-            && self.kind == other.kind
-            && self.name == other.name
-            && self.effective_namespace() == other.effective_namespace()
-    }
-
-    fn to_node(&self, origin: &Node) -> Node {
-        let mut node = Node::empty_map(origin.origin.clone());
-        for (key, value) in [
-            ("apiVersion", &self.api_version),
-            ("kind", &self.kind),
-            ("name", &self.name),
-            ("namespace", &self.namespace),
-        ] {
-            node.set(key, Node::string(value, origin.origin.clone()));
-        }
-        node
-    }
-
-    fn from_node(node: &Node) -> ObjectId {
-        let text = |key: &str| node.str_at(&[key]).unwrap_or_default().to_string();
-        ObjectId {
-            api_version: text("apiVersion"),
-            kind: text("kind"),
-            name: text("name"),
-            namespace: text("namespace"),
-        }
-    }
-}
-
-/// The identities `object` had before its current one, oldest first.
-fn previous_ids(object: &Node) -> Vec<ObjectId> {
-    object
-        .get(PREVIOUS_IDS)
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-        .iter()
-        .map(ObjectId::from_node)
-        .collect()
-}
-
-/// Records every object's current identity, before a transformer that may change it.
-pub fn remember_ids(objects: &mut [Node]) {
-    for object in objects.iter_mut() {
-        let current = ObjectId::of(object);
-        if previous_ids(object).last() == Some(&current) {
-            continue;
-        }
-        let entry = current.to_node(object);
-        if object.get(PREVIOUS_IDS).is_none() {
-            let empty = Node::new(Value::Seq(Vec::new()), object.origin.clone());
-            object.set(PREVIOUS_IDS, empty);
-        }
-        if let Some(history) = object.get_mut(PREVIOUS_IDS).and_then(Node::as_seq_mut) {
-            history.push(entry);
-        }
-    }
-}
-
-/// The identity `remember_ids` recorded last (the current one if it never ran).
-pub fn remembered_id(object: &Node) -> ObjectId {
-    previous_ids(object)
-        .pop()
-        .unwrap_or_else(|| ObjectId::of(object))
-}
-
-/// Drops the recorded identities, once nothing will match against them any more.
-pub fn forget_ids(objects: &mut [Node]) {
-    for object in objects.iter_mut() {
-        object.remove(PREVIOUS_IDS);
-    }
-}
-
-/// Whether any identity `object` has or had is `id`.
-pub fn had_id(object: &Node, id: &ObjectId) -> bool {
-    previous_ids(object)
-        .iter()
-        .chain(std::iter::once(&ObjectId::of(object)))
-        .any(|known| known.same(id))
-}
+use crate::manifest::Node;
 
 /// A parsed `target:`.
 pub struct Target {
@@ -326,7 +212,7 @@ mod tests {
         let mut objects = vec![yaml(
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app, labels: {tier: web, v: '2'}}\n",
         )];
-        remember_ids(&mut objects);
+        crate::kustomize::history::remember(&mut objects);
         let origin = objects[0].origin.clone();
         objects[0]
             .map_entry("metadata")
@@ -343,7 +229,7 @@ mod tests {
             object
         ));
         assert!(!selects("{labelSelector: tier=api}", object));
-        assert!(had_id(
+        assert!(crate::kustomize::history::had_id(
             object,
             &ObjectId {
                 api_version: "apps/v1".into(),
@@ -352,7 +238,7 @@ mod tests {
                 namespace: "default".into(),
             }
         ));
-        forget_ids(&mut objects);
-        assert!(objects[0].get(PREVIOUS_IDS).is_none());
+        crate::kustomize::history::forget(&mut objects);
+        assert!(previous_ids(&objects[0]).is_empty());
     }
 }

@@ -1,0 +1,187 @@
+//! The identities an object had before transformers renamed or moved it (patches with
+//! `allowNameChange`, namespace, prefix, suffix). kustomize matches a patch target, a
+//! replacement's `select` and a generator's `behavior: merge` against any of them
+//! (`name: web` still selects `prod-web`). They ride along in the object under a private
+//! top-level key, which no transformer touches, until `forget` strips it before output.
+
+use super::field_specs::is_cluster_scoped;
+use super::name_refs::Identity;
+use crate::manifest::{Node, Value};
+
+/// Where an object keeps the identities it had before (removed before output).
+const PREVIOUS_IDS: &str = "$meshwright/previousIds";
+
+/// An object's identity as kustomize's `ResId`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectId {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+}
+
+impl ObjectId {
+    pub fn of(object: &Node) -> ObjectId {
+        let text = |path: &[&str]| object.str_at(path).unwrap_or_default().to_string();
+        ObjectId {
+            api_version: text(&["apiVersion"]),
+            kind: text(&["kind"]),
+            name: text(&["metadata", "name"]),
+            namespace: text(&["metadata", "namespace"]),
+        }
+    }
+
+    /// The namespace kustomize compares: `default` when none is set.
+    pub fn effective_namespace(&self) -> &str {
+        match self.namespace.as_str() {
+            _ if is_cluster_scoped(&self.kind) => "",
+            "" => "default",
+            namespace => namespace,
+        }
+    }
+
+    /// kustomize's `ResId.Equals`: the empty namespace is `default`.
+    pub fn same(&self, other: &ObjectId) -> bool {
+        self.api_version == other.api_version
+            && self.kind == other.kind
+            && self.name == other.name
+            && self.effective_namespace() == other.effective_namespace()
+    }
+
+    fn to_node(&self, origin: &Node) -> Node {
+        let mut node = Node::empty_map(origin.origin.clone());
+        for (key, value) in [
+            ("apiVersion", &self.api_version),
+            ("kind", &self.kind),
+            ("name", &self.name),
+            ("namespace", &self.namespace),
+        ] {
+            node.set(key, Node::string(value, origin.origin.clone()));
+        }
+        node
+    }
+
+    fn from_node(node: &Node) -> ObjectId {
+        let text = |key: &str| node.str_at(&[key]).unwrap_or_default().to_string();
+        ObjectId {
+            api_version: text("apiVersion"),
+            kind: text("kind"),
+            name: text("name"),
+            namespace: text("namespace"),
+        }
+    }
+}
+
+/// The identities `object` had before its current one, oldest first.
+pub fn previous_ids(object: &Node) -> Vec<ObjectId> {
+    object
+        .get(PREVIOUS_IDS)
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .map(ObjectId::from_node)
+        .collect()
+}
+
+/// Records every object's current identity, before a transformer that may change it.
+pub fn remember(objects: &mut [Node]) {
+    for object in objects.iter_mut() {
+        let current = ObjectId::of(object);
+        if previous_ids(object).last() == Some(&current) {
+            continue;
+        }
+        let entry = current.to_node(object);
+        if object.get(PREVIOUS_IDS).is_none() {
+            let empty = Node::new(Value::Seq(Vec::new()), object.origin.clone());
+            object.set(PREVIOUS_IDS, empty);
+        }
+        if let Some(history) = object.get_mut(PREVIOUS_IDS).and_then(Node::as_seq_mut) {
+            history.push(entry);
+        }
+    }
+}
+
+/// The identity `remember` recorded last (the current one if it never ran).
+pub fn remembered_id(object: &Node) -> ObjectId {
+    previous_ids(object)
+        .pop()
+        .unwrap_or_else(|| ObjectId::of(object))
+}
+
+/// Drops the recorded identities, once nothing will match against them any more.
+pub fn forget(objects: &mut [Node]) {
+    for object in objects.iter_mut() {
+        object.remove(PREVIOUS_IDS);
+    }
+}
+
+/// Whether any identity `object` has or had is `id`.
+pub fn had_id(object: &Node, id: &ObjectId) -> bool {
+    previous_ids(object)
+        .iter()
+        .chain(std::iter::once(&ObjectId::of(object)))
+        .any(|known| known.same(id))
+}
+
+/// Gives `to` the history of `from` (a generator's `behavior: merge` replaces an object).
+pub fn carry(from: &Node, to: &mut Node) {
+    if let Some(history) = from.get(PREVIOUS_IDS) {
+        to.set(PREVIOUS_IDS, history.clone());
+    }
+}
+
+/// The object's current identity followed by its previous ones, newest first.
+pub fn identities(object: &Node) -> Vec<Identity> {
+    let mut ids: Vec<Identity> = previous_ids(object)
+        .into_iter()
+        .map(|id| Identity {
+            kind: id.kind,
+            namespace: id.namespace,
+            name: id.name,
+        })
+        .collect();
+    ids.push(Identity::of(object));
+    ids.dedup();
+    ids.reverse();
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::Origin;
+    use std::path::Path;
+    use std::sync::Arc;
+
+    #[test]
+    fn history_is_recorded_and_forgotten() {
+        let origin = Origin::new(Arc::from(Path::new("a.yaml")), 1, 1);
+        let json = serde_json::json!({"kind": "Service", "metadata": {"name": "web"}});
+        let mut objects = vec![Node::from_json(&json, &origin)];
+        for (name, namespace) in [("p-web", "shop"), ("p-web-s", "shop")] {
+            remember(&mut objects);
+            let metadata = objects[0].map_entry("metadata");
+            metadata.set("name", Node::string(name, origin.clone()));
+            metadata.set("namespace", Node::string(namespace, origin.clone()));
+        }
+        let names: Vec<String> = identities(&objects[0])
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(names, ["p-web-s", "p-web", "web"]);
+        assert!(had_id(
+            &objects[0],
+            &ObjectId {
+                api_version: String::new(),
+                kind: "Service".into(),
+                name: "web".into(),
+                namespace: String::new()
+            }
+        ));
+        forget(&mut objects);
+        assert_eq!(
+            objects[0].to_json()["metadata"],
+            serde_json::json!({"name": "p-web-s", "namespace": "shop"})
+        );
+    }
+}
