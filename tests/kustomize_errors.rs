@@ -27,9 +27,6 @@ fn build_fails(root: &Path) -> String {
 
 #[test]
 fn errors_name_the_file_and_line() {
-    let temp = tempfile::tempdir().unwrap();
-    let root = temp.path();
-    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
     let cases: [Case; 8] = [
         (
             "missing",
@@ -96,16 +93,7 @@ fn errors_name_the_file_and_line() {
             "nameless/a.yaml:1:1: a resource needs `kind` and `metadata.name`",
         ),
     ];
-    for (name, files, expected) in cases {
-        let dir = root.join(name);
-        std::fs::create_dir_all(&dir).unwrap();
-        write(&dir, files);
-        let stderr = build_fails(&dir);
-        assert!(
-            stderr.contains(expected),
-            "{name}: expected {expected:?} in:\n{stderr}"
-        );
-    }
+    assert_cases(&cases);
 }
 
 #[test]
