@@ -1,9 +1,9 @@
 //! Benchmark: render every kustomize root of a generated 200-tenant repository with
 //! meshwright and with `kubectl kustomize`, and print both times and the ratio.
 //!
-//! Three meshwright figures: in-process on one thread (the fair per-root cost), in-process
-//! on every core (what `validate` does), and one `meshwright build` process per root (the
-//! same shape as the kubectl run, process start-up included).
+//! Three meshwright figures: in-process on one thread and on every core (what `validate`
+//! does: files several roots read are parsed once), and one `meshwright build` process per
+//! root (the same shape as the kubectl run: start-up included, nothing shared).
 //! Run with `cargo bench --bench kustomize`; set MESHWRIGHT_BENCH_TENANTS to scale.
 
 mod support;
@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use meshwright::intent;
-use meshwright::kustomize::{build, emit::to_yaml};
+use meshwright::kustomize::{Loader, build_with, emit::to_yaml};
 use meshwright::scaffold::{plan::Plan, render, write};
 use rayon::prelude::*;
 use support::{median, mesh_yaml, peak_rss_mib};
@@ -48,9 +48,11 @@ fn roots(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// Renders every root in-process; returns the bytes printed, so no work is optimised away.
+/// Renders every root in-process, sharing parsed files between roots as `validate` does;
+/// returns the bytes printed, so no work is optimised away.
 fn render_in_process(roots: &[PathBuf], parallel: bool) -> (Duration, usize) {
-    let render_one = |root: &PathBuf| to_yaml(&build(root).expect("renders")).len();
+    let loader = Loader::new();
+    let render_one = |root: &PathBuf| to_yaml(&build_with(root, &loader).expect("renders")).len();
     let start = Instant::now();
     let bytes = if parallel {
         roots.par_iter().map(render_one).sum()

@@ -8,6 +8,7 @@ use super::generator::generate;
 use super::hash::append_hashes;
 use super::history::{forget, remember};
 use super::kustomization::{Kustomization, string_map};
+use super::loader::Loader;
 use super::name_refs::fix_references;
 use super::order::sort_legacy;
 use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches};
@@ -15,12 +16,17 @@ use super::replacement::replace;
 use super::transform::{
     ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
 };
-use crate::manifest::{Node, load_file};
+use crate::manifest::Node;
 
 /// Renders the kustomization in `dir` into objects, in kustomize's output order.
 pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
+    build_with(dir, &Loader::new())
+}
+
+/// Like `build`, reading files through `loader`, which several builds may share.
+pub fn build_with(dir: &Path, loader: &Loader) -> Result<Vec<Node>, KustomizeError> {
     let mut stack = Vec::new();
-    let mut objects = accumulate(dir, &mut stack, Vec::new())?;
+    let mut objects = accumulate(dir, loader, &mut stack, Vec::new())?;
     append_hashes(&mut objects);
     forget(&mut objects);
     sort_legacy(&mut objects);
@@ -31,6 +37,7 @@ pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
 /// its transformers to all of them. `stack` holds the directories being built, for cycles.
 fn accumulate(
     dir: &Path,
+    loader: &Loader,
     stack: &mut Vec<PathBuf>,
     mut objects: Vec<Node>,
 ) -> Result<Vec<Node>, KustomizeError> {
@@ -50,16 +57,16 @@ fn accumulate(
         });
     }
     stack.push(canonical.clone());
-    let kustomization = Kustomization::load(&canonical)?;
+    let kustomization = Kustomization::load(&canonical, loader)?;
     for key in ["bases", "resources"] {
         for (entry, node) in kustomization.string_list(key)? {
-            let loaded = load_resource(&canonical, entry, node, stack)?;
+            let loaded = load_resource(&canonical, entry, node, loader, stack)?;
             objects.extend(loaded);
         }
     }
     for (entry, node) in kustomization.string_list("components")? {
         let path = local_path(&canonical, entry, node)?;
-        objects = accumulate(&path, stack, objects)?;
+        objects = accumulate(&path, loader, stack, objects)?;
     }
     generate(&kustomization, &mut objects)?;
     for (entry, node) in kustomization.string_list("crds")? {
@@ -82,6 +89,7 @@ fn load_resource(
     dir: &Path,
     entry: &str,
     node: &Node,
+    loader: &Loader,
     stack: &mut Vec<PathBuf>,
 ) -> Result<Vec<Node>, KustomizeError> {
     let path = local_path(dir, entry, node)?;
@@ -92,7 +100,7 @@ fn load_resource(
                 format!("{entry}: directory has no kustomization.yaml"),
             ));
         }
-        return accumulate(&path, stack, Vec::new());
+        return accumulate(&path, loader, stack, Vec::new());
     }
     if !path.is_file() {
         return Err(KustomizeError::at(
@@ -112,7 +120,7 @@ fn load_resource(
             ),
         ));
     }
-    let documents = load_file(&path)?;
+    let documents = loader.load(&path)?;
     let mut objects = Vec::new();
     for document in documents {
         if document.str_at(&["kind"]) == Some("List") {

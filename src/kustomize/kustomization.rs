@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use super::error::KustomizeError;
-use crate::manifest::{Node, load_file};
+use super::loader::Loader;
+use crate::manifest::Node;
 
 /// File names kustomize accepts, in the order it looks for them.
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -83,7 +84,7 @@ impl Kustomization {
     }
 
     /// Reads and checks the kustomization in `dir`.
-    pub fn load(dir: &Path) -> Result<Kustomization, KustomizeError> {
+    pub fn load(dir: &Path, loader: &Loader) -> Result<Kustomization, KustomizeError> {
         let file = Kustomization::find(dir).ok_or_else(|| KustomizeError {
             origin: None,
             message: format!(
@@ -91,7 +92,7 @@ impl Kustomization {
                 dir.display()
             ),
         })?;
-        let mut documents = load_file(&file)?;
+        let mut documents = loader.load(&file)?;
         let root = match documents.len() {
             1 => documents.remove(0),
             0 => {

@@ -11,11 +11,13 @@ pub mod hash;
 pub mod history;
 pub mod kustomization;
 pub mod label_selector;
+pub mod loader;
 pub mod name_refs;
 pub mod order;
 pub mod patch;
 pub mod replacement;
 pub mod transform;
 
-pub use build::build;
+pub use build::{build, build_with};
 pub use error::KustomizeError;
+pub use loader::Loader;

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 pub use discover::{DiscoverError, Inputs, discover};
 
 use crate::findings::{Finding, codes};
-use crate::kustomize::{self, kustomization::Kustomization};
+use crate::kustomize::{self, Loader, kustomization::Kustomization};
 use crate::manifest::{Node, Origin};
 
 /// Everything read from the inputs.
@@ -40,7 +40,11 @@ struct Part {
 
 /// Renders every root and reads every loose file, on every core.
 pub fn collect(inputs: &Inputs) -> Collected {
-    let roots = inputs.roots.par_iter().map(|root| render_root(root));
+    let loader = Loader::new();
+    let roots = inputs
+        .roots
+        .par_iter()
+        .map(|root| render_root(root, &loader));
     let loose = inputs.loose.par_iter().map(|file| {
         let read = loose::read(file);
         Part {
@@ -66,8 +70,8 @@ pub fn collect(inputs: &Inputs) -> Collected {
     collected
 }
 
-fn render_root(root: &Path) -> Part {
-    match kustomize::build(root) {
+fn render_root(root: &Path, loader: &Loader) -> Part {
+    match kustomize::build_with(root, loader) {
         Ok(objects) => Part {
             objects,
             findings: Vec::new(),
