@@ -7,10 +7,13 @@ use std::sync::{Arc, Mutex};
 
 use crate::manifest::{LoadError, Node, load_file};
 
+/// A file's documents as first parsed, or why it could not be.
+type Parsed = Result<Arc<Vec<Node>>, LoadError>;
+
 /// A cache of parsed YAML files, safe to share between threads building roots in parallel.
 #[derive(Debug, Default)]
 pub struct Loader {
-    parsed: Mutex<HashMap<PathBuf, Result<Arc<Vec<Node>>, LoadError>>>,
+    parsed: Mutex<HashMap<PathBuf, Parsed>>,
 }
 
 impl Loader {
