@@ -52,7 +52,8 @@ fn roots(dir: &Path) -> Vec<PathBuf> {
 /// returns the bytes printed, so no work is optimised away.
 fn render_in_process(roots: &[PathBuf], parallel: bool) -> (Duration, usize) {
     let loader = Loader::new();
-    let render_one = |root: &PathBuf| to_yaml(&build_with(root, &loader).expect("renders")).len();
+    let render_one =
+        |root: &PathBuf| to_yaml(&build_with(root, &loader).expect("renders").objects).len();
     let start = Instant::now();
     let bytes = if parallel {
         roots.par_iter().map(render_one).sum()

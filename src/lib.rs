@@ -3,6 +3,7 @@
 //! Stages run in one direction: `intent` (mesh.yaml) → `scaffold` (blueprints rendered into
 //! a write plan, applied safely to disk). The CLI in `src/cli` only wires stages together.
 
+pub mod analyze;
 pub mod cli;
 pub mod display;
 pub mod findings;

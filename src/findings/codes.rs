@@ -27,6 +27,7 @@ pub static CATALOG: &[&Code] = &[
     &KUSTOMIZE_BUILD_FAILED,
     &INVALID_INTENT,
     &MISSING_TYPE_META,
+    &DANGLING_AFTER_KUSTOMIZE,
 ];
 
 pub static INVALID_YAML: Code = Code {
@@ -226,3 +227,46 @@ pub fn lookup(code: &str) -> Option<&'static Code> {
         .copied()
         .find(|c| c.code.eq_ignore_ascii_case(code))
 }
+
+pub static DANGLING_AFTER_KUSTOMIZE: Code = Code {
+    code: "MW401",
+    name: "dangling-after-kustomize",
+    severity: Severity::Error,
+    help: "update the reference in the overlay (a patch or replacement), or stop moving the object",
+    docs: r#"## What it does
+Finds a reference that kustomize does not rewrite — an AuthorizationPolicy principal or
+`source.namespaces`, a Gateway or DestinationRule `credentialName`, a cert-manager
+`issuerRef`, a VirtualService gateway — that names an object the kustomize root renders
+under another identity, because `namespace`, `namePrefix` or `nameSuffix` moved it.
+
+## Why is this bad?
+`kubectl kustomize` succeeds and the output looks plausible, but the reference points at
+nothing: the policy never matches the moved workload's identity (its callers are denied),
+the gateway finds no certificate, the Certificate is never issued.
+
+## Example
+```yaml
+# base/authorization.yaml
+rules:
+  - from:
+      - source:
+          principals: ["cluster.local/ns/shop/sa/frontend"]
+# overlays/eu/kustomization.yaml
+namespace: shop-eu        # moves ServiceAccount frontend to shop-eu
+resources: [../../base]
+```
+
+## Use instead
+```yaml
+# overlays/eu/kustomization.yaml
+namespace: shop-eu
+resources: [../../base]
+patches:
+  - target: {kind: AuthorizationPolicy}
+    patch: |
+      - op: replace
+        path: /spec/rules/0/from/0/source/principals/0
+        value: cluster.local/ns/shop-eu/sa/frontend
+```
+"#,
+};

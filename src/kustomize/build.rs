@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use super::error::KustomizeError;
 use super::generator::generate;
 use super::hash::append_hashes;
-use super::history::{forget, remember};
+use super::history::{forget, original, remember};
 use super::kustomization::{Kustomization, string_map};
 use super::loader::Loader;
-use super::name_refs::fix_references;
+use super::name_refs::{Identity, fix_references};
 use super::order::sort_legacy;
 use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches};
 use super::replacement::replace;
@@ -18,19 +18,45 @@ use super::transform::{
 };
 use crate::manifest::Node;
 
-/// Renders the kustomization in `dir` into objects, in kustomize's output order.
-pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
-    build_with(dir, &Loader::new())
+/// A rendered root: its objects in kustomize's output order, and the objects whose
+/// identity a transformer changed — what a reference kustomize does not rewrite (an
+/// AuthorizationPolicy principal, an `issuerRef`) may still name.
+#[derive(Debug)]
+pub struct Rendered {
+    pub objects: Vec<Node>,
+    pub moved: Vec<Moved>,
 }
 
-/// Like `build`, reading files through `loader`, which several builds may share.
-pub fn build_with(dir: &Path, loader: &Loader) -> Result<Vec<Node>, KustomizeError> {
+/// An object renamed or moved to another namespace while building.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Moved {
+    pub original: Identity,
+    pub current: Identity,
+}
+
+/// Renders the kustomization in `dir` into objects, in kustomize's output order.
+pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
+    Ok(build_with(dir, &Loader::new())?.objects)
+}
+
+/// Like `build`, reading files through `loader`, which several builds may share, and
+/// telling which objects moved.
+pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeError> {
     let mut stack = Vec::new();
     let mut objects = accumulate(dir, loader, &mut stack, Vec::new())?;
     append_hashes(&mut objects);
+    let moved = objects
+        .iter()
+        .filter_map(|object| {
+            Some(Moved {
+                original: original(object)?,
+                current: Identity::of(object),
+            })
+        })
+        .collect();
     forget(&mut objects);
     sort_legacy(&mut objects);
-    Ok(objects)
+    Ok(Rendered { objects, moved })
 }
 
 /// Adds the objects of the kustomization (or component) in `dir` to `objects`, then applies

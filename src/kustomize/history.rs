@@ -123,6 +123,17 @@ pub fn had_id(object: &Node, id: &ObjectId) -> bool {
         .any(|known| known.same(id))
 }
 
+/// The identity `object` had when it was first read, if transformers changed it since.
+pub fn original(object: &Node) -> Option<Identity> {
+    let first = previous_ids(object).into_iter().next()?;
+    let original = Identity {
+        kind: first.kind,
+        namespace: first.namespace,
+        name: first.name,
+    };
+    (original != Identity::of(object)).then_some(original)
+}
+
 /// Gives `to` the history of `from` (a generator's `behavior: merge` replaces an object).
 pub fn carry(from: &Node, to: &mut Node) {
     if let Some(history) = from.get(PREVIOUS_IDS) {

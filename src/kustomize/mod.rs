@@ -18,6 +18,6 @@ pub mod patch;
 pub mod replacement;
 pub mod transform;
 
-pub use build::{build, build_with};
+pub use build::{Moved, Rendered, build, build_with};
 pub use error::KustomizeError;
 pub use loader::Loader;

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 pub use discover::{DiscoverError, Inputs, discover};
 
+use crate::analyze::dangling_after_kustomize;
 use crate::findings::{Finding, codes};
 use crate::kustomize::{self, Loader, kustomization::Kustomization};
 use crate::manifest::{Node, Origin};
@@ -72,9 +73,9 @@ pub fn collect(inputs: &Inputs) -> Collected {
 
 fn render_root(root: &Path, loader: &Loader) -> Part {
     match kustomize::build_with(root, loader) {
-        Ok(objects) => Part {
-            objects,
-            findings: Vec::new(),
+        Ok(rendered) => Part {
+            findings: dangling_after_kustomize::check(&rendered.objects, &rendered.moved),
+            objects: rendered.objects,
         },
         Err(error) => {
             let origin = error.origin.clone().or_else(|| {

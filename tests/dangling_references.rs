@@ -1,0 +1,55 @@
+//! MW401 end to end: an overlay that moves objects with `namespace` and `namePrefix`
+//! leaves the mesh references kustomize does not rewrite pointing at the old identities,
+//! and `validate` reports each at the line of the reference in the base.
+
+mod common;
+
+use common::meshwright;
+use serde_json::Value;
+
+fn findings(root: &str) -> Vec<(String, String, u64, u64)> {
+    let output = meshwright()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["validate", "--output", "json"])
+        .arg(root)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn references_left_behind_by_an_overlay_point_at_the_base_line() {
+    let base = "tests/fixtures/dangling/base";
+    let expected = [
+        (format!("{base}/certificates.yaml"), 19, 11), // issuerRef: shop-ca, now eu-shop-ca
+        (format!("{base}/policy.yaml"), 14, 26),       // principal ns/shop/sa/frontend
+        (format!("{base}/policy.yaml"), 16, 26),       // source.namespaces: shop
+        (format!("{base}/routing.yaml"), 23, 14),      // gateways: shop/public
+    ];
+    let found = findings("tests/fixtures/dangling/overlay");
+    let dangling: Vec<(String, u64, u64)> = found
+        .iter()
+        .filter(|f| f.0 == "MW401")
+        .map(|f| (f.1.clone(), f.2, f.3))
+        .collect();
+    assert_eq!(dangling, expected, "{found:?}");
+}
+
+#[test]
+fn the_base_on_its_own_has_no_dangling_reference() {
+    let found = findings("tests/fixtures/dangling/base");
+    assert!(found.iter().all(|f| f.0 != "MW401"), "{found:?}");
+}
