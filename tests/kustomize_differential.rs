@@ -95,7 +95,8 @@ fn fixture_roots() -> Vec<PathBuf> {
 #[test]
 fn fixtures_render_like_kubectl_kustomize() {
     let roots = fixture_roots();
-    assert!(roots.len() >= 20, "only {} fixture roots", roots.len());
+    assert!(roots.len() >= 40, "only {} fixture roots", roots.len());
+    println!("{} fixture roots equal to kubectl kustomize", roots.len());
     for root in &roots {
         assert_same(root);
     }

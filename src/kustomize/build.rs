@@ -44,6 +44,13 @@ pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
 pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeError> {
     let mut stack = Vec::new();
     let mut objects = accumulate(dir, loader, &mut stack, Vec::new())?;
+    // Like kustomize's final back-reference fix: a reference into a sibling subtree (an
+    // overlay's two bases) follows renames no single level saw both sides of.
+    let originals: Vec<Identity> = objects
+        .iter()
+        .map(|o| original(o).unwrap_or_else(|| Identity::of(o)))
+        .collect();
+    fix_references(&mut objects, &originals);
     append_hashes(&mut objects);
     let moved = objects
         .iter()
