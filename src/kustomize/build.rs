@@ -62,8 +62,23 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
         })
         .collect();
     forget(&mut objects);
+    drop_empty_annotations(&mut objects);
     sort_legacy(&mut objects);
     Ok(Rendered { objects, moved })
+}
+
+/// kustomize writes `metadata.annotations` back through a setter that leaves out an empty
+/// or null map; labels it leaves as they were.
+fn drop_empty_annotations(objects: &mut [Node]) {
+    for object in objects {
+        if let Some(metadata) = object.get_mut("metadata")
+            && metadata
+                .get("annotations")
+                .is_some_and(|a| a.is_null() || a.as_map().is_some_and(<[_]>::is_empty))
+        {
+            metadata.remove("annotations");
+        }
+    }
 }
 
 /// Adds the objects of the kustomization (or component) in `dir` to `objects`, then applies
