@@ -9,3 +9,4 @@ pub mod intent;
 pub mod kustomize;
 pub mod manifest;
 pub mod scaffold;
+pub mod schema;
