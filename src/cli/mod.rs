@@ -4,6 +4,7 @@ mod build;
 mod completions;
 mod generate;
 mod init;
+mod schemas;
 
 use std::process::ExitCode;
 
@@ -33,6 +34,7 @@ enum Command {
     Generate(generate::GenerateArgs),
     Build(build::BuildArgs),
     Completions(completions::CompletionsArgs),
+    Schemas(schemas::SchemasArgs),
 }
 
 /// Parses `std::env::args` and runs the command.
@@ -53,6 +55,7 @@ pub fn run() -> ExitCode {
         Command::Generate(args) => generate::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Completions(args) => completions::run(&args),
+        Command::Schemas(args) => schemas::run(&args),
     }
 }
 

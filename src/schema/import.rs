@@ -110,7 +110,14 @@ pub fn import_with(
         object_meta = Some(embedded_object_meta());
     }
     for document in &crds {
-        import_crd(document, object_meta.as_ref().expect("set above"), &mut builder)?;
+        // `kubectl get crd -o yaml` prints a v1 List of CRDs.
+        let items = match (document.str_at(&["kind"]), document.get("items")) {
+            (Some("List"), Some(items)) => items.as_seq().unwrap_or_default(),
+            _ => std::slice::from_ref(document),
+        };
+        for item in items {
+            import_crd(item, object_meta.as_ref().expect("set above"), &mut builder)?;
+        }
     }
     Ok(builder.finish())
 }

@@ -69,7 +69,6 @@ const REMOVED: &[(&str, &str, &str)] = &[
     ("authentication.istio.io/v1alpha1", "Policy", "security.istio.io/v1 PeerAuthentication"),
     ("authentication.istio.io/v1alpha1", "MeshPolicy", "security.istio.io/v1 PeerAuthentication in the root namespace"),
     ("rbac.istio.io/v1alpha1", "*", "security.istio.io/v1 AuthorizationPolicy"),
-    ("security.istio.io/v1beta1", "PeerAuthentication", "security.istio.io/v1"),
     ("kustomize.toolkit.fluxcd.io/v1beta1", "*", "kustomize.toolkit.fluxcd.io/v1"),
     ("kustomize.toolkit.fluxcd.io/v1beta2", "*", "kustomize.toolkit.fluxcd.io/v1"),
     ("source.toolkit.fluxcd.io/v1beta1", "GitRepository", "source.toolkit.fluxcd.io/v1"),
@@ -168,6 +167,8 @@ impl Registry {
             return findings;
         }
         let mut mapper = Mapper {
+            suggested: Vec::new(),
+            missing: Vec::new(),
             object,
             compiled,
             options,
@@ -176,7 +177,7 @@ impl Registry {
         for error in compiled.validator.iter_errors(&instance) {
             mapper.map(&error);
         }
-        findings.extend(mapper.findings);
+        findings.extend(mapper.finish());
         findings
     }
 
@@ -229,6 +230,10 @@ impl Registry {
 }
 
 struct Mapper<'a> {
+    /// (object pointer, suggested name) of unknown fields that look like a known one.
+    suggested: Vec<(String, String)>,
+    /// (object pointer, missing name, index in `findings`) of missing required fields.
+    missing: Vec<(String, String, usize)>,
     object: &'a Node,
     compiled: &'a Compiled,
     options: &'a Options,
@@ -236,6 +241,25 @@ struct Mapper<'a> {
 }
 
 impl Mapper<'_> {
+    /// The findings, without a "missing required field" whose misspelling is reported as an
+    /// unknown field of the same object (one mistake, one finding).
+    fn finish(self) -> Vec<Finding> {
+        let drop: std::collections::HashSet<usize> = self
+            .missing
+            .iter()
+            .filter(|(pointer, name, _)| {
+                self.suggested.iter().any(|(p, s)| p == pointer && s == name)
+            })
+            .map(|(_, _, index)| *index)
+            .collect();
+        self.findings
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !drop.contains(i))
+            .map(|(_, f)| f)
+            .collect()
+    }
+
     fn push(&mut self, code: &'static crate::findings::Code, pointer: &str, message: String) {
         self.findings
             .push(Finding::new(code, message, Some(origin_at(self.object, pointer))));
@@ -253,7 +277,11 @@ impl Mapper<'_> {
                 let known = self.known_properties(error);
                 for field in unexpected {
                     let field_pointer = format!("{pointer}/{}", escape(field));
-                    let hint = did_you_mean(field, &known)
+                    let suggestion = did_you_mean(field, &known);
+                    if let Some(name) = &suggestion {
+                        self.suggested.push((pointer.to_string(), name.clone()));
+                    }
+                    let hint = suggestion
                         .map(|s| format!(" (did you mean {s}?)"))
                         .unwrap_or_default();
                     let message = format!("{}: unknown field{hint}", display_path(&field_pointer));
@@ -263,6 +291,8 @@ impl Mapper<'_> {
             ValidationErrorKind::Required { property } => {
                 let name = property.as_str().unwrap_or_default();
                 let message = format!("{path}: missing required field \"{name}\"");
+                self.missing
+                    .push((pointer.to_string(), name.to_string(), self.findings.len()));
                 self.push(&codes::MW103, pointer, message);
             }
             ValidationErrorKind::Enum { options } => {
@@ -354,7 +384,8 @@ impl Mapper<'_> {
         let message = if types.is_empty() {
             format!("{path}: {} does not match any of the allowed forms", show(instance))
         } else {
-            format!("{path}: expected {}, found {}", types.join(" or "), describe(instance))
+            let names: Vec<&str> = types.iter().map(|t| friendly(t)).collect();
+            format!("{path}: expected {}, found {}", names.join(" or "), describe(instance))
         };
         self.push(&codes::MW101, pointer, message);
     }
@@ -477,20 +508,21 @@ fn type_names(kind: &TypeKind) -> Vec<&'static str> {
     names
 }
 
+fn friendly(name: &str) -> &str {
+    match name {
+        "object" => "a mapping",
+        "array" => "a list",
+        "string" => "a string",
+        "integer" => "an integer",
+        "number" => "a number",
+        "boolean" => "true or false",
+        other => other,
+    }
+}
+
 fn expected_types(kind: &TypeKind) -> String {
     let names = type_names(kind);
-    let names: Vec<&str> = names
-        .into_iter()
-        .map(|n| match n {
-            "object" => "a mapping",
-            "array" => "a list",
-            "string" => "a string",
-            "integer" => "an integer",
-            "number" => "a number",
-            "boolean" => "true or false",
-            other => other,
-        })
-        .collect();
+    let names: Vec<&str> = names.into_iter().map(friendly).collect();
     if names.is_empty() {
         "null".to_string()
     } else {
@@ -562,20 +594,28 @@ pub fn did_you_mean(field: &str, known: &[String]) -> Option<String> {
     (distance <= limit).then(|| candidate.clone())
 }
 
+/// Optimal string alignment distance: edits plus adjacent transpositions (`tpye` → `type`).
 fn levenshtein(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b.len()]
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
