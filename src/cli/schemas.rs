@@ -49,7 +49,9 @@ fn run_import(args: &ImportArgs) -> ExitCode {
     for file in &args.files {
         match std::fs::read(file) {
             Ok(bytes) => sources.push((file.clone(), bytes)),
-            Err(e) => return super::fail(format!("error: {}:0:0: cannot read: {e}", file.display())),
+            Err(e) => {
+                return super::fail(format!("error: {}:0:0: cannot read: {e}", file.display()));
+            }
         }
     }
     let output = match import(&sources) {
@@ -66,7 +68,10 @@ fn run_import(args: &ImportArgs) -> ExitCode {
         }
     }
     let kinds = output.files.len().saturating_sub(1);
-    println!("wrote {kinds} schemas and index.json to {}", args.out.display());
+    println!(
+        "wrote {kinds} schemas and index.json to {}",
+        args.out.display()
+    );
     ExitCode::SUCCESS
 }
 
@@ -78,7 +83,9 @@ fn write_inside(dir: &Path, relative: &str, text: &str) -> std::io::Result<()> {
         .components()
         .any(|c| !matches!(c, Component::Normal(_)))
     {
-        return Err(std::io::Error::other("refusing a path outside the output directory"));
+        return Err(std::io::Error::other(
+            "refusing a path outside the output directory",
+        ));
     }
     let path = dir.join(relative);
     let parent = path.parent().unwrap_or(dir);

@@ -451,18 +451,7 @@ spec:
 
 /// Every code, in code order.
 pub static CATALOG: &[&Code] = &[
-    &MW101,
-    &MW102,
-    &MW103,
-    &MW104,
-    &MW107,
-    &MW110,
-    &MW111,
-    &MW112,
-    &MW113,
-    &MW114,
-    &MW115,
-    &MW116,
+    &MW101, &MW102, &MW103, &MW104, &MW107, &MW110, &MW111, &MW112, &MW113, &MW114, &MW115, &MW116,
     &MW117,
 ];
 

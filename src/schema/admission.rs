@@ -27,8 +27,16 @@ pub fn check(object: &Node) -> Vec<Finding> {
         ("networking.istio.io", "ServiceEntry") => service_entry(object, &mut out),
         ("networking.istio.io", "Gateway") => gateway(object, &mut out),
         ("networking.istio.io", "Sidecar") => {
-            ports(object, &[&["spec", "ingress", "*", "port", "number"]], &mut out);
-            ports(object, &[&["spec", "egress", "*", "port", "number"]], &mut out);
+            ports(
+                object,
+                &[&["spec", "ingress", "*", "port", "number"]],
+                &mut out,
+            );
+            ports(
+                object,
+                &[&["spec", "egress", "*", "port", "number"]],
+                &mut out,
+            );
         }
         _ => {}
     }
@@ -47,18 +55,47 @@ impl Out {
 
 /// The nodes at `path`, where `*` is every item of a list or value of a mapping.
 fn select<'a>(node: &'a Node, path: &[&str]) -> Vec<&'a Node> {
+    select_paths(node, path)
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect()
+}
+
+/// Like `select`, with each node's display path (`spec.servers[0].port.number`).
+fn select_paths<'a>(node: &'a Node, path: &[&str]) -> Vec<(String, &'a Node)> {
+    let mut out = Vec::new();
+    walk(node, path, String::new(), &mut out);
+    out
+}
+
+fn walk<'a>(node: &'a Node, path: &[&str], shown: String, out: &mut Vec<(String, &'a Node)>) {
     let Some((first, rest)) = path.split_first() else {
-        return vec![node];
+        out.push((shown, node));
+        return;
+    };
+    let join = |key: &str| {
+        if shown.is_empty() {
+            key.to_string()
+        } else {
+            format!("{shown}.{key}")
+        }
     };
     if *first == "*" {
-        let children: Vec<&Node> = match &node.value {
-            Value::Seq(items) => items.iter().collect(),
-            Value::Map(entries) => entries.iter().map(|(_, v)| v).collect(),
-            _ => Vec::new(),
-        };
-        children.into_iter().flat_map(|c| select(c, rest)).collect()
-    } else {
-        node.get(first).map(|c| select(c, rest)).unwrap_or_default()
+        match &node.value {
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, rest, format!("{shown}[{i}]"), out);
+                }
+            }
+            Value::Map(entries) => {
+                for (key, value) in entries {
+                    walk(value, rest, join(key), out);
+                }
+            }
+            _ => {}
+        }
+    } else if let Some(child) = node.get(first) {
+        walk(child, rest, join(first), out);
     }
 }
 
@@ -157,8 +194,14 @@ fn metadata(object: &Node, group: &str, kind: &str, out: &mut Out) {
     }
     let label_maps: [(&[&str], &str); 4] = [
         (&["metadata", "labels"], "metadata.labels"),
-        (&["spec", "selector", "matchLabels"], "spec.selector.matchLabels"),
-        (&["spec", "template", "metadata", "labels"], "spec.template.metadata.labels"),
+        (
+            &["spec", "selector", "matchLabels"],
+            "spec.selector.matchLabels",
+        ),
+        (
+            &["spec", "template", "metadata", "labels"],
+            "spec.template.metadata.labels",
+        ),
         (&["metadata", "annotations"], "metadata.annotations"),
     ];
     for (path, shown) in label_maps {
@@ -168,7 +211,11 @@ fn metadata(object: &Node, group: &str, kind: &str, out: &mut Out) {
         };
         for (key, value) in entries {
             if !is_qualified_name(key) {
-                let what = if is_annotations { "annotation" } else { "label" };
+                let what = if is_annotations {
+                    "annotation"
+                } else {
+                    "label"
+                };
                 out.push(
                     &codes::MW111,
                     value,
@@ -259,7 +306,10 @@ fn certificate_durations(object: &Node, out: &mut Out) {
         out.push(
             &codes::MW112,
             node,
-            format!("spec.duration: {} is shorter than the minimum of 1h", node.as_str().unwrap_or_default()),
+            format!(
+                "spec.duration: {} is shorter than the minimum of 1h",
+                node.as_str().unwrap_or_default()
+            ),
         );
     }
     if let (Some(renew), Some(node)) = (renew, renew_node) {
@@ -288,7 +338,8 @@ fn certificate_durations(object: &Node, out: &mut Out) {
         out.push(
             &codes::MW112,
             node,
-            "spec.renewBefore: set either renewBefore or renewBeforePercentage, not both".to_string(),
+            "spec.renewBefore: set either renewBefore or renewBeforePercentage, not both"
+                .to_string(),
         );
     }
 }
@@ -330,7 +381,7 @@ fn port_ok(number: u64) -> bool {
 /// Checks integer ports at each of `paths`.
 fn ports(object: &Node, paths: &[&[&str]], out: &mut Out) {
     for path in paths {
-        for node in select(object, path) {
+        for (shown, node) in select_paths(object, path) {
             let number = match &node.value {
                 Value::Number(n) => n.as_u64().or_else(|| n.as_i64().map(|_| 0)),
                 _ => None,
@@ -338,11 +389,13 @@ fn ports(object: &Node, paths: &[&[&str]], out: &mut Out) {
             if let Some(number) = number
                 && !port_ok(number)
             {
-                let shown: Vec<&str> = path.iter().map(|s| if *s == "*" { "[]" } else { s }).collect();
                 out.push(
                     &codes::MW117,
                     node,
-                    format!("{}: {} is not a port number (1-65535)", shown.join(".").replace(".[]", "[]"), node_text(node)),
+                    format!(
+                        "{shown}: {} is not a port number (1-65535)",
+                        node_text(node)
+                    ),
                 );
             }
         }
@@ -405,8 +458,13 @@ fn authorization_policy(object: &Node, out: &mut Out) {
             format!("spec.provider: provider is only allowed with action CUSTOM, not {action}"),
         );
     }
-    if !is_empty(spec.get("selector")) && !(is_empty(spec.get("targetRef")) && is_empty(spec.get("targetRefs"))) {
-        let at = spec.get("targetRef").or(spec.get("targetRefs")).unwrap_or(spec);
+    if !is_empty(spec.get("selector"))
+        && !(is_empty(spec.get("targetRef")) && is_empty(spec.get("targetRefs")))
+    {
+        let at = spec
+            .get("targetRef")
+            .or(spec.get("targetRefs"))
+            .unwrap_or(spec);
         out.push(
             &codes::MW115,
             at,
@@ -443,7 +501,10 @@ fn authorization_policy(object: &Node, out: &mut Out) {
                 }
             }
         }
-        for (j, operation) in select(rule, &["to", "*", "operation"]).into_iter().enumerate() {
+        for (j, operation) in select(rule, &["to", "*", "operation"])
+            .into_iter()
+            .enumerate()
+        {
             for field in ["ports", "notPorts"] {
                 for port in select(operation, &[field, "*"]) {
                     if let Some(text) = port.as_str()
@@ -519,7 +580,11 @@ fn hosts(nodes: Vec<&Node>, field: &str, star_allowed: bool, out: &mut Out) {
         if let Some(host) = node.as_str()
             && let Some(problem) = host_problem(host, star_allowed)
         {
-            out.push(&codes::MW116, node, format!("{field}: \"{host}\" is not a valid host: {problem}"));
+            out.push(
+                &codes::MW116,
+                node,
+                format!("{field}: \"{host}\" is not a valid host: {problem}"),
+            );
         }
     }
 }
@@ -530,17 +595,49 @@ fn virtual_service(object: &Node, out: &mut Out) {
         .filter_map(Node::as_str)
         .collect();
     let star_allowed = !gateways.is_empty() && !gateways.contains(&"mesh");
-    hosts(select(object, &["spec", "hosts", "*"]), "spec.hosts", star_allowed, out);
+    hosts(
+        select(object, &["spec", "hosts", "*"]),
+        "spec.hosts",
+        star_allowed,
+        out,
+    );
     ports(
         object,
         &[
             &["spec", "http", "*", "match", "*", "port"],
-            &["spec", "http", "*", "route", "*", "destination", "port", "number"],
+            &[
+                "spec",
+                "http",
+                "*",
+                "route",
+                "*",
+                "destination",
+                "port",
+                "number",
+            ],
             &["spec", "http", "*", "mirror", "port", "number"],
             &["spec", "tcp", "*", "match", "*", "port"],
-            &["spec", "tcp", "*", "route", "*", "destination", "port", "number"],
+            &[
+                "spec",
+                "tcp",
+                "*",
+                "route",
+                "*",
+                "destination",
+                "port",
+                "number",
+            ],
             &["spec", "tls", "*", "match", "*", "port"],
-            &["spec", "tls", "*", "route", "*", "destination", "port", "number"],
+            &[
+                "spec",
+                "tls",
+                "*",
+                "route",
+                "*",
+                "destination",
+                "port",
+                "number",
+            ],
         ],
         out,
     );
@@ -551,15 +648,36 @@ fn destination_rule(object: &Node, out: &mut Out) {
     ports(
         object,
         &[
-            &["spec", "trafficPolicy", "portLevelSettings", "*", "port", "number"],
-            &["spec", "subsets", "*", "trafficPolicy", "portLevelSettings", "*", "port", "number"],
+            &[
+                "spec",
+                "trafficPolicy",
+                "portLevelSettings",
+                "*",
+                "port",
+                "number",
+            ],
+            &[
+                "spec",
+                "subsets",
+                "*",
+                "trafficPolicy",
+                "portLevelSettings",
+                "*",
+                "port",
+                "number",
+            ],
         ],
         out,
     );
 }
 
 fn service_entry(object: &Node, out: &mut Out) {
-    hosts(select(object, &["spec", "hosts", "*"]), "spec.hosts", false, out);
+    hosts(
+        select(object, &["spec", "hosts", "*"]),
+        "spec.hosts",
+        false,
+        out,
+    );
     ports(
         object,
         &[
@@ -571,7 +689,10 @@ fn service_entry(object: &Node, out: &mut Out) {
 }
 
 fn gateway(object: &Node, out: &mut Out) {
-    for (i, server) in select(object, &["spec", "servers", "*"]).into_iter().enumerate() {
+    for (i, server) in select(object, &["spec", "servers", "*"])
+        .into_iter()
+        .enumerate()
+    {
         for node in select(server, &["hosts", "*"]) {
             let Some(text) = node.as_str() else { continue };
             let (namespace, host) = match text.split_once('/') {

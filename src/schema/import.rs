@@ -323,7 +323,11 @@ fn import_crd(
             format!(
                 "expected a CustomResourceDefinition (apiextensions.k8s.io/v1) or an OpenAPI v3 \
                  JSON document, found {} {}",
-                if api_version.is_empty() { "<no apiVersion>" } else { api_version },
+                if api_version.is_empty() {
+                    "<no apiVersion>"
+                } else {
+                    api_version
+                },
                 if kind.is_empty() { "<no kind>" } else { kind },
             ),
         ));
@@ -353,15 +357,22 @@ fn import_crd(
         let name = version
             .str_at(&["name"])
             .ok_or_else(|| fail(version, "version has no name".into()))?;
-        if !matches!(version.get("served").map(|n| &n.value), Some(crate::manifest::Value::Bool(true))) {
+        if !matches!(
+            version.get("served").map(|n| &n.value),
+            Some(crate::manifest::Value::Bool(true))
+        ) {
             continue;
         }
         let schema = version
             .at(&["schema", "openAPIV3Schema"])
             .map(Node::to_json)
-            .unwrap_or_else(|| json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}));
+            .unwrap_or_else(
+                || json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}),
+            );
         if !schema.is_object() {
-            let at = version.at(&["schema", "openAPIV3Schema"]).unwrap_or(version);
+            let at = version
+                .at(&["schema", "openAPIV3Schema"])
+                .unwrap_or(version);
             return Err(fail(at, "openAPIV3Schema must be a mapping".into()));
         }
         let mut root = convert(&schema, Mode::Crd, true);
@@ -375,6 +386,11 @@ fn import_crd(
                     .entry(field.to_string())
                     .or_insert_with(|| json!({"type": "string"}));
             }
+            // `kubectl get -o yaml` output carries status even for kinds whose schema has
+            // none; the API server ignores it on create.
+            properties
+                .entry("status".to_string())
+                .or_insert_with(|| json!({"type": ["object", "null"]}));
         }
         if let Some(object) = root.as_object_mut() {
             object.remove("nullable");
@@ -429,7 +445,8 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
         Value::Object(map) => {
             for (key, item) in map {
                 if key == "$ref" {
-                    if let Some(name) = item.as_str().and_then(|r| r.strip_prefix("#/definitions/")) {
+                    if let Some(name) = item.as_str().and_then(|r| r.strip_prefix("#/definitions/"))
+                    {
                         out.push(name.to_string());
                     }
                 } else {
@@ -488,7 +505,10 @@ fn convert(schema: &Value, mode: Mode, structural: bool) -> Value {
         let name = reference
             .rsplit_once('/')
             .map_or(reference, |(_, name)| name);
-        out.insert("$ref".into(), Value::String(format!("#/definitions/{name}")));
+        out.insert(
+            "$ref".into(),
+            Value::String(format!("#/definitions/{name}")),
+        );
         return Value::Object(out);
     }
     if int_or_string {
@@ -684,7 +704,10 @@ pub(crate) fn make_nullable(schema: &mut Value) {
     }
     for key in ["anyOf", "oneOf"] {
         if let Some(Value::Array(branches)) = map.get_mut(key) {
-            if !branches.iter().any(|b| b.get("type") == Some(&json!("null"))) {
+            if !branches
+                .iter()
+                .any(|b| b.get("type") == Some(&json!("null")))
+            {
                 branches.push(json!({"type": "null"}));
             }
             return;
@@ -731,20 +754,28 @@ mod tests {
     #[test]
     fn nullable_and_optional_fields_accept_null_required_do_not() {
         let schema = widget(SPEC);
-        let spec = |spec: Value| json!({"apiVersion": "example.com/v1", "kind": "Widget", "spec": spec});
+        let spec =
+            |spec: Value| json!({"apiVersion": "example.com/v1", "kind": "Widget", "spec": spec});
         assert!(valid(&schema, spec(json!({"name": "x", "mode": null}))));
         assert!(valid(&schema, spec(json!({"name": "x", "labels": null}))));
         assert!(!valid(&schema, spec(json!({"name": null}))));
         assert!(!valid(&schema, spec(json!({"name": "x", "mode": "C"}))));
-        assert!(valid(&schema, json!({"apiVersion": "example.com/v1", "kind": "Widget", "spec": null})));
+        assert!(valid(
+            &schema,
+            json!({"apiVersion": "example.com/v1", "kind": "Widget", "spec": null})
+        ));
     }
 
     #[test]
     fn strict_unknown_fields_but_preserve_unknown_is_free() {
         let schema = widget(SPEC);
-        let spec = |spec: Value| json!({"apiVersion": "example.com/v1", "kind": "Widget", "spec": spec});
+        let spec =
+            |spec: Value| json!({"apiVersion": "example.com/v1", "kind": "Widget", "spec": spec});
         assert!(!valid(&schema, spec(json!({"name": "x", "nmae": "y"}))));
-        assert!(valid(&schema, spec(json!({"name": "x", "free": {"any": {"thing": 1}}}))));
+        assert!(valid(
+            &schema,
+            spec(json!({"name": "x", "free": {"any": {"thing": 1}}}))
+        ));
         assert!(!valid(&schema, json!({"kind": "Widget", "extra": 1})));
     }
 
@@ -753,24 +784,41 @@ mod tests {
         let schema = widget(SPEC);
         assert!(schema["definitions"][OBJECT_META].is_object());
         let meta = |meta: Value| json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": meta});
-        assert!(valid(&schema, meta(json!({"name": "a", "annotations": null, "creationTimestamp": null}))));
-        assert!(!valid(&schema, meta(json!({"name": "a", "lables": {"a": "b"}}))));
-        assert!(!valid(&schema, meta(json!({"name": "a", "labels": {"a": 1}}))));
+        assert!(valid(
+            &schema,
+            meta(json!({"name": "a", "annotations": null, "creationTimestamp": null}))
+        ));
+        assert!(!valid(
+            &schema,
+            meta(json!({"name": "a", "lables": {"a": "b"}}))
+        ));
+        assert!(!valid(
+            &schema,
+            meta(json!({"name": "a", "labels": {"a": 1}}))
+        ));
     }
 
     #[test]
     fn go_case_insensitive_patterns_become_ecma() {
-        assert_eq!(ecma_pattern("^(?i)(abort|warn)?$").as_deref(), Some("^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$"));
+        assert_eq!(
+            ecma_pattern("^(?i)(abort|warn)?$").as_deref(),
+            Some("^([aA][bB][oO][rR][tT]|[wW][aA][rR][nN])?$")
+        );
         assert_eq!(ecma_pattern("^[a-z]+\\d$").as_deref(), Some("^[a-z]+\\d$"));
         assert_eq!(ecma_pattern("(unclosed"), None);
     }
 
     #[test]
     fn bad_input_names_file_and_line() {
-        let error = import(&[(PathBuf::from("x.yaml"), b"a: 1\n---\nkind: ConfigMap\n".to_vec())]).unwrap_err();
+        let error = import(&[(
+            PathBuf::from("x.yaml"),
+            b"a: 1\n---\nkind: ConfigMap\n".to_vec(),
+        )])
+        .unwrap_err();
         assert_eq!(error.file, PathBuf::from("x.yaml"));
         assert_eq!(error.line, 1);
-        let error = import(&[(PathBuf::from("x.json"), b"{\n \"openapi\": \n".to_vec())]).unwrap_err();
+        let error =
+            import(&[(PathBuf::from("x.json"), b"{\n \"openapi\": \n".to_vec())]).unwrap_err();
         assert!(error.line >= 2, "{error}");
     }
 
@@ -781,7 +829,10 @@ mod tests {
         let b = import(&[(PathBuf::from("w.yaml"), text.into_bytes())]).unwrap();
         assert_eq!(a, b);
         for path in a.files.keys() {
-            assert!(!path.split('/').any(|s| s == ".." || s.is_empty()), "{path}");
+            assert!(
+                !path.split('/').any(|s| s == ".." || s.is_empty()),
+                "{path}"
+            );
         }
     }
 }

@@ -164,7 +164,10 @@ impl Registry {
             {
                 return Err(RegistryError {
                     path: index_path.to_path_buf(),
-                    message: format!("{}: schema paths must stay inside the directory", entry.file),
+                    message: format!(
+                        "{}: schema paths must stay inside the directory",
+                        entry.file
+                    ),
                 });
             }
             self.insert(
@@ -281,16 +284,26 @@ mod tests {
     fn embedded_knows_core_istio_and_cert_manager_kinds() {
         let registry = Registry::embedded();
         assert_eq!(registry.scope("v1", "Namespace"), Some(Scope::Cluster));
-        assert_eq!(registry.scope("apps/v1", "Deployment"), Some(Scope::Namespaced));
+        assert_eq!(
+            registry.scope("apps/v1", "Deployment"),
+            Some(Scope::Namespaced)
+        );
         assert_eq!(
             registry.scope("security.istio.io/v1", "PeerAuthentication"),
             Some(Scope::Namespaced)
         );
-        assert_eq!(registry.scope("cert-manager.io/v1", "ClusterIssuer"), Some(Scope::Cluster));
+        assert_eq!(
+            registry.scope("cert-manager.io/v1", "ClusterIssuer"),
+            Some(Scope::Cluster)
+        );
         assert!(registry.get("extensions/v1beta1", "Ingress").is_none());
         assert_eq!(
             registry.versions_of("networking.istio.io", "VirtualService"),
-            ["networking.istio.io/v1", "networking.istio.io/v1alpha3", "networking.istio.io/v1beta1"]
+            [
+                "networking.istio.io/v1",
+                "networking.istio.io/v1alpha3",
+                "networking.istio.io/v1beta1"
+            ]
         );
     }
 

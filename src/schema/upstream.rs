@@ -74,7 +74,11 @@ mod tests {
             if path.is_dir() {
                 committed(&path, base, out);
             } else {
-                let rel = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.insert(rel, std::fs::read_to_string(&path).unwrap_or_default());
             }
         }
@@ -100,7 +104,10 @@ mod tests {
             committed(&dir, &dir, &mut found);
             let expected: Vec<&String> = output.files.keys().collect();
             let actual: Vec<&String> = found.keys().collect();
-            assert_eq!(actual, expected, "schemas/{family} has other files; run `MESHWRIGHT_BLESS=1 cargo test committed_schemas`");
+            assert_eq!(
+                actual, expected,
+                "schemas/{family} has other files; run `MESHWRIGHT_BLESS=1 cargo test committed_schemas`"
+            );
             for (rel, text) in &output.files {
                 assert!(
                     &found[rel] == text,

@@ -37,23 +37,55 @@ impl Default for Options {
 /// `*`, what to use instead).
 const REMOVED: &[(&str, &str, &str)] = &[
     ("extensions/v1beta1", "Ingress", "networking.k8s.io/v1"),
-    ("extensions/v1beta1", "NetworkPolicy", "networking.k8s.io/v1"),
-    ("extensions/v1beta1", "PodSecurityPolicy", "Pod Security Admission (no replacement kind)"),
+    (
+        "extensions/v1beta1",
+        "NetworkPolicy",
+        "networking.k8s.io/v1",
+    ),
+    (
+        "extensions/v1beta1",
+        "PodSecurityPolicy",
+        "Pod Security Admission (no replacement kind)",
+    ),
     ("extensions/v1beta1", "*", "apps/v1"),
     ("apps/v1beta1", "*", "apps/v1"),
     ("apps/v1beta2", "*", "apps/v1"),
     ("networking.k8s.io/v1beta1", "*", "networking.k8s.io/v1"),
-    ("policy/v1beta1", "PodSecurityPolicy", "Pod Security Admission (no replacement kind)"),
-    ("policy/v1", "PodSecurityPolicy", "Pod Security Admission (no replacement kind)"),
+    (
+        "policy/v1beta1",
+        "PodSecurityPolicy",
+        "Pod Security Admission (no replacement kind)",
+    ),
+    (
+        "policy/v1",
+        "PodSecurityPolicy",
+        "Pod Security Admission (no replacement kind)",
+    ),
     ("policy/v1beta1", "*", "policy/v1"),
     ("batch/v1beta1", "*", "batch/v1"),
     ("batch/v2alpha1", "*", "batch/v1"),
     ("autoscaling/v2beta1", "*", "autoscaling/v2"),
     ("autoscaling/v2beta2", "*", "autoscaling/v2"),
-    ("rbac.authorization.k8s.io/v1beta1", "*", "rbac.authorization.k8s.io/v1"),
-    ("rbac.authorization.k8s.io/v1alpha1", "*", "rbac.authorization.k8s.io/v1"),
-    ("admissionregistration.k8s.io/v1beta1", "*", "admissionregistration.k8s.io/v1"),
-    ("apiextensions.k8s.io/v1beta1", "*", "apiextensions.k8s.io/v1"),
+    (
+        "rbac.authorization.k8s.io/v1beta1",
+        "*",
+        "rbac.authorization.k8s.io/v1",
+    ),
+    (
+        "rbac.authorization.k8s.io/v1alpha1",
+        "*",
+        "rbac.authorization.k8s.io/v1",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "*",
+        "admissionregistration.k8s.io/v1",
+    ),
+    (
+        "apiextensions.k8s.io/v1beta1",
+        "*",
+        "apiextensions.k8s.io/v1",
+    ),
     ("scheduling.k8s.io/v1beta1", "*", "scheduling.k8s.io/v1"),
     ("storage.k8s.io/v1beta1", "*", "storage.k8s.io/v1"),
     ("certificates.k8s.io/v1beta1", "*", "certificates.k8s.io/v1"),
@@ -63,16 +95,56 @@ const REMOVED: &[(&str, &str, &str)] = &[
     ("cert-manager.io/v1alpha2", "*", "cert-manager.io/v1"),
     ("cert-manager.io/v1alpha3", "*", "cert-manager.io/v1"),
     ("cert-manager.io/v1beta1", "*", "cert-manager.io/v1"),
-    ("acme.cert-manager.io/v1alpha2", "*", "acme.cert-manager.io/v1"),
-    ("acme.cert-manager.io/v1alpha3", "*", "acme.cert-manager.io/v1"),
-    ("acme.cert-manager.io/v1beta1", "*", "acme.cert-manager.io/v1"),
-    ("authentication.istio.io/v1alpha1", "Policy", "security.istio.io/v1 PeerAuthentication"),
-    ("authentication.istio.io/v1alpha1", "MeshPolicy", "security.istio.io/v1 PeerAuthentication in the root namespace"),
-    ("rbac.istio.io/v1alpha1", "*", "security.istio.io/v1 AuthorizationPolicy"),
-    ("kustomize.toolkit.fluxcd.io/v1beta1", "*", "kustomize.toolkit.fluxcd.io/v1"),
-    ("kustomize.toolkit.fluxcd.io/v1beta2", "*", "kustomize.toolkit.fluxcd.io/v1"),
-    ("source.toolkit.fluxcd.io/v1beta1", "GitRepository", "source.toolkit.fluxcd.io/v1"),
-    ("source.toolkit.fluxcd.io/v1beta2", "GitRepository", "source.toolkit.fluxcd.io/v1"),
+    (
+        "acme.cert-manager.io/v1alpha2",
+        "*",
+        "acme.cert-manager.io/v1",
+    ),
+    (
+        "acme.cert-manager.io/v1alpha3",
+        "*",
+        "acme.cert-manager.io/v1",
+    ),
+    (
+        "acme.cert-manager.io/v1beta1",
+        "*",
+        "acme.cert-manager.io/v1",
+    ),
+    (
+        "authentication.istio.io/v1alpha1",
+        "Policy",
+        "security.istio.io/v1 PeerAuthentication",
+    ),
+    (
+        "authentication.istio.io/v1alpha1",
+        "MeshPolicy",
+        "security.istio.io/v1 PeerAuthentication in the root namespace",
+    ),
+    (
+        "rbac.istio.io/v1alpha1",
+        "*",
+        "security.istio.io/v1 AuthorizationPolicy",
+    ),
+    (
+        "kustomize.toolkit.fluxcd.io/v1beta1",
+        "*",
+        "kustomize.toolkit.fluxcd.io/v1",
+    ),
+    (
+        "kustomize.toolkit.fluxcd.io/v1beta2",
+        "*",
+        "kustomize.toolkit.fluxcd.io/v1",
+    ),
+    (
+        "source.toolkit.fluxcd.io/v1beta1",
+        "GitRepository",
+        "source.toolkit.fluxcd.io/v1",
+    ),
+    (
+        "source.toolkit.fluxcd.io/v1beta2",
+        "GitRepository",
+        "source.toolkit.fluxcd.io/v1",
+    ),
 ];
 
 /// What to use instead of an apiVersion that is no longer served, if it is a known one.
@@ -104,6 +176,17 @@ impl Registry {
                 *finding = finding.clone().on(object);
             }
         }
+        crate::findings::sort(&mut findings);
+        findings
+    }
+
+    /// Validates `objects` in parallel (rayon); findings sorted by position.
+    pub fn validate_all(&self, objects: &[Node], options: &Options) -> Vec<Finding> {
+        use rayon::prelude::*;
+        let mut findings: Vec<Finding> = objects
+            .par_iter()
+            .flat_map_iter(|object| self.validate(object, options))
+            .collect();
         crate::findings::sort(&mut findings);
         findings
     }
@@ -158,7 +241,13 @@ impl Registry {
                 return findings;
             }
             None => {
-                findings.extend(self.missing(api_version, kind, api_version_node, kind_node, options));
+                findings.extend(self.missing(
+                    api_version,
+                    kind,
+                    api_version_node,
+                    kind_node,
+                    options,
+                ));
                 return findings;
             }
         };
@@ -217,7 +306,9 @@ impl Registry {
             .collect();
         others.sort_unstable();
         let hint = if others.is_empty() {
-            String::from("; add its CRD with `meshwright schemas import CRD.yaml --out DIR` and pass --schema-dir DIR, or ignore missing schemas")
+            String::from(
+                "; add its CRD with `meshwright schemas import CRD.yaml --out DIR` and pass --schema-dir DIR, or ignore missing schemas",
+            )
         } else {
             format!("; {kind} is known as {}", others.join(", "))
         };
@@ -248,7 +339,9 @@ impl Mapper<'_> {
             .missing
             .iter()
             .filter(|(pointer, name, _)| {
-                self.suggested.iter().any(|(p, s)| p == pointer && s == name)
+                self.suggested
+                    .iter()
+                    .any(|(p, s)| p == pointer && s == name)
             })
             .map(|(_, _, index)| *index)
             .collect();
@@ -261,8 +354,11 @@ impl Mapper<'_> {
     }
 
     fn push(&mut self, code: &'static crate::findings::Code, pointer: &str, message: String) {
-        self.findings
-            .push(Finding::new(code, message, Some(origin_at(self.object, pointer))));
+        self.findings.push(Finding::new(
+            code,
+            message,
+            Some(origin_at(self.object, pointer)),
+        ));
     }
 
     fn map(&mut self, error: &ValidationError<'_>) {
@@ -319,7 +415,8 @@ impl Mapper<'_> {
                 );
                 self.push(&codes::MW101, pointer, message);
             }
-            ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            ValidationErrorKind::AnyOf { context }
+            | ValidationErrorKind::OneOfNotValid { context } => {
                 self.alternatives(pointer, instance, context);
             }
             ValidationErrorKind::OneOfMultipleValid { .. } => {
@@ -327,7 +424,9 @@ impl Mapper<'_> {
                 let message = if fields.len() >= 2 {
                     format!("{path}: set only one of {}", fields.join(", "))
                 } else {
-                    format!("{path}: matches more than one of the allowed forms; set only one of the alternatives")
+                    format!(
+                        "{path}: matches more than one of the allowed forms; set only one of the alternatives"
+                    )
                 };
                 self.push(&codes::MW101, pointer, message);
             }
@@ -360,8 +459,10 @@ impl Mapper<'_> {
                     && e.instance_path().as_str() == pointer
             })
         };
-        let meant: Vec<&Vec<ValidationError<'static>>> =
-            context.iter().filter(|b| !b.is_empty() && !type_only(b)).collect();
+        let meant: Vec<&Vec<ValidationError<'static>>> = context
+            .iter()
+            .filter(|b| !b.is_empty() && !type_only(b))
+            .collect();
         if let Some(best) = meant.iter().min_by_key(|b| b.len()) {
             for error in best.iter() {
                 self.map(error);
@@ -382,10 +483,17 @@ impl Mapper<'_> {
         }
         let path = display_path(pointer);
         let message = if types.is_empty() {
-            format!("{path}: {} does not match any of the allowed forms", show(instance))
+            format!(
+                "{path}: {} does not match any of the allowed forms",
+                show(instance)
+            )
         } else {
             let names: Vec<&str> = types.iter().map(|t| friendly(t)).collect();
-            format!("{path}: expected {}, found {}", names.join(" or "), describe(instance))
+            format!(
+                "{path}: expected {}, found {}",
+                names.join(" or "),
+                describe(instance)
+            )
         };
         self.push(&codes::MW101, pointer, message);
     }
@@ -459,7 +567,9 @@ fn percent_decode(text: &str) -> String {
     while i < bytes.len() {
         if bytes[i] == b'%'
             && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|hex| u8::from_str_radix(hex, 16).ok())
         {
             out.push(b);
             i += 3;
@@ -608,7 +718,9 @@ fn levenshtein(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -630,13 +742,19 @@ mod tests {
 
     #[test]
     fn paths_and_suggestions() {
-        assert_eq!(display_path("/spec/containers/0/image"), "spec.containers[0].image");
+        assert_eq!(
+            display_path("/spec/containers/0/image"),
+            "spec.containers[0].image"
+        );
         assert_eq!(
             display_path("/metadata/annotations/a.b~1c"),
             "metadata.annotations[\"a.b/c\"]"
         );
         let known = vec!["matchLabels".to_string(), "matchExpressions".to_string()];
-        assert_eq!(did_you_mean("matchLabel", &known).as_deref(), Some("matchLabels"));
+        assert_eq!(
+            did_you_mean("matchLabel", &known).as_deref(),
+            Some("matchLabels")
+        );
         assert_eq!(did_you_mean("zzz", &known), None);
     }
 
@@ -679,9 +797,14 @@ mod tests {
 
     #[test]
     fn removed_api_versions_say_what_to_use() {
-        let found = findings("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: a\n");
+        let found =
+            findings("apiVersion: extensions/v1beta1\nkind: Ingress\nmetadata:\n  name: a\n");
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].code.code, "MW107");
-        assert!(found[0].message.contains("networking.k8s.io/v1"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("networking.k8s.io/v1"),
+            "{}",
+            found[0].message
+        );
     }
 }
