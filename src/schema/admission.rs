@@ -458,9 +458,8 @@ fn authorization_policy(object: &Node, out: &mut Out) {
             format!("spec.provider: provider is only allowed with action CUSTOM, not {action}"),
         );
     }
-    if !is_empty(spec.get("selector"))
-        && !(is_empty(spec.get("targetRef")) && is_empty(spec.get("targetRefs")))
-    {
+    let has_target = !is_empty(spec.get("targetRef")) || !is_empty(spec.get("targetRefs"));
+    if !is_empty(spec.get("selector")) && has_target {
         let at = spec
             .get("targetRef")
             .or(spec.get("targetRefs"))

@@ -799,6 +799,87 @@ mod tests {
     }
 
     #[test]
+    fn openapi_documents_give_kinds_scopes_and_nullable_definitions() {
+        let document = json!({
+            "openapi": "3.0.0",
+            "paths": {
+                "/apis/example.com/v1/namespaces/{namespace}/gadgets": {"post": {"x-kubernetes-group-version-kind": {"group": "example.com", "version": "v1", "kind": "Gadget"}}},
+                "/apis/example.com/v1/racks": {"post": {"x-kubernetes-group-version-kind": {"group": "example.com", "version": "v1", "kind": "Rack"}}}
+            },
+            "components": {"schemas": {
+                "com.example.Gadget": {
+                    "type": "object",
+                    "x-kubernetes-group-version-kind": [{"group": "example.com", "version": "v1", "kind": "Gadget"}],
+                    "properties": {
+                        "apiVersion": {"type": "string"},
+                        "kind": {"type": "string"},
+                        "spec": {"allOf": [{"$ref": "#/components/schemas/com.example.GadgetSpec"}], "default": {}}
+                    }
+                },
+                "com.example.GadgetSpec": {
+                    "type": "object",
+                    "required": ["size"],
+                    "properties": {
+                        "size": {"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString"},
+                        "raw": {"type": "object", "description": "free-form"}
+                    }
+                },
+                "io.k8s.apimachinery.pkg.util.intstr.IntOrString": {"format": "int-or-string", "oneOf": [{"type": "integer"}, {"type": "string"}]},
+                "com.example.Rack": {
+                    "type": "object",
+                    "x-kubernetes-group-version-kind": [{"group": "example.com", "version": "v1", "kind": "Rack"}],
+                    "properties": {"kind": {"type": "string"}}
+                }
+            }}
+        });
+        let output =
+            import(&[(PathBuf::from("d.json"), document.to_string().into_bytes())]).unwrap();
+        let index: Index = serde_json::from_str(&output.files["index.json"]).unwrap();
+        let scopes: Vec<(&str, Option<Scope>)> = index
+            .kinds
+            .iter()
+            .map(|k| (k.kind.as_str(), k.scope))
+            .collect();
+        assert_eq!(
+            scopes,
+            [
+                ("Gadget", Some(Scope::Namespaced)),
+                ("Rack", Some(Scope::Cluster))
+            ]
+        );
+        let schema: Value =
+            serde_json::from_str(&output.files["example.com/v1/gadget.json"]).unwrap();
+        let gadget =
+            |spec: Value| json!({"apiVersion": "example.com/v1", "kind": "Gadget", "spec": spec});
+        assert!(valid(&schema, gadget(json!({"size": 3}))));
+        assert!(valid(
+            &schema,
+            gadget(json!({"size": "3Gi", "raw": {"any": 1}}))
+        ));
+        assert!(valid(&schema, gadget(Value::Null)));
+        assert!(!valid(&schema, gadget(json!({"size": true}))));
+        assert!(!valid(&schema, gadget(json!({"size": 1, "sise": 1}))));
+        assert!(!valid(&schema, gadget(json!({}))));
+    }
+
+    #[test]
+    fn embedded_resources_allow_type_and_object_meta_fields() {
+        let spec = "        type: object\n        properties:\n          spec:\n            type: object\n            properties:\n              template:\n                type: object\n                x-kubernetes-embedded-resource: true\n                properties:\n                  spec:\n                    type: object\n                    x-kubernetes-preserve-unknown-fields: true";
+        let schema = widget(spec);
+        let object = |template: Value| json!({"apiVersion": "example.com/v1", "kind": "Widget", "spec": {"template": template}});
+        assert!(valid(
+            &schema,
+            object(
+                json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"x": 1}})
+            )
+        ));
+        assert!(!valid(
+            &schema,
+            object(json!({"apiVersion": "v1", "extra": 1}))
+        ));
+    }
+
+    #[test]
     fn go_case_insensitive_patterns_become_ecma() {
         assert_eq!(
             ecma_pattern("^(?i)(abort|warn)?$").as_deref(),

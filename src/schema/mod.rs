@@ -44,3 +44,44 @@ pub struct IndexEntry {
     /// Path of the schema, relative to the directory holding `index.json`.
     pub file: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::findings::codes;
+
+    /// `meshwright explain` prints these: every schema code has the four parts and a help line.
+    #[test]
+    fn schema_codes_are_documented() {
+        let ours = [
+            &codes::MW101,
+            &codes::MW102,
+            &codes::MW103,
+            &codes::MW104,
+            &codes::MW107,
+            &codes::MW110,
+            &codes::MW111,
+            &codes::MW112,
+            &codes::MW113,
+            &codes::MW114,
+            &codes::MW115,
+            &codes::MW116,
+            &codes::MW117,
+        ];
+        for code in ours {
+            for part in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+            ] {
+                assert!(code.docs.contains(part), "{} lacks {part}", code.code);
+            }
+            assert!(
+                !code.help.is_empty() && !code.name.contains(' '),
+                "{}",
+                code.code
+            );
+            assert_eq!(codes::lookup(&code.code.to_lowercase()), Some(code));
+        }
+    }
+}
