@@ -73,6 +73,15 @@ fn import_writes_a_schema_dir_the_registry_reads() {
     assert_eq!(findings[0].code.code, "MW101");
     let origin = findings[0].origin.as_ref().unwrap();
     assert_eq!((origin.line, origin.column), (7, 9));
+    // The same schemas added from memory, as `validate` does for CRDs found in a repository.
+    let output = meshwright::schema::import::import(&[(
+        dir.path().join("tenant.yaml"),
+        CRD.as_bytes().to_vec(),
+    )])
+    .unwrap();
+    let mut in_memory = Registry::empty();
+    in_memory.add_output(&output).unwrap();
+    assert_eq!(in_memory.validate(&docs[0], &Options::default()).len(), 1);
     let unserved = object.replace("mesh.example.com/v1\n", "mesh.example.com/v1alpha1\n");
     let docs = parse_documents(Path::new("t.yaml"), unserved.as_bytes()).unwrap();
     let findings = registry.validate(&docs[0], &Options::default());

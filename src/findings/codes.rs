@@ -357,8 +357,9 @@ pub static MW115: Code = Code {
     help: "CUSTOM needs provider; other actions must not set it; from/to entries need at least one source/operation.",
     docs: r#"## What it does
 Checks AuthorizationPolicy shapes Istio's validation rejects: `action: CUSTOM` without
-`provider`, a `provider` with another action, `from`/`to`/`when` entries that are empty,
-and fields that only `DENY`/`ALLOW` combinations allow.
+`provider`, a `provider` with another action, `from`/`to`/`when` entries that are empty, `when` keys
+Istio does not know, a `selector` together with `targetRef(s)`, and operation ports outside
+1–65535 (reported as MW117).
 
 ## Why is this bad?
 istiod rejects the policy; for a deny policy that means requests you meant to block pass.

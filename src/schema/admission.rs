@@ -531,6 +531,15 @@ fn authorization_policy(object: &Node, out: &mut Out) {
                     condition,
                     format!("spec.rules[{i}].when[{k}]: key must not be empty"),
                 );
+            } else if let Some(key_node) = condition.get("key")
+                && let Some(key) = key_node.as_str()
+                && !is_known_condition_key(key)
+            {
+                out.push(
+                    &codes::MW115,
+                    key_node,
+                    format!("spec.rules[{i}].when[{k}].key: \"{key}\" is not a condition Istio knows (request.headers[...], source.ip, remote.ip, source.namespace, source.principal, request.auth.principal, request.auth.audiences, request.auth.presenter, request.auth.claims[...], destination.ip, destination.port, connection.sni)"),
+                );
             } else if is_empty(condition.get("values")) && is_empty(condition.get("notValues")) {
                 out.push(
                     &codes::MW115,
@@ -540,6 +549,32 @@ fn authorization_policy(object: &Node, out: &mut Out) {
             }
         }
     }
+}
+
+/// Keys Istio accepts in AuthorizationPolicy `when` conditions.
+fn is_known_condition_key(key: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "source.ip",
+        "remote.ip",
+        "source.namespace",
+        "source.principal",
+        "source.serviceAccount",
+        "request.auth.principal",
+        "request.auth.audiences",
+        "request.auth.presenter",
+        "destination.ip",
+        "destination.port",
+        "connection.sni",
+    ];
+    let bracketed = |prefix: &str| {
+        key.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(']'))
+            .is_some_and(|inner| !inner.is_empty())
+    };
+    EXACT.contains(&key)
+        || bracketed("request.headers[")
+        || bracketed("request.auth.claims[")
+        || key.starts_with("experimental.envoy.filters.")
 }
 
 /// Istio's wildcard domain: `*`, `*.suffix`, `*suffix`, or a DNS name (short names allowed).

@@ -124,7 +124,7 @@ pub fn import_with(
 
 /// ObjectMeta and what it references, from the embedded Kubernetes schemas.
 fn embedded_object_meta() -> BTreeMap<String, Value> {
-    let schema = super::registry::Registry::embedded()
+    let schema = super::registry::Registry::shared()
         .schema_value("v1", "ConfigMap")
         .unwrap_or(Value::Null);
     let all: BTreeMap<String, Value> = schema

@@ -47,6 +47,7 @@ pub fn group_of(api_version: &str) -> &str {
 enum Source {
     Embedded(&'static str),
     File(PathBuf),
+    Owned(String),
 }
 
 struct Entry {
@@ -146,6 +147,43 @@ impl Registry {
             self.add_index(&sub, &index_path)?;
         }
         Ok(())
+    }
+
+    /// Adds the schemas of an in-memory import (e.g. CRDs found in the repository being
+    /// validated). Its kinds replace those already known.
+    pub fn add_output(&mut self, output: &super::import::Output) -> Result<(), RegistryError> {
+        let fail = |message: String| RegistryError {
+            path: PathBuf::from("index.json"),
+            message,
+        };
+        let text = output
+            .files
+            .get("index.json")
+            .ok_or_else(|| fail("the import has no index.json".into()))?;
+        let index: Index =
+            serde_json::from_str(text).map_err(|e| fail(format!("not a schema index: {e}")))?;
+        for entry in index.kinds {
+            let schema = output
+                .files
+                .get(&entry.file)
+                .ok_or_else(|| fail(format!("{}: missing from the import", entry.file)))?;
+            self.insert(
+                KindInfo {
+                    api_version: entry.api_version,
+                    kind: entry.kind,
+                    scope: entry.scope,
+                },
+                Source::Owned(schema.clone()),
+            );
+        }
+        Ok(())
+    }
+
+    /// The embedded registry, loaded once per process and shared (validators compiled in it
+    /// are kept for the whole run).
+    pub fn shared() -> &'static Registry {
+        static SHARED: OnceLock<Registry> = OnceLock::new();
+        SHARED.get_or_init(Registry::embedded)
     }
 
     fn add_index(&mut self, dir: &Path, index_path: &Path) -> Result<(), RegistryError> {
@@ -268,6 +306,7 @@ impl Registry {
 fn read_schema(source: &Source) -> Result<Value, String> {
     match source {
         Source::Embedded(text) => serde_json::from_str(text).map_err(|e| e.to_string()),
+        Source::Owned(text) => serde_json::from_str(text).map_err(|e| e.to_string()),
         Source::File(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
