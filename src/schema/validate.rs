@@ -345,12 +345,25 @@ impl Mapper<'_> {
             })
             .map(|(_, _, index)| *index)
             .collect();
-        self.findings
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| !drop.contains(i))
-            .map(|(_, f)| f)
-            .collect()
+        // Several schema violations of one value (pattern and length) read as one finding.
+        let mut out: Vec<Finding> = Vec::new();
+        for (i, finding) in self.findings.into_iter().enumerate() {
+            if drop.contains(&i) {
+                continue;
+            }
+            if let Some(last) = out.last_mut()
+                && last.code.code == "MW101"
+                && finding.code.code == "MW101"
+                && last.origin == finding.origin
+                && let Some((path, _)) = last.message.split_once(": ")
+                && let Some(rest) = finding.message.strip_prefix(&format!("{path}: "))
+            {
+                last.message = format!("{}; {rest}", last.message);
+                continue;
+            }
+            out.push(finding);
+        }
+        out
     }
 
     fn push(&mut self, code: &'static crate::findings::Code, pointer: &str, message: String) {
@@ -439,8 +452,12 @@ impl Mapper<'_> {
                 self.push(&codes::MW102, pointer, message);
             }
             _ => {
-                let message = format!("{path}: {}", error.masked());
-                let message = format!("{path}: {}", strip_instance(&message, instance, &path));
+                let text = if instance.is_object() || instance.is_array() {
+                    error.masked().to_string()
+                } else {
+                    error.to_string()
+                };
+                let message = format!("{path}: {}", strip_instance(&text, instance, &path));
                 self.push(&codes::MW101, pointer, message);
             }
         }
@@ -785,6 +802,49 @@ mod tests {
                 && s.3 == "spec.selector.matchLabel: unknown field (did you mean matchLabels?)"),
             "{summary:#?}"
         );
+    }
+
+    #[test]
+    fn violations_of_one_value_are_one_finding_with_the_value_shown() {
+        let found = findings(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: a\nspec:\n  hostnames: [\"\"]\n  parentRefs:\n  - name: edge\n    port: 0\n",
+        );
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:#?}");
+        assert!(
+            messages[0].starts_with("spec.hostnames[0]: \"\" "),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[0].contains("does not match the pattern"),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[0].contains("; \"\" is shorter than 1 character")
+                || messages[0].contains("\"\" is shorter than 1 character; "),
+            "{}",
+            messages[0]
+        );
+        assert_eq!(
+            messages[1],
+            "spec.parentRefs[0].port: 0 is less than the minimum of 1"
+        );
+    }
+
+    #[test]
+    fn mutually_exclusive_fields_are_named() {
+        let found = findings(
+            "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: a\nspec:\n  hosts: [a]\n  http:\n  - match:\n    - uri:\n        prefix: /a\n        exact: /b\n    route:\n    - destination:\n        host: a\n",
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(
+            found[0].message,
+            "spec.http[0].match[0].uri: set only one of exact, prefix"
+        );
+        let origin = found[0].origin.as_ref().unwrap();
+        assert_eq!((origin.line, origin.column), (10, 9));
     }
 
     #[test]
