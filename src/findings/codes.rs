@@ -133,7 +133,7 @@ pub static MW104: Code = Code {
     code: "MW104",
     name: "missing-schema",
     severity: Severity::Error,
-    help: "Import the CRD with `meshwright schemas import CRD.yaml --out DIR` and pass `--schema-dir DIR`, or ignore missing schemas.",
+    help: "Import the CRD with `meshwright schemas import CRD.yaml --out DIR` and pass `--schema-dir DIR`, or use `--ignore-missing-schemas`.",
     docs: r#"## What it does
 Reports objects whose apiVersion and kind have no known schema, so they cannot be checked.
 

@@ -307,7 +307,7 @@ impl Registry {
         others.sort_unstable();
         let hint = if others.is_empty() {
             String::from(
-                "; add its CRD with `meshwright schemas import CRD.yaml --out DIR` and pass --schema-dir DIR, or ignore missing schemas",
+                "; add its CRD with `meshwright schemas import CRD.yaml --out DIR` and pass --schema-dir DIR, or use --ignore-missing-schemas",
             )
         } else {
             format!("; {kind} is known as {}", others.join(", "))
@@ -366,6 +366,18 @@ impl Mapper<'_> {
         out
     }
 
+    /// The dotted path of `pointer`, or the kind for the object itself.
+    fn display(&self, pointer: &str) -> String {
+        if pointer.is_empty() {
+            self.object
+                .str_at(&["kind"])
+                .unwrap_or("object")
+                .to_string()
+        } else {
+            display_path(pointer)
+        }
+    }
+
     fn push(&mut self, code: &'static crate::findings::Code, pointer: &str, message: String) {
         self.findings.push(Finding::new(
             code,
@@ -376,7 +388,7 @@ impl Mapper<'_> {
 
     fn map(&mut self, error: &ValidationError<'_>) {
         let pointer = error.instance_path().as_str();
-        let path = display_path(pointer);
+        let path = self.display(pointer);
         let instance = error.instance();
         match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -498,7 +510,7 @@ impl Mapper<'_> {
                 }
             }
         }
-        let path = display_path(pointer);
+        let path = self.display(pointer);
         let message = if types.is_empty() {
             format!(
                 "{path}: {} does not match any of the allowed forms",
