@@ -158,7 +158,19 @@ fn removed(api_version: &str, kind: &str) -> Option<&'static str> {
 impl Registry {
     /// Validates one manifest object: its schema, then (if `options.admission`) the offline
     /// admission rules. Findings are attributed to `object` and sorted by position.
+    /// A `v1` `List` (as `kubectl get -o yaml` prints) has each of its items validated.
     pub fn validate(&self, object: &Node, options: &Options) -> Vec<Finding> {
+        if object.str_at(&["apiVersion"]) == Some("v1")
+            && object.str_at(&["kind"]) == Some("List")
+            && let Some(items) = object.get("items").and_then(Node::as_seq)
+        {
+            let mut findings: Vec<Finding> = items
+                .iter()
+                .flat_map(|item| self.validate(item, options))
+                .collect();
+            crate::findings::sort(&mut findings);
+            return findings;
+        }
         let mut findings = self.validate_schema(object, options);
         if options.admission {
             findings.extend(super::admission::check(object));
@@ -305,7 +317,16 @@ impl Registry {
             .map(|i| i.api_version.as_str())
             .collect();
         others.sort_unstable();
-        let hint = if others.is_empty() {
+        let siblings: Vec<String> = self
+            .kinds()
+            .filter(|i| i.api_version == api_version)
+            .map(|i| i.kind.clone())
+            .collect();
+        let hint = if let (true, Some(suggestion)) =
+            (others.is_empty(), did_you_mean(kind, &siblings))
+        {
+            format!("; did you mean {suggestion}?")
+        } else if others.is_empty() {
             String::from(
                 "; add its CRD with `meshwright schemas import CRD.yaml --out DIR` and pass --schema-dir DIR, or use --ignore-missing-schemas",
             )
@@ -857,6 +878,16 @@ mod tests {
         );
         let origin = found[0].origin.as_ref().unwrap();
         assert_eq!((origin.line, origin.column), (10, 9));
+    }
+
+    #[test]
+    fn list_items_are_validated_one_by_one() {
+        let found = findings(
+            "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: b\n  dta: {}\n",
+        );
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert_eq!(found[0].code.code, "MW102");
+        assert_eq!(found[0].object.as_ref().unwrap().name, "b");
     }
 
     #[test]
