@@ -880,6 +880,19 @@ mod tests {
     }
 
     #[test]
+    fn kubectl_lists_of_crds_are_imported() {
+        let crd = crd(SPEC);
+        let indented: String = crd.lines().map(|l| format!("  {l}\n")).collect();
+        let list = format!("apiVersion: v1\nkind: List\nitems:\n-{}", &indented[1..]);
+        let output = import(&[(PathBuf::from("list.yaml"), list.into_bytes())]).unwrap();
+        assert!(
+            output.files.contains_key("example.com/v1/widget.json"),
+            "{:?}",
+            output.files.keys()
+        );
+    }
+
+    #[test]
     fn go_case_insensitive_patterns_become_ecma() {
         assert_eq!(
             ecma_pattern("^(?i)(abort|warn)?$").as_deref(),

@@ -361,6 +361,19 @@ mod tests {
     }
 
     #[test]
+    fn registry_is_shared_across_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Registry>();
+        let registry = Registry::shared();
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope
+                    .spawn(|| assert!(matches!(registry.compiled("v1", "ConfigMap"), Some(Ok(_)))));
+            }
+        });
+    }
+
+    #[test]
     fn user_dir_must_have_an_index() {
         let dir = tempfile::tempdir().unwrap();
         let mut registry = Registry::empty();
