@@ -65,7 +65,8 @@ pub(crate) struct Compiled {
 /// Schemas by apiVersion and kind. `Sync`: share one registry across validation threads.
 #[derive(Default)]
 pub struct Registry {
-    kinds: HashMap<(String, String), Entry>,
+    /// apiVersion → kind → entry (nested so lookups by `&str` allocate nothing).
+    kinds: HashMap<String, HashMap<String, Entry>>,
     /// apiVersions known per (group, kind), sorted, for "served versions" hints.
     versions: HashMap<(String, String), Vec<String>>,
 }
@@ -73,7 +74,7 @@ pub struct Registry {
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Registry")
-            .field("kinds", &self.kinds.len())
+            .field("kinds", &self.len())
             .finish()
     }
 }
@@ -230,8 +231,8 @@ impl Registry {
             versions.push(info.api_version.clone());
             versions.sort();
         }
-        self.kinds.insert(
-            key,
+        self.kinds.entry(key.0).or_default().insert(
+            key.1,
             Entry {
                 info,
                 source,
@@ -259,12 +260,15 @@ impl Registry {
 
     /// Every known kind, in no particular order.
     pub fn kinds(&self) -> impl Iterator<Item = &KindInfo> {
-        self.kinds.values().map(|e| &e.info)
+        self.kinds
+            .values()
+            .flat_map(|m| m.values())
+            .map(|e| &e.info)
     }
 
     /// Number of known kinds.
     pub fn len(&self) -> usize {
-        self.kinds.len()
+        self.kinds.values().map(HashMap::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -272,8 +276,7 @@ impl Registry {
     }
 
     fn entry(&self, api_version: &str, kind: &str) -> Option<&Entry> {
-        // Avoids allocating a key per lookup for the common hit.
-        self.kinds.get(&(api_version.to_string(), kind.to_string()))
+        self.kinds.get(api_version)?.get(kind)
     }
 
     /// The JSON Schema of a kind, parsed.
