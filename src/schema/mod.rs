@@ -10,6 +10,7 @@
 
 pub mod admission;
 pub mod import;
+mod json_node;
 pub mod registry;
 pub mod upstream;
 pub mod validate;

@@ -59,7 +59,8 @@ struct Entry {
 /// A parsed schema and its validator.
 pub(crate) struct Compiled {
     pub schema: Value,
-    pub validator: jsonschema::Validator,
+    /// Validates `manifest::Node` trees in place (see `json_node`).
+    pub validator: jsonschema::Validator<super::json_node::NodeJson>,
 }
 
 /// Schemas by apiVersion and kind. `Sync`: share one registry across validation threads.
@@ -294,7 +295,12 @@ impl Registry {
         let entry = self.entry(api_version, kind)?;
         let compiled = entry.compiled.get_or_init(|| {
             let schema = read_schema(&entry.source)?;
-            let validator = jsonschema::options()
+            let options: jsonschema::ValidationOptions<
+                '_,
+                std::sync::Arc<dyn jsonschema::Retrieve>,
+                super::json_node::NodeJson,
+            > = jsonschema::ValidationOptions::default();
+            let validator = options
                 .with_draft(jsonschema::Draft::Draft4)
                 .with_base_uri("https://meshwright.invalid/schema.json")
                 .should_validate_formats(false)

@@ -7,6 +7,7 @@ use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{JsonType, ValidationError};
 use serde_json::Value;
 
+use super::json_node::NodeRef;
 use super::registry::{Compiled, Registry, group_of};
 use crate::findings::{Finding, codes};
 use crate::manifest::{Node, Origin};
@@ -175,6 +176,9 @@ impl Registry {
         if options.admission {
             findings.extend(super::admission::check(object));
         }
+        if findings.is_empty() {
+            return findings;
+        }
         let mut seen = std::collections::HashSet::new();
         findings.retain(|f| {
             seen.insert((
@@ -263,8 +267,8 @@ impl Registry {
                 return findings;
             }
         };
-        let instance = object.to_json();
-        if compiled.validator.is_valid(&instance) {
+        let instance = NodeRef::Node(object);
+        if compiled.validator.is_valid(instance) {
             return findings;
         }
         let mut mapper = Mapper {
@@ -275,7 +279,7 @@ impl Registry {
             options,
             findings: Vec::new(),
         };
-        for error in compiled.validator.iter_errors(&instance) {
+        for error in compiled.validator.iter_errors(instance) {
             mapper.map(&error);
         }
         findings.extend(mapper.finish());
