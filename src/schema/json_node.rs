@@ -206,3 +206,49 @@ impl<'a> Array<'a, NodeJson> for Items<'a> {
             .map(NodeRef::Node as fn(&'a Node) -> NodeRef<'a>)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Registry;
+
+    /// Validating a Node in place agrees with validating its JSON copy, error for error.
+    #[test]
+    fn in_place_validation_matches_serde_json() {
+        let registry = Registry::shared();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/validate");
+        let mut checked = 0;
+        for kind in ["valid", "invalid"] {
+            for entry in std::fs::read_dir(root.join(kind)).unwrap() {
+                let path = entry.unwrap().path();
+                for doc in crate::manifest::load_file(&path).unwrap() {
+                    let (Some(v), Some(k)) = (doc.str_at(&["apiVersion"]), doc.str_at(&["kind"]))
+                    else {
+                        continue;
+                    };
+                    let Some(Ok(compiled)) = registry.compiled(v, k) else {
+                        continue;
+                    };
+                    let serde = jsonschema::options()
+                        .with_draft(jsonschema::Draft::Draft4)
+                        .should_validate_formats(false)
+                        .build(&compiled.schema)
+                        .unwrap();
+                    let json = doc.to_json();
+                    let expected: Vec<String> = serde
+                        .iter_errors(&json)
+                        .map(|e| format!("{} {}", e.instance_path().as_str(), e.kind().keyword()))
+                        .collect();
+                    let actual: Vec<String> = compiled
+                        .validator
+                        .iter_errors(NodeRef::Node(&doc))
+                        .map(|e| format!("{} {}", e.instance_path().as_str(), e.kind().keyword()))
+                        .collect();
+                    assert_eq!(actual, expected, "{}", path.display());
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 80, "{checked}");
+    }
+}
