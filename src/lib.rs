@@ -12,4 +12,5 @@ pub mod kustomize;
 pub mod manifest;
 pub mod report;
 pub mod scaffold;
+pub mod schema;
 pub mod validate;

@@ -5,6 +5,7 @@ mod completions;
 mod explain;
 mod generate;
 mod init;
+mod schemas;
 mod validate;
 
 use std::process::ExitCode;
@@ -37,6 +38,7 @@ enum Command {
     Validate(validate::ValidateArgs),
     Explain(explain::ExplainArgs),
     Completions(completions::CompletionsArgs),
+    Schemas(schemas::SchemasArgs),
 }
 
 /// Parses `std::env::args` and runs the command.
@@ -59,6 +61,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Completions(args) => completions::run(&args),
+        Command::Schemas(args) => schemas::run(&args),
     }
 }
 

@@ -9,6 +9,7 @@ use clap::Args;
 
 use crate::findings::{self, Finding, Severity};
 use crate::report::{self, Format, Report, Summary};
+use crate::schema::{Options, Registry};
 use crate::validate::suppress::Suppressions;
 use crate::validate::{collect, discover};
 
@@ -29,6 +30,15 @@ pub struct ValidateArgs {
     /// Config file with `ignore:` rules [default: .meshwright.yaml when present].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// More schemas, as `meshwright schemas import --out DIR` writes them (repeatable).
+    #[arg(long, value_name = "DIR")]
+    schema_dir: Vec<PathBuf>,
+    /// Say nothing about kinds without a schema (MW104).
+    #[arg(long)]
+    ignore_missing_schemas: bool,
+    /// Accept fields the schema does not declare (MW102), like `kubectl --validate=warn`.
+    #[arg(long)]
+    allow_unknown_fields: bool,
 }
 
 pub fn run(args: &ValidateArgs) -> ExitCode {
@@ -36,11 +46,25 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         Ok(suppressions) => suppressions,
         Err(error) => return super::fail(format!("error: {error}")),
     };
+    let mut registry = Registry::embedded();
+    for dir in &args.schema_dir {
+        if let Err(error) = registry.add_dir(dir) {
+            return super::fail(format!("error: --schema-dir: {error}"));
+        }
+    }
+    let options = Options {
+        strict: !args.allow_unknown_fields,
+        ignore_missing_schemas: args.ignore_missing_schemas,
+        admission: true,
+    };
     let inputs = match discover(&args.paths) {
         Ok(inputs) => inputs,
         Err(error) => return super::fail(format!("error: {error}")),
     };
-    let collected = collect(&inputs);
+    let mut collected = collect(&inputs);
+    collected
+        .findings
+        .extend(registry.validate_all(&collected.objects, &options));
     suppressions.learn_annotations(&collected.objects);
     let (suppressed, mut shown): (Vec<Finding>, Vec<Finding>) = collected
         .findings

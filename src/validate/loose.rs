@@ -86,11 +86,15 @@ pub fn read(path: &Path) -> LooseFile {
     }
     let mut file = LooseFile::default();
     for document in documents {
-        if document.str_at(&["kind"]) == Some("IstioOperator") {
+        if let Some(tool) = tool_configuration(&document) {
+            // One note per file and tool: a Skaffold file holds several configs.
+            if file.findings.iter().any(|f| f.message.starts_with(tool)) {
+                continue;
+            }
             file.findings.push(
                 Finding::new(
                     &codes::NOT_A_MANIFEST,
-                    "IstioOperator is `istioctl install` input, not an object the API server serves: not validated",
+                    format!("{tool}, not an object the API server serves: not validated"),
                     Some(document.origin.clone()),
                 )
                 .on(&document),
@@ -112,6 +116,27 @@ pub fn read(path: &Path) -> LooseFile {
         }
     }
     file
+}
+
+/// Files of other tools that borrow Kubernetes' `apiVersion`/`kind` shape: API group prefix
+/// and what the file is.
+const TOOL_CONFIGURATIONS: [(&str, &str); 4] = [
+    (
+        "install.istio.io/",
+        "`istioctl install` input (IstioOperator)",
+    ),
+    ("skaffold/", "Skaffold configuration"),
+    ("kind.x-k8s.io/", "kind cluster configuration"),
+    ("k3d.io/", "k3d cluster configuration"),
+];
+
+/// What tool's configuration `document` is, if it is one.
+fn tool_configuration(document: &Node) -> Option<&'static str> {
+    let api_version = document.str_at(&["apiVersion"])?;
+    TOOL_CONFIGURATIONS
+        .iter()
+        .find(|(group, _)| api_version.starts_with(group))
+        .map(|(_, tool)| *tool)
 }
 
 /// Whether `path` lies in the `templates/` directory of a Helm chart.
