@@ -1,4 +1,4 @@
-//! MW401 end to end: an overlay that moves objects with `namespace` and `namePrefix`
+//! Validating rendered kustomize roots. MW401 end to end: an overlay that moves objects with `namespace` and `namePrefix`
 //! leaves the mesh references kustomize does not rewrite pointing at the old identities,
 //! and `validate` reports each at the line of the reference in the base.
 
@@ -52,4 +52,22 @@ fn references_left_behind_by_an_overlay_point_at_the_base_line() {
 fn the_base_on_its_own_has_no_dangling_reference() {
     let found = findings("tests/fixtures/dangling/base");
     assert!(found.iter().all(|f| f.0 != "MW401"), "{found:?}");
+}
+
+#[test]
+fn errors_a_patch_introduces_point_at_the_patch() {
+    let overlay = "tests/fixtures/patched/overlay";
+    let found: Vec<(String, String, u64, u64)> = findings(overlay);
+    let expected = [
+        ("MW101", format!("{overlay}/kustomization.yaml"), 7, 16), // inline JSON patch value
+        ("MW112", format!("{overlay}/kustomization.yaml"), 16, 19), // inline SMP duration
+        ("MW101", format!("{overlay}/web-patch.yaml"), 12, 30),    // containerPort: http
+        ("MW102", format!("{overlay}/web-patch.yaml"), 15, 15),    // resources.limit
+    ];
+    let expected: Vec<(String, String, u64, u64)> = expected
+        .into_iter()
+        .map(|(code, file, line, column)| (code.to_string(), file, line, column))
+        .collect();
+    assert_eq!(found, expected);
+    assert!(findings("tests/fixtures/patched/base").is_empty());
 }
