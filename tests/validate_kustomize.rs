@@ -1,6 +1,7 @@
-//! Validating rendered kustomize roots. MW401 end to end: an overlay that moves objects with `namespace` and `namePrefix`
-//! leaves the mesh references kustomize does not rewrite pointing at the old identities,
-//! and `validate` reports each at the line of the reference in the base.
+//! Validating rendered kustomize roots: findings point at the line a person edits. MW401:
+//! an overlay that moves objects with `namespace` and `namePrefix` leaves the mesh
+//! references kustomize does not rewrite pointing at old identities, reported at the line
+//! of the reference in the base; errors a patch introduces are reported at the patch line.
 
 mod common;
 
