@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use super::events::build_documents;
 use super::node::{Node, Origin, Value};
 
 /// Largest manifest file read, to keep a stray binary or log from exhausting memory.
@@ -44,6 +45,10 @@ pub fn load_file(path: &Path) -> Result<Vec<Node>, LoadError> {
 }
 
 /// Parses YAML `bytes` (named `path` in origins and messages) into documents.
+///
+/// Everyday manifests take the event-driven fast path in `events.rs`; whatever it leaves
+/// (anchors, tags, merge keys, budgets, errors) is parsed by serde-saphyr, which also words
+/// every error.
 pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError> {
     let text = text_of(bytes).map_err(|(line, column, message)| LoadError {
         file: path.to_path_buf(),
@@ -51,6 +56,16 @@ pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError
         column,
         message: message.to_string(),
     })?;
+    let file: Arc<Path> = Arc::from(path);
+    match build_documents(&file, text) {
+        Some(documents) => Ok(documents),
+        None => parse_with_serde(&file, text),
+    }
+}
+
+/// The serde-saphyr reading of `text`: duplicate keys are errors, YAML 1.2 booleans,
+/// `0755` as octal, serde-saphyr's budgets against alias bombs and deep nesting.
+pub(super) fn parse_with_serde(file: &Arc<Path>, text: &str) -> Result<Vec<Node>, LoadError> {
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
         legacy_octal_numbers: true,
@@ -63,17 +78,16 @@ pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError
                 .location()
                 .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
             LoadError {
-                file: path.to_path_buf(),
+                file: file.to_path_buf(),
                 line,
                 column,
                 message: yaml_message(&e),
             }
         })?;
-    let file: Arc<Path> = Arc::from(path);
     Ok(documents
         .into_iter()
         .filter(|raw| !matches!(raw.value, RawValue::Null))
-        .map(|raw| raw.into_node(&file))
+        .map(|raw| raw.into_node(file))
         .collect())
 }
 
