@@ -3,6 +3,10 @@
 //!
 //! Bad input is an error that names the file and line: binary or non-UTF-8 content, invalid
 //! YAML, duplicate keys, alias bombs (serde-saphyr's budgets), files over the size cap.
+//!
+//! serde-saphyr, configured here, defines the reading. Most files are built by the faster
+//! event-driven path in `events.rs`, which reads them identically and hands serde-saphyr
+//! everything else (anchors, aliases, `<<`, tags, budgets, errors).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -44,11 +48,8 @@ pub fn load_file(path: &Path) -> Result<Vec<Node>, LoadError> {
     parse_documents(path, &bytes)
 }
 
-/// Parses YAML `bytes` (named `path` in origins and messages) into documents.
-///
-/// Everyday manifests take the event-driven fast path in `events.rs`; whatever it leaves
-/// (anchors, tags, merge keys, budgets, errors) is parsed by serde-saphyr, which also words
-/// every error.
+/// Parses YAML `bytes` (named `path` in origins and messages) into documents: by the
+/// event-driven path when it takes the input, else by serde-saphyr, which words every error.
 pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError> {
     let text = text_of(bytes).map_err(|(line, column, message)| LoadError {
         file: path.to_path_buf(),
@@ -256,6 +257,7 @@ impl<'de> Visitor<'de> for RawVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn parse(text: &str) -> Result<Vec<Node>, LoadError> {
         parse_documents(Path::new("m.yaml"), text.as_bytes())
@@ -319,5 +321,106 @@ mod tests {
             bomb.push_str(&format!("l{level}: &l{level} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert!(parse(&bomb).is_err());
+    }
+
+    #[test]
+    fn scalar_resolution_table() {
+        let table: &[(&str, serde_json::Value)] = &[
+            ("~", json!(null)),
+            ("null", json!(null)),
+            ("", json!(null)),
+            ("true", json!(true)),
+            ("False", json!(false)),
+            ("yes", json!("yes")),
+            ("off", json!("off")),
+            ("y", json!("y")),
+            ("42", json!(42)),
+            ("-42", json!(-42)),
+            ("+42", json!(42)),
+            ("0755", json!(493)),
+            ("08", json!(8.0)),
+            ("0x1F", json!(31)),
+            ("0o17", json!(15)),
+            ("1_000", json!(1000)),
+            ("1.5", json!(1.5)),
+            ("1e3", json!(1000.0)),
+            (".5", json!(0.5)),
+            ("inf", json!("inf")),
+            ("100Mi", json!("100Mi")),
+            ("1.2.3", json!("1.2.3")),
+            ("\"1.0\"", json!("1.0")),
+            ("'true'", json!("true")),
+            ("\"\"", json!("")),
+            ("'~'", json!("~")),
+            ("!!str 0755", json!("0755")),
+            ("!!int \"12\"", json!(12)),
+            ("!!float 1", json!(1.0)),
+        ];
+        for (scalar, expected) in table {
+            let docs = parse(&format!("v: {scalar}\n")).unwrap();
+            assert_eq!(&docs[0].to_json()["v"], expected, "{scalar}");
+        }
+        for refused in [".inf", "-.Inf", ".nan", "1e999"] {
+            let error = parse(&format!("v: {refused}\n")).unwrap_err();
+            assert_eq!((error.line, error.column), (1, 4), "{refused}: {error}");
+        }
+        let keys = parse("0755: a\n1.50: b\n~: c\ntrue: d\n").unwrap();
+        let keys: Vec<&str> = keys[0]
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["493", "1.5", "null", "true"]);
+    }
+
+    #[test]
+    fn duplicate_keys_name_the_second_one() {
+        let error = parse("a:\n  b: 1\n  c: 2\n  b: 3\n").unwrap_err();
+        assert_eq!((error.line, error.column), (4, 3), "{error}");
+        assert!(error.message.contains("duplicate key `b`"), "{error}");
+    }
+
+    #[test]
+    fn aliases_and_merge_keys_expand_at_the_reference() {
+        let docs = parse("a: &a\n  k: v\nb: *a\n").unwrap();
+        let copied = docs[0].at(&["b", "k"]).unwrap();
+        assert_eq!(
+            (copied.as_str(), copied.origin.line, copied.origin.column),
+            (Some("v"), 3, 4)
+        );
+        // Explicit keys first, then merged ones not already present; earlier sources win.
+        let docs = parse("base: &b {x: 1, y: 0}\nm:\n  <<: [*b, {x: 5, z: 6}]\n  y: 2\n").unwrap();
+        assert_eq!(docs[0].to_json()["m"], json!({"y": 2, "x": 1, "z": 6}));
+        let keys: Vec<&str> = docs[0]
+            .get("m")
+            .unwrap()
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["y", "x", "z"]);
+        let merged = docs[0].at(&["m", "x"]).unwrap();
+        assert_eq!((merged.origin.line, merged.origin.column), (3, 8));
+        assert_eq!(
+            parse("'<<': {a: 1}\n").unwrap()[0].to_json(),
+            json!({"<<": {"a": 1}})
+        );
+    }
+
+    #[test]
+    fn nesting_deeper_than_64_is_refused() {
+        let deep = |depth: usize| "[".repeat(depth) + &"]".repeat(depth) + "\n";
+        assert!(parse(&deep(64)).is_ok());
+        // serde-saphyr, which words this error, recurses per level: give it stack.
+        let error = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || parse(&deep(65)).unwrap_err())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!((error.line, error.column), (1, 65), "{error}");
+        assert!(error.message.contains("Depth"), "{error}");
     }
 }
