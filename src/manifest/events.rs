@@ -161,7 +161,7 @@ fn resolve_plain(text: Cow<'_, str>) -> Option<Value> {
     if matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
         return Some(Value::Null);
     }
-    let t = text.trim_matches([' ', '\t', '\r', '\n']);
+    let t = text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'));
     match t {
         "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
         "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
