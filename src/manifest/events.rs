@@ -119,7 +119,7 @@ impl Builder<'_> {
             Some(Open::Map(entries, pending, _)) => match pending.take() {
                 Some(key) => entries.push((key, node)),
                 None => {
-                    let key = key_text(node.value)?;
+                    let key = node.value.into_key()?;
                     if key == "<<" {
                         return None;
                     }
@@ -128,17 +128,6 @@ impl Builder<'_> {
             },
         }
         Some(())
-    }
-}
-
-/// A mapping key as the serde path spells it: scalars as text, numbers in serde_json's form.
-fn key_text(value: Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Null => Some("null".to_string()),
-        Value::Seq(_) | Value::Map(_) => None,
     }
 }
 

@@ -87,7 +87,7 @@ pub(super) fn parse_with_serde(file: &Arc<Path>, text: &str) -> Result<Vec<Node>
         })?;
     Ok(documents
         .into_iter()
-        .filter(|raw| !matches!(raw.value, RawValue::Null))
+        .filter(|raw| !matches!(raw.value, RawValue::Scalar(Value::Null)))
         .map(|raw| raw.into_node(file))
         .collect())
 }
@@ -144,10 +144,8 @@ struct Raw {
 }
 
 enum RawValue {
-    Null,
-    Bool(bool),
-    Number(serde_json::Number),
-    String(String),
+    /// Null, a bool, a number or a string.
+    Scalar(Value),
     Seq(Vec<Raw>),
     Map(Vec<(String, Raw)>),
 }
@@ -155,10 +153,7 @@ enum RawValue {
 impl Raw {
     fn into_node(self, file: &Arc<Path>) -> Node {
         let value = match self.value {
-            RawValue::Null => Value::Null,
-            RawValue::Bool(b) => Value::Bool(b),
-            RawValue::Number(n) => Value::Number(n),
-            RawValue::String(s) => Value::String(s),
+            RawValue::Scalar(value) => value,
             RawValue::Seq(items) => {
                 Value::Seq(items.into_iter().map(|i| i.into_node(file)).collect())
             }
@@ -199,33 +194,33 @@ impl<'de> Visitor<'de> for RawVisitor {
         f.write_str("any YAML value")
     }
     fn visit_unit<E>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
+        Ok(RawValue::Scalar(Value::Null))
     }
     fn visit_none<E>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
+        Ok(RawValue::Scalar(Value::Null))
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
         RawValue::deserialize(d)
     }
     fn visit_bool<E>(self, v: bool) -> Result<RawValue, E> {
-        Ok(RawValue::Bool(v))
+        Ok(RawValue::Scalar(Value::Bool(v)))
     }
     fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
-        Ok(RawValue::Number(v.into()))
+        Ok(RawValue::Scalar(Value::Number(v.into())))
     }
     fn visit_u64<E>(self, v: u64) -> Result<RawValue, E> {
-        Ok(RawValue::Number(v.into()))
+        Ok(RawValue::Scalar(Value::Number(v.into())))
     }
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RawValue, E> {
         serde_json::Number::from_f64(v)
-            .map(RawValue::Number)
+            .map(|n| RawValue::Scalar(Value::Number(n)))
             .ok_or_else(|| E::custom("infinite or NaN numbers are not valid in manifests"))
     }
     fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
-        Ok(RawValue::String(v.to_string()))
+        Ok(RawValue::Scalar(Value::String(v.to_string())))
     }
     fn visit_string<E>(self, v: String) -> Result<RawValue, E> {
-        Ok(RawValue::String(v))
+        Ok(RawValue::Scalar(Value::String(v)))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
         let mut items = Vec::new();
@@ -238,16 +233,12 @@ impl<'de> Visitor<'de> for RawVisitor {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<RawValue>()? {
             let key = match key {
-                RawValue::String(s) => s,
-                RawValue::Number(n) => n.to_string(),
-                RawValue::Bool(b) => b.to_string(),
-                RawValue::Null => "null".to_string(),
-                RawValue::Seq(_) | RawValue::Map(_) => {
-                    return Err(serde::de::Error::custom(
-                        "mapping keys must be scalars in Kubernetes manifests",
-                    ));
-                }
-            };
+                RawValue::Scalar(value) => value.into_key(),
+                RawValue::Seq(_) | RawValue::Map(_) => None,
+            }
+            .ok_or_else(|| {
+                serde::de::Error::custom("mapping keys must be scalars in Kubernetes manifests")
+            })?;
             entries.push((key, map.next_value::<Raw>()?));
         }
         Ok(RawValue::Map(entries))
