@@ -35,6 +35,8 @@ pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
     let mut builder = Builder {
         file,
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
         documents: Vec::new(),
     };
     let (mut events, mut documents, mut nodes, mut scalar_bytes) = (0, 0, 0, 0);
@@ -58,15 +60,19 @@ pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
                 nodes += 1;
                 let origin = builder.origin(&span);
                 builder.stack.push(match event {
-                    Event::SequenceStart(..) => Open::Seq(Vec::new(), origin),
-                    _ => Open::Map(Vec::new(), None, origin),
+                    Event::SequenceStart(..) => Open::Seq(builder.items.len(), origin),
+                    _ => Open::Map(builder.entries.len(), None, origin),
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let node = match builder.stack.pop()? {
-                    Open::Seq(items, origin) => Node::new(Value::Seq(items), origin),
-                    Open::Map(entries, None, origin) if !has_duplicate_keys(&entries) => {
-                        Node::new(Value::Map(entries), origin)
+                    Open::Seq(start, origin) => {
+                        Node::new(Value::Seq(builder.items.drain(start..).collect()), origin)
+                    }
+                    Open::Map(start, None, origin)
+                        if !has_duplicate_keys(&builder.entries[start..]) =>
+                    {
+                        Node::new(Value::Map(builder.entries.drain(start..).collect()), origin)
                     }
                     Open::Map(..) => return None,
                 };
@@ -86,16 +92,22 @@ pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
     Some(builder.documents)
 }
 
-/// A collection whose end event has not come yet.
+/// A collection whose end event has not come yet, with where its children start in the
+/// builder's `items` or `entries`.
 enum Open {
-    Seq(Vec<Node>, Origin),
-    /// Entries so far and the key waiting for its value.
-    Map(Vec<(String, Node)>, Option<String>, Origin),
+    Seq(usize, Origin),
+    /// The key waiting for its value, if any.
+    Map(usize, Option<String>, Origin),
 }
 
+/// Children of all open collections wait on two shared stacks, so each finished collection
+/// is one allocation of its exact size (as serde-saphyr's path left them), not a growing
+/// vector with up to twice the room.
 struct Builder<'a> {
     file: &'a Arc<Path>,
     stack: Vec<Open>,
+    items: Vec<Node>,
+    entries: Vec<(String, Node)>,
     documents: Vec<Node>,
 }
 
@@ -115,9 +127,9 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None if node.is_null() => {}
             None => self.documents.push(node),
-            Some(Open::Seq(items, _)) => items.push(node),
-            Some(Open::Map(entries, pending, _)) => match pending.take() {
-                Some(key) => entries.push((key, node)),
+            Some(Open::Seq(..)) => self.items.push(node),
+            Some(Open::Map(_, pending, _)) => match pending.take() {
+                Some(key) => self.entries.push((key, node)),
                 None => {
                     let key = node.value.into_key()?;
                     if key == "<<" {
