@@ -3,12 +3,17 @@
 //!
 //! Bad input is an error that names the file and line: binary or non-UTF-8 content, invalid
 //! YAML, duplicate keys, alias bombs (serde-saphyr's budgets), files over the size cap.
+//!
+//! serde-saphyr, configured here, defines the reading. Most files are built by the faster
+//! event-driven path in `events.rs`, which reads them identically and hands serde-saphyr
+//! everything else (anchors, aliases, `<<`, tags, budgets, errors).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use super::events::build_documents;
 use super::node::{Node, Origin, Value};
 
 /// Largest manifest file read, to keep a stray binary or log from exhausting memory.
@@ -43,7 +48,8 @@ pub fn load_file(path: &Path) -> Result<Vec<Node>, LoadError> {
     parse_documents(path, &bytes)
 }
 
-/// Parses YAML `bytes` (named `path` in origins and messages) into documents.
+/// Parses YAML `bytes` (named `path` in origins and messages) into documents: by the
+/// event-driven path when it takes the input, else by serde-saphyr, which words every error.
 pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError> {
     let text = text_of(bytes).map_err(|(line, column, message)| LoadError {
         file: path.to_path_buf(),
@@ -51,6 +57,16 @@ pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError
         column,
         message: message.to_string(),
     })?;
+    let file: Arc<Path> = Arc::from(path);
+    match build_documents(&file, text) {
+        Some(documents) => Ok(documents),
+        None => parse_with_serde(&file, text),
+    }
+}
+
+/// The serde-saphyr reading of `text`: duplicate keys are errors, YAML 1.2 booleans,
+/// `0755` as octal, serde-saphyr's budgets against alias bombs and deep nesting.
+pub(super) fn parse_with_serde(file: &Arc<Path>, text: &str) -> Result<Vec<Node>, LoadError> {
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
         legacy_octal_numbers: true,
@@ -63,17 +79,16 @@ pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError
                 .location()
                 .map_or((0, 0), |l| (l.line() as u32, l.column() as u32));
             LoadError {
-                file: path.to_path_buf(),
+                file: file.to_path_buf(),
                 line,
                 column,
                 message: yaml_message(&e),
             }
         })?;
-    let file: Arc<Path> = Arc::from(path);
     Ok(documents
         .into_iter()
-        .filter(|raw| !matches!(raw.value, RawValue::Null))
-        .map(|raw| raw.into_node(&file))
+        .filter(|raw| !matches!(raw.value, RawValue::Scalar(Value::Null)))
+        .map(|raw| raw.into_node(file))
         .collect())
 }
 
@@ -129,10 +144,8 @@ struct Raw {
 }
 
 enum RawValue {
-    Null,
-    Bool(bool),
-    Number(serde_json::Number),
-    String(String),
+    /// Null, a bool, a number or a string.
+    Scalar(Value),
     Seq(Vec<Raw>),
     Map(Vec<(String, Raw)>),
 }
@@ -140,10 +153,7 @@ enum RawValue {
 impl Raw {
     fn into_node(self, file: &Arc<Path>) -> Node {
         let value = match self.value {
-            RawValue::Null => Value::Null,
-            RawValue::Bool(b) => Value::Bool(b),
-            RawValue::Number(n) => Value::Number(n),
-            RawValue::String(s) => Value::String(s),
+            RawValue::Scalar(value) => value,
             RawValue::Seq(items) => {
                 Value::Seq(items.into_iter().map(|i| i.into_node(file)).collect())
             }
@@ -184,33 +194,33 @@ impl<'de> Visitor<'de> for RawVisitor {
         f.write_str("any YAML value")
     }
     fn visit_unit<E>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
+        Ok(RawValue::Scalar(Value::Null))
     }
     fn visit_none<E>(self) -> Result<RawValue, E> {
-        Ok(RawValue::Null)
+        Ok(RawValue::Scalar(Value::Null))
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<RawValue, D::Error> {
         RawValue::deserialize(d)
     }
     fn visit_bool<E>(self, v: bool) -> Result<RawValue, E> {
-        Ok(RawValue::Bool(v))
+        Ok(RawValue::Scalar(Value::Bool(v)))
     }
     fn visit_i64<E>(self, v: i64) -> Result<RawValue, E> {
-        Ok(RawValue::Number(v.into()))
+        Ok(RawValue::Scalar(Value::Number(v.into())))
     }
     fn visit_u64<E>(self, v: u64) -> Result<RawValue, E> {
-        Ok(RawValue::Number(v.into()))
+        Ok(RawValue::Scalar(Value::Number(v.into())))
     }
     fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<RawValue, E> {
         serde_json::Number::from_f64(v)
-            .map(RawValue::Number)
+            .map(|n| RawValue::Scalar(Value::Number(n)))
             .ok_or_else(|| E::custom("infinite or NaN numbers are not valid in manifests"))
     }
     fn visit_str<E>(self, v: &str) -> Result<RawValue, E> {
-        Ok(RawValue::String(v.to_string()))
+        Ok(RawValue::Scalar(Value::String(v.to_string())))
     }
     fn visit_string<E>(self, v: String) -> Result<RawValue, E> {
-        Ok(RawValue::String(v))
+        Ok(RawValue::Scalar(Value::String(v)))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawValue, A::Error> {
         let mut items = Vec::new();
@@ -223,16 +233,12 @@ impl<'de> Visitor<'de> for RawVisitor {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<RawValue>()? {
             let key = match key {
-                RawValue::String(s) => s,
-                RawValue::Number(n) => n.to_string(),
-                RawValue::Bool(b) => b.to_string(),
-                RawValue::Null => "null".to_string(),
-                RawValue::Seq(_) | RawValue::Map(_) => {
-                    return Err(serde::de::Error::custom(
-                        "mapping keys must be scalars in Kubernetes manifests",
-                    ));
-                }
-            };
+                RawValue::Scalar(value) => value.into_key(),
+                RawValue::Seq(_) | RawValue::Map(_) => None,
+            }
+            .ok_or_else(|| {
+                serde::de::Error::custom("mapping keys must be scalars in Kubernetes manifests")
+            })?;
             entries.push((key, map.next_value::<Raw>()?));
         }
         Ok(RawValue::Map(entries))
@@ -242,6 +248,7 @@ impl<'de> Visitor<'de> for RawVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn parse(text: &str) -> Result<Vec<Node>, LoadError> {
         parse_documents(Path::new("m.yaml"), text.as_bytes())
@@ -305,5 +312,106 @@ mod tests {
             bomb.push_str(&format!("l{level}: &l{level} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert!(parse(&bomb).is_err());
+    }
+
+    #[test]
+    fn scalar_resolution_table() {
+        let table: &[(&str, serde_json::Value)] = &[
+            ("~", json!(null)),
+            ("null", json!(null)),
+            ("", json!(null)),
+            ("true", json!(true)),
+            ("False", json!(false)),
+            ("yes", json!("yes")),
+            ("off", json!("off")),
+            ("y", json!("y")),
+            ("42", json!(42)),
+            ("-42", json!(-42)),
+            ("+42", json!(42)),
+            ("0755", json!(493)),
+            ("08", json!(8.0)),
+            ("0x1F", json!(31)),
+            ("0o17", json!(15)),
+            ("1_000", json!(1000)),
+            ("1.5", json!(1.5)),
+            ("1e3", json!(1000.0)),
+            (".5", json!(0.5)),
+            ("inf", json!("inf")),
+            ("100Mi", json!("100Mi")),
+            ("1.2.3", json!("1.2.3")),
+            ("\"1.0\"", json!("1.0")),
+            ("'true'", json!("true")),
+            ("\"\"", json!("")),
+            ("'~'", json!("~")),
+            ("!!str 0755", json!("0755")),
+            ("!!int \"12\"", json!(12)),
+            ("!!float 1", json!(1.0)),
+        ];
+        for (scalar, expected) in table {
+            let docs = parse(&format!("v: {scalar}\n")).unwrap();
+            assert_eq!(&docs[0].to_json()["v"], expected, "{scalar}");
+        }
+        for refused in [".inf", "-.Inf", ".nan", "1e999"] {
+            let error = parse(&format!("v: {refused}\n")).unwrap_err();
+            assert_eq!((error.line, error.column), (1, 4), "{refused}: {error}");
+        }
+        let keys = parse("0755: a\n1.50: b\n~: c\ntrue: d\n").unwrap();
+        let keys: Vec<&str> = keys[0]
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["493", "1.5", "null", "true"]);
+    }
+
+    #[test]
+    fn duplicate_keys_name_the_second_one() {
+        let error = parse("a:\n  b: 1\n  c: 2\n  b: 3\n").unwrap_err();
+        assert_eq!((error.line, error.column), (4, 3), "{error}");
+        assert!(error.message.contains("duplicate key `b`"), "{error}");
+    }
+
+    #[test]
+    fn aliases_and_merge_keys_expand_at_the_reference() {
+        let docs = parse("a: &a\n  k: v\nb: *a\n").unwrap();
+        let copied = docs[0].at(&["b", "k"]).unwrap();
+        assert_eq!(
+            (copied.as_str(), copied.origin.line, copied.origin.column),
+            (Some("v"), 3, 4)
+        );
+        // Explicit keys first, then merged ones not already present; earlier sources win.
+        let docs = parse("base: &b {x: 1, y: 0}\nm:\n  <<: [*b, {x: 5, z: 6}]\n  y: 2\n").unwrap();
+        assert_eq!(docs[0].to_json()["m"], json!({"y": 2, "x": 1, "z": 6}));
+        let keys: Vec<&str> = docs[0]
+            .get("m")
+            .unwrap()
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        assert_eq!(keys, ["y", "x", "z"]);
+        let merged = docs[0].at(&["m", "x"]).unwrap();
+        assert_eq!((merged.origin.line, merged.origin.column), (3, 8));
+        assert_eq!(
+            parse("'<<': {a: 1}\n").unwrap()[0].to_json(),
+            json!({"<<": {"a": 1}})
+        );
+    }
+
+    #[test]
+    fn nesting_deeper_than_64_is_refused() {
+        let deep = |depth: usize| "[".repeat(depth) + &"]".repeat(depth) + "\n";
+        assert!(parse(&deep(64)).is_ok());
+        // serde-saphyr, which words this error, recurses per level: give it stack.
+        let error = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn(move || parse(&deep(65)).unwrap_err())
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!((error.line, error.column), (1, 65), "{error}");
+        assert!(error.message.contains("Depth"), "{error}");
     }
 }

@@ -1,5 +1,6 @@
 //! Kubernetes manifests as `Node` trees that remember their file, line and column.
 
+mod events;
 pub mod load;
 pub mod node;
 pub mod references;

@@ -45,6 +45,20 @@ pub enum Value {
     Map(Vec<(String, Node)>),
 }
 
+impl Value {
+    /// The mapping key a scalar stands for: strings as they are, numbers in serde_json's
+    /// spelling (`0755` is `493`), `true`/`false`, and `null`. `None` for collections.
+    pub fn into_key(self) -> Option<String> {
+        match self {
+            Value::String(s) => Some(s),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Null => Some("null".to_string()),
+            Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+}
+
 /// Equality compares values only; origins are provenance, not content.
 impl PartialEq for Node {
     fn eq(&self, other: &Self) -> bool {
