@@ -9,6 +9,7 @@ pub mod findings;
 pub mod intent;
 pub mod kustomize;
 pub mod manifest;
+pub mod policy;
 pub mod report;
 pub mod scaffold;
 pub mod validate;

@@ -5,6 +5,7 @@ mod completions;
 mod explain;
 mod generate;
 mod init;
+mod policy;
 mod validate;
 
 use std::process::ExitCode;
@@ -35,6 +36,7 @@ enum Command {
     Generate(generate::GenerateArgs),
     Build(build::BuildArgs),
     Validate(validate::ValidateArgs),
+    Policy(policy::PolicyArgs),
     Explain(explain::ExplainArgs),
     Completions(completions::CompletionsArgs),
 }
@@ -57,6 +59,7 @@ pub fn run() -> ExitCode {
         Command::Generate(args) => generate::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Policy(args) => policy::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Completions(args) => completions::run(&args),
     }

@@ -66,6 +66,37 @@ pub fn collect(inputs: &Inputs) -> Collected {
     collected
 }
 
+/// What one input (a kustomize root or a loose file) yields, kept apart from the others.
+#[derive(Debug)]
+pub struct Source {
+    /// The root directory or loose file.
+    pub path: std::path::PathBuf,
+    pub objects: Vec<Node>,
+    pub findings: Vec<Finding>,
+}
+
+/// Like [`collect`], but keeps each input's objects apart (the policy model groups them per
+/// cluster, which it derives from the input's path).
+pub fn collect_sources(inputs: &Inputs) -> Vec<Source> {
+    let roots = inputs.roots.par_iter().map(|root| (root, render_root(root)));
+    let loose = inputs.loose.par_iter().map(|file| {
+        let read = loose::read(file);
+        let part = Part {
+            objects: read.objects,
+            findings: read.findings,
+        };
+        (file, part)
+    });
+    roots
+        .chain(loose)
+        .map(|(path, part)| Source {
+            path: path.clone(),
+            objects: part.objects,
+            findings: part.findings,
+        })
+        .collect()
+}
+
 fn render_root(root: &Path) -> Part {
     match kustomize::build(root) {
         Ok(objects) => Part {

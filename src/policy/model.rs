@@ -1,0 +1,478 @@
+//! The effective policy of one cluster: for every caller workload and callee workload
+//! (and port, where the outcome differs by port), whether some request can pass, the mTLS
+//! mode the connection ends up with, and the policies that decided.
+//!
+//! The connection mode combines the caller's side (a DestinationRule `tls.mode` for the
+//! Service host and port, else auto mTLS: Istio mTLS to a server with a sidecar whose
+//! PeerAuthentication is not DISABLE) with the server's effective PeerAuthentication mode:
+//! Istio mTLS to STRICT or PERMISSIVE is `mtls`; plaintext (no caller sidecar, DISABLE,
+//! or TLS that is not Istio's, SIMPLE/MUTUAL) to STRICT is `broken`, otherwise
+//! `plaintext`; Istio mTLS to a DISABLE port or to a workload without sidecar is `broken`.
+//! A broken connection lets no request pass. Authorization is enforced only by a
+//! callee's sidecar, and sees the caller's identity only over mTLS.
+//!
+//! Callers with the same namespace, service account and sidecar are one identity class:
+//! each callee is evaluated once per class, not once per caller.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use rayon::prelude::*;
+
+use crate::manifest::Node;
+use crate::policy::authz::{self, AuthorizationPolicy, Peer, Verdict};
+use crate::policy::client::{ClientPolicies, ClientTls, DestinationRule};
+use crate::policy::peer::{PeerAuthentication, PeerMode, PeerPolicies, ServerMode};
+use crate::policy::workload::{Inventory, Workload};
+
+/// The mode a connection ends up with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mtls {
+    Mtls,
+    Plaintext,
+    Broken,
+}
+
+impl Mtls {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mtls::Mtls => "mtls",
+            Mtls::Plaintext => "plaintext",
+            Mtls::Broken => "broken",
+        }
+    }
+}
+
+impl fmt::Display for Mtls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A port of a callee workload and the Service port callers reach it through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalleePort {
+    /// The workload (container / target) port; `None` for a workload without ports.
+    pub port: Option<u16>,
+    /// The Service (index) and Service port in front of it, if any.
+    pub service: Option<(usize, u16)>,
+}
+
+/// How a connection is set up, and by which policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Connection {
+    pub mtls: Mtls,
+    /// The server's effective PeerAuthentication mode and the policy that set it.
+    pub server: ServerMode,
+    /// The DestinationRule the caller uses (index), if any.
+    pub destination_rule: Option<usize>,
+    /// The TLS mode that rule sets for the port (`None`: auto mTLS).
+    pub client_tls: Option<ClientTls>,
+}
+
+/// Why an edge came out the way it did.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Decision {
+    /// AuthorizationPolicies (indices into [`Model::authorization`]) that decided.
+    pub policies: Vec<usize>,
+    pub connection: Connection,
+    /// Some attribute could not be known offline (`when`, IP blocks, JWT, CUSTOM).
+    pub conditional: bool,
+}
+
+/// One caller → callee result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    /// Index into [`Model::workloads`].
+    pub from: u32,
+    pub to: u32,
+    /// `None` when the outcome is the same on every port of the callee.
+    pub port: Option<u16>,
+    pub allowed: bool,
+    pub mtls: Mtls,
+    /// Index into [`Matrix::decisions`].
+    pub decision: u32,
+}
+
+/// Every edge of a cluster, with the decisions they share.
+#[derive(Debug, Clone, Default)]
+pub struct Matrix {
+    pub edges: Vec<Edge>,
+    pub decisions: Vec<Decision>,
+}
+
+impl Matrix {
+    pub fn decision(&self, edge: &Edge) -> &Decision {
+        &self.decisions[edge.decision as usize]
+    }
+}
+
+/// The policy model of one cluster.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub cluster: String,
+    pub trust_domain: String,
+    /// Workloads (sorted by namespace and name), Services and Namespaces.
+    pub inventory: Inventory,
+    pub peer: PeerPolicies,
+    pub client: ClientPolicies,
+    pub authorization: Vec<AuthorizationPolicy>,
+}
+
+/// Everything about one callee that does not depend on the caller.
+struct Callee {
+    ports: Vec<CalleePort>,
+    servers: Vec<ServerMode>,
+    applicable: Vec<usize>,
+}
+
+impl Model {
+    /// Builds the model of `cluster` from its rendered objects.
+    pub fn new(cluster: &str, objects: &[Node], trust_domain: &str) -> Model {
+        let mut inventory = Inventory::read(objects);
+        inventory
+            .workloads
+            .sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        let mut peer = Vec::new();
+        let mut rules = Vec::new();
+        let mut authorization = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for object in objects {
+            let key = (
+                object.str_at(&["kind"]).unwrap_or_default().to_string(),
+                object.str_at(&["metadata", "namespace"]).unwrap_or_default().to_string(),
+                object.str_at(&["metadata", "name"]).unwrap_or_default().to_string(),
+            );
+            if !seen.insert(key) {
+                continue;
+            }
+            peer.extend(PeerAuthentication::read(object));
+            rules.extend(DestinationRule::read(object));
+            authorization.extend(AuthorizationPolicy::read(object));
+        }
+        authorization.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        Model {
+            cluster: cluster.to_string(),
+            trust_domain: trust_domain.to_string(),
+            inventory,
+            peer: PeerPolicies::new(peer),
+            client: ClientPolicies { rules },
+            authorization,
+        }
+    }
+
+    pub fn workloads(&self) -> &[Workload] {
+        &self.inventory.workloads
+    }
+
+    /// The index of the workload `<namespace>/<name>`.
+    pub fn workload(&self, id: &str) -> Option<usize> {
+        let (namespace, name) = id.split_once('/')?;
+        self.inventory
+            .workloads
+            .iter()
+            .position(|w| w.namespace == namespace && w.name == name)
+    }
+
+    /// The SPIFFE principal of a workload (`<trust-domain>/ns/<ns>/sa/<sa>`).
+    pub fn principal(&self, workload: &Workload) -> String {
+        format!(
+            "{}/ns/{}/sa/{}",
+            self.trust_domain, workload.namespace, workload.service_account
+        )
+    }
+
+    /// The ports of a callee: container ports and Service target ports.
+    pub fn callee_ports(&self, callee: usize) -> Vec<CalleePort> {
+        let workload = &self.inventory.workloads[callee];
+        let mut ports: Vec<CalleePort> = Vec::new();
+        for (index, service) in self.inventory.services.iter().enumerate() {
+            if !service.selects(workload) {
+                continue;
+            }
+            for port in &service.ports {
+                if let Some(target) = service.target_port(port, workload)
+                    && !ports.iter().any(|p| p.port == Some(target))
+                {
+                    ports.push(CalleePort {
+                        port: Some(target),
+                        service: Some((index, port.port)),
+                    });
+                }
+            }
+        }
+        for (_, number) in &workload.container_ports {
+            if !ports.iter().any(|p| p.port == Some(*number)) {
+                ports.push(CalleePort {
+                    port: Some(*number),
+                    service: None,
+                });
+            }
+        }
+        if ports.is_empty() {
+            ports.push(CalleePort {
+                port: None,
+                service: None,
+            });
+        }
+        ports.sort_by_key(|p| p.port);
+        ports
+    }
+
+    fn callee(&self, index: usize) -> Callee {
+        let workload = &self.inventory.workloads[index];
+        let ports = self.callee_ports(index);
+        let levels = self.peer.for_workload(workload);
+        let servers = ports
+            .iter()
+            .map(|p| self.peer.resolve(levels, p.port))
+            .collect();
+        let applicable = self
+            .authorization
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.applies_to(workload))
+            .map(|(i, _)| i)
+            .collect();
+        Callee {
+            ports,
+            servers,
+            applicable,
+        }
+    }
+
+    fn connect(
+        &self,
+        caller: &Workload,
+        callee: &Workload,
+        port: &CalleePort,
+        server: ServerMode,
+    ) -> Connection {
+        let (destination_rule, client_tls) = match port.service {
+            Some((service, service_port)) if caller.sidecar => {
+                let service = &self.inventory.services[service];
+                let rule = self
+                    .client
+                    .lookup(&caller.namespace, &service.namespace, &service.host());
+                let tls = rule.and_then(|r| self.client.rules[r].tls_for(Some(service_port)));
+                (rule, tls)
+            }
+            _ => (None, None),
+        };
+        let strict = callee.sidecar && server.mode == PeerMode::Strict;
+        let mtls = if !caller.sidecar {
+            if strict { Mtls::Broken } else { Mtls::Plaintext }
+        } else {
+            match client_tls {
+                Some(ClientTls::IstioMutual) => {
+                    if callee.sidecar && server.mode != PeerMode::Disable {
+                        Mtls::Mtls
+                    } else {
+                        Mtls::Broken
+                    }
+                }
+                Some(ClientTls::Disable | ClientTls::Simple | ClientTls::Mutual) => {
+                    if strict { Mtls::Broken } else { Mtls::Plaintext }
+                }
+                None => {
+                    if callee.sidecar && server.mode != PeerMode::Disable {
+                        Mtls::Mtls
+                    } else {
+                        Mtls::Plaintext
+                    }
+                }
+            }
+        };
+        Connection {
+            mtls,
+            server,
+            destination_rule,
+            client_tls,
+        }
+    }
+
+    fn decide(
+        &self,
+        caller: &Workload,
+        principal: &str,
+        callee: &Workload,
+        info: &Callee,
+        port_index: usize,
+    ) -> (bool, Decision) {
+        let port = &info.ports[port_index];
+        let connection = self.connect(caller, callee, port, info.servers[port_index]);
+        let verdict = if !callee.sidecar {
+            Verdict {
+                allowed: true,
+                ..Verdict::default()
+            }
+        } else {
+            let mtls = connection.mtls == Mtls::Mtls;
+            let peer = Peer {
+                principal: mtls.then_some(principal),
+                namespace: mtls.then_some(caller.namespace.as_str()),
+                port: port.port,
+            };
+            authz::evaluate(&self.authorization, &info.applicable, &peer)
+        };
+        let allowed = verdict.allowed && connection.mtls != Mtls::Broken;
+        (
+            allowed,
+            Decision {
+                policies: verdict.policies,
+                connection,
+                conditional: verdict.conditional,
+            },
+        )
+    }
+
+    /// The edges from `caller` to `callee`: one per port, or one with `port: None` when
+    /// every port comes out the same.
+    pub fn evaluate(&self, caller: usize, callee: usize) -> Vec<(Edge, Decision)> {
+        let info = self.callee(callee);
+        let from = &self.inventory.workloads[caller];
+        let principal = self.principal(from);
+        self.edges_for(caller, callee, &principal, &info)
+    }
+
+    fn edges_for(
+        &self,
+        caller: usize,
+        callee: usize,
+        principal: &str,
+        info: &Callee,
+    ) -> Vec<(Edge, Decision)> {
+        let from = &self.inventory.workloads[caller];
+        let to = &self.inventory.workloads[callee];
+        let results: Vec<(bool, Decision)> = (0..info.ports.len())
+            .map(|i| self.decide(from, principal, to, info, i))
+            .collect();
+        let same = results.windows(2).all(|w| {
+            w[0].0 == w[1].0
+                && w[0].1.policies == w[1].1.policies
+                && w[0].1.connection.mtls == w[1].1.connection.mtls
+                && w[0].1.conditional == w[1].1.conditional
+        });
+        let edge = |allowed: bool, decision: &Decision, port: Option<u16>| Edge {
+            from: caller as u32,
+            to: callee as u32,
+            port,
+            allowed,
+            mtls: decision.connection.mtls,
+            decision: 0,
+        };
+        if same || results.len() == 1 {
+            let (allowed, decision) = results.into_iter().next().expect("a callee has a port");
+            vec![(edge(allowed, &decision, None), decision)]
+        } else {
+            results
+                .into_iter()
+                .zip(&info.ports)
+                .map(|((allowed, decision), port)| (edge(allowed, &decision, port.port), decision))
+                .collect()
+        }
+    }
+
+    /// Every caller → callee edge of the cluster (callers and callees are the workloads of
+    /// this cluster; a workload calling itself is left out).
+    pub fn matrix(&self) -> Matrix {
+        let workloads = &self.inventory.workloads;
+        // Identity classes: callers that look the same to every callee.
+        let mut classes: HashMap<(&str, &str, bool), Vec<usize>> = HashMap::new();
+        for (index, w) in workloads.iter().enumerate() {
+            classes
+                .entry((&w.namespace, &w.service_account, w.sidecar))
+                .or_default()
+                .push(index);
+        }
+        let mut classes: Vec<Vec<usize>> = classes.into_values().collect();
+        classes.sort();
+        let principals: Vec<String> = classes
+            .iter()
+            .map(|members| self.principal(&workloads[members[0]]))
+            .collect();
+        let parts: Vec<(Vec<Edge>, Vec<Decision>)> = (0..workloads.len())
+            .into_par_iter()
+            .map(|callee| {
+                let info = self.callee(callee);
+                let mut local: HashMap<Decision, u32> = HashMap::new();
+                let mut decisions = Vec::new();
+                let mut edges = Vec::new();
+                for (members, principal) in classes.iter().zip(&principals) {
+                    let representative = members[0];
+                    let results = self.edges_for(representative, callee, principal, &info);
+                    let results: Vec<Edge> = results
+                        .into_iter()
+                        .map(|(mut edge, decision)| {
+                            let next = local.len() as u32;
+                            edge.decision = *local.entry(decision.clone()).or_insert_with(|| {
+                                decisions.push(decision);
+                                next
+                            });
+                            edge
+                        })
+                        .collect();
+                    for &member in members {
+                        if member == callee {
+                            continue;
+                        }
+                        edges.extend(results.iter().map(|e| Edge {
+                            from: member as u32,
+                            ..*e
+                        }));
+                    }
+                }
+                (edges, decisions)
+            })
+            .collect();
+        let mut matrix = Matrix::default();
+        let mut global: HashMap<Decision, u32> = HashMap::new();
+        for (edges, decisions) in parts {
+            let remap: Vec<u32> = decisions
+                .into_iter()
+                .map(|d| {
+                    let next = matrix.decisions.len() as u32;
+                    *global.entry(d.clone()).or_insert_with(|| {
+                        matrix.decisions.push(d);
+                        next
+                    })
+                })
+                .collect();
+            matrix.edges.extend(edges.into_iter().map(|e| Edge {
+                decision: remap[e.decision as usize],
+                ..e
+            }));
+        }
+        matrix
+            .edges
+            .par_sort_unstable_by_key(|e| (e.from, e.to, e.port));
+        matrix
+    }
+
+    /// The `<namespace>/<name>` of the policies behind a decision: the AuthorizationPolicies
+    /// that decided, or for a broken connection the PeerAuthentication and DestinationRule.
+    pub fn policy_names(&self, decision: &Decision) -> Vec<String> {
+        if decision.connection.mtls == Mtls::Broken {
+            let mut names: Vec<String> = Vec::new();
+            names.extend(
+                decision
+                    .connection
+                    .server
+                    .policy
+                    .map(|p| self.peer.policies[p].id()),
+            );
+            names.extend(
+                decision
+                    .connection
+                    .destination_rule
+                    .map(|r| self.client.rules[r].id()),
+            );
+            return names;
+        }
+        decision
+            .policies
+            .iter()
+            .map(|p| self.authorization[*p].id())
+            .collect()
+    }
+}
