@@ -164,9 +164,26 @@ pub fn host_specificity(pattern: &str, host: &str) -> Option<usize> {
 #[derive(Debug, Default, Clone)]
 pub struct ClientPolicies {
     pub rules: Vec<DestinationRule>,
+    /// Namespace → indices of its rules.
+    by_namespace: std::collections::HashMap<String, Vec<usize>>,
 }
 
 impl ClientPolicies {
+    pub fn new(rules: Vec<DestinationRule>) -> ClientPolicies {
+        let mut by_namespace: std::collections::HashMap<String, Vec<usize>> =
+            std::collections::HashMap::new();
+        for (index, rule) in rules.iter().enumerate() {
+            by_namespace
+                .entry(rule.namespace.clone())
+                .or_default()
+                .push(index);
+        }
+        ClientPolicies {
+            rules,
+            by_namespace,
+        }
+    }
+
     /// The rule a client in `client_namespace` uses for `host` (a Service in
     /// `service_namespace`).
     pub fn lookup(
@@ -176,11 +193,13 @@ impl ClientPolicies {
         host: &str,
     ) -> Option<usize> {
         for namespace in [client_namespace, service_namespace, ROOT_NAMESPACE] {
-            let best = self
-                .rules
+            let Some(indices) = self.by_namespace.get(namespace) else {
+                continue;
+            };
+            let best = indices
                 .iter()
-                .enumerate()
-                .filter(|(_, r)| r.namespace == namespace && r.visible_to(client_namespace))
+                .map(|&i| (i, &self.rules[i]))
+                .filter(|(_, r)| r.visible_to(client_namespace))
                 .filter_map(|(i, r)| r.specificity(host).map(|s| (s, std::cmp::Reverse(i))))
                 .max()
                 .map(|(_, std::cmp::Reverse(i))| i);

@@ -124,6 +124,32 @@ struct Callee {
     ports: Vec<CalleePort>,
     servers: Vec<ServerMode>,
     applicable: Vec<usize>,
+    /// Per port: the Service namespace and host callers reach it through.
+    hosts: Vec<Option<(String, String, u16)>>,
+    /// Principal and namespace patterns the applicable policies mention: a caller whose
+    /// identity matches none of them is treated like every other such caller.
+    principal_patterns: Vec<String>,
+    namespace_patterns: Vec<String>,
+}
+
+impl Callee {
+    fn distinguishes(&self, principal: &str, namespace: &str) -> bool {
+        self.principal_patterns
+            .iter()
+            .any(|p| authz::pattern_matches(p, principal))
+            || self
+                .namespace_patterns
+                .iter()
+                .any(|p| authz::pattern_matches(p, namespace))
+    }
+}
+
+/// A caller identity class.
+struct Class {
+    members: Vec<usize>,
+    namespace: usize,
+    sidecar: bool,
+    principal: String,
 }
 
 impl Model {
@@ -140,8 +166,14 @@ impl Model {
         for object in objects {
             let key = (
                 object.str_at(&["kind"]).unwrap_or_default().to_string(),
-                object.str_at(&["metadata", "namespace"]).unwrap_or_default().to_string(),
-                object.str_at(&["metadata", "name"]).unwrap_or_default().to_string(),
+                object
+                    .str_at(&["metadata", "namespace"])
+                    .unwrap_or_default()
+                    .to_string(),
+                object
+                    .str_at(&["metadata", "name"])
+                    .unwrap_or_default()
+                    .to_string(),
             );
             if !seen.insert(key) {
                 continue;
@@ -156,7 +188,7 @@ impl Model {
             trust_domain: trust_domain.to_string(),
             inventory,
             peer: PeerPolicies::new(peer),
-            client: ClientPolicies { rules },
+            client: ClientPolicies::new(rules),
             authorization,
         }
     }
@@ -182,7 +214,7 @@ impl Model {
         )
     }
 
-    /// The ports of a callee: container ports and Service target ports.
+    /// The ports of a callee: Service target ports and container ports, sorted.
     pub fn callee_ports(&self, callee: usize) -> Vec<CalleePort> {
         let workload = &self.inventory.workloads[callee];
         let mut ports: Vec<CalleePort> = Vec::new();
@@ -219,6 +251,17 @@ impl Model {
         ports
     }
 
+    /// The AuthorizationPolicies (indices) that apply to a workload's sidecar.
+    pub fn applicable_policies(&self, workload: usize) -> Vec<usize> {
+        let workload = &self.inventory.workloads[workload];
+        self.authorization
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.applies_to(workload))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     fn callee(&self, index: usize) -> Callee {
         let workload = &self.inventory.workloads[index];
         let ports = self.callee_ports(index);
@@ -227,80 +270,115 @@ impl Model {
             .iter()
             .map(|p| self.peer.resolve(levels, p.port))
             .collect();
-        let applicable = self
-            .authorization
+        let hosts = ports
             .iter()
-            .enumerate()
-            .filter(|(_, p)| p.applies_to(workload))
-            .map(|(i, _)| i)
+            .map(|p| {
+                p.service.map(|(s, port)| {
+                    let service = &self.inventory.services[s];
+                    (service.namespace.clone(), service.host(), port)
+                })
+            })
             .collect();
+        let applicable = self.applicable_policies(index);
+        let mut principal_patterns = Vec::new();
+        let mut namespace_patterns = Vec::new();
+        for &p in &applicable {
+            for source in self.authorization[p].rules.iter().flat_map(|r| &r.from) {
+                for (values, out) in [
+                    (&source.principals, &mut principal_patterns),
+                    (&source.namespaces, &mut namespace_patterns),
+                ] {
+                    out.extend(values.values.iter().flatten().cloned());
+                    out.extend(values.not.iter().flatten().cloned());
+                }
+            }
+        }
+        principal_patterns.sort();
+        principal_patterns.dedup();
+        namespace_patterns.sort();
+        namespace_patterns.dedup();
         Callee {
             ports,
             servers,
             applicable,
+            hosts,
+            principal_patterns,
+            namespace_patterns,
         }
     }
 
-    fn connect(
+    /// The DestinationRule a caller in `namespace` uses for a callee port, and its TLS mode.
+    fn client_side(
         &self,
-        caller: &Workload,
+        namespace: &str,
+        host: Option<&(String, String, u16)>,
+    ) -> (Option<usize>, Option<ClientTls>) {
+        let Some((service_namespace, host, service_port)) = host else {
+            return (None, None);
+        };
+        let rule = self.client.lookup(namespace, service_namespace, host);
+        let tls = rule.and_then(|r| self.client.rules[r].tls_for(Some(*service_port)));
+        (rule, tls)
+    }
+
+    /// The connection mode from the caller's sidecar state and TLS choice to the server.
+    fn mode(
+        caller_sidecar: bool,
+        callee_sidecar: bool,
+        server: PeerMode,
+        client_tls: Option<ClientTls>,
+    ) -> Mtls {
+        let strict = callee_sidecar && server == PeerMode::Strict;
+        let plaintext = if strict { Mtls::Broken } else { Mtls::Plaintext };
+        if !caller_sidecar {
+            return plaintext;
+        }
+        match client_tls {
+            Some(ClientTls::IstioMutual) => {
+                if callee_sidecar && server != PeerMode::Disable {
+                    Mtls::Mtls
+                } else {
+                    Mtls::Broken
+                }
+            }
+            Some(ClientTls::Disable | ClientTls::Simple | ClientTls::Mutual) => plaintext,
+            None => {
+                if callee_sidecar && server != PeerMode::Disable {
+                    Mtls::Mtls
+                } else {
+                    Mtls::Plaintext
+                }
+            }
+        }
+    }
+
+    /// The connection from a caller to one callee port.
+    fn connection(
+        &self,
+        caller_sidecar: bool,
+        client: (Option<usize>, Option<ClientTls>),
         callee: &Workload,
-        port: &CalleePort,
         server: ServerMode,
     ) -> Connection {
-        let (destination_rule, client_tls) = match port.service {
-            Some((service, service_port)) if caller.sidecar => {
-                let service = &self.inventory.services[service];
-                let rule = self
-                    .client
-                    .lookup(&caller.namespace, &service.namespace, &service.host());
-                let tls = rule.and_then(|r| self.client.rules[r].tls_for(Some(service_port)));
-                (rule, tls)
-            }
-            _ => (None, None),
-        };
-        let strict = callee.sidecar && server.mode == PeerMode::Strict;
-        let mtls = if !caller.sidecar {
-            if strict { Mtls::Broken } else { Mtls::Plaintext }
-        } else {
-            match client_tls {
-                Some(ClientTls::IstioMutual) => {
-                    if callee.sidecar && server.mode != PeerMode::Disable {
-                        Mtls::Mtls
-                    } else {
-                        Mtls::Broken
-                    }
-                }
-                Some(ClientTls::Disable | ClientTls::Simple | ClientTls::Mutual) => {
-                    if strict { Mtls::Broken } else { Mtls::Plaintext }
-                }
-                None => {
-                    if callee.sidecar && server.mode != PeerMode::Disable {
-                        Mtls::Mtls
-                    } else {
-                        Mtls::Plaintext
-                    }
-                }
-            }
-        };
+        let (destination_rule, client_tls) = if caller_sidecar { client } else { (None, None) };
         Connection {
-            mtls,
+            mtls: Model::mode(caller_sidecar, callee.sidecar, server.mode, client_tls),
             server,
             destination_rule,
             client_tls,
         }
     }
 
-    fn decide(
+    /// Authorization at the callee for a caller over `connection`.
+    fn authorize(
         &self,
-        caller: &Workload,
         principal: &str,
+        namespace: &str,
         callee: &Workload,
         info: &Callee,
         port_index: usize,
+        connection: Connection,
     ) -> (bool, Decision) {
-        let port = &info.ports[port_index];
-        let connection = self.connect(caller, callee, port, info.servers[port_index]);
         let verdict = if !callee.sidecar {
             Verdict {
                 allowed: true,
@@ -310,8 +388,8 @@ impl Model {
             let mtls = connection.mtls == Mtls::Mtls;
             let peer = Peer {
                 principal: mtls.then_some(principal),
-                namespace: mtls.then_some(caller.namespace.as_str()),
-                port: port.port,
+                namespace: mtls.then_some(namespace),
+                port: info.ports[port_index].port,
             };
             authz::evaluate(&self.authorization, &info.applicable, &peer)
         };
@@ -331,28 +409,16 @@ impl Model {
     pub fn evaluate(&self, caller: usize, callee: usize) -> Vec<(Edge, Decision)> {
         let info = self.callee(callee);
         let from = &self.inventory.workloads[caller];
-        let principal = self.principal(from);
-        self.edges_for(caller, callee, &principal, &info)
-    }
-
-    fn edges_for(
-        &self,
-        caller: usize,
-        callee: usize,
-        principal: &str,
-        info: &Callee,
-    ) -> Vec<(Edge, Decision)> {
-        let from = &self.inventory.workloads[caller];
         let to = &self.inventory.workloads[callee];
+        let principal = self.principal(from);
         let results: Vec<(bool, Decision)> = (0..info.ports.len())
-            .map(|i| self.decide(from, principal, to, info, i))
+            .map(|i| {
+                let client = self.client_side(&from.namespace, info.hosts[i].as_ref());
+                let connection = self.connection(from.sidecar, client, to, info.servers[i]);
+                self.authorize(&principal, &from.namespace, to, &info, i, connection)
+            })
             .collect();
-        let same = results.windows(2).all(|w| {
-            w[0].0 == w[1].0
-                && w[0].1.policies == w[1].1.policies
-                && w[0].1.connection.mtls == w[1].1.connection.mtls
-                && w[0].1.conditional == w[1].1.conditional
-        });
+        let refs: Vec<(bool, &Decision)> = results.iter().map(|(a, d)| (*a, d)).collect();
         let edge = |allowed: bool, decision: &Decision, port: Option<u16>| Edge {
             from: caller as u32,
             to: callee as u32,
@@ -361,7 +427,7 @@ impl Model {
             mtls: decision.connection.mtls,
             decision: 0,
         };
-        if same || results.len() == 1 {
+        if uniform(&refs) {
             let (allowed, decision) = results.into_iter().next().expect("a callee has a port");
             vec![(edge(allowed, &decision, None), decision)]
         } else {
@@ -373,57 +439,39 @@ impl Model {
         }
     }
 
-    /// Every caller → callee edge of the cluster (callers and callees are the workloads of
-    /// this cluster; a workload calling itself is left out).
-    pub fn matrix(&self) -> Matrix {
+    fn classes(&self) -> (Vec<Class>, Vec<&str>) {
         let workloads = &self.inventory.workloads;
-        // Identity classes: callers that look the same to every callee.
-        let mut classes: HashMap<(&str, &str, bool), Vec<usize>> = HashMap::new();
+        let mut namespaces: Vec<&str> = workloads.iter().map(|w| w.namespace.as_str()).collect();
+        namespaces.sort_unstable();
+        namespaces.dedup();
+        let mut keyed: HashMap<(&str, &str, bool), Vec<usize>> = HashMap::new();
         for (index, w) in workloads.iter().enumerate() {
-            classes
+            keyed
                 .entry((&w.namespace, &w.service_account, w.sidecar))
                 .or_default()
                 .push(index);
         }
-        let mut classes: Vec<Vec<usize>> = classes.into_values().collect();
-        classes.sort();
-        let principals: Vec<String> = classes
-            .iter()
-            .map(|members| self.principal(&workloads[members[0]]))
+        let mut classes: Vec<Class> = keyed
+            .into_iter()
+            .map(|((namespace, _, sidecar), members)| Class {
+                principal: self.principal(&workloads[members[0]]),
+                namespace: namespaces.binary_search(&namespace).expect("interned"),
+                sidecar,
+                members,
+            })
             .collect();
+        classes.sort_by(|a, b| a.members.cmp(&b.members));
+        (classes, namespaces)
+    }
+
+    /// Every caller → callee edge of the cluster (callers and callees are the workloads of
+    /// this cluster; a workload calling itself is left out).
+    pub fn matrix(&self) -> Matrix {
+        let workloads = &self.inventory.workloads;
+        let (classes, namespaces) = self.classes();
         let parts: Vec<(Vec<Edge>, Vec<Decision>)> = (0..workloads.len())
             .into_par_iter()
-            .map(|callee| {
-                let info = self.callee(callee);
-                let mut local: HashMap<Decision, u32> = HashMap::new();
-                let mut decisions = Vec::new();
-                let mut edges = Vec::new();
-                for (members, principal) in classes.iter().zip(&principals) {
-                    let representative = members[0];
-                    let results = self.edges_for(representative, callee, principal, &info);
-                    let results: Vec<Edge> = results
-                        .into_iter()
-                        .map(|(mut edge, decision)| {
-                            let next = local.len() as u32;
-                            edge.decision = *local.entry(decision.clone()).or_insert_with(|| {
-                                decisions.push(decision);
-                                next
-                            });
-                            edge
-                        })
-                        .collect();
-                    for &member in members {
-                        if member == callee {
-                            continue;
-                        }
-                        edges.extend(results.iter().map(|e| Edge {
-                            from: member as u32,
-                            ..*e
-                        }));
-                    }
-                }
-                (edges, decisions)
-            })
+            .map(|callee| self.column(callee, &classes, &namespaces))
             .collect();
         let mut matrix = Matrix::default();
         let mut global: HashMap<Decision, u32> = HashMap::new();
@@ -432,8 +480,8 @@ impl Model {
                 .into_iter()
                 .map(|d| {
                     let next = matrix.decisions.len() as u32;
-                    *global.entry(d.clone()).or_insert_with(|| {
-                        matrix.decisions.push(d);
+                    *global.entry(d).or_insert_with_key(|d| {
+                        matrix.decisions.push(d.clone());
                         next
                     })
                 })
@@ -447,6 +495,96 @@ impl Model {
             .edges
             .par_sort_unstable_by_key(|e| (e.from, e.to, e.port));
         matrix
+    }
+
+    /// The edges into one callee from every caller class, with their (local) decisions.
+    fn column(&self, callee: usize, classes: &[Class], namespaces: &[&str]) -> (Vec<Edge>, Vec<Decision>) {
+        let info = self.callee(callee);
+        let to = &self.inventory.workloads[callee];
+        let ports = info.ports.len();
+        let mut decisions: Vec<Decision> = Vec::new();
+        fn intern(decisions: &mut Vec<Decision>, decision: Decision) -> u32 {
+            match decisions.iter().position(|d| *d == decision) {
+                Some(i) => i as u32,
+                None => {
+                    decisions.push(decision);
+                    (decisions.len() - 1) as u32
+                }
+            }
+        }
+        // Client side per (port, caller namespace), computed on first use.
+        let mut clients: Vec<Option<(Option<usize>, Option<ClientTls>)>> =
+            vec![None; ports * namespaces.len()];
+        // Outcomes shared by every caller the policies cannot tell apart.
+        let mut shared: Vec<(usize, Connection, bool, u32)> = Vec::new();
+        let mut edges = Vec::new();
+        let mut results: Vec<(bool, u32)> = Vec::with_capacity(ports);
+        for class in classes {
+            let namespace = namespaces[class.namespace];
+            results.clear();
+            for i in 0..ports {
+                let client = if class.sidecar {
+                    *clients[i * namespaces.len() + class.namespace].get_or_insert_with(|| {
+                        self.client_side(namespace, info.hosts[i].as_ref())
+                    })
+                } else {
+                    (None, None)
+                };
+                let connection = self.connection(class.sidecar, client, to, info.servers[i]);
+                let distinct = to.sidecar
+                    && connection.mtls == Mtls::Mtls
+                    && info.distinguishes(&class.principal, namespace);
+                let cached = (!distinct)
+                    .then(|| shared.iter().find(|s| s.0 == i && s.1 == connection))
+                    .flatten();
+                let (allowed, decision) = match cached {
+                    Some(&(_, _, allowed, decision)) => (allowed, decision),
+                    None => {
+                        let (allowed, decision) =
+                            self.authorize(&class.principal, namespace, to, &info, i, connection);
+                        let decision = intern(&mut decisions, decision);
+                        if !distinct {
+                            shared.push((i, connection, allowed, decision));
+                        }
+                        (allowed, decision)
+                    }
+                };
+                results.push((allowed, decision));
+            }
+            let refs: Vec<(bool, &Decision)> = results
+                .iter()
+                .map(|(a, d)| (*a, &decisions[*d as usize]))
+                .collect();
+            let collapse = uniform(&refs);
+            for &member in &class.members {
+                if member == callee {
+                    continue;
+                }
+                if collapse {
+                    let (allowed, decision) = results[0];
+                    edges.push(Edge {
+                        from: member as u32,
+                        to: callee as u32,
+                        port: None,
+                        allowed,
+                        mtls: decisions[decision as usize].connection.mtls,
+                        decision,
+                    });
+                } else {
+                    for (&(allowed, decision), port) in results.iter().zip(&info.ports) {
+                        edges.push(Edge {
+                            from: member as u32,
+                            to: callee as u32,
+                            port: port.port,
+                            allowed,
+                            mtls: decisions[decision as usize].connection.mtls,
+                            decision,
+                        });
+                    }
+                }
+            }
+        }
+        (edges, decisions)
     }
 
     /// The `<namespace>/<name>` of the policies behind a decision: the AuthorizationPolicies
@@ -475,4 +613,15 @@ impl Model {
             .map(|p| self.authorization[*p].id())
             .collect()
     }
+}
+
+/// Whether every port of a callee comes out the same for a caller (allowed, mode, policies,
+/// conditions), so one edge without a port stands for all of them.
+fn uniform(results: &[(bool, &Decision)]) -> bool {
+    results.windows(2).all(|w| {
+        w[0].0 == w[1].0
+            && w[0].1.policies == w[1].1.policies
+            && w[0].1.connection.mtls == w[1].1.connection.mtls
+            && w[0].1.conditional == w[1].1.conditional
+    })
 }
