@@ -144,6 +144,14 @@ impl Callee {
     }
 }
 
+/// The outcomes into one callee: per caller class a span of cells (port, allowed,
+/// decision, mode), and the decisions the cells point at.
+struct Column {
+    spans: Vec<(u32, u32)>,
+    cells: Vec<(Option<u16>, bool, u32, Mtls)>,
+    decisions: Vec<Decision>,
+}
+
 /// A caller identity class.
 struct Class {
     members: Vec<usize>,
@@ -464,20 +472,22 @@ impl Model {
         (classes, namespaces)
     }
 
-    /// Every caller → callee edge of the cluster (callers and callees are the workloads of
-    /// this cluster; a workload calling itself is left out).
+    /// Every caller → callee edge of the cluster, sorted by caller, callee and port
+    /// (callers and callees are the workloads of this cluster; a workload calling itself is
+    /// left out).
     pub fn matrix(&self) -> Matrix {
         let workloads = &self.inventory.workloads;
         let (classes, namespaces) = self.classes();
-        let parts: Vec<(Vec<Edge>, Vec<Decision>)> = (0..workloads.len())
+        let mut columns: Vec<Column> = (0..workloads.len())
             .into_par_iter()
             .map(|callee| self.column(callee, &classes, &namespaces))
             .collect();
         let mut matrix = Matrix::default();
         let mut global: HashMap<Decision, u32> = HashMap::new();
-        for (edges, decisions) in parts {
-            let remap: Vec<u32> = decisions
-                .into_iter()
+        for column in &mut columns {
+            let remap: Vec<u32> = column
+                .decisions
+                .drain(..)
                 .map(|d| {
                     let next = matrix.decisions.len() as u32;
                     *global.entry(d).or_insert_with_key(|d| {
@@ -486,23 +496,49 @@ impl Model {
                     })
                 })
                 .collect();
-            matrix.edges.extend(edges.into_iter().map(|e| Edge {
-                decision: remap[e.decision as usize],
-                ..e
-            }));
+            for cell in &mut column.cells {
+                cell.2 = remap[cell.2 as usize];
+            }
         }
-        matrix
-            .edges
-            .par_sort_unstable_by_key(|e| (e.from, e.to, e.port));
+        let mut class_of = vec![0; workloads.len()];
+        for (index, class) in classes.iter().enumerate() {
+            for &member in &class.members {
+                class_of[member] = index;
+            }
+        }
+        let rows: Vec<Vec<Edge>> = (0..workloads.len())
+            .into_par_iter()
+            .map(|from| {
+                let class = class_of[from];
+                let mut row = Vec::with_capacity(workloads.len());
+                for (to, column) in columns.iter().enumerate() {
+                    if to == from {
+                        continue;
+                    }
+                    let (start, end) = column.spans[class];
+                    row.extend(column.cells[start as usize..end as usize].iter().map(
+                        |&(port, allowed, decision, mtls)| Edge {
+                            from: from as u32,
+                            to: to as u32,
+                            port,
+                            allowed,
+                            mtls,
+                            decision,
+                        },
+                    ));
+                }
+                row
+            })
+            .collect();
+        matrix.edges = Vec::with_capacity(rows.iter().map(Vec::len).sum());
+        for row in rows {
+            matrix.edges.extend(row);
+        }
         matrix
     }
 
-    /// The edges into one callee from every caller class, with their (local) decisions.
-    fn column(&self, callee: usize, classes: &[Class], namespaces: &[&str]) -> (Vec<Edge>, Vec<Decision>) {
-        let info = self.callee(callee);
-        let to = &self.inventory.workloads[callee];
-        let ports = info.ports.len();
-        let mut decisions: Vec<Decision> = Vec::new();
+    /// The outcomes into one callee for every caller class.
+    fn column(&self, callee: usize, classes: &[Class], namespaces: &[&str]) -> Column {
         fn intern(decisions: &mut Vec<Decision>, decision: Decision) -> u32 {
             match decisions.iter().position(|d| *d == decision) {
                 Some(i) => i as u32,
@@ -512,12 +548,19 @@ impl Model {
                 }
             }
         }
+        let info = self.callee(callee);
+        let to = &self.inventory.workloads[callee];
+        let ports = info.ports.len();
+        let mut column = Column {
+            spans: Vec::with_capacity(classes.len()),
+            cells: Vec::new(),
+            decisions: Vec::new(),
+        };
         // Client side per (port, caller namespace), computed on first use.
         let mut clients: Vec<Option<(Option<usize>, Option<ClientTls>)>> =
             vec![None; ports * namespaces.len()];
         // Outcomes shared by every caller the policies cannot tell apart.
         let mut shared: Vec<(usize, Connection, bool, u32)> = Vec::new();
-        let mut edges = Vec::new();
         let mut results: Vec<(bool, u32)> = Vec::with_capacity(ports);
         for class in classes {
             let namespace = namespaces[class.namespace];
@@ -542,7 +585,7 @@ impl Model {
                     None => {
                         let (allowed, decision) =
                             self.authorize(&class.principal, namespace, to, &info, i, connection);
-                        let decision = intern(&mut decisions, decision);
+                        let decision = intern(&mut column.decisions, decision);
                         if !distinct {
                             shared.push((i, connection, allowed, decision));
                         }
@@ -551,40 +594,27 @@ impl Model {
                 };
                 results.push((allowed, decision));
             }
-            let refs: Vec<(bool, &Decision)> = results
-                .iter()
-                .map(|(a, d)| (*a, &decisions[*d as usize]))
-                .collect();
-            let collapse = uniform(&refs);
-            for &member in &class.members {
-                if member == callee {
-                    continue;
-                }
-                if collapse {
-                    let (allowed, decision) = results[0];
-                    edges.push(Edge {
-                        from: member as u32,
-                        to: callee as u32,
-                        port: None,
-                        allowed,
-                        mtls: decisions[decision as usize].connection.mtls,
-                        decision,
-                    });
-                } else {
-                    for (&(allowed, decision), port) in results.iter().zip(&info.ports) {
-                        edges.push(Edge {
-                            from: member as u32,
-                            to: callee as u32,
-                            port: port.port,
-                            allowed,
-                            mtls: decisions[decision as usize].connection.mtls,
-                            decision,
-                        });
-                    }
+            let decisions = &column.decisions;
+            let collapse = results.windows(2).all(|w| {
+                w[0] == w[1]
+                    || (w[0].0 == w[1].0
+                        && same_outcome(&decisions[w[0].1 as usize], &decisions[w[1].1 as usize]))
+            });
+            let start = column.cells.len() as u32;
+            let mtls = |d: u32| decisions[d as usize].connection.mtls;
+            if collapse {
+                let (allowed, decision) = results[0];
+                column.cells.push((None, allowed, decision, mtls(decision)));
+            } else {
+                for (&(allowed, decision), port) in results.iter().zip(&info.ports) {
+                    column
+                        .cells
+                        .push((port.port, allowed, decision, mtls(decision)));
                 }
             }
+            column.spans.push((start, column.cells.len() as u32));
         }
-        (edges, decisions)
+        column
     }
 
     /// The `<namespace>/<name>` of the policies behind a decision: the AuthorizationPolicies
@@ -618,10 +648,13 @@ impl Model {
 /// Whether every port of a callee comes out the same for a caller (allowed, mode, policies,
 /// conditions), so one edge without a port stands for all of them.
 fn uniform(results: &[(bool, &Decision)]) -> bool {
-    results.windows(2).all(|w| {
-        w[0].0 == w[1].0
-            && w[0].1.policies == w[1].1.policies
-            && w[0].1.connection.mtls == w[1].1.connection.mtls
-            && w[0].1.conditional == w[1].1.conditional
-    })
+    results
+        .windows(2)
+        .all(|w| w[0].0 == w[1].0 && same_outcome(w[0].1, w[1].1))
+}
+
+fn same_outcome(a: &Decision, b: &Decision) -> bool {
+    a.policies == b.policies
+        && a.connection.mtls == b.connection.mtls
+        && a.conditional == b.conditional
 }
