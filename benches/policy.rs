@@ -100,8 +100,8 @@ fn main() {
         matrices.push(start.elapsed());
         summary = (
             model.workloads().len(),
-            matrix.edges.len(),
-            matrix.edges.iter().filter(|e| e.allowed).count(),
+            matrix.len(),
+            matrix.edges().filter(|e| e.allowed).count(),
         );
     }
     let (count, edges, allowed) = summary;

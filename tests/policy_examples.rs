@@ -112,7 +112,7 @@ fn check(example: &str) {
     for model in &loaded.models {
         let matrix = model.matrix();
         let workloads = model.workloads();
-        for edge in &matrix.edges {
+        for edge in matrix.edges() {
             let from = workloads[edge.from as usize].id();
             let to = workloads[edge.to as usize].id();
             let key = (model.cluster.clone(), from, to);

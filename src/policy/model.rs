@@ -21,6 +21,7 @@ use rayon::prelude::*;
 
 use crate::manifest::Node;
 use crate::policy::authz::{self, AuthorizationPolicy, Peer, Verdict};
+use crate::policy::cluster::ROOT_NAMESPACE;
 use crate::policy::client::{ClientPolicies, ClientTls, DestinationRule};
 use crate::policy::peer::{PeerAuthentication, PeerMode, PeerPolicies, ServerMode};
 use crate::policy::workload::{Inventory, Workload};
@@ -94,14 +95,34 @@ pub struct Edge {
     pub decision: u32,
 }
 
-/// Every edge of a cluster, with the decisions they share.
+/// Every edge of a cluster, with the decisions they share: one row per caller (indexed like
+/// [`Model::workloads`]), each sorted by callee and port.
 #[derive(Debug, Clone, Default)]
 pub struct Matrix {
-    pub edges: Vec<Edge>,
+    pub rows: Vec<Vec<Edge>>,
     pub decisions: Vec<Decision>,
 }
 
 impl Matrix {
+    /// Every edge, by caller, callee and port.
+    pub fn edges(&self) -> impl Iterator<Item = &Edge> {
+        self.rows.iter().flatten()
+    }
+
+    /// The edges from one caller.
+    pub fn from(&self, caller: usize) -> &[Edge] {
+        self.rows.get(caller).map_or(&[], Vec::as_slice)
+    }
+
+    /// The number of edges.
+    pub fn len(&self) -> usize {
+        self.rows.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.iter().all(Vec::is_empty)
+    }
+
     pub fn decision(&self, edge: &Edge) -> &Decision {
         &self.decisions[edge.decision as usize]
     }
@@ -132,24 +153,26 @@ struct Callee {
     namespace_patterns: Vec<String>,
 }
 
-impl Callee {
-    fn distinguishes(&self, principal: &str, namespace: &str) -> bool {
-        self.principal_patterns
-            .iter()
-            .any(|p| authz::pattern_matches(p, principal))
-            || self
-                .namespace_patterns
-                .iter()
-                .any(|p| authz::pattern_matches(p, namespace))
-    }
-}
-
 /// The outcomes into one callee: per caller class a span of cells (port, allowed,
 /// decision, mode), and the decisions the cells point at.
 struct Column {
     spans: Vec<(u32, u32)>,
     cells: Vec<(Option<u16>, bool, u32, Mtls)>,
     decisions: Vec<Decision>,
+}
+
+/// Services and AuthorizationPolicies by namespace.
+#[derive(Default)]
+struct Index<'a> {
+    services: HashMap<&'a str, Vec<usize>>,
+    policies: HashMap<&'a str, Vec<usize>>,
+}
+
+/// Caller classes by principal and by namespace (index).
+#[derive(Default)]
+struct Identities<'a> {
+    by_principal: HashMap<&'a str, Vec<usize>>,
+    by_namespace: HashMap<usize, Vec<usize>>,
 }
 
 /// A caller identity class.
@@ -224,9 +247,16 @@ impl Model {
 
     /// The ports of a callee: Service target ports and container ports, sorted.
     pub fn callee_ports(&self, callee: usize) -> Vec<CalleePort> {
+        let all: Vec<usize> = (0..self.inventory.services.len()).collect();
+        self.callee_ports_among(callee, &all)
+    }
+
+    /// [`Model::callee_ports`] considering only the Services `candidates`.
+    fn callee_ports_among(&self, callee: usize, candidates: &[usize]) -> Vec<CalleePort> {
         let workload = &self.inventory.workloads[callee];
         let mut ports: Vec<CalleePort> = Vec::new();
-        for (index, service) in self.inventory.services.iter().enumerate() {
+        for &index in candidates {
+            let service = &self.inventory.services[index];
             if !service.selects(workload) {
                 continue;
             }
@@ -271,8 +301,35 @@ impl Model {
     }
 
     fn callee(&self, index: usize) -> Callee {
+        self.callee_indexed(index, None)
+    }
+
+    /// What a callee's outcomes depend on besides the caller; `index` narrows the Services
+    /// and policies looked at to the callee's namespace (and the root namespace).
+    fn callee_indexed(&self, index: usize, by_namespace: Option<&Index>) -> Callee {
         let workload = &self.inventory.workloads[index];
-        let ports = self.callee_ports(index);
+        let (ports, applicable) = match by_namespace {
+            None => (self.callee_ports(index), self.applicable_policies(index)),
+            Some(by_namespace) => {
+                let empty = Vec::new();
+                let services = by_namespace
+                    .services
+                    .get(workload.namespace.as_str())
+                    .unwrap_or(&empty);
+                let mut candidates: Vec<usize> = by_namespace
+                    .policies
+                    .get(workload.namespace.as_str())
+                    .into_iter()
+                    .chain(by_namespace.policies.get(ROOT_NAMESPACE))
+                    .flatten()
+                    .copied()
+                    .collect();
+                candidates.sort_unstable();
+                candidates.dedup();
+                candidates.retain(|&p| self.authorization[p].applies_to(workload));
+                (self.callee_ports_among(index, services), candidates)
+            }
+        };
         let levels = self.peer.for_workload(workload);
         let servers = ports
             .iter()
@@ -287,7 +344,6 @@ impl Model {
                 })
             })
             .collect();
-        let applicable = self.applicable_policies(index);
         let mut principal_patterns = Vec::new();
         let mut namespace_patterns = Vec::new();
         for &p in &applicable {
@@ -478,9 +534,29 @@ impl Model {
     pub fn matrix(&self) -> Matrix {
         let workloads = &self.inventory.workloads;
         let (classes, namespaces) = self.classes();
+        let mut index = Index::default();
+        for (i, service) in self.inventory.services.iter().enumerate() {
+            index.services.entry(&service.namespace).or_default().push(i);
+        }
+        for (i, policy) in self.authorization.iter().enumerate() {
+            index.policies.entry(&policy.namespace).or_default().push(i);
+        }
+        let mut identities = Identities::default();
+        for (i, class) in classes.iter().enumerate() {
+            identities
+                .by_principal
+                .entry(class.principal.as_str())
+                .or_default()
+                .push(i);
+            identities
+                .by_namespace
+                .entry(class.namespace)
+                .or_default()
+                .push(i);
+        }
         let mut columns: Vec<Column> = (0..workloads.len())
             .into_par_iter()
-            .map(|callee| self.column(callee, &classes, &namespaces))
+            .map(|callee| self.column(callee, &classes, &namespaces, &index, &identities))
             .collect();
         let mut matrix = Matrix::default();
         let mut global: HashMap<Decision, u32> = HashMap::new();
@@ -506,7 +582,7 @@ impl Model {
                 class_of[member] = index;
             }
         }
-        let rows: Vec<Vec<Edge>> = (0..workloads.len())
+        matrix.rows = (0..workloads.len())
             .into_par_iter()
             .map(|from| {
                 let class = class_of[from];
@@ -530,15 +606,51 @@ impl Model {
                 row
             })
             .collect();
-        matrix.edges = Vec::with_capacity(rows.iter().map(Vec::len).sum());
-        for row in rows {
-            matrix.edges.extend(row);
-        }
         matrix
     }
 
+    /// Which caller classes the callee's policies can tell apart from an anonymous identity
+    /// (their principal or namespace matches a pattern the policies mention).
+    fn distinct_classes(
+        &self,
+        info: &Callee,
+        classes: &[Class],
+        namespaces: &[&str],
+        identities: &Identities,
+    ) -> Vec<bool> {
+        let mut distinct = vec![false; classes.len()];
+        for pattern in &info.principal_patterns {
+            if pattern.contains('*') {
+                for (i, class) in classes.iter().enumerate() {
+                    distinct[i] |= authz::pattern_matches(pattern, &class.principal);
+                }
+            } else {
+                for &i in identities.by_principal.get(pattern.as_str()).into_iter().flatten() {
+                    distinct[i] = true;
+                }
+            }
+        }
+        for pattern in &info.namespace_patterns {
+            for (n, namespace) in namespaces.iter().enumerate() {
+                if authz::pattern_matches(pattern, namespace) {
+                    for &i in identities.by_namespace.get(&n).into_iter().flatten() {
+                        distinct[i] = true;
+                    }
+                }
+            }
+        }
+        distinct
+    }
+
     /// The outcomes into one callee for every caller class.
-    fn column(&self, callee: usize, classes: &[Class], namespaces: &[&str]) -> Column {
+    fn column(
+        &self,
+        callee: usize,
+        classes: &[Class],
+        namespaces: &[&str],
+        index: &Index,
+        identities: &Identities,
+    ) -> Column {
         fn intern(decisions: &mut Vec<Decision>, decision: Decision) -> u32 {
             match decisions.iter().position(|d| *d == decision) {
                 Some(i) => i as u32,
@@ -548,7 +660,7 @@ impl Model {
                 }
             }
         }
-        let info = self.callee(callee);
+        let info = self.callee_indexed(callee, Some(index));
         let to = &self.inventory.workloads[callee];
         let ports = info.ports.len();
         let mut column = Column {
@@ -562,7 +674,8 @@ impl Model {
         // Outcomes shared by every caller the policies cannot tell apart.
         let mut shared: Vec<(usize, Connection, bool, u32)> = Vec::new();
         let mut results: Vec<(bool, u32)> = Vec::with_capacity(ports);
-        for class in classes {
+        let distinct_classes = self.distinct_classes(&info, classes, namespaces, identities);
+        for (class_index, class) in classes.iter().enumerate() {
             let namespace = namespaces[class.namespace];
             results.clear();
             for i in 0..ports {
@@ -574,9 +687,8 @@ impl Model {
                     (None, None)
                 };
                 let connection = self.connection(class.sidecar, client, to, info.servers[i]);
-                let distinct = to.sidecar
-                    && connection.mtls == Mtls::Mtls
-                    && info.distinguishes(&class.principal, namespace);
+                let distinct =
+                    to.sidecar && connection.mtls == Mtls::Mtls && distinct_classes[class_index];
                 let cached = (!distinct)
                     .then(|| shared.iter().find(|s| s.0 == i && s.1 == connection))
                     .flatten();

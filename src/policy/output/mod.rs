@@ -47,8 +47,7 @@ pub struct Row {
 pub fn rows(model: &Model, matrix: &Matrix, allowed_only: bool) -> Vec<Row> {
     let workloads = model.workloads();
     matrix
-        .edges
-        .iter()
+        .edges()
         .filter(|e| e.allowed || !allowed_only)
         .map(|edge| {
             let decision = matrix.decision(edge);
