@@ -773,3 +773,65 @@ fn a_rule_without_tls_keeps_auto_mtls() {
     ));
     assert_eq!(call(&m, "bar/sleep", "foo/httpbin", 8080).mtls, Mtls::Mtls);
 }
+
+// ---------------------------------------------------------------- the matrix
+
+/// The full matrix (which shares outcomes between callers the policies cannot tell apart)
+/// agrees with evaluating every pair on its own.
+#[test]
+fn matrix_agrees_with_pairwise_evaluation() {
+    let m = model(&format!(
+        r#"{STRICT_MESH}---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {{name: legacy-ok, namespace: foo}}
+spec: {{selector: {{matchLabels: {{app: httpbin}}}}, mtls: {{mode: STRICT}}, portLevelMtls: {{8080: {{mode: PERMISSIVE}}}}}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {{name: allow-nothing, namespace: foo}}
+spec: {{}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {{name: httpbin, namespace: foo}}
+spec:
+  selector: {{matchLabels: {{app: httpbin}}}}
+  rules:
+    - from: [{{source: {{principals: ["cluster.local/ns/bar/*"]}}}}]
+      to: [{{operation: {{ports: ["9090"]}}}}]
+    - from: [{{source: {{namespaces: [foo]}}}}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {{name: no-report, namespace: istio-system}}
+spec: {{action: DENY, rules: [{{from: [{{source: {{principals: ["*/sa/default"]}}}}]}}]}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: plain, namespace: bar}}
+spec: {{host: "*.legacy.svc.cluster.local", trafficPolicy: {{tls: {{mode: DISABLE}}}}}}
+"#
+    ));
+    let matrix = m.matrix();
+    let n = m.workloads().len();
+    let mut expected = Vec::new();
+    for from in 0..n {
+        for to in (0..n).filter(|&to| to != from) {
+            expected.extend(m.evaluate(from, to));
+        }
+    }
+    let got: Vec<_> = matrix
+        .edges()
+        .map(|e| (*e, matrix.decision(e).clone()))
+        .collect();
+    assert_eq!(got.len(), expected.len());
+    for ((edge, decision), (want, want_decision)) in got.iter().zip(&expected) {
+        assert_eq!(
+            (edge.from, edge.to, edge.port, edge.allowed, edge.mtls),
+            (want.from, want.to, want.port, want.allowed, want.mtls)
+        );
+        assert_eq!(decision, want_decision);
+    }
+    assert!(matrix.edges().any(|e| e.allowed) && matrix.edges().any(|e| !e.allowed));
+}
