@@ -807,6 +807,11 @@ kind: AuthorizationPolicy
 metadata: {{name: no-report, namespace: istio-system}}
 spec: {{action: DENY, rules: [{{from: [{{source: {{principals: ["*/sa/default"]}}}}]}}]}}
 ---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {{name: sleep-from-foo, namespace: bar}}
+spec: {{selector: {{matchLabels: {{app: sleep}}}}, rules: [{{from: [{{source: {{principals: [cluster.local/ns/foo/sa/sleep]}}}}]}}]}}
+---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {{name: plain, namespace: bar}}
