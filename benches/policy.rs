@@ -9,7 +9,6 @@
 
 mod support;
 
-use std::fmt::Write;
 use std::path::Path;
 use std::time::Instant;
 
@@ -24,7 +23,7 @@ fn manifests(workloads: usize) -> (String, usize) {
     let namespaces = workloads.div_ceil(PER_NAMESPACE);
     let mut text = String::new();
     let mut policies = 0;
-    let mut doc = |text: &mut String, body: String| {
+    let doc = |text: &mut String, body: String| {
         text.push_str("---\n");
         text.push_str(&body);
     };
@@ -32,16 +31,42 @@ fn manifests(workloads: usize) -> (String, usize) {
     doc(&mut text, "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: default, namespace: istio-system}\nspec: {host: \"*.local\", trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}\n".into());
     for n in 0..namespaces {
         let ns = format!("ns{n}");
-        doc(&mut text, format!("apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}, labels: {{istio-injection: enabled}}}}\n"));
-        doc(&mut text, format!("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: allow-nothing, namespace: {ns}}}\nspec: {{}}\n"));
-        doc(&mut text, format!("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {{name: default, namespace: {ns}}}\nspec: {{mtls: {{mode: STRICT}}}}\n"));
+        doc(
+            &mut text,
+            format!(
+                "apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}, labels: {{istio-injection: enabled}}}}\n"
+            ),
+        );
+        doc(
+            &mut text,
+            format!(
+                "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: allow-nothing, namespace: {ns}}}\nspec: {{}}\n"
+            ),
+        );
+        doc(
+            &mut text,
+            format!(
+                "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {{name: default, namespace: {ns}}}\nspec: {{mtls: {{mode: STRICT}}}}\n"
+            ),
+        );
         policies += 2;
         if n % 3 == 0 {
-            doc(&mut text, format!("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: deny-legacy, namespace: {ns}}}\nspec: {{action: DENY, rules: [{{from: [{{source: {{namespaces: [ns{}]}}}}]}}, {{to: [{{operation: {{paths: [\"/admin/*\"]}}}}]}}]}}\n", (n + 7) % namespaces));
+            doc(
+                &mut text,
+                format!(
+                    "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: deny-legacy, namespace: {ns}}}\nspec: {{action: DENY, rules: [{{from: [{{source: {{namespaces: [ns{}]}}}}]}}, {{to: [{{operation: {{paths: [\"/admin/*\"]}}}}]}}]}}\n",
+                    (n + 7) % namespaces
+                ),
+            );
             policies += 1;
         }
         if n % 10 == 0 {
-            doc(&mut text, format!("apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: metrics-plain, namespace: {ns}}}\nspec: {{host: \"*.{ns}.svc.cluster.local\", trafficPolicy: {{portLevelSettings: [{{port: {{number: 9090}}, tls: {{mode: DISABLE}}}}]}}}}\n"));
+            doc(
+                &mut text,
+                format!(
+                    "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: metrics-plain, namespace: {ns}}}\nspec: {{host: \"*.{ns}.svc.cluster.local\", trafficPolicy: {{portLevelSettings: [{{port: {{number: 9090}}, tls: {{mode: DISABLE}}}}]}}}}\n"
+                ),
+            );
             policies += 1;
         }
         for s in 0..PER_NAMESPACE {
@@ -50,20 +75,49 @@ fn manifests(workloads: usize) -> (String, usize) {
                 break;
             }
             let name = format!("svc{s}");
-            doc(&mut text, format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}, tier: t{}}}}}\n    spec:\n      serviceAccountName: {name}\n      containers: [{{name: app, image: example/app:1, ports: [{{containerPort: 8080, name: http}}, {{containerPort: 9090, name: metrics}}]}}]\n", s % 4));
-            doc(&mut text, format!("apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  selector: {{app: {name}}}\n  ports: [{{name: http, port: 80, targetPort: http}}, {{name: metrics, port: 9090, targetPort: 9090}}]\n"));
+            doc(
+                &mut text,
+                format!(
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}, tier: t{}}}}}\n    spec:\n      serviceAccountName: {name}\n      containers: [{{name: app, image: example/app:1, ports: [{{containerPort: 8080, name: http}}, {{containerPort: 9090, name: metrics}}]}}]\n",
+                    s % 4
+                ),
+            );
+            doc(
+                &mut text,
+                format!(
+                    "apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  selector: {{app: {name}}}\n  ports: [{{name: http, port: 80, targetPort: http}}, {{name: metrics, port: 9090, targetPort: 9090}}]\n"
+                ),
+            );
             let callers: Vec<String> = [(n, s + 1), (n + 1, s), (n + 13, s + 5)]
                 .iter()
-                .map(|(cn, cs)| format!("\"cluster.local/ns/ns{}/sa/svc{}\"", cn % namespaces, cs % PER_NAMESPACE))
+                .map(|(cn, cs)| {
+                    format!(
+                        "\"cluster.local/ns/ns{}/sa/svc{}\"",
+                        cn % namespaces,
+                        cs % PER_NAMESPACE
+                    )
+                })
                 .collect();
             if s % 8 == 0 {
-                doc(&mut text, format!("apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {{name: {name}, namespace: {ns}}}\nspec: {{selector: {{matchLabels: {{app: {name}}}}}, mtls: {{mode: UNSET}}, portLevelMtls: {{9090: {{mode: PERMISSIVE}}}}}}\n"));
+                doc(
+                    &mut text,
+                    format!(
+                        "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {{name: {name}, namespace: {ns}}}\nspec: {{selector: {{matchLabels: {{app: {name}}}}}, mtls: {{mode: UNSET}}, portLevelMtls: {{9090: {{mode: PERMISSIVE}}}}}}\n"
+                    ),
+                );
                 policies += 1;
             }
             if s % 4 == 3 {
                 continue; // a quarter of the services have no ALLOW of their own: allow-nothing holds
             }
-            doc(&mut text, format!("apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  action: ALLOW\n  rules:\n    - from: [{{source: {{principals: [{}]}}}}]\n      to: [{{operation: {{methods: [GET, POST], paths: [\"/api/*\"], ports: [\"8080\"]}}}}]\n    - from: [{{source: {{namespaces: [monitoring, ns{}]}}}}]\n      to: [{{operation: {{ports: [\"9090\"]}}}}]\n", callers.join(", "), n));
+            doc(
+                &mut text,
+                format!(
+                    "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  action: ALLOW\n  rules:\n    - from: [{{source: {{principals: [{}]}}}}]\n      to: [{{operation: {{methods: [GET, POST], paths: [\"/api/*\"], ports: [\"8080\"]}}}}]\n    - from: [{{source: {{namespaces: [monitoring, ns{}]}}}}]\n      to: [{{operation: {{ports: [\"9090\"]}}}}]\n",
+                    callers.join(", "),
+                    n
+                ),
+            );
             policies += 1;
         }
     }

@@ -32,12 +32,18 @@ fn table_lists_edges_with_policies() {
 
 #[test]
 fn json_follows_the_contract() {
-    let output = policy(&["-o", "json", "--allowed-only"]).success().get_output().stdout.clone();
+    let output = policy(&["-o", "json", "--allowed-only"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let value: serde_json::Value = serde_json::from_slice(&output).expect("JSON");
     let edges = value["edges"].as_array().expect("edges list");
     assert!(!edges.is_empty());
     for edge in edges {
-        for key in ["cluster", "from", "to", "port", "allowed", "mtls", "policies"] {
+        for key in [
+            "cluster", "from", "to", "port", "allowed", "mtls", "policies",
+        ] {
             assert!(edge.get(key).is_some(), "{key} missing in {edge}");
         }
         assert_eq!(edge["allowed"], true);

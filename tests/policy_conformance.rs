@@ -5,7 +5,7 @@
 //! Every case cites the documented rule it checks. References:
 //! - [AP]  https://istio.io/latest/docs/reference/config/security/authorization-policy/
 //! - [AC]  https://istio.io/latest/docs/concepts/security/#authorization-policies
-//!         (and #allow-nothing-deny-all-and-allow-all-policy, #authorization-policy-for-tcp-workloads)
+//!   (and #allow-nothing-deny-all-and-allow-all-policy, #authorization-policy-for-tcp-workloads)
 //! - [PA]  https://istio.io/latest/docs/reference/config/security/peer_authentication/
 //! - [PC]  https://istio.io/latest/docs/concepts/security/#peer-authentication
 //! - [MIG] https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
@@ -125,8 +125,12 @@ struct Outcome {
 
 /// The outcome of `from` → `to` on workload port `port`.
 fn call(model: &Model, from: &str, to: &str, port: u16) -> Outcome {
-    let caller = model.workload(from).unwrap_or_else(|| panic!("no workload {from}"));
-    let callee = model.workload(to).unwrap_or_else(|| panic!("no workload {to}"));
+    let caller = model
+        .workload(from)
+        .unwrap_or_else(|| panic!("no workload {from}"));
+    let callee = model
+        .workload(to)
+        .unwrap_or_else(|| panic!("no workload {to}"));
     let edges = model.evaluate(caller, callee);
     let (edge, decision) = edges
         .iter()
@@ -194,7 +198,10 @@ fn deny_with_an_empty_rule_denies_everything() {
         "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: deny-all, namespace: foo}\nspec: {action: DENY, rules: [{}]}\n",
     );
     assert!(!allowed(&m, "foo/sleep", "foo/httpbin"));
-    assert_eq!(call(&m, "foo/sleep", "foo/httpbin", 8080).policies, ["foo/deny-all"]);
+    assert_eq!(
+        call(&m, "foo/sleep", "foo/httpbin", 8080).policies,
+        ["foo/deny-all"]
+    );
 }
 
 /// [AP] "If there are any DENY policies that match the request, deny the request" — DENY
@@ -403,7 +410,10 @@ fn namespaces_and_not_namespaces() {
     let m = model(
         "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: from-legacy, namespace: foo}\nspec: {rules: [{from: [{source: {namespaces: [legacy]}}]}]}\n",
     );
-    assert!(!allowed(&m, "legacy/sleep", "foo/httpbin"), "plaintext has no namespace");
+    assert!(
+        !allowed(&m, "legacy/sleep", "foo/httpbin"),
+        "plaintext has no namespace"
+    );
 }
 
 /// [AP] The fields of a source are ANDed: principal and namespace must both match.
@@ -433,7 +443,11 @@ fn ip_blocks_may_match() {
 #[test]
 fn principals_use_the_trust_domain() {
     let yaml = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: foo}\nspec: {rules: [{from: [{source: {principals: [acme.internal/ns/bar/sa/sleep]}}]}]}\n";
-    assert!(allowed(&model_with(yaml, "acme.internal"), "bar/sleep", "foo/httpbin"));
+    assert!(allowed(
+        &model_with(yaml, "acme.internal"),
+        "bar/sleep",
+        "foo/httpbin"
+    ));
     assert!(!allowed(&model(yaml), "bar/sleep", "foo/httpbin"));
 }
 
@@ -456,7 +470,10 @@ fn methods_restrict_requests_not_callers() {
     let m = model(
         "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: get-only, namespace: foo}\nspec: {rules: [{to: [{operation: {methods: [GET]}}]}]}\n---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: no-get, namespace: foo}\nspec: {action: DENY, rules: [{to: [{operation: {methods: [GET, POST]}}]}]}\n",
     );
-    assert!(!allowed(&m, "bar/sleep", "foo/httpbin"), "every allowed request is denied");
+    assert!(
+        !allowed(&m, "bar/sleep", "foo/httpbin"),
+        "every allowed request is denied"
+    );
 }
 
 /// [AP] paths: prefix match `/admin/*` — a DENY of the prefix covers an ALLOW of a path
@@ -468,9 +485,21 @@ fn path_prefix_deny_covers_allowed_paths() {
             "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: allow, namespace: foo}}\nspec: {{rules: [{{to: [{{operation: {{paths: [\"{allowed_path}\"]}}}}]}}]}}\n---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: deny-admin, namespace: foo}}\nspec: {{action: DENY, rules: [{{to: [{{operation: {{paths: [\"/admin/*\"]}}}}]}}]}}\n"
         )
     };
-    assert!(!allowed(&model(&policy("/admin/users")), "bar/sleep", "foo/httpbin"));
-    assert!(!allowed(&model(&policy("/admin/x/*")), "bar/sleep", "foo/httpbin"));
-    assert!(allowed(&model(&policy("/public")), "bar/sleep", "foo/httpbin"));
+    assert!(!allowed(
+        &model(&policy("/admin/users")),
+        "bar/sleep",
+        "foo/httpbin"
+    ));
+    assert!(!allowed(
+        &model(&policy("/admin/x/*")),
+        "bar/sleep",
+        "foo/httpbin"
+    ));
+    assert!(allowed(
+        &model(&policy("/public")),
+        "bar/sleep",
+        "foo/httpbin"
+    ));
 }
 
 /// [AP] paths: suffix match `*.json`.
@@ -481,8 +510,16 @@ fn path_suffix_deny() {
             "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: allow, namespace: foo}}\nspec: {{rules: [{{to: [{{operation: {{paths: [\"/data.json\"]}}}}]}}]}}\n---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: deny, namespace: foo}}\nspec: {{action: DENY, rules: [{{to: [{{operation: {{paths: [\"{deny}\"]}}}}]}}]}}\n"
         )
     };
-    assert!(!allowed(&model(&policy("*.json")), "bar/sleep", "foo/httpbin"));
-    assert!(allowed(&model(&policy("*.xml")), "bar/sleep", "foo/httpbin"));
+    assert!(!allowed(
+        &model(&policy("*.json")),
+        "bar/sleep",
+        "foo/httpbin"
+    ));
+    assert!(allowed(
+        &model(&policy("*.xml")),
+        "bar/sleep",
+        "foo/httpbin"
+    ));
 }
 
 /// [AP] ports: "A list of ports as specified in the connection" — the workload port, so
@@ -494,7 +531,10 @@ fn operation_ports_are_per_port() {
     );
     assert!(call(&m, "bar/sleep", "foo/httpbin", 8080).allowed);
     assert!(!call(&m, "bar/sleep", "foo/httpbin", 9090).allowed);
-    let edges = m.evaluate(m.workload("bar/sleep").unwrap(), m.workload("foo/httpbin").unwrap());
+    let edges = m.evaluate(
+        m.workload("bar/sleep").unwrap(),
+        m.workload("foo/httpbin").unwrap(),
+    );
     assert_eq!(edges.len(), 2, "one edge per port when ports differ");
 }
 
@@ -531,7 +571,10 @@ fn when_conditions_may_match() {
 #[test]
 fn default_is_permissive() {
     let m = model("");
-    assert_eq!(call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls, Mtls::Plaintext);
+    assert_eq!(
+        call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Plaintext
+    );
     assert!(allowed(&m, "legacy/sleep", "foo/httpbin"));
     assert_eq!(call(&m, "bar/sleep", "foo/httpbin", 8080).mtls, Mtls::Mtls);
 }
@@ -553,7 +596,10 @@ fn namespace_policy_overrides_mesh() {
     let m = model(&format!(
         "{STRICT_MESH}---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {{name: default, namespace: foo}}\nspec: {{mtls: {{mode: PERMISSIVE}}}}\n"
     ));
-    assert_eq!(call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls, Mtls::Plaintext);
+    assert_eq!(
+        call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Plaintext
+    );
 }
 
 /// [PC] "a workload-specific policy takes precedence over a namespace-wide policy".
@@ -579,7 +625,10 @@ fn unset_inherits_from_the_parent() {
     let m = model(
         "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: foo}\nspec: {mtls: {mode: UNSET}}\n",
     );
-    assert_eq!(call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls, Mtls::Plaintext);
+    assert_eq!(
+        call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Plaintext
+    );
 }
 
 /// [PA] portLevelMtls: "Port specific mutual TLS settings" — STRICT workload, port 8080
@@ -589,10 +638,19 @@ fn port_level_mtls_overrides_the_workload_mode() {
     let m = model(
         "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: httpbin, namespace: foo}\nspec: {selector: {matchLabels: {app: httpbin}}, mtls: {mode: STRICT}, portLevelMtls: {8080: {mode: DISABLE}}}\n",
     );
-    assert_eq!(call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls, Mtls::Plaintext);
-    assert_eq!(call(&m, "legacy/sleep", "foo/httpbin", 9090).mtls, Mtls::Broken);
+    assert_eq!(
+        call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Plaintext
+    );
+    assert_eq!(
+        call(&m, "legacy/sleep", "foo/httpbin", 9090).mtls,
+        Mtls::Broken
+    );
     // A sidecar client follows the server's DISABLE port with plaintext (auto mTLS).
-    assert_eq!(call(&m, "bar/sleep", "foo/httpbin", 8080).mtls, Mtls::Plaintext);
+    assert_eq!(
+        call(&m, "bar/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Plaintext
+    );
     assert_eq!(call(&m, "bar/sleep", "foo/httpbin", 9090).mtls, Mtls::Mtls);
 }
 
@@ -603,7 +661,10 @@ fn port_level_mtls_needs_a_selector() {
     let m = model(
         "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: foo}\nspec: {mtls: {mode: STRICT}, portLevelMtls: {8080: {mode: DISABLE}}}\n",
     );
-    assert_eq!(call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls, Mtls::Broken);
+    assert_eq!(
+        call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Broken
+    );
 }
 
 /// [PA] port-level UNSET inherits the workload's mode; [PA] example "inherit mTLS mode
@@ -613,8 +674,14 @@ fn workload_unset_with_port_override() {
     let m = model(&format!(
         "{STRICT_MESH}---\napiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {{name: httpbin, namespace: foo}}\nspec: {{selector: {{matchLabels: {{app: httpbin}}}}, mtls: {{mode: UNSET}}, portLevelMtls: {{8080: {{mode: DISABLE}}, 9090: {{mode: UNSET}}}}}}\n"
     ));
-    assert_eq!(call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls, Mtls::Plaintext);
-    assert_eq!(call(&m, "legacy/sleep", "foo/httpbin", 9090).mtls, Mtls::Broken);
+    assert_eq!(
+        call(&m, "legacy/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Plaintext
+    );
+    assert_eq!(
+        call(&m, "legacy/sleep", "foo/httpbin", 9090).mtls,
+        Mtls::Broken
+    );
 }
 
 /// [PC] "If there are more than one workload-specific policies for the same workload,
@@ -663,7 +730,10 @@ fn pod_label_overrides_namespace_injection() {
     );
     let workload = &m.workloads()[m.workload("foo/opted-out").unwrap()];
     assert!(!workload.sidecar);
-    assert!(m.workloads()[m.workload("bar/report").unwrap()].sidecar, "istio.io/rev injects");
+    assert!(
+        m.workloads()[m.workload("bar/report").unwrap()].sidecar,
+        "istio.io/rev injects"
+    );
     assert!(!m.workloads()[m.workload("legacy/sleep").unwrap()].sidecar);
 }
 
@@ -677,7 +747,10 @@ fn destination_rule_disable_to_strict_breaks() {
     let outcome = call(&m, "bar/sleep", "foo/httpbin", 8080);
     assert_eq!(outcome.mtls, Mtls::Broken);
     assert!(!outcome.allowed);
-    assert_eq!(outcome.policies, ["istio-system/default", "foo/httpbin-plain"]);
+    assert_eq!(
+        outcome.policies,
+        ["istio-system/default", "foo/httpbin-plain"]
+    );
 }
 
 /// [DR] DISABLE to a PERMISSIVE server works, as plaintext.
@@ -686,7 +759,10 @@ fn destination_rule_disable_to_permissive_is_plaintext() {
     let m = model(
         "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: httpbin-plain, namespace: foo}\nspec: {host: httpbin.foo.svc.cluster.local, trafficPolicy: {tls: {mode: DISABLE}}}\n",
     );
-    assert_eq!(call(&m, "bar/sleep", "foo/httpbin", 8080).mtls, Mtls::Plaintext);
+    assert_eq!(
+        call(&m, "bar/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Plaintext
+    );
 }
 
 /// [DR] SIMPLE: "Originate a TLS connection to the upstream endpoint" — not Istio mTLS, so
@@ -696,7 +772,10 @@ fn destination_rule_simple_to_strict_breaks() {
     let m = model(&format!(
         "{STRICT_MESH}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: tls, namespace: foo}}\nspec: {{host: httpbin, trafficPolicy: {{tls: {{mode: SIMPLE}}}}}}\n"
     ));
-    assert_eq!(call(&m, "bar/sleep", "foo/httpbin", 8080).mtls, Mtls::Broken);
+    assert_eq!(
+        call(&m, "bar/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Broken
+    );
 }
 
 /// [DR] ISTIO_MUTUAL to a workload without sidecar: nothing terminates Istio mTLS.
@@ -705,7 +784,10 @@ fn istio_mutual_to_a_workload_without_sidecar_breaks() {
     let m = model(
         "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: plain, namespace: legacy}\nspec: {host: plain, trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}}\n",
     );
-    assert_eq!(call(&m, "bar/sleep", "legacy/plain", 8080).mtls, Mtls::Broken);
+    assert_eq!(
+        call(&m, "bar/sleep", "legacy/plain", 8080).mtls,
+        Mtls::Broken
+    );
 }
 
 /// [DRC] lookup order: the client's namespace, then the service's namespace, then the
@@ -715,7 +797,10 @@ fn client_namespace_rule_wins() {
     let m = model(&format!(
         "{STRICT_MESH}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: mutual, namespace: foo}}\nspec: {{host: httpbin.foo.svc.cluster.local, trafficPolicy: {{tls: {{mode: ISTIO_MUTUAL}}}}}}\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: plain, namespace: bar}}\nspec: {{host: httpbin.foo.svc.cluster.local, trafficPolicy: {{tls: {{mode: DISABLE}}}}}}\n"
     ));
-    assert_eq!(call(&m, "bar/sleep", "foo/httpbin", 8080).mtls, Mtls::Broken);
+    assert_eq!(
+        call(&m, "bar/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Broken
+    );
     assert_eq!(call(&m, "foo/sleep", "foo/httpbin", 8080).mtls, Mtls::Mtls);
 }
 
@@ -726,7 +811,10 @@ fn export_to_hides_rules_from_other_namespaces() {
     let m = model(&format!(
         "{STRICT_MESH}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: plain, namespace: foo}}\nspec: {{host: httpbin, exportTo: [\".\"], trafficPolicy: {{tls: {{mode: DISABLE}}}}}}\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: default, namespace: istio-system}}\nspec: {{host: \"*.local\", trafficPolicy: {{tls: {{mode: ISTIO_MUTUAL}}}}}}\n"
     ));
-    assert_eq!(call(&m, "foo/sleep", "foo/httpbin", 8080).mtls, Mtls::Broken);
+    assert_eq!(
+        call(&m, "foo/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Broken
+    );
     let outcome = call(&m, "bar/sleep", "foo/httpbin", 8080);
     assert_eq!(outcome.mtls, Mtls::Mtls);
 }
@@ -747,7 +835,10 @@ fn wildcard_hosts_and_specificity() {
     let m = model(&format!(
         "{STRICT_MESH}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: all-foo, namespace: bar}}\nspec: {{host: \"*.foo.svc.cluster.local\", trafficPolicy: {{tls: {{mode: DISABLE}}}}}}\n"
     ));
-    assert_eq!(call(&m, "bar/sleep", "foo/httpbin", 8080).mtls, Mtls::Broken);
+    assert_eq!(
+        call(&m, "bar/sleep", "foo/httpbin", 8080).mtls,
+        Mtls::Broken
+    );
     let m = model(&format!(
         "{STRICT_MESH}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: all-foo, namespace: bar}}\nspec: {{host: \"*.foo.svc.cluster.local\", trafficPolicy: {{tls: {{mode: DISABLE}}}}}}\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: httpbin, namespace: bar}}\nspec: {{host: httpbin.foo.svc.cluster.local, trafficPolicy: {{tls: {{mode: ISTIO_MUTUAL}}}}}}\n"
     ));
@@ -762,7 +853,10 @@ fn destination_rule_port_level_settings() {
         "{STRICT_MESH}---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: httpbin, namespace: foo}}\nspec: {{host: httpbin, trafficPolicy: {{tls: {{mode: ISTIO_MUTUAL}}, portLevelSettings: [{{port: {{number: 9000}}, tls: {{mode: DISABLE}}}}]}}}}\n"
     ));
     assert_eq!(call(&m, "bar/sleep", "foo/httpbin", 8080).mtls, Mtls::Mtls);
-    assert_eq!(call(&m, "bar/sleep", "foo/httpbin", 9090).mtls, Mtls::Broken);
+    assert_eq!(
+        call(&m, "bar/sleep", "foo/httpbin", 9090).mtls,
+        Mtls::Broken
+    );
 }
 
 /// [DR] a rule without `tls` leaves the choice to auto mTLS ([AUTO]).

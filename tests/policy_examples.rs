@@ -41,7 +41,9 @@ fn truth(example: &str) -> Truth {
                     .into_iter()
                     .find(|t| t["name"] == tenant)
                     .expect("declared tenant");
-                let namespace = tenant["namespace"].as_str().unwrap_or(tenant["name"].as_str().unwrap());
+                let namespace = tenant["namespace"]
+                    .as_str()
+                    .unwrap_or(tenant["name"].as_str().unwrap());
                 let on = tenant["clusters"]
                     .as_array()
                     .map(|c| c.iter().map(|c| c.as_str().unwrap().to_string()).collect())
@@ -52,7 +54,10 @@ fn truth(example: &str) -> Truth {
     };
     let services = list(&spec["services"]);
     let find = |name: &str| {
-        let service = services.iter().find(|s| s["name"] == name).expect("declared");
+        let service = services
+            .iter()
+            .find(|s| s["name"] == name)
+            .expect("declared");
         let (namespace, on) = place(service);
         (format!("{namespace}/{name}"), on)
     };
@@ -72,7 +77,9 @@ fn truth(example: &str) -> Truth {
                 let key = (cluster.clone(), from.clone(), to.clone());
                 truth.edges.insert(key.clone());
                 if let Some(ports) = caller["ports"].as_array() {
-                    truth.ports.push((key, ports.iter().filter_map(Value::as_u64).collect()));
+                    truth
+                        .ports
+                        .push((key, ports.iter().filter_map(Value::as_u64).collect()));
                 }
             }
         }
@@ -126,8 +133,13 @@ fn check(example: &str) {
             assert_eq!(edge.mtls, Mtls::Mtls, "{key:?} is not mTLS");
             assert!(!matrix.decision(edge).conditional, "{key:?} is conditional");
             if let Some((_, ports)) = truth.ports.iter().find(|(k, _)| k == &key) {
-                let port = edge.port.expect("a caller limited to ports gets per-port edges");
-                assert!(ports.contains(&u64::from(port)), "{key:?} allowed on {port}");
+                let port = edge
+                    .port
+                    .expect("a caller limited to ports gets per-port edges");
+                assert!(
+                    ports.contains(&u64::from(port)),
+                    "{key:?} allowed on {port}"
+                );
             }
             computed.insert(key);
         }

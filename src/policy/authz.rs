@@ -57,9 +57,9 @@ pub struct Values {
 impl Values {
     fn read(node: &Node, key: &str, not_key: &str) -> Values {
         let list = |k: &str| {
-            node.get(k).and_then(Node::as_seq).map(|items| {
-                items.iter().filter_map(scalar).collect::<Vec<String>>()
-            })
+            node.get(k)
+                .and_then(Node::as_seq)
+                .map(|items| items.iter().filter_map(scalar).collect::<Vec<String>>())
         };
         Values {
             values: list(key),
@@ -253,7 +253,11 @@ fn read_rule(rule: &Node) -> Rule {
             .and_then(Node::as_seq)
             .unwrap_or_default()
             .iter()
-            .map(|n| n.get(inner).cloned().unwrap_or_else(|| Node::empty_map(n.origin.clone())))
+            .map(|n| {
+                n.get(inner)
+                    .cloned()
+                    .unwrap_or_else(|| Node::empty_map(n.origin.clone()))
+            })
             .collect()
     };
     let from = items("from", "source")
@@ -405,7 +409,9 @@ pub fn evaluate(policies: &[AuthorizationPolicy], applicable: &[usize], peer: &P
         }
     }
     if let Some(index) = full_deny {
-        verdict.policies.retain(|p| policies[*p].action == Action::Custom);
+        verdict
+            .policies
+            .retain(|p| policies[*p].action == Action::Custom);
         verdict.policies.push(index);
         verdict.allowed = false;
         return verdict;

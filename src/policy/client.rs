@@ -92,7 +92,13 @@ impl DestinationRule {
                 let names: Vec<String> = items
                     .iter()
                     .filter_map(Node::as_str)
-                    .map(|n| if n == "." { namespace.clone() } else { n.to_string() })
+                    .map(|n| {
+                        if n == "." {
+                            namespace.clone()
+                        } else {
+                            n.to_string()
+                        }
+                    })
                     .collect();
                 if names.iter().any(|n| n == "*") {
                     ExportTo::All

@@ -46,7 +46,9 @@ pub fn load(paths: &[PathBuf], trust_domain: Option<&str>) -> Result<Loaded, Dis
     let mut findings = Vec::new();
     for source in collect_sources(&inputs) {
         let is_file = source.path.is_file();
-        let cluster = clusters.entry(cluster_of(&source.path, is_file)).or_default();
+        let cluster = clusters
+            .entry(cluster_of(&source.path, is_file))
+            .or_default();
         if is_file && source.objects.is_empty() {
             // istiod's Helm values are configuration, not objects: read them for the trust domain.
             if let Ok(documents) = load_file(&source.path) {

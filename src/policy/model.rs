@@ -21,8 +21,8 @@ use rayon::prelude::*;
 
 use crate::manifest::Node;
 use crate::policy::authz::{self, AuthorizationPolicy, Peer, Verdict};
-use crate::policy::cluster::ROOT_NAMESPACE;
 use crate::policy::client::{ClientPolicies, ClientTls, DestinationRule};
+use crate::policy::cluster::ROOT_NAMESPACE;
 use crate::policy::peer::{PeerAuthentication, PeerMode, PeerPolicies, ServerMode};
 use crate::policy::workload::{Inventory, Workload};
 
@@ -393,7 +393,11 @@ impl Model {
         client_tls: Option<ClientTls>,
     ) -> Mtls {
         let strict = callee_sidecar && server == PeerMode::Strict;
-        let plaintext = if strict { Mtls::Broken } else { Mtls::Plaintext };
+        let plaintext = if strict {
+            Mtls::Broken
+        } else {
+            Mtls::Plaintext
+        };
         if !caller_sidecar {
             return plaintext;
         }
@@ -536,7 +540,11 @@ impl Model {
         let (classes, namespaces) = self.classes();
         let mut index = Index::default();
         for (i, service) in self.inventory.services.iter().enumerate() {
-            index.services.entry(&service.namespace).or_default().push(i);
+            index
+                .services
+                .entry(&service.namespace)
+                .or_default()
+                .push(i);
         }
         for (i, policy) in self.authorization.iter().enumerate() {
             index.policies.entry(&policy.namespace).or_default().push(i);
@@ -625,7 +633,12 @@ impl Model {
                     distinct[i] |= authz::pattern_matches(pattern, &class.principal);
                 }
             } else {
-                for &i in identities.by_principal.get(pattern.as_str()).into_iter().flatten() {
+                for &i in identities
+                    .by_principal
+                    .get(pattern.as_str())
+                    .into_iter()
+                    .flatten()
+                {
                     distinct[i] = true;
                 }
             }
@@ -680,9 +693,8 @@ impl Model {
             results.clear();
             for i in 0..ports {
                 let client = if class.sidecar {
-                    *clients[i * namespaces.len() + class.namespace].get_or_insert_with(|| {
-                        self.client_side(namespace, info.hosts[i].as_ref())
-                    })
+                    *clients[i * namespaces.len() + class.namespace]
+                        .get_or_insert_with(|| self.client_side(namespace, info.hosts[i].as_ref()))
                 } else {
                     (None, None)
                 };

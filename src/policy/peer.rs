@@ -86,7 +86,10 @@ impl PeerAuthentication {
             .iter()
             .filter_map(|(port, m)| {
                 let port = port.parse().ok().or_else(|| port_number(m))?;
-                Some((port, m.str_at(&["mode"]).map_or(PeerMode::Unset, PeerMode::parse)))
+                Some((
+                    port,
+                    m.str_at(&["mode"]).map_or(PeerMode::Unset, PeerMode::parse),
+                ))
             })
             .collect();
         Some(PeerAuthentication {

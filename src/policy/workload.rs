@@ -192,7 +192,10 @@ fn workload(
     let annotations = labels(pod.at(&["metadata", "annotations"]));
     let spec = pod.get("spec");
     let service_account = spec
-        .and_then(|s| s.str_at(&["serviceAccountName"]).or(s.str_at(&["serviceAccount"])))
+        .and_then(|s| {
+            s.str_at(&["serviceAccountName"])
+                .or(s.str_at(&["serviceAccount"]))
+        })
         .filter(|s| !s.is_empty())
         .unwrap_or("default")
         .to_string();

@@ -78,7 +78,10 @@ pub struct Source {
 /// Like [`collect`], but keeps each input's objects apart (the policy model groups them per
 /// cluster, which it derives from the input's path).
 pub fn collect_sources(inputs: &Inputs) -> Vec<Source> {
-    let roots = inputs.roots.par_iter().map(|root| (root, render_root(root)));
+    let roots = inputs
+        .roots
+        .par_iter()
+        .map(|root| (root, render_root(root)));
     let loose = inputs.loose.par_iter().map(|file| {
         let read = loose::read(file);
         let part = Part {

@@ -24,7 +24,12 @@ pub fn write(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "  subgraph cluster_{index} {{")?;
         writeln!(out, "    label={};", quote(cluster))?;
         for node in nodes {
-            writeln!(out, "    {} [label={}];", quote(&format!("{cluster}:{node}")), quote(node))?;
+            writeln!(
+                out,
+                "    {} [label={}];",
+                quote(&format!("{cluster}:{node}")),
+                quote(node)
+            )?;
         }
         writeln!(out, "  }}")?;
     }

@@ -5,7 +5,9 @@ use std::io::{self, Write};
 use super::Row;
 
 pub fn write(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
-    let header = ["CLUSTER", "FROM", "TO", "PORT", "ALLOWED", "MTLS", "POLICIES"];
+    let header = [
+        "CLUSTER", "FROM", "TO", "PORT", "ALLOWED", "MTLS", "POLICIES",
+    ];
     let lines: Vec<[String; 7]> = rows
         .iter()
         .map(|r| {
