@@ -12,6 +12,7 @@
 //! - [AUTO] https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#auto-mutual-tls
 //! - [DR]  https://istio.io/latest/docs/reference/config/networking/destination-rule/
 //! - [DRC] https://istio.io/latest/docs/ops/best-practices/traffic-management/ (DestinationRule lookup)
+//! - [TD]  https://istio.io/latest/docs/tasks/security/authorization/authz-td-migration/#best-practices
 //! - [INJ] https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
 
 use std::path::Path;
@@ -449,6 +450,16 @@ fn principals_use_the_trust_domain() {
         "foo/httpbin"
     ));
     assert!(!allowed(&model(yaml), "bar/sleep", "foo/httpbin"));
+}
+
+/// [TD] "in authorization policy, `cluster.local` is a pointer that points to the current
+/// trust domain" — a `cluster.local/...` principal matches under any trust domain.
+#[test]
+fn cluster_local_principals_point_to_the_current_trust_domain() {
+    let yaml = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: foo}\nspec: {rules: [{from: [{source: {principals: [cluster.local/ns/bar/sa/sleep]}}]}]}\n";
+    let m = model_with(yaml, "acme.internal");
+    assert!(allowed(&m, "bar/sleep", "foo/httpbin"));
+    assert!(!allowed(&m, "foo/sleep", "foo/httpbin"));
 }
 
 // ---------------------------------------------------------------- authorization: operations

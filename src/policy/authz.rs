@@ -18,7 +18,7 @@
 //! and are skipped.
 
 use crate::manifest::Node;
-use crate::policy::cluster::ROOT_NAMESPACE;
+use crate::policy::cluster::{DEFAULT_TRUST_DOMAIN, ROOT_NAMESPACE};
 use crate::policy::workload::{Labels, Workload, matches_labels, scalar};
 
 /// An AuthorizationPolicy action.
@@ -231,6 +231,24 @@ impl AuthorizationPolicy {
     /// `<namespace>/<name>`.
     pub fn id(&self) -> String {
         format!("{}/{}", self.namespace, self.name)
+    }
+
+    /// In authorization policy `cluster.local` in a principal "is a pointer that points to
+    /// the current trust domain" (Istio's trust domain migration docs): rewrites such
+    /// principals to `trust_domain`.
+    pub fn resolve_trust_domain(&mut self, trust_domain: &str) {
+        if trust_domain == DEFAULT_TRUST_DOMAIN {
+            return;
+        }
+        let prefix = format!("{DEFAULT_TRUST_DOMAIN}/");
+        for source in self.rules.iter_mut().flat_map(|r| r.from.iter_mut()) {
+            let lists = [&mut source.principals.values, &mut source.principals.not];
+            for principal in lists.into_iter().flatten().flatten() {
+                if let Some(rest) = principal.strip_prefix(&prefix) {
+                    *principal = format!("{trust_domain}/{rest}");
+                }
+            }
+        }
     }
 
     /// Whether the policy applies to `workload`'s sidecar.

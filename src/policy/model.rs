@@ -214,6 +214,9 @@ impl Model {
             authorization.extend(AuthorizationPolicy::read(object));
         }
         authorization.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+        for policy in &mut authorization {
+            policy.resolve_trust_domain(trust_domain);
+        }
         Model {
             cluster: cluster.to_string(),
             trust_domain: trust_domain.to_string(),
