@@ -98,3 +98,61 @@ fn help_has_examples() {
         .stdout(predicate::str::contains("Examples:"))
         .stdout(predicate::str::contains("--allowed-only"));
 }
+
+#[test]
+fn trust_domain_flag_overrides_the_repository() {
+    // The edge example's policies name acme.internal principals: under another trust domain
+    // no principal matches, so only edges without principal rules stay allowed.
+    let output = policy(&[
+        "-o",
+        "json",
+        "--allowed-only",
+        "--trust-domain",
+        "other.example",
+    ])
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let value: serde_json::Value = serde_json::from_slice(&output).expect("JSON");
+    let edges = value["edges"].as_array().expect("edges");
+    assert!(!edges.iter().any(|e| e["to"] == "retail/cart"));
+    assert!(
+        edges
+            .iter()
+            .any(|e| e["to"] == "istio-ingress/istio-ingressgateway")
+    );
+}
+
+#[test]
+fn a_checkout_under_a_clusters_directory_keeps_its_cluster_names() {
+    let temp = tempfile::tempdir().expect("tempdir");
+    let repo = temp.path().join("clusters/checkout");
+    common::meshwright()
+        .args(["init", "--example", "saas"])
+        .arg(&repo)
+        .assert()
+        .success();
+    std::fs::create_dir_all(repo.join("extra")).expect("mkdir");
+    std::fs::write(
+        repo.join("extra/job.yaml"),
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: once, namespace: tools}\nspec: {template: {spec: {containers: [{name: c}]}}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: debug, namespace: tools}\nspec: {containers: [{name: c}]}\n",
+    )
+    .expect("write");
+    common::meshwright()
+        .arg("policy")
+        .arg(&repo)
+        .args(["--cluster", "prod", "--allowed-only"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("prod     platform/billing"));
+    // A manifest outside clusters/ and overlays/ belongs to `default`, not to `checkout`.
+    common::meshwright()
+        .arg("policy")
+        .arg(&repo)
+        .args(["--cluster", "default"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("tools/once"))
+        .stdout(predicate::str::contains("tools/debug"));
+}

@@ -1,7 +1,8 @@
 //! Which cluster an input belongs to, and each cluster's trust domain.
 //!
 //! A kustomize root or loose file belongs to the cluster named by the directory after the
-//! last `clusters/` or `overlays/` in its path (`tenants/retail/overlays/edge-eu` →
+//! last `clusters/` or `overlays/` in its path inside the repository (the nearest directory
+//! with `.git` or `mesh.yaml`) (`tenants/retail/overlays/edge-eu` →
 //! `edge-eu`, `clusters/central` → `central`), else to `default`. The trust domain comes
 //! from istiod's Helm values (`meshConfig.trustDomain`), an IstioOperator
 //! (`spec.meshConfig.trustDomain`) or the `istio` ConfigMap's `mesh` text, else

@@ -15,7 +15,7 @@ pub mod peer;
 pub mod workload;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use cluster::{DEFAULT_TRUST_DOMAIN, ROOT_NAMESPACE, cluster_of};
 pub use model::{CalleePort, Connection, Decision, Edge, Matrix, Model, Mtls};
@@ -38,17 +38,37 @@ struct ClusterObjects {
     trust_domain: Option<String>,
 }
 
+/// The nearest directory at or above `path` holding `.git` or `mesh.yaml`.
+fn repository_root(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .find(|dir| dir.join(".git").exists() || dir.join("mesh.yaml").is_file())
+        .map(Path::to_path_buf)
+}
+
 /// Reads every kustomize root and loose manifest under `paths` and builds one model per
 /// cluster. `trust_domain` overrides what istiod's configuration in the repository says.
 pub fn load(paths: &[PathBuf], trust_domain: Option<&str>) -> Result<Loaded, DiscoverError> {
     let inputs = discover(paths)?;
+    let roots: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    }
+    .iter()
+    .filter_map(|p| p.canonicalize().ok())
+    .filter_map(|p| repository_root(&p))
+    .collect();
     let mut clusters: BTreeMap<String, ClusterObjects> = BTreeMap::new();
     let mut findings = Vec::new();
     for source in collect_sources(&inputs) {
         let is_file = source.path.is_file();
-        let cluster = clusters
-            .entry(cluster_of(&source.path, is_file))
-            .or_default();
+        // Only the part inside the repository names the cluster (a checkout may itself live
+        // under a directory called `clusters`).
+        let inside = roots
+            .iter()
+            .find_map(|root| source.path.strip_prefix(root).ok())
+            .unwrap_or(&source.path);
+        let cluster = clusters.entry(cluster_of(inside, is_file)).or_default();
         if is_file && source.objects.is_empty() {
             // istiod's Helm values are configuration, not objects: read them for the trust domain.
             if let Ok(documents) = load_file(&source.path) {
