@@ -473,3 +473,33 @@ pub fn evaluate(policies: &[AuthorizationPolicy], applicable: &[usize], peer: &P
     verdict.policies.dedup();
     verdict
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_exact_prefix_suffix_and_presence() {
+        assert!(pattern_matches("*", "x"));
+        assert!(!pattern_matches("*", ""));
+        assert!(pattern_matches("/api/*", "/api/v1"));
+        assert!(!pattern_matches("/api/*", "/apx"));
+        assert!(pattern_matches("*.json", "/a.json"));
+        assert!(pattern_matches("GET", "GET"));
+        assert!(!pattern_matches("GET", "POST"));
+    }
+
+    #[test]
+    fn coverage_of_one_pattern_by_another() {
+        assert!(pattern_covers("*", "/x"));
+        assert!(pattern_covers("/a/*", "/a/b"));
+        assert!(pattern_covers("/a/*", "/a/b/*"));
+        assert!(!pattern_covers("/a/b/*", "/a/*"));
+        assert!(!pattern_covers("/a/*", "*.json"));
+        assert!(pattern_covers("*.json", "/x.json"));
+        assert!(pattern_covers("*.json", "*/x.json"));
+        assert!(!pattern_covers("*.json", "/x/*"));
+        assert!(pattern_covers("/x", "/x"));
+        assert!(!pattern_covers("/x", "/x*"));
+    }
+}

@@ -216,3 +216,20 @@ impl ClientPolicies {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_hosts_beat_longer_wildcards_beat_shorter_ones() {
+        let host = "a.b.svc.cluster.local";
+        let exact = host_specificity(host, host).unwrap();
+        let namespace = host_specificity("*.b.svc.cluster.local", host).unwrap();
+        let mesh = host_specificity("*.local", host).unwrap();
+        let any = host_specificity("*", host).unwrap();
+        assert!(exact > namespace && namespace > mesh && mesh > any);
+        assert_eq!(host_specificity("*.c.svc.cluster.local", host), None);
+        assert_eq!(host_specificity("x.b.svc.cluster.local", host), None);
+    }
+}
