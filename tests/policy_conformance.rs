@@ -462,6 +462,17 @@ fn cluster_local_principals_point_to_the_current_trust_domain() {
     assert!(!allowed(&m, "foo/sleep", "foo/httpbin"));
 }
 
+/// [TD] trust domain aliases: with `trustDomainAliases: [old-td]`, a policy naming
+/// `old-td/ns/...` still matches the workload under the new trust domain.
+#[test]
+fn trust_domain_aliases_match_the_current_domain() {
+    let yaml = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: foo}\nspec: {rules: [{from: [{source: {principals: [old-td/ns/bar/sa/sleep]}}]}]}\n";
+    let plain = model_with(yaml, "new-td");
+    assert!(!allowed(&plain, "bar/sleep", "foo/httpbin"));
+    let aliased = model_with(yaml, "new-td").with_trust_domain_aliases(&["old-td".to_string()]);
+    assert!(allowed(&aliased, "bar/sleep", "foo/httpbin"));
+}
+
 // ---------------------------------------------------------------- authorization: operations
 
 /// [AP] methods: an ALLOW limited to GET still lets some request of the caller through;

@@ -234,17 +234,25 @@ impl AuthorizationPolicy {
     }
 
     /// In authorization policy `cluster.local` in a principal "is a pointer that points to
-    /// the current trust domain" (Istio's trust domain migration docs): rewrites such
-    /// principals to `trust_domain`.
-    pub fn resolve_trust_domain(&mut self, trust_domain: &str) {
-        if trust_domain == DEFAULT_TRUST_DOMAIN {
+    /// the current trust domain" and its aliases (Istio's trust domain migration docs), and a
+    /// principal of an alias (`meshConfig.trustDomainAliases`) matches the current trust
+    /// domain: rewrites such principals to `trust_domain`.
+    pub fn resolve_trust_domain(&mut self, trust_domain: &str, aliases: &[String]) {
+        let prefixes: Vec<String> = std::iter::once(DEFAULT_TRUST_DOMAIN)
+            .chain(aliases.iter().map(String::as_str))
+            .filter(|d| *d != trust_domain)
+            .map(|d| format!("{d}/"))
+            .collect();
+        if prefixes.is_empty() {
             return;
         }
-        let prefix = format!("{DEFAULT_TRUST_DOMAIN}/");
         for source in self.rules.iter_mut().flat_map(|r| r.from.iter_mut()) {
             let lists = [&mut source.principals.values, &mut source.principals.not];
             for principal in lists.into_iter().flatten().flatten() {
-                if let Some(rest) = principal.strip_prefix(&prefix) {
+                if let Some(rest) = prefixes
+                    .iter()
+                    .find_map(|p| principal.strip_prefix(p.as_str()))
+                {
                     *principal = format!("{trust_domain}/{rest}");
                 }
             }

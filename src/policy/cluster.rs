@@ -40,6 +40,22 @@ pub fn cluster_of(path: &Path, is_file: bool) -> String {
         .map_or_else(|| DEFAULT_CLUSTER.to_string(), |pair| pair[1].to_string())
 }
 
+/// The trust domain aliases (`meshConfig.trustDomainAliases`) a document configures.
+pub fn trust_domain_aliases_of(document: &Node) -> Vec<String> {
+    let list = document
+        .at(&["meshConfig", "trustDomainAliases"])
+        .or_else(|| {
+            (document.str_at(&["kind"]) == Some("IstioOperator"))
+                .then(|| document.at(&["spec", "meshConfig", "trustDomainAliases"]))
+                .flatten()
+        });
+    list.and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| n.as_str().map(str::to_string))
+        .collect()
+}
+
 /// The trust domain a document configures, if it is istiod configuration.
 pub fn trust_domain_of(document: &Node) -> Option<String> {
     if let Some(domain) = document.str_at(&["meshConfig", "trustDomain"]) {
@@ -79,5 +95,24 @@ mod tests {
             "edge-us"
         );
         assert_eq!(cluster_of(Path::new("/r/clusters/x.yaml"), true), "default");
+    }
+
+    #[test]
+    fn trust_domains_come_from_helm_values_and_the_mesh_config_map() {
+        let parse = |text: &str| {
+            crate::manifest::parse_documents(Path::new("v.yaml"), text.as_bytes()).unwrap()[0]
+                .clone()
+        };
+        let values =
+            parse("meshConfig:\n  trustDomain: acme.internal\n  trustDomainAliases: [old]\n");
+        assert_eq!(trust_domain_of(&values).as_deref(), Some("acme.internal"));
+        assert_eq!(trust_domain_aliases_of(&values), ["old"]);
+        let config_map = parse(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |\n    accessLogFile: /dev/stdout\n    trustDomain: \"corp.example\"\n",
+        );
+        assert_eq!(
+            trust_domain_of(&config_map).as_deref(),
+            Some("corp.example")
+        );
     }
 }

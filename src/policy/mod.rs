@@ -36,6 +36,7 @@ pub struct Loaded {
 struct ClusterObjects {
     objects: Vec<Node>,
     trust_domain: Option<String>,
+    aliases: Vec<String>,
 }
 
 /// The nearest directory at or above `path` holding `.git` or `mesh.yaml`.
@@ -76,12 +77,21 @@ pub fn load(paths: &[PathBuf], trust_domain: Option<&str>) -> Result<Loaded, Dis
                     .trust_domain
                     .take()
                     .or_else(|| documents.iter().find_map(cluster::trust_domain_of));
+                cluster
+                    .aliases
+                    .extend(documents.iter().flat_map(cluster::trust_domain_aliases_of));
             }
         }
         cluster.trust_domain = cluster
             .trust_domain
             .take()
             .or_else(|| source.objects.iter().find_map(cluster::trust_domain_of));
+        cluster.aliases.extend(
+            source
+                .objects
+                .iter()
+                .flat_map(cluster::trust_domain_aliases_of),
+        );
         cluster.objects.extend(source.objects);
         findings.extend(source.findings);
     }
@@ -97,7 +107,7 @@ pub fn load(paths: &[PathBuf], trust_domain: Option<&str>) -> Result<Loaded, Dis
                 .map(str::to_string)
                 .or(c.trust_domain)
                 .unwrap_or_else(|| fallback.clone());
-            Model::new(&name, &c.objects, &domain)
+            Model::new(&name, &c.objects, &domain).with_trust_domain_aliases(&c.aliases)
         })
         .collect();
     Ok(Loaded { models, findings })

@@ -133,6 +133,8 @@ impl Matrix {
 pub struct Model {
     pub cluster: String,
     pub trust_domain: String,
+    /// Trust domains whose principals stand for `trust_domain` in policies.
+    pub trust_domain_aliases: Vec<String>,
     /// Workloads (sorted by namespace and name), Services and Namespaces.
     pub inventory: Inventory,
     pub peer: PeerPolicies,
@@ -215,16 +217,27 @@ impl Model {
         }
         authorization.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
         for policy in &mut authorization {
-            policy.resolve_trust_domain(trust_domain);
+            policy.resolve_trust_domain(trust_domain, &[]);
         }
         Model {
             cluster: cluster.to_string(),
             trust_domain: trust_domain.to_string(),
+            trust_domain_aliases: Vec::new(),
             inventory,
             peer: PeerPolicies::new(peer),
             client: ClientPolicies::new(rules),
             authorization,
         }
+    }
+
+    /// The same model where principals of `aliases` (`meshConfig.trustDomainAliases`) stand
+    /// for the model's trust domain.
+    pub fn with_trust_domain_aliases(mut self, aliases: &[String]) -> Model {
+        for policy in &mut self.authorization {
+            policy.resolve_trust_domain(&self.trust_domain, aliases);
+        }
+        self.trust_domain_aliases = aliases.to_vec();
+        self
     }
 
     pub fn workloads(&self) -> &[Workload] {
