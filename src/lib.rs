@@ -10,6 +10,7 @@ pub mod findings;
 pub mod intent;
 pub mod kustomize;
 pub mod manifest;
+pub mod policy;
 pub mod report;
 pub mod scaffold;
 pub mod schema;

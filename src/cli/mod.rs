@@ -5,6 +5,7 @@ mod completions;
 mod explain;
 mod generate;
 mod init;
+mod policy;
 mod schemas;
 mod validate;
 
@@ -36,6 +37,7 @@ enum Command {
     Generate(generate::GenerateArgs),
     Build(build::BuildArgs),
     Validate(validate::ValidateArgs),
+    Policy(policy::PolicyArgs),
     Explain(explain::ExplainArgs),
     Completions(completions::CompletionsArgs),
     Schemas(schemas::SchemasArgs),
@@ -59,6 +61,7 @@ pub fn run() -> ExitCode {
         Command::Generate(args) => generate::run(&args),
         Command::Build(args) => build::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Policy(args) => policy::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Schemas(args) => schemas::run(&args),

@@ -10,7 +10,7 @@ pub mod loose;
 pub mod suppress;
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -33,14 +33,38 @@ pub struct Collected {
     pub files: usize,
 }
 
-/// What one input yields.
-struct Part {
-    objects: Vec<Node>,
-    findings: Vec<Finding>,
+/// What one input (a kustomize root or a loose file) yields, kept apart from the others.
+#[derive(Debug)]
+pub struct Source {
+    /// The root directory or loose file.
+    pub path: PathBuf,
+    pub objects: Vec<Node>,
+    pub findings: Vec<Finding>,
 }
 
 /// Renders every root and reads every loose file, on every core.
 pub fn collect(inputs: &Inputs) -> Collected {
+    let mut collected = Collected::default();
+    let mut files: BTreeSet<Arc<Path>> = BTreeSet::new();
+    for source in collect_sources(inputs) {
+        files.extend(source.objects.iter().map(|o| o.origin.file.clone()));
+        files.extend(
+            source
+                .findings
+                .iter()
+                .filter_map(|f| f.origin.as_ref().map(|o| o.file.clone())),
+        );
+        collected.objects.extend(source.objects);
+        collected.findings.extend(source.findings);
+    }
+    files.extend(inputs.loose.iter().map(|p| Arc::from(p.as_path())));
+    collected.files = files.len();
+    collected
+}
+
+/// Like [`collect`], but keeps each input's objects apart (the policy model groups them per
+/// cluster, which it derives from the input's path). Roots share one `Loader`.
+pub fn collect_sources(inputs: &Inputs) -> Vec<Source> {
     let loader = Loader::new();
     let roots = inputs
         .roots
@@ -48,32 +72,19 @@ pub fn collect(inputs: &Inputs) -> Collected {
         .map(|root| render_root(root, &loader));
     let loose = inputs.loose.par_iter().map(|file| {
         let read = loose::read(file);
-        Part {
+        Source {
+            path: file.clone(),
             objects: read.objects,
             findings: read.findings,
         }
     });
-    let parts: Vec<Part> = roots.chain(loose).collect();
-    let mut collected = Collected::default();
-    let mut files: BTreeSet<Arc<Path>> = BTreeSet::new();
-    for part in parts {
-        files.extend(part.objects.iter().map(|o| o.origin.file.clone()));
-        files.extend(
-            part.findings
-                .iter()
-                .filter_map(|f| f.origin.as_ref().map(|o| o.file.clone())),
-        );
-        collected.objects.extend(part.objects);
-        collected.findings.extend(part.findings);
-    }
-    files.extend(inputs.loose.iter().map(|p| Arc::from(p.as_path())));
-    collected.files = files.len();
-    collected
+    roots.chain(loose).collect()
 }
 
-fn render_root(root: &Path, loader: &Loader) -> Part {
+fn render_root(root: &Path, loader: &Loader) -> Source {
     match kustomize::build_with(root, loader) {
-        Ok(rendered) => Part {
+        Ok(rendered) => Source {
+            path: root.to_path_buf(),
             findings: dangling_after_kustomize::check(&rendered.objects, &rendered.moved),
             objects: rendered.objects,
         },
@@ -81,7 +92,8 @@ fn render_root(root: &Path, loader: &Loader) -> Part {
             let origin = error.origin.clone().or_else(|| {
                 Kustomization::find(root).map(|file| Origin::new(Arc::from(file.as_path()), 1, 1))
             });
-            Part {
+            Source {
+                path: root.to_path_buf(),
                 objects: Vec::new(),
                 findings: vec![Finding::new(
                     &codes::KUSTOMIZE_BUILD_FAILED,

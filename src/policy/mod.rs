@@ -1,0 +1,114 @@
+//! The effective mesh policy, computed offline from rendered manifests: which workload may
+//! call which, on which port, under which mTLS mode, decided by which policies.
+//!
+//! [`load`] reads a repository (through `validate`'s discovery and rendering) and groups
+//! its objects per cluster; [`Model::new`] reads one cluster's workloads and policies;
+//! [`Model::matrix`] evaluates every caller → callee pair. Analyzers build on [`Model`],
+//! [`Matrix`] and [`Edge`]; `output` formats a matrix for people and scripts.
+
+pub mod authz;
+pub mod client;
+pub mod cluster;
+pub mod model;
+pub mod output;
+pub mod peer;
+pub mod workload;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use cluster::{DEFAULT_TRUST_DOMAIN, ROOT_NAMESPACE, cluster_of};
+pub use model::{CalleePort, Connection, Decision, Edge, Matrix, Model, Mtls};
+
+use crate::findings::Finding;
+use crate::manifest::{Node, load_file};
+use crate::validate::{DiscoverError, collect_sources, discover};
+
+/// A repository's models, one per cluster (sorted by name), and the problems met reading it.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub models: Vec<Model>,
+    pub findings: Vec<Finding>,
+}
+
+/// The objects of one cluster, and the trust domain its istiod configuration names.
+#[derive(Debug, Default)]
+struct ClusterObjects {
+    objects: Vec<Node>,
+    trust_domain: Option<String>,
+    aliases: Vec<String>,
+}
+
+/// The nearest directory at or above `path` holding `.git` or `mesh.yaml`.
+fn repository_root(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .find(|dir| dir.join(".git").exists() || dir.join("mesh.yaml").is_file())
+        .map(Path::to_path_buf)
+}
+
+/// Reads every kustomize root and loose manifest under `paths` and builds one model per
+/// cluster. `trust_domain` overrides what istiod's configuration in the repository says.
+pub fn load(paths: &[PathBuf], trust_domain: Option<&str>) -> Result<Loaded, DiscoverError> {
+    let inputs = discover(paths)?;
+    let roots: Vec<PathBuf> = if paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        paths.to_vec()
+    }
+    .iter()
+    .filter_map(|p| p.canonicalize().ok())
+    .filter_map(|p| repository_root(&p))
+    .collect();
+    let mut clusters: BTreeMap<String, ClusterObjects> = BTreeMap::new();
+    let mut findings = Vec::new();
+    for source in collect_sources(&inputs) {
+        let is_file = source.path.is_file();
+        // Only the part inside the repository names the cluster (a checkout may itself live
+        // under a directory called `clusters`).
+        let inside = roots
+            .iter()
+            .find_map(|root| source.path.strip_prefix(root).ok())
+            .unwrap_or(&source.path);
+        let cluster = clusters.entry(cluster_of(inside, is_file)).or_default();
+        if is_file && source.objects.is_empty() {
+            // istiod's Helm values are configuration, not objects: read them for the trust domain.
+            if let Ok(documents) = load_file(&source.path) {
+                cluster.trust_domain = cluster
+                    .trust_domain
+                    .take()
+                    .or_else(|| documents.iter().find_map(cluster::trust_domain_of));
+                cluster
+                    .aliases
+                    .extend(documents.iter().flat_map(cluster::trust_domain_aliases_of));
+            }
+        }
+        cluster.trust_domain = cluster
+            .trust_domain
+            .take()
+            .or_else(|| source.objects.iter().find_map(cluster::trust_domain_of));
+        cluster.aliases.extend(
+            source
+                .objects
+                .iter()
+                .flat_map(cluster::trust_domain_aliases_of),
+        );
+        cluster.objects.extend(source.objects);
+        findings.extend(source.findings);
+    }
+    let fallback = clusters
+        .values()
+        .find_map(|c| c.trust_domain.clone())
+        .unwrap_or_else(|| DEFAULT_TRUST_DOMAIN.to_string());
+    let models = clusters
+        .into_iter()
+        .filter(|(_, c)| !c.objects.is_empty())
+        .map(|(name, c)| {
+            let domain = trust_domain
+                .map(str::to_string)
+                .or(c.trust_domain)
+                .unwrap_or_else(|| fallback.clone());
+            Model::new(&name, &c.objects, &domain).with_trust_domain_aliases(&c.aliases)
+        })
+        .collect();
+    Ok(Loaded { models, findings })
+}

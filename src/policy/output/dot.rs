@@ -1,0 +1,55 @@
+//! `--output dot`: a Graphviz digraph with one cluster subgraph per cluster; allowed edges
+//! solid (mTLS green, plaintext orange), broken connections dashed red.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use super::{Row, drawn, label};
+use crate::policy::Mtls;
+
+pub fn write(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "digraph mesh {{")?;
+    writeln!(out, "  rankdir=LR;")?;
+    writeln!(out, "  node [shape=box];")?;
+    let mut clusters: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for row in drawn(rows) {
+        let nodes = clusters.entry(&row.cluster).or_default();
+        for id in [&row.from, &row.to] {
+            if !nodes.contains(&id.as_str()) {
+                nodes.push(id);
+            }
+        }
+    }
+    for (index, (cluster, nodes)) in clusters.iter().enumerate() {
+        writeln!(out, "  subgraph cluster_{index} {{")?;
+        writeln!(out, "    label={};", quote(cluster))?;
+        for node in nodes {
+            writeln!(
+                out,
+                "    {} [label={}];",
+                quote(&format!("{cluster}:{node}")),
+                quote(node)
+            )?;
+        }
+        writeln!(out, "  }}")?;
+    }
+    for row in drawn(rows) {
+        let style = match (row.allowed, row.mtls) {
+            (true, Mtls::Mtls) => "color=darkgreen",
+            (true, _) => "color=orange",
+            (false, _) => "color=red, style=dashed",
+        };
+        writeln!(
+            out,
+            "  {} -> {} [label={}, {style}];",
+            quote(&format!("{}:{}", row.cluster, row.from)),
+            quote(&format!("{}:{}", row.cluster, row.to)),
+            quote(&label(row)),
+        )?;
+    }
+    writeln!(out, "}}")
+}
+
+fn quote(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}

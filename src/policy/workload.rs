@@ -1,0 +1,288 @@
+//! The workloads, Services and Namespaces of one cluster, read from rendered objects.
+//!
+//! A workload is a pod controller (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job,
+//! CronJob) or a bare Pod, named `<namespace>/<name>`: its pod template's labels, service
+//! account (`default` when unset), container ports, and whether it runs an Istio sidecar
+//! (namespace `istio-injection=enabled` or `istio.io/rev`, overridden per pod by
+//! `sidecar.istio.io/inject`; an `istio-proxy` container means it was injected already).
+
+use std::collections::BTreeMap;
+
+use crate::manifest::{Node, Origin};
+
+/// Labels of a pod, a namespace, or a selector.
+pub type Labels = BTreeMap<String, String>;
+
+/// A pod controller or bare Pod.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// Pod template labels.
+    pub labels: Labels,
+    pub service_account: String,
+    /// Container ports, with their names.
+    pub container_ports: Vec<(Option<String>, u16)>,
+    /// Whether the pods run an Istio sidecar.
+    pub sidecar: bool,
+    /// Where the controller is written (its `metadata.name`).
+    pub origin: Origin,
+}
+
+impl Workload {
+    /// `<namespace>/<name>`.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
+    }
+}
+
+/// A Kubernetes Service port; `target` is a number or a container port name.
+#[derive(Debug, Clone)]
+pub struct ServicePort {
+    pub name: Option<String>,
+    pub port: u16,
+    pub target: Target,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Number(u16),
+    Name(String),
+}
+
+/// A Service with a selector.
+#[derive(Debug, Clone)]
+pub struct Service {
+    pub namespace: String,
+    pub name: String,
+    pub selector: Labels,
+    pub ports: Vec<ServicePort>,
+}
+
+impl Service {
+    /// `<name>.<namespace>.svc.cluster.local`.
+    pub fn host(&self) -> String {
+        format!("{}.{}.svc.cluster.local", self.name, self.namespace)
+    }
+
+    /// Whether the Service sends traffic to `workload`.
+    pub fn selects(&self, workload: &Workload) -> bool {
+        self.namespace == workload.namespace
+            && !self.selector.is_empty()
+            && matches_labels(&self.selector, &workload.labels)
+    }
+
+    /// The workload port a Service port sends to, resolving named target ports.
+    pub fn target_port(&self, port: &ServicePort, workload: &Workload) -> Option<u16> {
+        match &port.target {
+            Target::Number(n) => Some(*n),
+            Target::Name(name) => workload
+                .container_ports
+                .iter()
+                .find(|(n, _)| n.as_deref() == Some(name.as_str()))
+                .map(|(_, p)| *p),
+        }
+    }
+}
+
+/// Whether every key of `selector` has the same value in `labels`.
+pub fn matches_labels(selector: &Labels, labels: &Labels) -> bool {
+    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+}
+
+/// Everything of one cluster the policy model needs besides the policies.
+#[derive(Debug, Default, Clone)]
+pub struct Inventory {
+    pub workloads: Vec<Workload>,
+    pub services: Vec<Service>,
+    /// Namespace name → labels, for namespaces the repository declares.
+    pub namespaces: BTreeMap<String, Labels>,
+}
+
+const CONTROLLERS: [&str; 6] = [
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+];
+
+impl Inventory {
+    /// Reads workloads, Services and Namespaces from `objects` (duplicates keep the first).
+    pub fn read(objects: &[Node]) -> Inventory {
+        let mut inventory = Inventory::default();
+        for object in objects {
+            if object.str_at(&["kind"]) == Some("Namespace")
+                && let Some(name) = object.str_at(&["metadata", "name"])
+            {
+                inventory
+                    .namespaces
+                    .entry(name.to_string())
+                    .or_insert_with(|| labels(object.at(&["metadata", "labels"])));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for object in objects {
+            let kind = object.str_at(&["kind"]).unwrap_or_default();
+            let namespace = object
+                .str_at(&["metadata", "namespace"])
+                .unwrap_or("default");
+            let Some(name) = object.str_at(&["metadata", "name"]) else {
+                continue;
+            };
+            if !seen.insert((kind.to_string(), namespace.to_string(), name.to_string())) {
+                continue;
+            }
+            let pod = match kind {
+                "Pod" => Some(object),
+                "CronJob" => object.at(&["spec", "jobTemplate", "spec", "template"]),
+                k if CONTROLLERS.contains(&k) => object.at(&["spec", "template"]),
+                "Service" => {
+                    inventory.services.extend(service(object, namespace, name));
+                    None
+                }
+                _ => None,
+            };
+            if let Some(pod) = pod {
+                let origin = object
+                    .at(&["metadata", "name"])
+                    .map_or_else(|| object.origin.clone(), |n| n.origin.clone());
+                let workload = workload(kind, namespace, name, pod, origin, &inventory);
+                inventory.workloads.push(workload);
+            }
+        }
+        inventory
+    }
+}
+
+fn labels(node: Option<&Node>) -> Labels {
+    node.and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
+        .collect()
+}
+
+/// A scalar as text (labels and annotations are strings, but YAML may say `true`).
+pub(crate) fn scalar(node: &Node) -> Option<String> {
+    match &node.value {
+        crate::manifest::Value::String(s) => Some(s.clone()),
+        crate::manifest::Value::Bool(b) => Some(b.to_string()),
+        crate::manifest::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A port number written as a number or a string.
+pub(crate) fn port_number(node: &Node) -> Option<u16> {
+    scalar(node)?.parse().ok()
+}
+
+fn workload(
+    kind: &str,
+    namespace: &str,
+    name: &str,
+    pod: &Node,
+    origin: Origin,
+    inventory: &Inventory,
+) -> Workload {
+    let pod_labels = labels(pod.at(&["metadata", "labels"]));
+    let annotations = labels(pod.at(&["metadata", "annotations"]));
+    let spec = pod.get("spec");
+    let service_account = spec
+        .and_then(|s| {
+            s.str_at(&["serviceAccountName"])
+                .or(s.str_at(&["serviceAccount"]))
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or("default")
+        .to_string();
+    let containers = spec
+        .and_then(|s| s.get("containers"))
+        .and_then(Node::as_seq)
+        .unwrap_or_default();
+    let mut container_ports = Vec::new();
+    let mut injected = false;
+    for container in containers {
+        injected |= container.str_at(&["name"]) == Some("istio-proxy")
+            && container.str_at(&["image"]) != Some("auto");
+        for port in container
+            .get("ports")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
+            if let Some(number) = port.get("containerPort").and_then(port_number) {
+                let name = port.str_at(&["name"]).map(str::to_string);
+                container_ports.push((name, number));
+            }
+        }
+    }
+    let namespace_labels = inventory.namespaces.get(namespace);
+    let sidecar = injected || sidecar_injected(namespace_labels, &pod_labels, &annotations);
+    Workload {
+        kind: kind.to_string(),
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        labels: pod_labels,
+        service_account,
+        container_ports,
+        sidecar,
+        origin,
+    }
+}
+
+/// Istio's injection rules: a namespace labelled `istio-injection=disabled` never injects;
+/// a pod's `sidecar.istio.io/inject` label (or legacy annotation) decides next; otherwise
+/// the namespace's `istio-injection=enabled` or `istio.io/rev` label does.
+pub fn sidecar_injected(namespace: Option<&Labels>, pod: &Labels, annotations: &Labels) -> bool {
+    let ns_label = namespace.and_then(|l| l.get("istio-injection"));
+    if ns_label.is_some_and(|v| v == "disabled") {
+        return false;
+    }
+    let pod_choice = pod
+        .get("sidecar.istio.io/inject")
+        .or_else(|| annotations.get("sidecar.istio.io/inject"));
+    match pod_choice.map(String::as_str) {
+        Some("false") => false,
+        Some("true") => true,
+        _ => {
+            ns_label.is_some_and(|v| v == "enabled")
+                || namespace.is_some_and(|l| l.contains_key("istio.io/rev"))
+                || pod.contains_key("istio.io/rev")
+        }
+    }
+}
+
+fn service(object: &Node, namespace: &str, name: &str) -> Option<Service> {
+    let spec = object.get("spec")?;
+    let selector = labels(spec.get("selector"));
+    let ports = spec
+        .get("ports")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| {
+            let port = p.get("port").and_then(port_number)?;
+            let target = match p.get("targetPort") {
+                Some(t) => match port_number(t) {
+                    Some(n) => Target::Number(n),
+                    None => Target::Name(scalar(t)?),
+                },
+                None => Target::Number(port),
+            };
+            Some(ServicePort {
+                name: p.str_at(&["name"]).map(str::to_string),
+                port,
+                target,
+            })
+        })
+        .collect();
+    Some(Service {
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        selector,
+        ports,
+    })
+}
