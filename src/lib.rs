@@ -4,6 +4,7 @@
 //! a write plan, applied safely to disk). The CLI in `src/cli` only wires stages together.
 
 pub mod analyze;
+pub mod check;
 pub mod cli;
 pub mod display;
 pub mod findings;

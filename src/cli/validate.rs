@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::findings::{self, Finding, Severity};
+use crate::check::check;
+use crate::findings::Severity;
 use crate::report::{self, Format, Report, Summary};
 use crate::schema::{Options, Registry};
 use crate::validate::suppress::Suppressions;
-use crate::validate::{collect, discover};
 
 /// Validate every kustomize root and manifest under PATH (default: the current directory).
 #[derive(Debug, Args)]
@@ -42,7 +42,7 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: &ValidateArgs) -> ExitCode {
-    let mut suppressions = match Suppressions::new(&args.ignore, args.config.as_deref()) {
+    let suppressions = match Suppressions::new(&args.ignore, args.config.as_deref()) {
         Ok(suppressions) => suppressions,
         Err(error) => return super::fail(format!("error: {error}")),
     };
@@ -57,27 +57,12 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         ignore_missing_schemas: args.ignore_missing_schemas,
         admission: true,
     };
-    let inputs = match discover(&args.paths) {
-        Ok(inputs) => inputs,
+    let outcome = match check(&args.paths, &registry, &options, suppressions) {
+        Ok(outcome) => outcome,
         Err(error) => return super::fail(format!("error: {error}")),
     };
-    let mut collected = collect(&inputs);
-    collected
-        .findings
-        .extend(registry.validate_all(&collected.objects, &options));
-    suppressions.learn_annotations(&collected.objects);
-    let (suppressed, mut shown): (Vec<Finding>, Vec<Finding>) = collected
-        .findings
-        .into_iter()
-        .partition(|f| suppressions.suppresses(f));
-    findings::sort(&mut shown);
-    shown.dedup();
-    let summary = Summary::new(
-        collected.files,
-        collected.objects.len(),
-        &shown,
-        suppressed.len(),
-    );
+    let shown = outcome.findings;
+    let summary = Summary::new(outcome.files, outcome.objects, &shown, outcome.suppressed);
     let failed = summary.errors > 0;
     let color = args.output == Format::Human
         && std::io::stdout().is_terminal()

@@ -22,12 +22,14 @@ pub use model::{CalleePort, Connection, Decision, Edge, Matrix, Model, Mtls};
 
 use crate::findings::Finding;
 use crate::manifest::{Node, load_file};
-use crate::validate::{DiscoverError, collect_sources, discover};
+use crate::validate::{DiscoverError, Source, collect_sources, discover};
 
-/// A repository's models, one per cluster (sorted by name), and the problems met reading it.
+/// A repository's models, one per cluster (sorted by name), each cluster's objects (same
+/// order), and the problems met reading it.
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub models: Vec<Model>,
+    pub objects: Vec<Vec<Node>>,
     pub findings: Vec<Finding>,
 }
 
@@ -50,6 +52,11 @@ fn repository_root(path: &Path) -> Option<PathBuf> {
 /// cluster. `trust_domain` overrides what istiod's configuration in the repository says.
 pub fn load(paths: &[PathBuf], trust_domain: Option<&str>) -> Result<Loaded, DiscoverError> {
     let inputs = discover(paths)?;
+    Ok(group(paths, collect_sources(&inputs), trust_domain))
+}
+
+/// Groups rendered `sources` (read from `paths`) per cluster and builds each cluster's model.
+pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>) -> Loaded {
     let roots: Vec<PathBuf> = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -61,7 +68,7 @@ pub fn load(paths: &[PathBuf], trust_domain: Option<&str>) -> Result<Loaded, Dis
     .collect();
     let mut clusters: BTreeMap<String, ClusterObjects> = BTreeMap::new();
     let mut findings = Vec::new();
-    for source in collect_sources(&inputs) {
+    for source in sources {
         let is_file = source.path.is_file();
         // Only the part inside the repository names the cluster (a checkout may itself live
         // under a directory called `clusters`).
@@ -99,7 +106,7 @@ pub fn load(paths: &[PathBuf], trust_domain: Option<&str>) -> Result<Loaded, Dis
         .values()
         .find_map(|c| c.trust_domain.clone())
         .unwrap_or_else(|| DEFAULT_TRUST_DOMAIN.to_string());
-    let models = clusters
+    let (models, objects) = clusters
         .into_iter()
         .filter(|(_, c)| !c.objects.is_empty())
         .map(|(name, c)| {
@@ -107,8 +114,14 @@ pub fn load(paths: &[PathBuf], trust_domain: Option<&str>) -> Result<Loaded, Dis
                 .map(str::to_string)
                 .or(c.trust_domain)
                 .unwrap_or_else(|| fallback.clone());
-            Model::new(&name, &c.objects, &domain).with_trust_domain_aliases(&c.aliases)
+            let model =
+                Model::new(&name, &c.objects, &domain).with_trust_domain_aliases(&c.aliases);
+            (model, c.objects)
         })
-        .collect();
-    Ok(Loaded { models, findings })
+        .unzip();
+    Loaded {
+        models,
+        objects,
+        findings,
+    }
 }

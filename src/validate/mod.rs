@@ -22,17 +22,6 @@ use crate::findings::{Finding, codes};
 use crate::kustomize::{self, Loader, kustomization::Kustomization};
 use crate::manifest::{Node, Origin};
 
-/// Everything read from the inputs.
-#[derive(Debug, Default)]
-pub struct Collected {
-    /// Rendered and loose objects, each with its origin.
-    pub objects: Vec<Node>,
-    /// Problems reading or rendering the inputs.
-    pub findings: Vec<Finding>,
-    /// Distinct files the objects and findings came from.
-    pub files: usize,
-}
-
 /// What one input (a kustomize root or a loose file) yields, kept apart from the others.
 #[derive(Debug)]
 pub struct Source {
@@ -42,28 +31,9 @@ pub struct Source {
     pub findings: Vec<Finding>,
 }
 
-/// Renders every root and reads every loose file, on every core.
-pub fn collect(inputs: &Inputs) -> Collected {
-    let mut collected = Collected::default();
-    let mut files: BTreeSet<Arc<Path>> = BTreeSet::new();
-    for source in collect_sources(inputs) {
-        files.extend(source.objects.iter().map(|o| o.origin.file.clone()));
-        files.extend(
-            source
-                .findings
-                .iter()
-                .filter_map(|f| f.origin.as_ref().map(|o| o.file.clone())),
-        );
-        collected.objects.extend(source.objects);
-        collected.findings.extend(source.findings);
-    }
-    files.extend(inputs.loose.iter().map(|p| Arc::from(p.as_path())));
-    collected.files = files.len();
-    collected
-}
-
-/// Like [`collect`], but keeps each input's objects apart (the policy model groups them per
-/// cluster, which it derives from the input's path). Roots share one `Loader`.
+/// Renders every root and reads every loose file, on every core, keeping each input's
+/// objects apart (the policy model groups them per cluster, which it derives from the
+/// input's path). Roots share one `Loader`, so a base is parsed once.
 pub fn collect_sources(inputs: &Inputs) -> Vec<Source> {
     let loader = Loader::new();
     let roots = inputs
@@ -103,4 +73,22 @@ fn render_root(root: &Path, loader: &Loader) -> Source {
             }
         }
     }
+}
+
+/// How many distinct files `sources` read: where their objects and findings come from.
+pub fn files_read(sources: &[Source]) -> usize {
+    let mut files: BTreeSet<&Path> = BTreeSet::new();
+    for source in sources {
+        files.extend(source.objects.iter().map(|o| &*o.origin.file));
+        files.extend(
+            source
+                .findings
+                .iter()
+                .filter_map(|f| f.origin.as_ref().map(|o| &*o.file)),
+        );
+        if source.path.is_file() {
+            files.insert(&source.path);
+        }
+    }
+    files.len()
 }
