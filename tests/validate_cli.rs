@@ -325,3 +325,64 @@ fn a_broken_config_file_is_a_usage_error_naming_its_line() {
         .stderr(predicates::str::contains(".meshwright.yaml:3:"))
         .stderr(predicates::str::contains("unknown field `path`"));
 }
+
+#[test]
+fn hostile_files_are_findings_and_never_stop_the_run() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    std::fs::write(
+        dir.join("binary.yaml"),
+        [0x7f, b'E', b'L', b'F', 0, 1, 2, 0xff],
+    )
+    .unwrap();
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for (i, previous) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
+        let name = ["b", "c", "d", "e", "f", "g", "h", "i"][i];
+        bomb.push_str(&format!(
+            "{name}: &{name} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}, *{previous}]\n"
+        ));
+    }
+    std::fs::write(dir.join("bomb.yaml"), bomb).unwrap();
+    std::fs::write(
+        dir.join("deep.yaml"),
+        format!("{}1{}\n", "[".repeat(5000), "]".repeat(5000)),
+    )
+    .unwrap();
+    let huge = std::fs::File::create(dir.join("huge.yaml")).unwrap();
+    huge.set_len(17 * 1024 * 1024).unwrap();
+    std::fs::write(
+        dir.join("good.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n",
+    )
+    .unwrap();
+
+    let (code, report) = validate_json(dir, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let by_file = |file: &str| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["file"] == file)
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["code"].as_str().unwrap(),
+                    f["message"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    for file in ["binary.yaml", "bomb.yaml", "deep.yaml", "huge.yaml"] {
+        let found = by_file(file);
+        assert!(
+            found.len() == 1 && found[0].starts_with("MW100"),
+            "{file}: {found:?}"
+        );
+    }
+    assert!(by_file("huge.yaml")[0].contains("bytes"));
+    assert_eq!(
+        report["summary"]["objects"], 1,
+        "good.yaml is still checked"
+    );
+}
