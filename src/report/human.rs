@@ -167,7 +167,11 @@ impl Sources {
             .entry(file.clone())
             .or_insert_with(|| std::fs::read_to_string(file).ok());
         let index = (line as usize).checked_sub(1)?;
-        text.as_deref()?.lines().nth(index)
+        // A binary file's "line" is not shown: it could hold terminal control sequences.
+        text.as_deref()?
+            .lines()
+            .nth(index)
+            .filter(|l| !l.chars().any(|c| c.is_control() && c != '\t'))
     }
 }
 
