@@ -5,6 +5,7 @@
 //! ignore one separately.
 
 use crate::findings::{Code, Finding, codes};
+use crate::intent::duration::parse_go_duration;
 use crate::manifest::{Node, Value};
 
 /// Runs every admission rule that applies to `object`.
@@ -237,44 +238,15 @@ fn metadata(object: &Node, group: &str, kind: &str, out: &mut Out) {
 
 // ---------------------------------------------------------------- cert-manager (MW112, MW113)
 
-/// Seconds of a Go duration (`1h30m`, `2160h`, `90s`, `1.5h`), or None if it does not parse.
-pub fn parse_go_duration(text: &str) -> Option<f64> {
-    let (negative, mut rest) = match text.strip_prefix('-') {
+/// Seconds of a Go duration (`1h30m`, `2160h`, `90s`, `1.5h`, negative ones too), or None
+/// if it does not parse.
+pub fn duration_seconds(text: &str) -> Option<f64> {
+    let (negative, rest) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    if rest == "0" {
-        return Some(0.0);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total = 0.0;
-    while !rest.is_empty() {
-        let number_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if number_len == 0 {
-            return None;
-        }
-        let number: f64 = rest[..number_len].parse().ok()?;
-        rest = &rest[number_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total += number * scale;
-    }
-    Some(if negative { -total } else { total })
+    let seconds = parse_go_duration(rest)?.as_secs_f64();
+    Some(if negative { -seconds } else { seconds })
 }
 
 const HOUR: f64 = 3600.0;
@@ -286,7 +258,7 @@ fn certificate_durations(object: &Node, out: &mut Out) {
     let parse = |node: Option<&Node>, field: &str, out: &mut Out| -> Option<f64> {
         let node = node?;
         let text = node.as_str()?;
-        match parse_go_duration(text) {
+        match duration_seconds(text) {
             Some(seconds) => Some(seconds),
             None => {
                 out.push(
@@ -757,12 +729,12 @@ mod tests {
 
     #[test]
     fn go_durations() {
-        assert_eq!(parse_go_duration("1h30m"), Some(5400.0));
-        assert_eq!(parse_go_duration("2160h"), Some(2160.0 * 3600.0));
-        assert_eq!(parse_go_duration("1.5h"), Some(5400.0));
-        assert_eq!(parse_go_duration("90d"), None);
-        assert_eq!(parse_go_duration("h"), None);
-        assert_eq!(parse_go_duration(""), None);
+        assert_eq!(duration_seconds("1h30m"), Some(5400.0));
+        assert_eq!(duration_seconds("2160h"), Some(2160.0 * 3600.0));
+        assert_eq!(duration_seconds("1.5h"), Some(5400.0));
+        assert_eq!(duration_seconds("90d"), None);
+        assert_eq!(duration_seconds("h"), None);
+        assert_eq!(duration_seconds(""), None);
     }
 
     #[test]
