@@ -9,7 +9,7 @@
 //! workloads. Hosts that are IP addresses, single labels or in the cluster's domain are
 //! not egress. The fix is a ServiceEntry declaring the host.
 
-use crate::analyze::refs::{Registry, destinations, is_istio, namespace_of, resolve, seq};
+use crate::analyze::refs::{Registry, destinations, is_istio, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
@@ -26,7 +26,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     let registry = Registry::read(cluster.objects);
     let mut findings = Vec::new();
     for object in cluster.objects {
-        for (node, host) in called_hosts(cluster, object) {
+        for (node, host) in called_hosts(cluster, &registry, object) {
             if registry.is_external(&host) && !host.contains('*') && !registry.knows(&host) {
                 findings.push(
                     Finding::new(
@@ -47,7 +47,11 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
 }
 
 /// The hosts `object` shows workloads calling, with the node naming each.
-fn called_hosts<'a>(cluster: &Cluster, object: &'a Node) -> Vec<(&'a Node, String)> {
+fn called_hosts<'a>(
+    cluster: &Cluster,
+    registry: &Registry,
+    object: &'a Node,
+) -> Vec<(&'a Node, String)> {
     let namespace = namespace_of(object);
     let mut found = Vec::new();
     let kind = object.str_at(&["kind"]).unwrap_or_default();
@@ -56,11 +60,17 @@ fn called_hosts<'a>(cluster: &Cluster, object: &'a Node) -> Vec<(&'a Node, Strin
             .into_iter()
             .filter_map(|d| d.get("host"))
         {
-            found.extend(node.as_str().map(|h| (node, resolve(h, namespace))));
+            found.extend(
+                node.as_str()
+                    .map(|h| (node, registry.resolve(h, namespace))),
+            );
         }
     } else if is_istio(object, "DestinationRule") {
         if let Some(node) = object.at(&["spec", "host"]) {
-            found.extend(node.as_str().map(|h| (node, resolve(h, namespace))));
+            found.extend(
+                node.as_str()
+                    .map(|h| (node, registry.resolve(h, namespace))),
+            );
         }
     } else if let Some(name) = object.str_at(&["metadata", "name"]) {
         let injected = cluster

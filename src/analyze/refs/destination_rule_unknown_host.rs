@@ -5,7 +5,7 @@
 //! so the TLS mode, load balancing and outlier detection it promises never apply. Wildcard
 //! hosts, and hosts in namespaces the repository writes nothing to, are not judged.
 
-use crate::analyze::refs::{Registry, egress_owned, is_istio, namespace_of, resolve};
+use crate::analyze::refs::{Registry, egress_owned, is_istio, namespace_of};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 
@@ -23,7 +23,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         .filter_map(|object| {
             let node = object.at(&["spec", "host"])?;
             let written = node.as_str().filter(|h| !h.contains('*'))?;
-            let host = resolve(written, namespace_of(object));
+            let host = registry.resolve(written, namespace_of(object));
             let unknown = !registry.knows(&host)
                 && registry.judges(&host)
                 && !egress_owned(cluster.model, &registry, &host);

@@ -146,6 +146,12 @@ impl Registry {
         cluster_namespace(&host).map_or(is_external(&host), |ns| self.has_namespace(ns))
     }
 
+    /// A host written in an object of `namespace`, as the registry names it: short names
+    /// resolved ([`resolve`]), `name.ns` and `name.ns.svc` completed to the Service's host.
+    pub fn resolve(&self, host: &str, namespace: &str) -> String {
+        self.expanded(&resolve(host, namespace))
+    }
+
     fn expanded(&self, host: &str) -> String {
         if host.ends_with(".svc") {
             return format!("{host}.cluster.local");

@@ -8,9 +8,7 @@
 //! route is never attached to the gateway, or requests fail with 503 (no cluster, or no
 //! subset cluster). Targets in namespaces the repository writes nothing to are not judged.
 
-use crate::analyze::refs::{
-    Registry, destinations, egress_owned, is_istio, namespace_of, resolve, seq,
-};
+use crate::analyze::refs::{Registry, destinations, egress_owned, is_istio, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
@@ -68,7 +66,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             let Some(written) = host_node.as_str() else {
                 continue;
             };
-            let host = resolve(written, namespace);
+            let host = registry.resolve(written, namespace);
             if !registry.knows(&host) {
                 if registry.judges(&host) && !egress_owned(cluster.model, &registry, &host) {
                     report(
@@ -83,7 +81,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             }
             if let Some(subset_node) = destination.get("subset")
                 && let Some(subset) = subset_node.as_str()
-                && !defines_subset(cluster.objects, &host, subset)
+                && !defines_subset(cluster.objects, &registry, &host, subset)
             {
                 report(
                     subset_node,
@@ -107,13 +105,13 @@ fn has_gateway(objects: &[Node], namespace: &str, name: &str) -> bool {
 }
 
 /// Whether a DestinationRule whose host covers `host` defines `subset`.
-fn defines_subset(objects: &[Node], host: &str, subset: &str) -> bool {
+fn defines_subset(objects: &[Node], registry: &Registry, host: &str, subset: &str) -> bool {
     objects
         .iter()
         .filter(|o| is_istio(o, "DestinationRule"))
         .any(|rule| {
-            rule.str_at(&["spec", "host"])
-                .is_some_and(|h| host_specificity(&resolve(h, namespace_of(rule)), host).is_some())
-                && seq(rule.at(&["spec", "subsets"])).any(|s| s.str_at(&["name"]) == Some(subset))
+            rule.str_at(&["spec", "host"]).is_some_and(|h| {
+                host_specificity(&registry.resolve(h, namespace_of(rule)), host).is_some()
+            }) && seq(rule.at(&["spec", "subsets"])).any(|s| s.str_at(&["name"]) == Some(subset))
         })
 }
