@@ -7,7 +7,7 @@
 //! or a SealedSecret producing it. Without one the gateway has no certificate for the
 //! server: its listener is not served and TLS handshakes on that port fail.
 
-use crate::analyze::refs::{is_istio, namespace_of, seq};
+use crate::analyze::refs::{is_istio, is_placeholder, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
@@ -36,7 +36,10 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             let Some(node) = tls.get("credentialName") else {
                 continue;
             };
-            let Some(name) = node.as_str().filter(|n| !n.is_empty() && !n.contains('/')) else {
+            let Some(name) = node
+                .as_str()
+                .filter(|n| !n.is_empty() && !n.contains('/') && !is_placeholder(n))
+            else {
                 continue;
             };
             if !provides_secret(cluster.objects, namespace, name) {

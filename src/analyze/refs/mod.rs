@@ -6,6 +6,7 @@
 //! (Kubernetes Services and ServiceEntry hosts), the namespaces the repository writes
 //! objects into, and Istio's short-name resolution. A reference into a namespace the
 //! repository writes nothing to is not judged: its objects live outside the repository.
+//! Neither are Services of Istio's root namespace, which Istio's own charts install.
 
 pub mod destination_rule_unknown_host;
 pub mod missing_tls_credential;
@@ -17,8 +18,8 @@ pub mod virtual_service_unknown_target;
 use std::collections::BTreeSet;
 
 use crate::manifest::Node;
-use crate::policy::Model;
 use crate::policy::client::host_specificity;
+use crate::policy::{Model, ROOT_NAMESPACE};
 
 /// The suffix of Kubernetes Service hosts.
 const CLUSTER_SUFFIX: &str = ".svc.cluster.local";
@@ -28,6 +29,11 @@ pub fn namespace_of(object: &Node) -> &str {
     object
         .str_at(&["metadata", "namespace"])
         .unwrap_or("default")
+}
+
+/// Whether `text` is a template placeholder (envsubst or Helm) rather than a name.
+pub fn is_placeholder(text: &str) -> bool {
+    text.contains('$') || text.contains("{{")
 }
 
 /// Whether `object` is of `kind` in Istio's `networking.istio.io` group.
@@ -140,10 +146,15 @@ impl Registry {
     }
 
     /// Whether a missing `host` can be judged: outside the cluster's domain always (a
-    /// ServiceEntry must declare it), inside only in namespaces the repository writes to.
+    /// ServiceEntry must declare it), inside only in namespaces the repository writes to,
+    /// except Istio's root namespace, whose Services (istiod, gateways) Istio's charts
+    /// install. Placeholders (`$HOST`, `{{ .host }}`) are not judged.
     pub fn judges(&self, host: &str) -> bool {
         let host = self.expanded(host);
-        cluster_namespace(&host).map_or(is_external(&host), |ns| self.has_namespace(ns))
+        !is_placeholder(&host)
+            && cluster_namespace(&host).map_or(is_external(&host), |ns| {
+                ns != ROOT_NAMESPACE && self.has_namespace(ns)
+            })
     }
 
     /// A host written in an object of `namespace`, as the registry names it: short names
