@@ -17,6 +17,7 @@ pub mod virtual_service_unknown_target;
 
 use std::collections::BTreeSet;
 
+use crate::kustomize::field_specs::is_cluster_scoped;
 use crate::manifest::Node;
 use crate::policy::client::host_specificity;
 use crate::policy::{Model, ROOT_NAMESPACE};
@@ -103,18 +104,23 @@ impl Registry {
         let mut namespaces = BTreeSet::new();
         for object in objects {
             let namespace = namespace_of(object);
-            namespaces.insert(namespace.to_string());
-            match object.str_at(&["kind"]) {
-                Some("Namespace") => {
+            let kind = object.str_at(&["kind"]).unwrap_or_default();
+            if !is_cluster_scoped(kind) {
+                namespaces.insert(namespace.to_string());
+            }
+            match kind {
+                "Namespace" => {
                     namespaces.extend(object.str_at(&["metadata", "name"]).map(str::to_string));
                 }
-                Some("Service") => {
+                "Service" => {
                     if let Some(name) = object.str_at(&["metadata", "name"]) {
                         hosts.insert(resolve(name, namespace));
                     }
                 }
-                Some("ServiceEntry") => {
+                "ServiceEntry" => {
+                    // Istio keeps a ServiceEntry's short hosts as written; count both spellings.
                     for host in seq(object.at(&["spec", "hosts"])).filter_map(Node::as_str) {
+                        hosts.insert(host.to_string());
                         hosts.insert(resolve(host, namespace));
                     }
                 }
@@ -134,13 +140,13 @@ impl Registry {
         })
     }
 
-    /// Whether the repository writes objects into `namespace`.
     /// Whether `host` (already resolved) lies outside the cluster's domain, counting
     /// `name.ns` and `name.ns.svc` for a namespace the repository writes to as inside.
     pub fn is_external(&self, host: &str) -> bool {
         is_external(&self.expanded(host))
     }
 
+    /// Whether the repository writes objects into `namespace`.
     pub fn has_namespace(&self, namespace: &str) -> bool {
         self.namespaces.contains(namespace)
     }
