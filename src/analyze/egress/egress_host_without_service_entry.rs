@@ -9,7 +9,7 @@
 //! workloads. Hosts that are IP addresses, single labels or in the cluster's domain are
 //! not egress. The fix is a ServiceEntry declaring the host.
 
-use crate::analyze::refs::{Registry, destinations, is_istio, namespace_of, seq};
+use crate::analyze::refs::{Registry, destinations, is_istio, is_placeholder, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
@@ -27,7 +27,11 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     let mut findings = Vec::new();
     for object in cluster.objects {
         for (node, host) in called_hosts(cluster, &registry, object) {
-            if registry.is_external(&host) && !host.contains('*') && !registry.knows(&host) {
+            let unknown = registry.is_external(&host)
+                && !host.contains('*')
+                && !is_placeholder(&host)
+                && !registry.knows(&host);
+            if unknown {
                 findings.push(
                     Finding::new(
                         &codes::EGRESS_HOST_WITHOUT_SERVICE_ENTRY,
