@@ -5,13 +5,15 @@
 //! `tls`, `udp`, alone or followed by `-suffix`). Any other port falls back to protocol
 //! sniffing: server-first protocols stall, and when a connection is classified as TCP,
 //! HTTP-level AuthorizationPolicy rules (methods, paths) never match it — ALLOW rules with
-//! them deny the request, DENY rules with them let it through. UDP and SCTP ports and
-//! Services selecting no injected workload are not checked.
+//! them deny the request, DENY rules with them let it through. UDP and SCTP ports, Services
+//! selecting no injected workload, and gateways (`inject.istio.io/templates: gateway`) are
+//! not checked.
 
 use crate::analyze::refs::{namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
-use crate::policy::workload::scalar;
+use crate::manifest::Node;
+use crate::policy::workload::{Workload, scalar};
 
 pub static RULE: Rule = Rule {
     code: &codes::UNCLASSIFIED_SERVICE_PORT,
@@ -28,6 +30,27 @@ fn classified(name: &str) -> bool {
         name.strip_prefix(prefix)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('-'))
     })
+}
+
+/// Whether `workload` runs Istio's gateway injection template (`inject.istio.io/templates:
+/// gateway`): a gateway's listeners come from Gateway resources, not its Service's ports.
+fn is_gateway(objects: &[Node], workload: &Workload) -> bool {
+    objects
+        .iter()
+        .find(|o| {
+            o.str_at(&["kind"]) == Some(workload.kind.as_str())
+                && namespace_of(o) == workload.namespace
+                && o.str_at(&["metadata", "name"]) == Some(workload.name.as_str())
+        })
+        .and_then(|o| {
+            let pod = if workload.kind == "Pod" {
+                Some(o)
+            } else {
+                o.at(&["spec", "template"])
+            };
+            pod?.str_at(&["metadata", "annotations", "inject.istio.io/templates"])
+        })
+        .is_some_and(|templates| templates.split(',').any(|t| t.trim() == "gateway"))
 }
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
@@ -49,7 +72,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         let Some(workload) = inventory
             .workloads
             .iter()
-            .find(|w| w.sidecar && service.selects(w))
+            .find(|w| w.sidecar && service.selects(w) && !is_gateway(cluster.objects, w))
         else {
             continue;
         };
