@@ -34,6 +34,13 @@ const EXPECTED: &[(&str, &str, u64)] = &[
     ("MW105", "ambient-argo/tag-chart/values.yaml", 1),
     // IstioOperator is istioctl input since the in-cluster operator was removed.
     ("MW105", "bookinfo/demo-profile-no-gateways.yaml", 2),
+    // TLS origination to www.googleapis.com with no caCertificates: verified only against
+    // the proxy's system roots, and only while VERIFY_CERTIFICATE_AT_CLIENT is on (MW406 warning).
+    (
+        "MW406",
+        "bookinfo/networking/egress-rule-google-apis.yaml",
+        46,
+    ),
     // cert-manager's pre-1.0 API group.
     (
         "MW107",

@@ -7,6 +7,8 @@
 //! because only the renderer knows which objects it moved.
 
 pub mod dangling_after_kustomize;
+pub mod egress;
+pub mod refs;
 
 use rayon::prelude::*;
 
@@ -28,7 +30,15 @@ pub struct Rule {
 }
 
 /// Every analyzer run by `validate`, in code order.
-pub static RULES: &[&Rule] = &[];
+pub static RULES: &[&Rule] = &[
+    &refs::virtual_service_unknown_target::RULE,
+    &refs::destination_rule_unknown_host::RULE,
+    &refs::missing_tls_credential::RULE,
+    &refs::unclassified_service_port::RULE,
+    &refs::tls_without_ca::RULE,
+    &refs::service_entry_needs_addresses::RULE,
+    &egress::egress_host_without_service_entry::RULE,
+];
 
 /// Runs every rule on every cluster of `loaded`, in parallel. A finding several clusters
 /// share (a base rendered into each) is reported once.

@@ -472,6 +472,13 @@ pub static CATALOG: &[&Code] = &[
     &INVALID_PORT,
     &MISSING_TYPE_META,
     &DANGLING_AFTER_KUSTOMIZE,
+    &VIRTUAL_SERVICE_UNKNOWN_TARGET,
+    &DESTINATION_RULE_UNKNOWN_HOST,
+    &MISSING_TLS_CREDENTIAL,
+    &UNCLASSIFIED_SERVICE_PORT,
+    &TLS_WITHOUT_CA,
+    &SERVICE_ENTRY_NEEDS_ADDRESSES,
+    &EGRESS_HOST_WITHOUT_SERVICE_ENTRY,
 ];
 
 pub static INVALID_YAML: Code = Code {
@@ -711,6 +718,337 @@ patches:
       - op: replace
         path: /spec/rules/0/from/0/source/principals/0
         value: cluster.local/ns/shop-eu/sa/frontend
+```
+"#,
+};
+
+pub static VIRTUAL_SERVICE_UNKNOWN_TARGET: Code = Code {
+    code: "MW402",
+    name: "virtual-service-unknown-target",
+    severity: Severity::Error,
+    help: "name an existing Gateway, Service or ServiceEntry host, or DestinationRule subset (short hosts resolve in the VirtualService's namespace)",
+    docs: r#"## What it does
+Checks a VirtualService's references: every `gateways` entry other than `mesh` must name an
+Istio Gateway (`<namespace>/<name>`, or a name in the VirtualService's namespace); every
+route and mirror `destination.host` must be a Service or ServiceEntry host (a short name
+such as `reviews` means `reviews.<namespace>.svc.cluster.local`); every
+`destination.subset` must be defined by a DestinationRule for that host. References into
+namespaces the repository writes nothing to are not judged.
+
+## Why is this bad?
+Istio accepts the VirtualService and serves nothing: routes bound to a missing Gateway are
+never attached to any listener, and requests routed to an unknown host or subset fail
+with 503 (no such cluster).
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+    - route:
+        - destination:
+            host: reviewz
+            subset: v2
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+    - route:
+        - destination:
+            host: reviews
+            subset: v2   # defined by a DestinationRule for reviews
+```
+"#,
+};
+
+pub static DESTINATION_RULE_UNKNOWN_HOST: Code = Code {
+    code: "MW403",
+    name: "destination-rule-unknown-host",
+    severity: Severity::Warning,
+    help: "fix the host (short names resolve in the DestinationRule's namespace) or add the Service or ServiceEntry",
+    docs: r#"## What it does
+Finds a DestinationRule whose `host` is neither a Kubernetes Service nor a ServiceEntry host
+of the cluster. Wildcard hosts, and hosts in namespaces the repository writes nothing to,
+are not judged (their Services may be installed by other means), hence a warning.
+
+## Why is this bad?
+Istio applies a DestinationRule only to hosts in its service registry. For an unknown host
+(a typo, or a short name resolved in the rule's own namespace instead of the Service's) the
+TLS mode, load balancing, connection pool and outlier detection it declares apply to
+nothing, silently.
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: ratings
+  namespace: istio-system
+spec:
+  host: ratings          # means ratings.istio-system.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: ratings
+  namespace: istio-system
+spec:
+  host: ratings.shop.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+```
+"#,
+};
+
+pub static MISSING_TLS_CREDENTIAL: Code = Code {
+    code: "MW404",
+    name: "missing-tls-credential",
+    severity: Severity::Error,
+    help: "create the Secret (or a cert-manager Certificate with that secretName) in the gateway workload's namespace, or fix credentialName",
+    docs: r#"## What it does
+For every Gateway server terminating TLS (`tls.mode` SIMPLE, MUTUAL or OPTIONAL_MUTUAL),
+checks that the cluster has the Secret its `credentialName` names: a Secret, a cert-manager
+Certificate with that `secretName`, an ExternalSecret or a SealedSecret producing it, in
+the namespace of the gateway workload — assumed to be the Gateway's own namespace, which is
+the usual layout.
+
+## Why is this bad?
+The gateway reads its certificate from that Secret in its own namespace. Without it the
+server has no certificate: Istio does not serve the listener and clients' TLS handshakes on
+that port fail.
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: istio-ingress
+spec:
+  selector:
+    istio: ingressgateway
+  servers:
+    - port: {number: 443, name: https, protocol: HTTPS}
+      hosts: ["shop.example.com"]
+      tls:
+        mode: SIMPLE
+        credentialName: shop-tls   # no such Secret in istio-ingress
+```
+
+## Use instead
+```yaml
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: shop-tls
+  namespace: istio-ingress
+spec:
+  secretName: shop-tls
+  dnsNames: [shop.example.com]
+  issuerRef:
+    name: letsencrypt
+    kind: ClusterIssuer
+```
+"#,
+};
+
+pub static UNCLASSIFIED_SERVICE_PORT: Code = Code {
+    code: "MW405",
+    name: "unclassified-service-port",
+    severity: Severity::Warning,
+    help: "set appProtocol, or name the port <protocol>[-<suffix>] (http, http2, https, grpc, grpc-web, mongo, redis, mysql, tcp, tls, udp)",
+    docs: r#"## What it does
+Finds TCP ports of Services that select a sidecar-injected workload and whose protocol
+Istio cannot tell: no `appProtocol`, and a name that is not a known protocol (`http`,
+`http2`, `https`, `grpc`, `grpc-web`, `mongo`, `redis`, `mysql`, `tcp`, `tls`, `udp`)
+alone or followed by `-<suffix>`.
+
+## Why is this bad?
+Istio falls back to protocol sniffing for such ports. Server-first protocols (databases,
+SMTP) stall until the sniffing timeout, and a connection classified as plain TCP never
+matches HTTP-level AuthorizationPolicy fields (methods, paths, headers): ALLOW rules using
+them deny the request, DENY rules using them let it through.
+
+## Example
+```yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+spec:
+  selector:
+    app: reviews
+  ports:
+    - name: web
+      port: 9080
+```
+
+## Use instead
+```yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+spec:
+  selector:
+    app: reviews
+  ports:
+    - name: http-web
+      port: 9080
+```
+"#,
+};
+
+pub static TLS_WITHOUT_CA: Code = Code {
+    code: "MW406",
+    name: "tls-without-ca",
+    severity: Severity::Error,
+    help: "MUTUAL: set clientCertificate and privateKey, or credentialName; SIMPLE: set caCertificates or credentialName",
+    docs: r#"## What it does
+Checks DestinationRule TLS origination (the rule's `tls`, its `portLevelSettings` and its
+subsets'). `mode: MUTUAL` without a client certificate (`clientCertificate` and
+`privateKey`, or `credentialName`) is an error, for any host. `mode: SIMPLE` towards a host
+outside the mesh without `caCertificates` or `credentialName` (and without
+`insecureSkipVerify: true`) is a warning.
+
+## Why is this bad?
+Istio's validation rejects MUTUAL without a client certificate. SIMPLE without a CA
+verifies the server only against the proxy's system roots, and only because
+`VERIFY_CERTIFICATE_AT_CLIENT` is on (the default since Istio 1.20): a server with a
+private CA fails every handshake, and an istiod with the flag off verifies nothing.
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: payments
+spec:
+  host: payments.partner.example
+  trafficPolicy:
+    tls:
+      mode: MUTUAL
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: payments
+spec:
+  host: payments.partner.example
+  trafficPolicy:
+    tls:
+      mode: MUTUAL
+      credentialName: partner-client-cert
+```
+"#,
+};
+
+pub static SERVICE_ENTRY_NEEDS_ADDRESSES: Code = Code {
+    code: "MW407",
+    name: "service-entry-needs-addresses",
+    severity: Severity::Error,
+    help: "add addresses (NONE), endpoints (STATIC, or DNS with wildcard hosts), or change the resolution",
+    docs: r#"## What it does
+Checks a ServiceEntry's `resolution` against what it declares, as Istio's validation does:
+`NONE` without `addresses` for a port serving TCP or an unknown protocol (anything but
+HTTP, HTTP2, gRPC, HTTPS and TLS, which are matched by Host header or SNI); `STATIC`
+without `endpoints` or a `workloadSelector`; `DNS` or `DNS_ROUND_ROBIN` with a wildcard host
+and no `endpoints`.
+
+## Why is this bad?
+Without an address, TCP traffic to the port cannot be told apart from other traffic to the
+same port; STATIC without endpoints has nothing to send to; a wildcard cannot be resolved
+by DNS (Istio rejects it: "hosts must be FQDN if no endpoints are provided").
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: legacy-db
+spec:
+  hosts: [db.legacy.example]
+  ports:
+    - {number: 5432, name: tcp-postgres, protocol: TCP}
+  resolution: NONE
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: legacy-db
+spec:
+  hosts: [db.legacy.example]
+  ports:
+    - {number: 5432, name: tcp-postgres, protocol: TCP}
+  resolution: DNS
+```
+"#,
+};
+
+pub static EGRESS_HOST_WITHOUT_SERVICE_ENTRY: Code = Code {
+    code: "MW601",
+    name: "egress-host-without-service-entry",
+    severity: Severity::Error,
+    help: "declare the host in a ServiceEntry (location MESH_EXTERNAL, resolution DNS)",
+    docs: r#"## What it does
+When istiod's configuration sets `meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY`
+(Helm values, an IstioOperator or the `istio` ConfigMap), finds hosts outside the cluster's
+domain that the repository shows being called — VirtualService route and mirror
+destinations, DestinationRule hosts, and `http(s)://host` values of environment variables
+named `*_URL` or `*_HOST` in pod templates of sidecar-injected workloads — that no
+ServiceEntry declares.
+
+## Why is this bad?
+With `REGISTRY_ONLY`, sidecars forward only to hosts in the service registry: calls to any
+other host go to the BlackHole cluster and fail with 502 or a reset connection, only at
+runtime.
+
+## Example
+```yaml
+# clusters/central/istio/values.yaml: meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY
+env:
+  - name: PAYMENTS_URL
+    value: https://api.stripe.com/v1
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: stripe
+spec:
+  hosts: [api.stripe.com]
+  location: MESH_EXTERNAL
+  ports:
+    - {number: 443, name: tls, protocol: TLS}
+  resolution: DNS
 ```
 "#,
 };

@@ -56,6 +56,34 @@ pub fn trust_domain_aliases_of(document: &Node) -> Vec<String> {
         .collect()
 }
 
+/// Whether a document is istiod configuration setting `outboundTrafficPolicy.mode:
+/// REGISTRY_ONLY` (Helm values, an IstioOperator, or the `istio` ConfigMap's `mesh` text).
+pub fn is_registry_only(document: &Node) -> bool {
+    let mode = |mesh_config: Option<&Node>| {
+        mesh_config.and_then(|m| m.str_at(&["outboundTrafficPolicy", "mode"]))
+            == Some("REGISTRY_ONLY")
+    };
+    if mode(document.get("meshConfig")) {
+        return true; // Helm values of istiod
+    }
+    match document.str_at(&["kind"]) {
+        Some("IstioOperator") => mode(document.at(&["spec", "meshConfig"])),
+        Some("ConfigMap")
+            if document.str_at(&["metadata", "name"]) == Some("istio")
+                && document.str_at(&["metadata", "namespace"]) == Some(ROOT_NAMESPACE) =>
+        {
+            let Some(mesh) = document.str_at(&["data", "mesh"]) else {
+                return false;
+            };
+            crate::manifest::parse_documents(Path::new("mesh"), mesh.as_bytes())
+                .ok()
+                .and_then(|d| d.into_iter().next())
+                .is_some_and(|m| mode(Some(&m)))
+        }
+        _ => false,
+    }
+}
+
 /// The trust domain a document configures, if it is istiod configuration.
 pub fn trust_domain_of(document: &Node) -> Option<String> {
     if let Some(domain) = document.str_at(&["meshConfig", "trustDomain"]) {
@@ -107,6 +135,10 @@ mod tests {
             parse("meshConfig:\n  trustDomain: acme.internal\n  trustDomainAliases: [old]\n");
         assert_eq!(trust_domain_of(&values).as_deref(), Some("acme.internal"));
         assert_eq!(trust_domain_aliases_of(&values), ["old"]);
+        assert!(!is_registry_only(&values));
+        assert!(is_registry_only(&parse(
+            "meshConfig:\n  outboundTrafficPolicy:\n    mode: REGISTRY_ONLY\n"
+        )));
         let config_map = parse(
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |\n    accessLogFile: /dev/stdout\n    trustDomain: \"corp.example\"\n",
         );
@@ -114,5 +146,8 @@ mod tests {
             trust_domain_of(&config_map).as_deref(),
             Some("corp.example")
         );
+        assert!(is_registry_only(&parse(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |\n    outboundTrafficPolicy:\n      mode: REGISTRY_ONLY\n"
+        )));
     }
 }

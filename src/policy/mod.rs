@@ -39,6 +39,7 @@ struct ClusterObjects {
     objects: Vec<Node>,
     trust_domain: Option<String>,
     aliases: Vec<String>,
+    registry_only: bool,
 }
 
 /// The nearest directory at or above `path` holding `.git` or `mesh.yaml`.
@@ -87,6 +88,7 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
                 cluster
                     .aliases
                     .extend(documents.iter().flat_map(cluster::trust_domain_aliases_of));
+                cluster.registry_only |= documents.iter().any(cluster::is_registry_only);
             }
         }
         cluster.trust_domain = cluster
@@ -99,6 +101,7 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
                 .iter()
                 .flat_map(cluster::trust_domain_aliases_of),
         );
+        cluster.registry_only |= source.objects.iter().any(cluster::is_registry_only);
         cluster.objects.extend(source.objects);
         findings.extend(source.findings);
     }
@@ -114,8 +117,9 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
                 .map(str::to_string)
                 .or(c.trust_domain)
                 .unwrap_or_else(|| fallback.clone());
-            let model =
+            let mut model =
                 Model::new(&name, &c.objects, &domain).with_trust_domain_aliases(&c.aliases);
+            model.registry_only = c.registry_only;
             (model, c.objects)
         })
         .unzip();

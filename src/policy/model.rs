@@ -140,6 +140,9 @@ pub struct Model {
     pub peer: PeerPolicies,
     pub client: ClientPolicies,
     pub authorization: Vec<AuthorizationPolicy>,
+    /// Whether istiod's `meshConfig.outboundTrafficPolicy.mode` is `REGISTRY_ONLY`: sidecars
+    /// then reach only hosts in the service registry (Services and ServiceEntries).
+    pub registry_only: bool,
 }
 
 /// Everything about one callee that does not depend on the caller.
@@ -227,6 +230,7 @@ impl Model {
             peer: PeerPolicies::new(peer),
             client: ClientPolicies::new(rules),
             authorization,
+            registry_only: false,
         }
     }
 
