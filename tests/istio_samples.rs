@@ -35,7 +35,7 @@ const EXPECTED: &[(&str, &str, u64)] = &[
     // IstioOperator is istioctl input since the in-cluster operator was removed.
     ("MW105", "bookinfo/demo-profile-no-gateways.yaml", 2),
     // TLS origination to www.googleapis.com with no caCertificates: verified only against
-    // the proxy's system roots, and only while VERIFY_CERTIFICATE_AT_CLIENT is on (MW406 warning).
+    // the proxy's system roots (MW406 warning; istioctl analyze reports the same, IST0128).
     (
         "MW406",
         "bookinfo/networking/egress-rule-google-apis.yaml",
