@@ -103,7 +103,13 @@ fn layout_problem(secret: &Node) -> Option<(String, &Node)> {
     } else {
         &tls
     };
-    let node = maps.first().copied().unwrap_or(name_node(secret));
+    // Point at the first key's value: a mapping has no position of its own to edit.
+    let node = maps
+        .iter()
+        .filter_map(|m| m.as_map()?.first())
+        .map(|(_, value)| value)
+        .next()
+        .unwrap_or(name_node(secret));
     Some((
         format!(
             "Secret {ROOT_NAMESPACE}/cacerts lacks {}: istiod needs ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem (or tls.crt, tls.key and ca.crt), else it fails to load the plug-in CA or falls back to its self-signed one",

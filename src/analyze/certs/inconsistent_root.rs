@@ -169,20 +169,32 @@ fn roots(repo: &Repo) -> Vec<Finding> {
             Finding::new(
                 &codes::INCONSISTENT_ROOT,
                 format!(
-                    "cluster {}'s intermediate {}/{} chains to {}, but cluster {} chain{} to {}: proxies reject certificates of the other root, so cross-cluster mTLS fails",
+                    "cluster {}'s intermediate {}/{} chains to {}, but {} to {}{}: proxies reject certificates of the other root, so cross-cluster mTLS fails",
                     repo.clusters[*i].model.cluster,
                     namespace(intermediate),
                     name(intermediate),
                     r.describe(repo),
-                    sharing.join(", "),
-                    if sharing.len() == 1 { "s" } else { "" },
-                    shared.describe(repo)
+                    clusters(&sharing, "chain"),
+                    shared.describe(repo),
+                    if matches!((r, shared), (Root::SelfSigned { .. }, Root::SelfSigned { .. })) {
+                        " (each cluster's cert-manager generates its own key for a self-signed root, whatever its commonName; copy one root Secret instead)"
+                    } else {
+                        ""
+                    }
                 ),
                 Some(node.origin.clone()),
             )
             .on(intermediate)
         })
         .collect()
+}
+
+/// "cluster a chains" / "clusters a, b chain".
+fn clusters(names: &[&str], verb: &str) -> String {
+    match names {
+        [one] => format!("cluster {one} {verb}s"),
+        _ => format!("clusters {} {verb}", names.join(", ")),
+    }
 }
 
 /// The node of a document that sets the trust domain.
@@ -235,10 +247,9 @@ fn trust_domains(repo: &Repo) -> Vec<Finding> {
             Finding::new(
                 &codes::INCONSISTENT_ROOT,
                 format!(
-                    "cluster {} uses trust domain {domain}, but cluster {} use{} {wanted}: authorization policies naming {wanted} principals deny this cluster's workloads, and this cluster's deny the others'; use one trust domain, or list each in the other's trustDomainAliases",
+                    "cluster {} uses trust domain {domain}, but {} {wanted}: authorization policies naming {wanted} principals deny this cluster's workloads, and this cluster's deny the others'; use one trust domain, or list each in the other's trustDomainAliases",
                     repo.clusters[*i].model.cluster,
-                    names.join(", "),
-                    if names.len() == 1 { "s" } else { "" }
+                    clusters(&names, "use"),
                 ),
                 Some(node.origin.clone()),
             )
