@@ -1,7 +1,9 @@
 //! Mesh-aware analyzers: checks on rendered objects that schemas cannot express, run per
 //! cluster on its objects and its policy model. One file per rule, each a `Rule` with its
 //! code (documented in `findings::codes`), its check and its tests; fixtures live under
-//! `tests/fixtures/analyze/<CODE>/{fail,pass}`.
+//! `tests/fixtures/analyze/<CODE>/{fail,pass}`. A `RepoRule` (in `REPO_RULES`) instead sees
+//! the whole repository at once — every cluster and each cluster's istiod Helm values — for
+//! checks that compare clusters (one root CA, one trust domain) or read mesh-wide settings.
 //!
 //! `dangling_after_kustomize` is the exception: it runs per kustomize root while rendering,
 //! because only the renderer knows which objects it moved.

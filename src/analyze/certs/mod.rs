@@ -148,10 +148,13 @@ pub fn duration_seconds(certificate: &Node) -> Option<f64> {
     }
 }
 
-/// A duration for messages: whole hours, or days when whole.
+/// A duration for messages: hours (with days when whole), else minutes.
 pub fn human(seconds: f64) -> String {
-    let hours = (seconds / 3600.0).round() as u64;
-    if hours >= 48 && hours % 24 == 0 {
+    let minutes = (seconds / 60.0).round() as u64;
+    let hours = minutes / 60;
+    if minutes % 60 != 0 {
+        format!("{minutes}m")
+    } else if hours >= 48 && hours % 24 == 0 {
         format!("{hours}h ({} days)", hours / 24)
     } else {
         format!("{hours}h")
@@ -164,4 +167,16 @@ pub fn is_ca(certificate: &Node) -> bool {
         certificate.at(&["spec", "isCA"]).map(|n| &n.value),
         Some(crate::manifest::Value::Bool(true))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human;
+
+    #[test]
+    fn durations_read_as_hours_days_or_minutes() {
+        assert_eq!(human(2160.0 * 3600.0), "2160h (90 days)");
+        assert_eq!(human(25.0 * 3600.0), "25h");
+        assert_eq!(human(5400.0), "90m");
+    }
 }
