@@ -881,9 +881,10 @@ pub static INCONSISTENT_ROOT: Code = Code {
 Compares the clusters of a repository. Each cluster's `istio-system/cacerts` Certificate is
 followed up its issuers to its root: a self-signed root Certificate — each cluster that
 issues one generates its own root key, whatever its `commonName` — or a Vault server and
-path. Clusters whose root differs from the one most clusters share are reported, as are
-clusters whose istiod configuration (`meshConfig.trustDomain`) names another trust domain
-without the two listing each other in `trustDomainAliases`.
+path. Clusters whose root differs from the one most clusters of their mesh share are
+reported, as are clusters whose istiod configuration (`meshConfig.trustDomain`) names
+another trust domain without the two listing each other in `trustDomainAliases`. Clusters
+whose istiod values name different meshes (`global.meshID`) are not compared.
 
 ## Why is this bad?
 Multi-cluster mTLS needs one root of trust: a proxy rejects a peer certificate that chains

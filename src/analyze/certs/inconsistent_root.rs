@@ -6,7 +6,8 @@
 //! Certificate (each cluster that issues one generates its own key, whatever its
 //! `commonName`), or a Vault server and path. Proxies also check peer identities against
 //! the trust domain (`meshConfig.trustDomain`); clusters naming different domains need each
-//! other's domain among their `trustDomainAliases`.
+//! other's domain among their `trustDomainAliases`. Only clusters of one mesh (the same
+//! `global.meshID`, or none) are compared.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +16,9 @@ use crate::findings::{Finding, codes};
 use crate::manifest::Node;
 use crate::policy::cluster::trust_domain_of;
 
-use super::{ca_certificate, certificates, issuer_of, name, name_node, namespace, writes_cacerts};
+use super::{
+    ca_certificate, certificates, issuer_of, mesh_id, name, name_node, namespace, writes_cacerts,
+};
 
 pub static RULE: RepoRule = RepoRule {
     code: &codes::INCONSISTENT_ROOT,
@@ -135,16 +138,25 @@ fn reference<T, K: Ord + Clone>(values: &[(usize, T)], key: impl Fn(&T) -> K) ->
 }
 
 fn check(repo: &Repo) -> Vec<Finding> {
-    let mut findings = roots(repo);
-    findings.extend(trust_domains(repo));
+    let mut meshes: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+    for cluster in 0..repo.clusters.len() {
+        meshes
+            .entry(mesh_id(repo, cluster))
+            .or_default()
+            .push(cluster);
+    }
+    let mut findings = Vec::new();
+    for mesh in meshes.values() {
+        findings.extend(roots(repo, mesh));
+        findings.extend(trust_domains(repo, mesh));
+    }
     findings
 }
 
-fn roots(repo: &Repo) -> Vec<Finding> {
-    let roots: Vec<(usize, (Root, &Node))> = repo
-        .clusters
+fn roots(repo: &Repo, mesh: &[usize]) -> Vec<Finding> {
+    let roots: Vec<(usize, (Root, &Node))> = mesh
         .iter()
-        .enumerate()
+        .map(|&i| (i, &repo.clusters[i]))
         .filter_map(|(i, c)| {
             let intermediate = certificates(c.objects).find(|c| writes_cacerts(c))?;
             Some((i, (root(repo, i, intermediate, 0)?, intermediate)))
@@ -206,11 +218,10 @@ fn trust_domain_node(document: &Node) -> Option<&Node> {
         .or(document.at(&["data", "mesh"]))
 }
 
-fn trust_domains(repo: &Repo) -> Vec<Finding> {
-    let domains: Vec<(usize, (String, &Node))> = repo
-        .clusters
+fn trust_domains(repo: &Repo, mesh: &[usize]) -> Vec<Finding> {
+    let domains: Vec<(usize, (String, &Node))> = mesh
         .iter()
-        .enumerate()
+        .map(|&i| (i, &repo.clusters[i]))
         .filter_map(|(i, c)| {
             let document = repo.values[i]
                 .iter()

@@ -116,11 +116,29 @@ pub fn ca_certificate<'a>(
     if issuer.str_at(&["kind"]) != Some("ClusterIssuer") {
         return None;
     }
-    repo.clusters
+    // Another cluster of the same mesh first.
+    let mesh = mesh_id(repo, cluster);
+    let mut others: Vec<usize> = (0..repo.clusters.len()).filter(|&i| i != cluster).collect();
+    others.sort_by_key(|&i| mesh_id(repo, i) != mesh);
+    others
+        .into_iter()
+        .find_map(|i| writer(repo.clusters[i].objects, ns, secret).map(|w| (i, w)))
+}
+
+/// The mesh a cluster's istiod joins (`global.meshID` of its Helm values or IstioOperator):
+/// only clusters of one mesh must share a root (a repository may hold staging and
+/// production meshes side by side).
+pub fn mesh_id<'a>(repo: &Repo<'a>, cluster: usize) -> Option<&'a str> {
+    repo.values[cluster]
         .iter()
-        .enumerate()
-        .filter(|(i, _)| *i != cluster)
-        .find_map(|(i, c)| writer(c.objects, ns, secret).map(|w| (i, w)))
+        .find_map(|v| v.str_at(&["global", "meshID"]))
+        .or_else(|| {
+            repo.clusters[cluster]
+                .objects
+                .iter()
+                .filter(|o| o.str_at(&["kind"]) == Some("IstioOperator"))
+                .find_map(|o| o.str_at(&["spec", "values", "global", "meshID"]))
+        })
 }
 
 /// The CA Certificate that signs `certificate` (through a `ca:` issuer), and its cluster.
