@@ -2,7 +2,7 @@
 //! exactly the findings of that code its YAML comments announce (`# expect: CODE LINE:COL`
 //! on any line, for the file it is in), and `.../pass` none of that code. Each fixture
 //! directory is validated as a repository of its own (kustomize roots and loose files), and
-//! every rule in the registry must have both fixtures and documentation.
+//! every rule in the registries must have both fixtures and documentation.
 
 mod common;
 
@@ -86,9 +86,8 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn every_analyzer_reports_its_failing_fixture_and_not_its_passing_one() {
-    let rules = meshwright::analyze::RULES;
-    for rule in rules {
-        let code = rule.code.code;
+    for rule in meshwright::analyze::codes() {
+        let code = rule.code;
         let dir = fixtures().join(code);
         let (fail, pass) = (dir.join("fail"), dir.join("pass"));
         assert!(
@@ -108,7 +107,7 @@ fn every_analyzer_reports_its_failing_fixture_and_not_its_passing_one() {
             "{code}: passing fixture"
         );
         assert!(
-            rule.code.docs.contains("## Use instead"),
+            rule.docs.contains("## Use instead"),
             "{code}: documentation for `explain`"
         );
     }
@@ -116,10 +115,7 @@ fn every_analyzer_reports_its_failing_fixture_and_not_its_passing_one() {
 
 #[test]
 fn every_fixture_directory_belongs_to_a_registered_rule() {
-    let codes: BTreeSet<&str> = meshwright::analyze::RULES
-        .iter()
-        .map(|r| r.code.code)
-        .collect();
+    let codes: BTreeSet<&str> = meshwright::analyze::codes().map(|c| c.code).collect();
     for entry in std::fs::read_dir(fixtures()).unwrap().flatten() {
         if !entry.path().is_dir() {
             continue;

@@ -1,13 +1,17 @@
 //! Mesh-aware analyzers: checks on rendered objects that schemas cannot express, run per
 //! cluster on its objects and its policy model. One file per rule, each a `Rule` with its
 //! code (documented in `findings::codes`), its check and its tests; fixtures live under
-//! `tests/fixtures/analyze/<CODE>/{fail,pass}`.
+//! `tests/fixtures/analyze/<CODE>/{fail,pass}`. A `RepoRule` (in `REPO_RULES`) instead sees
+//! the whole repository at once — every cluster and each cluster's istiod Helm values — for
+//! checks that compare clusters (one root CA, one trust domain) or read mesh-wide settings.
 //!
 //! `dangling_after_kustomize` is the exception: it runs per kustomize root while rendering,
 //! because only the renderer knows which objects it moved.
 
+pub mod certs;
 pub mod dangling_after_kustomize;
 pub mod egress;
+pub mod lifecycle;
 pub mod refs;
 
 use rayon::prelude::*;
@@ -40,6 +44,40 @@ pub static RULES: &[&Rule] = &[
     &egress::egress_host_without_service_entry::RULE,
 ];
 
+/// The whole repository, for analyzers that compare clusters (a shared root CA, a CA Secret
+/// one cluster copies from another) or read istiod's mesh-wide settings.
+pub struct Repo<'a> {
+    /// Every cluster, sorted by name.
+    pub clusters: &'a [Cluster<'a>],
+    /// Each cluster's istiod Helm values (documents that are not objects), same order.
+    pub values: &'a [Vec<Node>],
+}
+
+/// An analyzer over the whole repository.
+pub struct RepoRule {
+    pub code: &'static Code,
+    pub check: fn(&Repo) -> Vec<Finding>,
+}
+
+/// Every whole-repository analyzer run by `validate`, in code order.
+pub static REPO_RULES: &[&RepoRule] = &[
+    &certs::unknown_issuer::RULE,
+    &certs::intermediate_ca_not_ca::RULE,
+    &certs::intermediate_outlives_root::RULE,
+    &certs::inconsistent_root::RULE,
+    &certs::cacerts_layout::RULE,
+    &lifecycle::job_without_sidecar_exit::RULE,
+    &lifecycle::job_outlives_workload_certificate::RULE,
+];
+
+/// The codes of every analyzer, per-cluster and whole-repository.
+pub fn codes() -> impl Iterator<Item = &'static Code> {
+    RULES
+        .iter()
+        .map(|r| r.code)
+        .chain(REPO_RULES.iter().map(|r| r.code))
+}
+
 /// Runs every rule on every cluster of `loaded`, in parallel. A finding several clusters
 /// share (a base rendered into each) is reported once.
 pub fn run(loaded: &Loaded) -> Vec<Finding> {
@@ -49,9 +87,18 @@ pub fn run(loaded: &Loaded) -> Vec<Finding> {
         .zip(&loaded.objects)
         .map(|(model, objects)| Cluster { model, objects })
         .collect();
+    let repo = Repo {
+        clusters: &clusters,
+        values: &loaded.values,
+    };
     let mut findings: Vec<Finding> = RULES
         .par_iter()
         .flat_map_iter(|rule| clusters.iter().flat_map(|cluster| (rule.check)(cluster)))
+        .chain(
+            REPO_RULES
+                .par_iter()
+                .flat_map_iter(|rule| (rule.check)(&repo)),
+        )
         .collect();
     crate::findings::sort(&mut findings);
     findings.dedup();

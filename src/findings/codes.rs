@@ -479,6 +479,13 @@ pub static CATALOG: &[&Code] = &[
     &TLS_WITHOUT_CA,
     &SERVICE_ENTRY_NEEDS_ADDRESSES,
     &EGRESS_HOST_WITHOUT_SERVICE_ENTRY,
+    &UNKNOWN_ISSUER,
+    &INTERMEDIATE_CA_NOT_CA,
+    &INTERMEDIATE_OUTLIVES_ROOT,
+    &INCONSISTENT_ROOT,
+    &CACERTS_LAYOUT,
+    &JOB_WITHOUT_SIDECAR_EXIT,
+    &JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
 ];
 
 pub static INVALID_YAML: Code = Code {
@@ -1049,6 +1056,338 @@ spec:
   ports:
     - {number: 443, name: tls, protocol: TLS}
   resolution: DNS
+```
+"#,
+};
+
+pub static UNKNOWN_ISSUER: Code = Code {
+    code: "MW501",
+    name: "unknown-issuer",
+    severity: Severity::Error,
+    help: "Name an Issuer in the Certificate's namespace or a ClusterIssuer of the cluster (with the right `kind`), and provide a `ca:` issuer's Secret.",
+    docs: r#"## What it does
+Checks that a cert-manager Certificate's `issuerRef` (group `cert-manager.io`) names an
+Issuer in the Certificate's namespace, or a ClusterIssuer of the cluster, and says when the
+`kind` is wrong (an `Issuer` where only a ClusterIssuer of that name exists, or the reverse).
+Warns when a `ca:` Issuer or ClusterIssuer reads a Secret that no Secret, Certificate,
+ExternalSecret or SealedSecret of the repository provides in the namespace it reads from
+(a ClusterIssuer: cert-manager's namespace, `cert-manager`). A ClusterIssuer whose Secret
+another cluster of the repository issues is taken to share that cluster's root (the Secret
+is copied), as the generated multi-cluster layout does.
+
+## Why is this bad?
+cert-manager finds no issuer, the Certificate stays pending and its Secret is never written.
+For `istio-system/cacerts`, istiod then signs with its own self-signed CA and workloads of
+other clusters reject its certificates.
+
+## Example
+```yaml
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: central-intermediate-ca
+  namespace: istio-system
+spec:
+  isCA: true
+  secretName: cacerts
+  issuerRef:
+    name: mesh-root-ca        # a ClusterIssuer; kind defaults to Issuer
+```
+
+## Use instead
+```yaml
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: central-intermediate-ca
+  namespace: istio-system
+spec:
+  isCA: true
+  secretName: cacerts
+  issuerRef:
+    group: cert-manager.io
+    kind: ClusterIssuer
+    name: mesh-root-ca
+```
+"#,
+};
+
+pub static INTERMEDIATE_CA_NOT_CA: Code = Code {
+    code: "MW502",
+    name: "intermediate-ca-not-ca",
+    severity: Severity::Error,
+    help: "Set `isCA: true` on a Certificate whose Secret signs other certificates.",
+    docs: r#"## What it does
+Finds Certificates used as a certificate authority — their Secret is the `secretName` of a
+`ca:` Issuer or ClusterIssuer, or they write istiod's plug-in CA `istio-system/cacerts` —
+that do not set `isCA: true`. (cert-manager adds the `cert sign` key usage to every CA
+certificate itself, so `usages` are not checked.)
+
+## Why is this bad?
+cert-manager issues the certificate as a leaf (`CA:FALSE`). Everything signed with it —
+intermediates, workload certificates istiod signs — fails chain verification, so mTLS
+handshakes fail.
+
+## Example
+```yaml
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: central-intermediate-ca
+  namespace: istio-system
+spec:
+  commonName: central intermediate CA
+  secretName: cacerts
+  issuerRef:
+    kind: ClusterIssuer
+    name: mesh-root-ca
+```
+
+## Use instead
+```yaml
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: central-intermediate-ca
+  namespace: istio-system
+spec:
+  isCA: true
+  commonName: central intermediate CA
+  secretName: cacerts
+  issuerRef:
+    kind: ClusterIssuer
+    name: mesh-root-ca
+```
+"#,
+};
+
+pub static INTERMEDIATE_OUTLIVES_ROOT: Code = Code {
+    code: "MW503",
+    name: "intermediate-outlives-root",
+    severity: Severity::Warning,
+    help: "Give the intermediate a `duration` shorter than its signing CA's (and renew the root well before the intermediate).",
+    docs: r#"## What it does
+Follows an intermediate CA Certificate's `issuerRef` to its `ca:` issuer, that issuer's
+Secret and the Certificate writing it (in another cluster of the repository when the root
+Secret is copied), and warns when the intermediate's `duration` is longer than the signing
+CA's. cert-manager's default duration is 90 days (2160h).
+
+## Why is this bad?
+cert-manager's CA issuer never signs past its own certificate's expiry: the intermediate is
+cut to the root's `notAfter`. It then expires together with the root instead of on the
+schedule its `duration` and `renewBefore` describe, and istiod's workload certificates with it.
+
+## Example
+```yaml
+# root: duration 8760h
+kind: Certificate
+metadata:
+  name: edge-intermediate-ca
+  namespace: istio-system
+spec:
+  isCA: true
+  secretName: cacerts
+  duration: 17520h
+  issuerRef: {kind: ClusterIssuer, name: mesh-root-ca}
+```
+
+## Use instead
+```yaml
+kind: Certificate
+metadata:
+  name: edge-intermediate-ca
+  namespace: istio-system
+spec:
+  isCA: true
+  secretName: cacerts
+  duration: 4380h
+  issuerRef: {kind: ClusterIssuer, name: mesh-root-ca}
+```
+"#,
+};
+
+pub static INCONSISTENT_ROOT: Code = Code {
+    code: "MW504",
+    name: "inconsistent-root",
+    severity: Severity::Error,
+    help: "Chain every cluster's cacerts intermediate to one root (copy the root Secret, or use the same Vault server and path) and use one trust domain.",
+    docs: r#"## What it does
+Compares the clusters of a repository. Each cluster's `istio-system/cacerts` Certificate is
+followed up its issuers to its root: a self-signed root Certificate — each cluster that
+issues one generates its own root key, whatever its `commonName` — or a Vault server and
+path. Clusters whose root differs from the one most clusters of their mesh share are
+reported, as are clusters whose istiod configuration (`meshConfig.trustDomain`) names
+another trust domain without the two listing each other in `trustDomainAliases`. Clusters
+whose istiod values name different meshes (`global.meshID`) are not compared.
+
+## Why is this bad?
+Multi-cluster mTLS needs one root of trust: a proxy rejects a peer certificate that chains
+to another root, so every cross-cluster call fails. A different trust domain changes every
+workload's SPIFFE identity, so authorization policies naming the other domain deny it.
+
+## Example
+```yaml
+# clusters/edge/ca.yaml — its own self-signed root
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: mesh-root-ca
+  namespace: cert-manager
+spec:
+  isCA: true
+  commonName: mesh root CA
+  secretName: mesh-root-ca
+  issuerRef: {kind: ClusterIssuer, name: selfsigned}
+```
+
+## Use instead
+```yaml
+# clusters/edge/ca.yaml — the central cluster's root Secret, copied into cert-manager/mesh-root-ca
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata:
+  name: mesh-root-ca
+spec:
+  ca:
+    secretName: mesh-root-ca
+```
+"#,
+};
+
+pub static CACERTS_LAYOUT: Code = Code {
+    code: "MW505",
+    name: "cacerts-layout",
+    severity: Severity::Error,
+    help: "Write cacerts in istio-system, with ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem (or tls.crt, tls.key and ca.crt).",
+    docs: r#"## What it does
+Checks istiod's plug-in CA Secret `cacerts`: a cert-manager Certificate writing `cacerts`
+must be in `istio-system` (cert-manager writes `tls.crt`, `tls.key` and `ca.crt`, which
+istiod reads), and a hand-written `istio-system/cacerts` Secret must hold Istio's layout —
+`ca-cert.pem`, `ca-key.pem`, `root-cert.pem`, `cert-chain.pem` — or cert-manager's. A
+`cacerts` Certificate without `isCA: true` is MW502.
+
+## Why is this bad?
+istiod reads only `istio-system/cacerts` with a complete layout; otherwise it fails to load
+the plug-in CA or signs workload certificates with its own self-signed CA, which other
+clusters do not trust.
+
+## Example
+```yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+data:
+  ca-cert.pem: LS0t...
+  ca-key.pem: LS0t...
+```
+
+## Use instead
+```yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+data:
+  ca-cert.pem: LS0t...
+  ca-key.pem: LS0t...
+  root-cert.pem: LS0t...
+  cert-chain.pem: LS0t...
+```
+"#,
+};
+
+pub static JOB_WITHOUT_SIDECAR_EXIT: Code = Code {
+    code: "MW701",
+    name: "job-without-sidecar-exit",
+    severity: Severity::Error,
+    help: "Annotate the pod template with sidecar.istio.io/nativeSidecar: \"true\" (or hold the app until the proxy starts and call /quitquitquit when done).",
+    docs: r#"## What it does
+Finds Jobs and CronJobs whose pods get an Istio sidecar that is not a native sidecar
+(`sidecar.istio.io/nativeSidecar: "true"` on the pod template, or `ENABLE_NATIVE_SIDECARS`
+in istiod's environment) and that either do not hold the job's container until the proxy
+starts (`holdApplicationUntilProxyStarts` in the pod's `proxy.istio.io/config` or in
+`meshConfig.defaultConfig`), or have no way to stop the proxy when the job ends (a container
+command calling the proxy's `/quitquitquit`).
+
+## Why is this bad?
+The job's container may start before its proxy is ready and fail its first connections,
+and after it exits the proxy keeps running: the pod never completes, the Job never
+finishes, and a CronJob with `concurrencyPolicy: Forbid` never runs again.
+
+## Example
+```yaml
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: backfill
+  namespace: analytics      # istio-injection: enabled
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: backfill
+          image: registry.example.com/etl:1.0
+```
+
+## Use instead
+```yaml
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: backfill
+  namespace: analytics
+spec:
+  template:
+    metadata:
+      annotations:
+        proxy.istio.io/config: '{"holdApplicationUntilProxyStarts": true}'
+        sidecar.istio.io/nativeSidecar: "true"
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: backfill
+          image: registry.example.com/etl:1.0
+```
+"#,
+};
+
+pub static JOB_OUTLIVES_WORKLOAD_CERTIFICATE: Code = Code {
+    code: "MW702",
+    name: "job-outlives-workload-certificate",
+    severity: Severity::Warning,
+    help: "Keep activeDeadlineSeconds within the workload certificate TTL, or raise the TTL (SECRET_TTL / DEFAULT_WORKLOAD_CERT_TTL) for such jobs.",
+    docs: r#"## What it does
+Finds Jobs and CronJobs with an Istio sidecar whose `activeDeadlineSeconds` lets them run
+longer than the workload certificate lives: the pod's `proxyMetadata.SECRET_TTL`, else
+`meshConfig.defaultConfig.proxyMetadata.SECRET_TTL` or istiod's `DEFAULT_WORKLOAD_CERT_TTL`,
+else Istio's 24h. Jobs without a deadline are not reported.
+
+## Why is this bad?
+istio-agent renews the certificate from istiod at about half its lifetime. A job running
+past the TTL depends on that renewal during its run: if istiod is unreachable then (a
+remote cluster cut off from its primary, an istiod outage), the job's mTLS connections
+start failing when the certificate expires, hours into the run.
+
+## Example
+```yaml
+kind: Job
+metadata:
+  name: backfill
+spec:
+  activeDeadlineSeconds: 172800   # 48h; workload certificates live 24h
+```
+
+## Use instead
+```yaml
+kind: Job
+metadata:
+  name: backfill
+spec:
+  activeDeadlineSeconds: 72000    # 20h
 ```
 "#,
 };

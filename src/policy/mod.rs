@@ -30,6 +30,9 @@ use crate::validate::{DiscoverError, Source, collect_sources, discover};
 pub struct Loaded {
     pub models: Vec<Model>,
     pub objects: Vec<Vec<Node>>,
+    /// Each cluster's istiod Helm values (configuration documents that are not objects), same
+    /// order.
+    pub values: Vec<Vec<Node>>,
     pub findings: Vec<Finding>,
 }
 
@@ -37,6 +40,7 @@ pub struct Loaded {
 #[derive(Debug, Default)]
 struct ClusterObjects {
     objects: Vec<Node>,
+    values: Vec<Node>,
     trust_domain: Option<String>,
     aliases: Vec<String>,
     registry_only: bool,
@@ -89,6 +93,7 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
                     .aliases
                     .extend(documents.iter().flat_map(cluster::trust_domain_aliases_of));
                 cluster.registry_only |= documents.iter().any(cluster::is_registry_only);
+                cluster.values.extend(documents);
             }
         }
         cluster.trust_domain = cluster
@@ -109,10 +114,12 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
         .values()
         .find_map(|c| c.trust_domain.clone())
         .unwrap_or_else(|| DEFAULT_TRUST_DOMAIN.to_string());
+    let mut values = Vec::new();
     let (models, objects) = clusters
         .into_iter()
         .filter(|(_, c)| !c.objects.is_empty())
         .map(|(name, c)| {
+            values.push(c.values);
             let domain = trust_domain
                 .map(str::to_string)
                 .or(c.trust_domain)
@@ -126,6 +133,7 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
     Loaded {
         models,
         objects,
+        values,
         findings,
     }
 }

@@ -1,0 +1,74 @@
+//! MW702: a Job or CronJob in the mesh allowed to run longer than its workload certificate
+//! lives.
+//!
+//! istio-agent renews the workload certificate (TTL `SECRET_TTL`, istiod's
+//! `DEFAULT_WORKLOAD_CERT_TTL`, 24h by default) at about half its lifetime, from istiod. A
+//! Deployment's pods rely on that all the time; a batch job whose `activeDeadlineSeconds`
+//! exceeds the TTL relies on it *within one run*: if istiod cannot be reached from the job
+//! then (a remote cluster cut off from its primary, an istiod outage or upgrade), the
+//! job's mTLS connections start failing once the certificate expires, hours into the run.
+//! Only jobs that set a deadline beyond the TTL are reported; a job without a deadline is
+//! not, since its length is unknown.
+
+use crate::analyze::certs::human;
+use crate::analyze::{Repo, RepoRule};
+use crate::findings::{Finding, codes};
+use crate::manifest::Node;
+use crate::schema::admission;
+
+use super::{injected_jobs, mesh_settings};
+
+pub static RULE: RepoRule = RepoRule {
+    code: &codes::JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
+    check,
+};
+
+fn check(repo: &Repo) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for cluster in 0..repo.clusters.len() {
+        let settings = mesh_settings(repo, cluster);
+        for job in injected_jobs(repo, cluster) {
+            let spec = if job.object.str_at(&["kind"]) == Some("CronJob") {
+                job.object.at(&["spec", "jobTemplate", "spec"])
+            } else {
+                job.object.get("spec")
+            };
+            let Some(deadline) = spec.and_then(|s| s.get("activeDeadlineSeconds")) else {
+                continue;
+            };
+            let Some(seconds) = seconds(deadline) else {
+                continue;
+            };
+            let ttl = job
+                .proxy_config
+                .as_ref()
+                .and_then(|c| c.at(&["proxyMetadata", "SECRET_TTL"]))
+                .and_then(Node::as_str)
+                .and_then(admission::duration_seconds)
+                .unwrap_or_else(|| settings.ttl_seconds());
+            if seconds <= ttl {
+                continue;
+            }
+            findings.push(
+                Finding::new(
+                    &codes::JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
+                    format!(
+                        "{} {} may run {} but its workload certificate lives {}: istio-agent must renew it from istiod during the run, and if istiod is unreachable then the job's mTLS connections fail once it expires",
+                        job.object.str_at(&["kind"]).unwrap_or_default(),
+                        job.object.str_at(&["metadata", "name"]).unwrap_or_default(),
+                        human(seconds),
+                        human(ttl)
+                    ),
+                    Some(deadline.origin.clone()),
+                )
+                .on(job.object),
+            );
+        }
+    }
+    findings
+}
+
+/// A number of seconds written as a YAML number.
+fn seconds(node: &Node) -> Option<f64> {
+    crate::policy::workload::scalar(node)?.parse().ok()
+}
