@@ -6,6 +6,7 @@
 //! `dangling_after_kustomize` is the exception: it runs per kustomize root while rendering,
 //! because only the renderer knows which objects it moved.
 
+pub mod authz;
 pub mod dangling_after_kustomize;
 
 use rayon::prelude::*;
@@ -19,6 +20,9 @@ pub struct Cluster<'a> {
     pub model: &'a Model,
     /// Every rendered object of the cluster, with origins.
     pub objects: &'a [Node],
+    /// Every cluster's objects (this one included): identities are mesh-wide in a
+    /// multi-cluster mesh, so a principal may name a ServiceAccount of another cluster.
+    pub mesh: &'a [Vec<Node>],
 }
 
 /// An analyzer: its code and its check over one cluster.
@@ -28,7 +32,15 @@ pub struct Rule {
 }
 
 /// Every analyzer run by `validate`, in code order.
-pub static RULES: &[&Rule] = &[];
+pub static RULES: &[&Rule] = &[
+    &authz::unknown_principal::RULE,
+    &authz::trust_domain_mismatch::RULE,
+    &authz::selector_matches_nothing::RULE,
+    &authz::workload_without_allow_policy::RULE,
+    &authz::wildcard_principal::RULE,
+    &authz::invalid_http_method::RULE,
+    &authz::cross_tenant_access::RULE,
+];
 
 /// Runs every rule on every cluster of `loaded`, in parallel. A finding several clusters
 /// share (a base rendered into each) is reported once.
@@ -37,7 +49,11 @@ pub fn run(loaded: &Loaded) -> Vec<Finding> {
         .models
         .iter()
         .zip(&loaded.objects)
-        .map(|(model, objects)| Cluster { model, objects })
+        .map(|(model, objects)| Cluster {
+            model,
+            objects,
+            mesh: &loaded.objects,
+        })
         .collect();
     let mut findings: Vec<Finding> = RULES
         .par_iter()
