@@ -978,6 +978,9 @@ Evaluates the cluster's effective policy and finds ALLOW policies that let a wor
 namespace of one tenant (Namespace label `meshwright.dev/tenant`) call a workload of another
 tenant; it points at the principal, namespace, empty source or rule that admits the caller.
 Namespaces without a tenant label (the shared platform) may call and be called by anyone.
+A policy meant to let another tenant in says so with the annotation
+`meshwright.dev/allowed-tenants: <tenant>[,<tenant>...]` (`meshwright generate` writes it
+for the cross-tenant callers `mesh.yaml` declares); other tenants are still reported.
 
 ## Why is this bad?
 Tenants are isolated from each other: one tenant's workload (or whoever compromised it) can

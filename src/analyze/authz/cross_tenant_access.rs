@@ -5,7 +5,9 @@
 //! be called by anyone. For every caller → callee edge of the cluster's policy matrix that
 //! is allowed across two different tenants, the ALLOW policy that decided it is searched for
 //! the value that admits the caller: the principal or namespace it matches, the empty
-//! source, or the rule without `from`.
+//! source, or the rule without `from`. A policy annotated `meshwright.dev/allowed-tenants:
+//! <tenant>[,<tenant>…]` (as `generate` writes it for callers `mesh.yaml` declares) lets
+//! those tenants in on purpose.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +26,17 @@ pub static RULE: Rule = Rule {
 
 /// The Namespace label naming a namespace's tenant.
 pub const TENANT_LABEL: &str = "meshwright.dev/tenant";
+/// The policy annotation listing (comma-separated) other tenants it lets in on purpose.
+pub const ALLOWED_TENANTS: &str = "meshwright.dev/allowed-tenants";
+
+/// Whether `policy` declares that callers of `tenant` are meant to be let in.
+fn declared(policy: &Node, tenant: &str) -> bool {
+    policy
+        .at(&["metadata", "annotations"])
+        .and_then(|a| a.get(ALLOWED_TENANTS))
+        .and_then(Node::as_str)
+        .is_some_and(|list| list.split(',').any(|t| t.trim() == tenant))
+}
 
 fn tenant<'a>(model: &'a Model, workload: &Workload) -> Option<&'a str> {
     model
@@ -109,6 +122,9 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             let Some(object) = objects.iter().find(|o| object_id(o) == policy.id()) else {
                 continue;
             };
+            if declared(object, a) {
+                continue;
+            }
             let node = admitting(model, object, identity);
             let entry = admitted
                 .entry(node.origin.clone())

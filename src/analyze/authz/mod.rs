@@ -81,6 +81,14 @@ fn local_trust_domains(model: &crate::policy::Model) -> impl Iterator<Item = &st
         .chain(std::iter::once(DEFAULT_TRUST_DOMAIN))
 }
 
+/// Whether pod labels (or a selector's) are those of a gateway: Istio's `istio: *gateway`
+/// or a Gateway API gateway's. Gateways serve the outside world and are not sidecars.
+fn is_gateway<'a>(mut labels: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
+    labels.any(|(k, v)| {
+        k == "gateway.networking.k8s.io/gateway-name" || (k == "istio" && v.ends_with("gateway"))
+    })
+}
+
 /// `<namespace>/<name>` of an object.
 fn object_id(object: &Node) -> String {
     format!(

@@ -6,7 +6,9 @@
 //! request principals) and rules with `when` conditions are left alone, as are policies for
 //! gateways (their callers are the internet, on purpose).
 
-use super::{authorization_policies, is_allow, is_targeted, object_id, rules, sources, values};
+use super::{
+    authorization_policies, is_allow, is_gateway, is_targeted, object_id, rules, sources, values,
+};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
@@ -41,18 +43,17 @@ const NARROWING: [&str; 5] = [
     "notRequestPrincipals",
 ];
 
-/// Whether a policy selects gateway pods (Istio's `istio: *gateway` or a Gateway API
-/// gateway's label).
+/// Whether a policy selects gateway pods.
 fn for_gateway(policy: &Node) -> bool {
-    policy
+    let labels = policy
         .at(&["spec", "selector", "matchLabels"])
         .and_then(Node::as_map)
-        .unwrap_or_default()
-        .iter()
-        .any(|(k, v)| {
-            k == "gateway.networking.k8s.io/gateway-name"
-                || (k == "istio" && v.as_str().is_some_and(|v| v.ends_with("gateway")))
-        })
+        .unwrap_or_default();
+    is_gateway(
+        labels
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?))),
+    )
 }
 
 fn check(cluster: &Cluster) -> Vec<Finding> {

@@ -3,8 +3,10 @@
 //! Strict mTLS proves who a caller is; only an ALLOW AuthorizationPolicy (with a deny-all
 //! `spec: {}` as the default) limits who may call. A workload with a sidecar and a port to
 //! call, whose port runs STRICT, but to which no ALLOW policy applies (of its namespace or
-//! the root namespace) accepts every caller of the mesh.
+//! the root namespace) accepts every caller of the mesh. Gateways (pods labelled
+//! `istio: *gateway`) serve outside callers and are left alone.
 
+use super::is_gateway;
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::policy::authz::Action;
@@ -19,7 +21,8 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     let model = cluster.model;
     let mut findings = Vec::new();
     for (index, workload) in model.workloads().iter().enumerate() {
-        if !workload.sidecar {
+        let labels = workload.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        if !workload.sidecar || is_gateway(labels) {
             continue;
         }
         let ports = model.callee_ports(index);
