@@ -901,8 +901,8 @@ pub static WILDCARD_PRINCIPAL: Code = Code {
     docs: r#"## What it does
 Finds ALLOW rules that admit every caller with a mesh identity or every caller: a principal
 `*` or a pattern that leaves the namespace open (`cluster.local/*`, `*/sa/default`), a
-namespace `*`, an empty source, or a rule without `from`. Sources narrowed by another field,
-rules with `when` conditions and gateway policies are not reported.
+namespace `*`, or a rule without `from` (an empty source is MW115). Sources narrowed by
+another field, rules with `when` conditions and gateway policies are not reported.
 
 ## Why is this bad?
 The allow-list allows everyone: any workload of any namespace or tenant may call the

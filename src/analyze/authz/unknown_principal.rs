@@ -5,11 +5,12 @@
 //! ServiceAccount; `source.namespaces` for the pods of a namespace. Identities are mesh-wide
 //! in a multi-cluster mesh, so every cluster of the repository counts: a ServiceAccount
 //! object, a workload running as the account, or `default` in a namespace the repository
-//! declares (a Namespace object or any object in it). Wildcard values are left to MW305.
+//! declares (a Namespace object or any object in it). Wildcard values are left to MW305;
+//! negations (`notPrincipals`, `notNamespaces`) may name identities from outside on purpose.
 
 use std::collections::BTreeSet;
 
-use super::{authorization_policies, principals, rules, sources, split_principal, values};
+use super::{authorization_policies, rules, sources, split_principal, values};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
@@ -73,7 +74,11 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     let identities = Identities::of(cluster.mesh);
     let mut findings = Vec::new();
     for policy in policies {
-        for (node, principal) in principals(policy) {
+        let principals = rules(policy)
+            .iter()
+            .flat_map(sources)
+            .flat_map(|s| values(s, "principals"));
+        for (node, principal) in principals {
             let Some((_, namespace, account)) =
                 split_principal(principal).filter(|_| !principal.contains('*'))
             else {
@@ -102,7 +107,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         let namespaces = rules(policy)
             .iter()
             .flat_map(sources)
-            .flat_map(|s| values(s, "namespaces").chain(values(s, "notNamespaces")));
+            .flat_map(|s| values(s, "namespaces"));
         for (node, namespace) in namespaces {
             if namespace.contains('*') || identities.namespaces.contains(namespace) {
                 continue;

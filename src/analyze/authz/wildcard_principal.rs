@@ -1,10 +1,10 @@
 //! MW305: an ALLOW rule that admits every caller with a mesh identity, or every caller.
 //!
 //! A principal `*` (or a pattern that leaves the namespace open, like `cluster.local/*` or
-//! `*/sa/default`), a namespace `*`, a source `{}` or a rule without `from` turn an
-//! allow-list into allow-all. Sources narrowed by another field (namespaces, IP blocks,
-//! request principals) and rules with `when` conditions are left alone, as are policies for
-//! gateways (their callers are the internet, on purpose).
+//! `*/sa/default`), a namespace `*` or a rule without `from` turn an allow-list into
+//! allow-all (an empty source is MW115's). Sources narrowed by another field (namespaces,
+//! IP blocks, request principals) and rules with `when` conditions are left alone, as are
+//! policies for gateways (their callers are the internet, on purpose).
 
 use super::{
     authorization_policies, is_allow, is_gateway, is_targeted, object_id, rules, sources, values,
@@ -81,10 +81,6 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                 continue;
             }
             for source in sources(rule) {
-                if source.as_map().is_some_and(<[_]>::is_empty) {
-                    finding(source, "this empty source admits any caller".into());
-                    continue;
-                }
                 let narrowed = |field: &str| {
                     NARROWING
                         .iter()
