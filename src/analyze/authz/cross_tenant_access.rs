@@ -91,6 +91,9 @@ fn admitting<'a>(model: &Model, policy: &'a Node, identity: Option<(&str, &str)>
     policy.at(&["metadata", "name"]).unwrap_or(policy)
 }
 
+/// An admitting value: its policy, its node, and the cross-tenant (caller, callee) pairs.
+type Admitted<'a> = (&'a Node, &'a Node, Vec<(usize, usize)>);
+
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let model = cluster.model;
     let workloads = model.workloads();
@@ -100,8 +103,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     }
     let objects: Vec<&Node> = authorization_policies(cluster.objects).collect();
     let matrix = model.matrix();
-    // Per admitting value: the policy, the node, and the cross-tenant edges it admits.
-    let mut admitted: BTreeMap<Origin, (&Node, &Node, Vec<(usize, usize)>)> = BTreeMap::new();
+    let mut admitted: BTreeMap<Origin, Admitted> = BTreeMap::new();
     for edge in matrix.edges().filter(|e| e.allowed) {
         let (from, to) = (edge.from as usize, edge.to as usize);
         let (Some(a), Some(b)) = (tenants[from], tenants[to]) else {

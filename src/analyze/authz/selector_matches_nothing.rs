@@ -32,7 +32,9 @@ fn selector(object: &Node) -> Option<&Node> {
         ("Sidecar", "networking.istio.io") => &["spec", "workloadSelector", "labels"],
         _ => return None,
     };
-    object.at(path).filter(|s| !s.as_map().unwrap_or_default().is_empty())
+    object
+        .at(path)
+        .filter(|s| !s.as_map().unwrap_or_default().is_empty())
 }
 
 fn check(cluster: &Cluster) -> Vec<Finding> {

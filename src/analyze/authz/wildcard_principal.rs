@@ -77,7 +77,10 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         };
         for rule in rules(policy).iter().filter(|r| r.get("when").is_none()) {
             if rule.get("from").is_none() {
-                finding(rule, "this rule has no `from`, so it admits any caller".into());
+                finding(
+                    rule,
+                    "this rule has no `from`, so it admits any caller".into(),
+                );
                 continue;
             }
             for source in sources(rule) {

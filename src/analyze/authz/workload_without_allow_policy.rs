@@ -21,7 +21,10 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     let model = cluster.model;
     let mut findings = Vec::new();
     for (index, workload) in model.workloads().iter().enumerate() {
-        let labels = workload.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        let labels = workload
+            .labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()));
         if !workload.sidecar || is_gateway(labels) {
             continue;
         }
