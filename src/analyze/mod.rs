@@ -11,7 +11,7 @@ pub mod dangling_after_kustomize;
 
 use rayon::prelude::*;
 
-use crate::findings::{Code, Finding};
+use crate::findings::{Code, Finding, codes};
 use crate::manifest::Node;
 use crate::policy::{Loaded, Model};
 
@@ -23,6 +23,10 @@ pub struct Cluster<'a> {
     /// Every cluster's objects (this one included): identities are mesh-wide in a
     /// multi-cluster mesh, so a principal may name a ServiceAccount of another cluster.
     pub mesh: &'a [Vec<Node>],
+    /// Whether every input of the repository was read and rendered (no invalid YAML, no
+    /// failed kustomize build). Rules that report something *absent* skip an incomplete
+    /// repository: the missing object may sit in the input that failed.
+    pub complete: bool,
 }
 
 /// An analyzer: its code and its check over one cluster.
@@ -45,6 +49,10 @@ pub static RULES: &[&Rule] = &[
 /// Runs every rule on every cluster of `loaded`, in parallel. A finding several clusters
 /// share (a base rendered into each) is reported once.
 pub fn run(loaded: &Loaded) -> Vec<Finding> {
+    let complete = !loaded
+        .findings
+        .iter()
+        .any(|f| *f.code == codes::INVALID_YAML || *f.code == codes::KUSTOMIZE_BUILD_FAILED);
     let clusters: Vec<Cluster> = loaded
         .models
         .iter()
@@ -53,6 +61,7 @@ pub fn run(loaded: &Loaded) -> Vec<Finding> {
             model,
             objects,
             mesh: &loaded.objects,
+            complete,
         })
         .collect();
     let mut findings: Vec<Finding> = RULES

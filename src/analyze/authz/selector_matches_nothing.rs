@@ -38,6 +38,9 @@ fn selector(object: &Node) -> Option<&Node> {
 }
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
+    if !cluster.complete {
+        return Vec::new();
+    }
     let workloads = cluster.model.workloads();
     let mut findings = Vec::new();
     for object in cluster.objects {

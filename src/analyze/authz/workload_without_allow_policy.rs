@@ -18,6 +18,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
+    if !cluster.complete {
+        return Vec::new();
+    }
     let model = cluster.model;
     let mut findings = Vec::new();
     for (index, workload) in model.workloads().iter().enumerate() {
