@@ -615,6 +615,8 @@ spec:
         );
         assert_eq!(ledger.allow_rules[0].ports, ["5432"]);
         assert_eq!(ledger.allow_rules[0].caller, "shop-prod/web");
+        // web is of tenant shop; auth, of the platform, is no other tenant.
+        assert_eq!(ledger.cross_tenant_callers, ["shop"]);
     }
 
     #[test]

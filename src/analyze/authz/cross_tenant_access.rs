@@ -160,3 +160,40 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::parse_documents;
+
+    #[test]
+    fn principals_of_cluster_local_stand_for_the_cluster_trust_domain() {
+        let model = Model::new("c", &[], "acme.internal");
+        let caller = "acme.internal/ns/retail/sa/cart";
+        assert!(principal_matches(
+            &model,
+            "cluster.local/ns/retail/sa/cart",
+            caller
+        ));
+        assert!(principal_matches(
+            &model,
+            "acme.internal/ns/retail/*",
+            caller
+        ));
+        assert!(principal_matches(&model, "*", caller));
+        assert!(!principal_matches(
+            &model,
+            "other.td/ns/retail/sa/cart",
+            caller
+        ));
+    }
+
+    #[test]
+    fn allowed_tenants_annotation_lists_tenants() {
+        let yaml = "kind: AuthorizationPolicy\nmetadata:\n  name: p\n  annotations:\n    meshwright.dev/allowed-tenants: retail, ops\n";
+        let policy = &parse_documents(std::path::Path::new("p.yaml"), yaml.as_bytes()).unwrap()[0];
+        assert!(declared(policy, "retail"));
+        assert!(declared(policy, "ops"));
+        assert!(!declared(policy, "ledger"));
+    }
+}

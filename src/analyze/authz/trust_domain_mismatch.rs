@@ -25,13 +25,18 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             if domain.contains('*') || local_trust_domains(model).any(|d| d == domain) {
                 continue;
             }
+            let hint = if domain.starts_with("spiffe://") {
+                " (Istio principals are written without `spiffe://`)"
+            } else {
+                ""
+            };
             findings.push(
                 Finding::new(
                     &codes::TRUST_DOMAIN_MISMATCH,
                     format!(
                         "principal `{principal}` is in trust domain {domain}, but cluster {} \
                          issues identities in {} (aliases: {}): no caller presents it, so the \
-                         rule never matches",
+                         rule never matches{hint}",
                         model.cluster,
                         model.trust_domain,
                         if model.trust_domain_aliases.is_empty() {
