@@ -938,15 +938,18 @@ pub static INVALID_HTTP_METHOD: Code = Code {
     code: "MW306",
     name: "invalid-http-method",
     severity: Severity::Error,
-    help: "write the method in upper case: GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE or PATCH",
+    help: "write an upper-case HTTP method (GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH); on TCP ports, drop `methods`",
     docs: r#"## What it does
 Checks `to.operation.methods` and `notMethods` of AuthorizationPolicies: each must be an HTTP
 method (GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH) in upper case, or an
-Istio pattern with `*`.
+Istio pattern with `*`. Methods on an operation whose `ports` are all plain TCP (Service
+ports named `tcp` or `tcp-*`) are reported too.
 
 ## Why is this bad?
 Istio compares methods case-sensitively: `get` never matches, so an ALLOW operation allows
-nothing (callers are denied) and a DENY operation denies nothing.
+nothing (callers are denied) and a DENY operation denies nothing. TCP traffic has no
+method: Istio ignores an ALLOW rule with methods on it, and drops the methods from a DENY
+rule, which then denies every connection it otherwise matches.
 
 ## Example
 ```yaml
