@@ -731,7 +731,10 @@ pub static UNKNOWN_PRINCIPAL: Code = Code {
 Checks every AuthorizationPolicy principal `<trust-domain>/ns/<namespace>/sa/<account>`
 and every `source.namespaces` value against the identities the repository declares, in any
 of its clusters (identities are mesh-wide): ServiceAccount objects, the accounts workloads
-run as, and the implicit `default` account of every declared namespace.
+run as, and the implicit `default` account of every declared namespace. It is an error where
+the repository holds the namespace's workloads or the name is a near miss of a declared
+namespace, and a warning otherwise (the identity may be installed from elsewhere, e.g. a
+gateway chart's ServiceAccount). Negations (`notPrincipals`, `notNamespaces`) are not checked.
 
 ## Why is this bad?
 No pod carries the identity, so the rule never matches: the caller the policy meant to

@@ -7,14 +7,19 @@
 //! object, a workload running as the account, or `default` in a namespace the repository
 //! declares (a Namespace object or any object in it). Wildcard values are left to MW305;
 //! negations (`notPrincipals`, `notNamespaces`) may name identities from outside on purpose.
+//!
+//! A finding is an error where the repository owns the namespace's workloads, or the name is
+//! a near miss of a declared namespace; otherwise a warning, since the identity may be
+//! installed from elsewhere (a gateway chart, an operator).
 
 use std::collections::BTreeSet;
 
 use super::{authorization_policies, rules, sources, split_principal, values};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Finding, Severity, codes};
 use crate::manifest::Node;
 use crate::policy::workload::Inventory;
+use crate::schema::validate::did_you_mean;
 
 pub static RULE: Rule = Rule {
     code: &codes::UNKNOWN_PRINCIPAL,
@@ -25,6 +30,8 @@ pub static RULE: Rule = Rule {
 #[derive(Default)]
 struct Identities {
     namespaces: BTreeSet<String>,
+    /// Namespaces whose workloads or ServiceAccounts the repository holds.
+    owned: BTreeSet<String>,
     accounts: BTreeSet<(String, String)>,
 }
 
@@ -41,6 +48,7 @@ impl Identities {
                     }
                     Some("ServiceAccount") => {
                         let namespace = namespace.unwrap_or("default").to_string();
+                        identities.owned.insert(namespace.clone());
                         identities.accounts.insert((namespace, name.to_string()));
                     }
                     _ => {}
@@ -50,6 +58,7 @@ impl Identities {
                 }
             }
             for workload in Inventory::read(objects).workloads {
+                identities.owned.insert(workload.namespace.clone());
                 identities
                     .accounts
                     .insert((workload.namespace, workload.service_account));
@@ -58,12 +67,43 @@ impl Identities {
         identities
     }
 
+    /// The declared namespace `namespace` is likely a typo of.
+    fn namespace_like(&self, namespace: &str) -> Option<String> {
+        let known: Vec<String> = self.namespaces.iter().cloned().collect();
+        did_you_mean(namespace, &known).filter(|n| n != namespace)
+    }
+
+    /// The account of `namespace` that `account` is likely a typo of.
+    fn account_like(&self, namespace: &str, account: &str) -> Option<String> {
+        let known: Vec<String> = self
+            .accounts
+            .iter()
+            .filter(|(n, _)| n == namespace)
+            .map(|(_, a)| a.clone())
+            .collect();
+        did_you_mean(account, &known)
+    }
+
     fn has_account(&self, namespace: &str, account: &str) -> bool {
         (account == "default" && self.namespaces.contains(namespace))
             || self
                 .accounts
                 .contains(&(namespace.to_string(), account.to_string()))
     }
+}
+
+/// A finding; a warning when the identity may exist outside the repository.
+fn unknown(policy: &Node, node: &Node, message: String, sure: bool) -> Finding {
+    let mut finding = Finding::new(
+        &codes::UNKNOWN_PRINCIPAL,
+        message,
+        Some(node.origin.clone()),
+    )
+    .on(policy);
+    if !sure {
+        finding.severity = Severity::Warning;
+    }
+    finding
 }
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
@@ -87,22 +127,47 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             if identities.has_account(namespace, account) {
                 continue;
             }
-            let why = if identities.namespaces.contains(namespace) {
-                format!("namespace {namespace} declares no ServiceAccount {account}")
-            } else {
-                format!("no cluster of the repository declares namespace {namespace}")
-            };
-            findings.push(
-                Finding::new(
-                    &codes::UNKNOWN_PRINCIPAL,
-                    format!(
-                        "principal `{principal}` names ServiceAccount {namespace}/{account}, but \
-                         {why}: no workload carries this identity, so the rule never matches"
-                    ),
-                    Some(node.origin.clone()),
+            // Sure only where the repository owns the namespace's workloads, or the
+            // namespace is a near miss of one it declares; otherwise the account may be
+            // installed from elsewhere (a gateway chart, an operator).
+            let (why, sure) = if identities.owned.contains(namespace) {
+                let hint = identities
+                    .account_like(namespace, account)
+                    .map(|a| format!(" (did you mean {a}?)"))
+                    .unwrap_or_default();
+                (
+                    format!("namespace {namespace} declares no ServiceAccount {account}{hint}"),
+                    true,
                 )
-                .on(policy),
-            );
+            } else if let Some(like) = identities.namespace_like(namespace) {
+                (
+                    format!(
+                        "no cluster of the repository declares namespace {namespace} (did you \
+                         mean {like}?)"
+                    ),
+                    true,
+                )
+            } else {
+                (
+                    format!("the repository holds no workload of namespace {namespace}"),
+                    false,
+                )
+            };
+            let outcome = if sure {
+                "no workload carries this identity, so the rule never matches"
+            } else {
+                "unless it is deployed from elsewhere, no workload carries this identity and the \
+                 rule never matches"
+            };
+            findings.push(unknown(
+                policy,
+                node,
+                format!(
+                    "principal `{principal}` names ServiceAccount {namespace}/{account}, but \
+                     {why}: {outcome}"
+                ),
+                sure,
+            ));
         }
         let namespaces = rules(policy)
             .iter()
@@ -112,17 +177,19 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             if namespace.contains('*') || identities.namespaces.contains(namespace) {
                 continue;
             }
-            findings.push(
-                Finding::new(
-                    &codes::UNKNOWN_PRINCIPAL,
-                    format!(
-                        "namespace `{namespace}` is declared by no cluster of the repository: no \
-                         workload calls from it, so this source never matches"
-                    ),
-                    Some(node.origin.clone()),
-                )
-                .on(policy),
-            );
+            let like = identities.namespace_like(namespace);
+            let message = match &like {
+                Some(like) => format!(
+                    "namespace `{namespace}` is declared by no cluster of the repository (did you \
+                     mean {like}?): no workload calls from it, so this source never matches"
+                ),
+                None => format!(
+                    "namespace `{namespace}` is declared by no cluster of the repository: unless \
+                     it is deployed from elsewhere, no workload calls from it and this source \
+                     never matches"
+                ),
+            };
+            findings.push(unknown(policy, node, message, like.is_some()));
         }
     }
     findings
