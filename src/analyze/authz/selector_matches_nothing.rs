@@ -69,20 +69,20 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(",");
+        // No cluster name: a base rendered into several clusters is reported once.
         let scope = if root {
-            format!("any namespace of cluster {}", cluster.model.cluster)
+            "any namespace".to_string()
         } else {
-            format!("namespace {namespace} of cluster {}", cluster.model.cluster)
+            format!("namespace {namespace}")
         };
+        let kind = object.str_at(&["kind"]).unwrap_or_default();
         findings.push(
             Finding::new(
                 &codes::SELECTOR_MATCHES_NOTHING,
                 format!(
-                    "{} {} selects pods labelled {selected}, but no workload in {scope} has \
-                     these labels: the {} applies to nothing",
-                    object.str_at(&["kind"]).unwrap_or_default(),
+                    "{kind} {} selects pods labelled {selected}, but no workload in {scope} has \
+                     these labels: the {kind} applies to nothing",
                     object_id(object),
-                    object.str_at(&["kind"]).unwrap_or_default(),
                 ),
                 Some(node.origin.clone()),
             )
