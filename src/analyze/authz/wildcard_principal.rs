@@ -2,7 +2,7 @@
 //!
 //! A principal `*` (or a pattern that leaves the namespace open, like `cluster.local/*` or
 //! `*/sa/default`), a namespace `*` or a rule without `from` turn an allow-list into
-//! allow-all (an empty source is MW115's). Sources narrowed by another field (namespaces,
+//! allow-all (an empty source or `from: []` is MW115's). Sources narrowed by another field (namespaces,
 //! IP blocks, request principals) and rules with `when` conditions are left alone, as are
 //! policies for gateways (their callers are the internet, on purpose).
 
