@@ -2,9 +2,9 @@
 //!
 //! A principal `*` (or a pattern that leaves the namespace open, like `cluster.local/*` or
 //! `*/sa/default`), a namespace `*` or a rule without `from` turn an allow-list into
-//! allow-all (an empty source or `from: []` is MW115's). Sources narrowed by another field (namespaces,
-//! IP blocks, request principals) and rules with `when` conditions are left alone, as are
-//! policies for gateways (their callers are the internet, on purpose).
+//! allow-all (an empty source or `from: []` is MW115's). Sources narrowed by another field
+//! (namespaces, IP blocks, request principals) and rules with `when` conditions are left
+//! alone, as are policies for gateways (their callers are the internet, on purpose).
 
 use super::{
     authorization_policies, is_allow, is_gateway, is_targeted, object_id, rules, sources, values,
