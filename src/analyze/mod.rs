@@ -8,6 +8,7 @@
 //! `dangling_after_kustomize` is the exception: it runs per kustomize root while rendering,
 //! because only the renderer knows which objects it moved.
 
+pub mod authz;
 pub mod certs;
 pub mod dangling_after_kustomize;
 pub mod egress;
@@ -16,7 +17,7 @@ pub mod refs;
 
 use rayon::prelude::*;
 
-use crate::findings::{Code, Finding};
+use crate::findings::{Code, Finding, codes};
 use crate::manifest::Node;
 use crate::policy::{Loaded, Model};
 
@@ -25,6 +26,13 @@ pub struct Cluster<'a> {
     pub model: &'a Model,
     /// Every rendered object of the cluster, with origins.
     pub objects: &'a [Node],
+    /// Every cluster's objects (this one included): identities are mesh-wide in a
+    /// multi-cluster mesh, so a principal may name a ServiceAccount of another cluster.
+    pub mesh: &'a [Vec<Node>],
+    /// Whether every input of the repository was read and rendered (no invalid YAML, no
+    /// failed kustomize build). Rules that report something *absent* skip an incomplete
+    /// repository: the missing object may sit in the input that failed.
+    pub complete: bool,
 }
 
 /// An analyzer: its code and its check over one cluster.
@@ -35,6 +43,13 @@ pub struct Rule {
 
 /// Every analyzer run by `validate`, in code order.
 pub static RULES: &[&Rule] = &[
+    &authz::unknown_principal::RULE,
+    &authz::trust_domain_mismatch::RULE,
+    &authz::selector_matches_nothing::RULE,
+    &authz::workload_without_allow_policy::RULE,
+    &authz::wildcard_principal::RULE,
+    &authz::invalid_http_method::RULE,
+    &authz::cross_tenant_access::RULE,
     &refs::virtual_service_unknown_target::RULE,
     &refs::destination_rule_unknown_host::RULE,
     &refs::missing_tls_credential::RULE,
@@ -81,11 +96,20 @@ pub fn codes() -> impl Iterator<Item = &'static Code> {
 /// Runs every rule on every cluster of `loaded`, in parallel. A finding several clusters
 /// share (a base rendered into each) is reported once.
 pub fn run(loaded: &Loaded) -> Vec<Finding> {
+    let complete = !loaded
+        .findings
+        .iter()
+        .any(|f| *f.code == codes::INVALID_YAML || *f.code == codes::KUSTOMIZE_BUILD_FAILED);
     let clusters: Vec<Cluster> = loaded
         .models
         .iter()
         .zip(&loaded.objects)
-        .map(|(model, objects)| Cluster { model, objects })
+        .map(|(model, objects)| Cluster {
+            model,
+            objects,
+            mesh: &loaded.objects,
+            complete,
+        })
         .collect();
     let repo = Repo {
         clusters: &clusters,

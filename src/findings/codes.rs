@@ -486,6 +486,13 @@ pub static CATALOG: &[&Code] = &[
     &CACERTS_LAYOUT,
     &JOB_WITHOUT_SIDECAR_EXIT,
     &JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
+    &UNKNOWN_PRINCIPAL,
+    &TRUST_DOMAIN_MISMATCH,
+    &SELECTOR_MATCHES_NOTHING,
+    &WORKLOAD_WITHOUT_ALLOW_POLICY,
+    &WILDCARD_PRINCIPAL,
+    &INVALID_HTTP_METHOD,
+    &CROSS_TENANT_ACCESS,
 ];
 
 pub static INVALID_YAML: Code = Code {
@@ -1388,6 +1395,307 @@ metadata:
   name: backfill
 spec:
   activeDeadlineSeconds: 72000    # 20h
+```
+"#,
+};
+
+pub static UNKNOWN_PRINCIPAL: Code = Code {
+    code: "MW301",
+    name: "unknown-principal",
+    severity: Severity::Error,
+    help: "name a ServiceAccount (or namespace) the repository declares, or add it",
+    docs: r#"## What it does
+Checks every AuthorizationPolicy principal `<trust-domain>/ns/<namespace>/sa/<account>`
+and every `source.namespaces` value against the identities the repository declares, in any
+of its clusters (identities are mesh-wide): ServiceAccount objects, the accounts workloads
+run as, and the implicit `default` account of every declared namespace. It is an error where
+the repository holds the namespace's workloads or the name is a near miss of a declared
+namespace, and a warning otherwise (the identity may be installed from elsewhere, e.g. a
+gateway chart's ServiceAccount). Negations (`notPrincipals`, `notNamespaces`) are not checked.
+
+## Why is this bad?
+No pod carries the identity, so the rule never matches: the caller the policy meant to
+allow is denied (usually a typo, or an account renamed on one side only).
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: orders
+  namespace: shop
+spec:
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/shop/sa/frontnd"]
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: orders
+  namespace: shop
+spec:
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/shop/sa/frontend"]
+```
+"#,
+};
+
+pub static TRUST_DOMAIN_MISMATCH: Code = Code {
+    code: "MW302",
+    name: "trust-domain-mismatch",
+    severity: Severity::Error,
+    help: "use the cluster's trust domain (or cluster.local), or add the domain to meshConfig.trustDomainAliases",
+    docs: r#"## What it does
+Checks that the trust domain of every principal is the cluster's trust domain
+(`meshConfig.trustDomain`), one of its `trustDomainAliases`, or `cluster.local`, which Istio
+points at the current trust domain.
+
+## Why is this bad?
+Callers present SPIFFE identities of the cluster's trust domain only; a principal of any
+other domain never matches, so the callers it names are denied.
+
+## Example
+```yaml
+# istiod: meshConfig.trustDomain: prod.example.com
+spec:
+  rules:
+    - from:
+        - source:
+            principals: ["staging.example.com/ns/shop/sa/frontend"]
+```
+
+## Use instead
+```yaml
+spec:
+  rules:
+    - from:
+        - source:
+            principals: ["prod.example.com/ns/shop/sa/frontend"]
+```
+"#,
+};
+
+pub static SELECTOR_MATCHES_NOTHING: Code = Code {
+    code: "MW303",
+    name: "selector-matches-nothing",
+    severity: Severity::Warning,
+    help: "fix the labels so they match the workload's pod template labels",
+    docs: r#"## What it does
+Checks that the workload selector of an AuthorizationPolicy, PeerAuthentication,
+RequestAuthentication, Telemetry (`selector.matchLabels`) or Sidecar
+(`workloadSelector.labels`) matches the pod template labels of some workload in its
+namespace (any namespace, for the root namespace `istio-system`). Namespaces whose workloads
+the repository does not hold are skipped.
+
+## Why is this bad?
+A policy that selects nothing does nothing: the workload it was written for keeps the
+namespace or mesh default (no authorization, another mTLS mode, no JWT check).
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: orders
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: order        # the Deployment's pods are labelled app: orders
+```
+
+## Use instead
+```yaml
+spec:
+  selector:
+    matchLabels:
+      app: orders
+```
+"#,
+};
+
+pub static WORKLOAD_WITHOUT_ALLOW_POLICY: Code = Code {
+    code: "MW304",
+    name: "workload-without-allow-policy",
+    severity: Severity::Warning,
+    help: "add a deny-all `spec: {}` policy to the namespace and ALLOW policies naming the callers",
+    docs: r#"## What it does
+Finds workloads with an Istio sidecar and a port served under STRICT mTLS to which no ALLOW
+AuthorizationPolicy applies (neither of their namespace nor of the root namespace).
+
+## Why is this bad?
+Strict mTLS proves who calls, but without an ALLOW policy Istio lets every caller in: any
+workload of the mesh, of any tenant, may call it. There is no default deny.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls:
+    mode: STRICT
+# ... and a Deployment in shop, with no AuthorizationPolicy
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: allow-nothing
+  namespace: shop
+spec: {}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: orders
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: orders
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/shop/sa/frontend"]
+```
+"#,
+};
+
+pub static WILDCARD_PRINCIPAL: Code = Code {
+    code: "MW305",
+    name: "wildcard-principal",
+    severity: Severity::Warning,
+    help: "name the callers' principals (`<trust-domain>/ns/<ns>/sa/<account>`) instead",
+    docs: r#"## What it does
+Finds ALLOW rules that admit every caller with a mesh identity or every caller: a principal
+`*` or a pattern that leaves the namespace open (`cluster.local/*`, `*/sa/default`), a
+namespace `*`, or a rule without `from` (an empty source is MW115). Sources narrowed by
+another field, rules with `when` conditions and gateway policies are not reported.
+
+## Why is this bad?
+The allow-list allows everyone: any workload of any namespace or tenant may call the
+selected workloads, which defeats the deny-by-default policy.
+
+## Example
+```yaml
+spec:
+  selector:
+    matchLabels:
+      app: orders
+  rules:
+    - from:
+        - source:
+            principals: ["*"]
+```
+
+## Use instead
+```yaml
+spec:
+  selector:
+    matchLabels:
+      app: orders
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/shop/sa/frontend"]
+```
+"#,
+};
+
+pub static INVALID_HTTP_METHOD: Code = Code {
+    code: "MW306",
+    name: "invalid-http-method",
+    severity: Severity::Error,
+    help: "write an upper-case HTTP method (GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH); on TCP ports, drop `methods`",
+    docs: r#"## What it does
+Checks `to.operation.methods` and `notMethods` of AuthorizationPolicies: each must be an HTTP
+method (GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH) in upper case, or an
+Istio pattern with `*`. Methods on an operation whose `ports` are all plain TCP (Service
+ports named `tcp` or `tcp-*`) are reported too.
+
+## Why is this bad?
+Istio compares methods case-sensitively: `get` never matches, so an ALLOW operation allows
+nothing (callers are denied) and a DENY operation denies nothing. TCP traffic has no
+method: Istio ignores an ALLOW rule with methods on it, and drops the methods from a DENY
+rule, which then denies every connection it otherwise matches.
+
+## Example
+```yaml
+spec:
+  rules:
+    - to:
+        - operation:
+            methods: ["get"]
+```
+
+## Use instead
+```yaml
+spec:
+  rules:
+    - to:
+        - operation:
+            methods: ["GET"]
+```
+"#,
+};
+
+pub static CROSS_TENANT_ACCESS: Code = Code {
+    code: "MW307",
+    name: "cross-tenant-access",
+    severity: Severity::Error,
+    help: "narrow the value to callers of the callee's own tenant or of the shared platform",
+    docs: r#"## What it does
+Evaluates the cluster's effective policy and finds ALLOW policies that let a workload in a
+namespace of one tenant (Namespace label `meshwright.dev/tenant`) call a workload of another
+tenant; it points at the principal, namespace, empty source or rule that admits the caller.
+Namespaces without a tenant label (the shared platform) may call and be called by anyone.
+A policy meant to let another tenant in says so with the annotation
+`meshwright.dev/allowed-tenants: <tenant>[,<tenant>...]` (`meshwright generate` writes it
+for the cross-tenant callers `mesh.yaml` declares); other tenants are still reported.
+
+## Why is this bad?
+Tenants are isolated from each other: one tenant's workload (or whoever compromised it) can
+read or change another tenant's data.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: ledger
+  namespace: payments        # tenant: payments
+spec:
+  selector:
+    matchLabels:
+      app: ledger
+  rules:
+    - from:
+        - source:
+            namespaces: ["payments", "retail"]   # retail is another tenant
+```
+
+## Use instead
+```yaml
+spec:
+  selector:
+    matchLabels:
+      app: ledger
+  rules:
+    - from:
+        - source:
+            namespaces: ["payments"]
 ```
 "#,
 };

@@ -171,6 +171,9 @@ pub struct ServiceContext {
     pub ports: Vec<PortContext>,
     /// Rules of the service's ALLOW AuthorizationPolicy; empty means nobody may call it.
     pub allow_rules: Vec<AllowRule>,
+    /// Tenants other than the service's own whose workloads `allow_rules` let in, as the
+    /// intent declares them (written as the policy's `meshwright.dev/allowed-tenants`).
+    pub cross_tenant_callers: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -379,6 +382,7 @@ fn build_service(
         })
         .collect();
 
+    let mut cross_tenant_callers: Vec<String> = Vec::new();
     let allow_rules: Vec<AllowRule> = service
         .callers
         .iter()
@@ -389,6 +393,12 @@ fn build_service(
                 .iter()
                 .find(|s| s.name.value == caller.service.value)?;
             let caller_ns = namespace_of(mesh, caller_service);
+            if let (Some(own), Some(theirs)) = (&service.tenant, &caller_service.tenant)
+                && own.value != theirs.value
+                && !cross_tenant_callers.contains(&theirs.value)
+            {
+                cross_tenant_callers.push(theirs.value.clone());
+            }
             Some(AllowRule {
                 caller: format!("{caller_ns}/{}", caller_service.name.value),
                 principal: format!(
@@ -415,6 +425,7 @@ fn build_service(
         schedule: service.schedule.as_ref().map(|s| s.value.clone()),
         ports,
         allow_rules,
+        cross_tenant_callers,
         namespace,
     }
 }
@@ -604,6 +615,8 @@ spec:
         );
         assert_eq!(ledger.allow_rules[0].ports, ["5432"]);
         assert_eq!(ledger.allow_rules[0].caller, "shop-prod/web");
+        // web is of tenant shop; auth, of the platform, is no other tenant.
+        assert_eq!(ledger.cross_tenant_callers, ["shop"]);
     }
 
     #[test]

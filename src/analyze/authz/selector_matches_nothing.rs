@@ -1,0 +1,93 @@
+//! MW303: a workload selector that selects no workload.
+//!
+//! AuthorizationPolicy, PeerAuthentication, RequestAuthentication and Telemetry select
+//! workloads by `selector.matchLabels`, a Sidecar by `workloadSelector.labels`, among the
+//! pods of their namespace (of every namespace, in the root namespace). A selector no
+//! workload of the cluster matches makes the policy do nothing — usually a typo, or a label
+//! that changed on the Deployment but not on the policy. A namespace the repository holds no
+//! workloads of is left alone: its pods are deployed from elsewhere (for the root namespace,
+//! gateways installed outside the repository).
+
+use super::object_id;
+use crate::analyze::{Cluster, Rule};
+use crate::findings::{Finding, codes};
+use crate::manifest::Node;
+use crate::policy::ROOT_NAMESPACE;
+use crate::policy::workload::{Labels, matches_labels, scalar};
+
+pub static RULE: Rule = Rule {
+    code: &codes::SELECTOR_MATCHES_NOTHING,
+    check,
+};
+
+/// The selector labels of an Istio object that selects workloads, and where they are.
+fn selector(object: &Node) -> Option<&Node> {
+    let group = object.str_at(&["apiVersion"])?.split('/').next()?;
+    let path: &[&str] = match (object.str_at(&["kind"])?, group) {
+        (
+            "AuthorizationPolicy" | "PeerAuthentication" | "RequestAuthentication",
+            "security.istio.io",
+        )
+        | ("Telemetry", "telemetry.istio.io") => &["spec", "selector", "matchLabels"],
+        ("Sidecar", "networking.istio.io") => &["spec", "workloadSelector", "labels"],
+        _ => return None,
+    };
+    object
+        .at(path)
+        .filter(|s| !s.as_map().unwrap_or_default().is_empty())
+}
+
+fn check(cluster: &Cluster) -> Vec<Finding> {
+    if !cluster.complete {
+        return Vec::new();
+    }
+    let workloads = cluster.model.workloads();
+    let mut findings = Vec::new();
+    for object in cluster.objects {
+        let Some(node) = selector(object) else {
+            continue;
+        };
+        let labels: Labels = node
+            .as_map()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
+            .collect();
+        let namespace = object
+            .str_at(&["metadata", "namespace"])
+            .unwrap_or("default");
+        let root = namespace == ROOT_NAMESPACE;
+        let mut in_scope = workloads
+            .iter()
+            .filter(|w| root || w.namespace == namespace);
+        let described = workloads.iter().any(|w| w.namespace == namespace);
+        if !described || in_scope.any(|w| matches_labels(&labels, &w.labels)) {
+            continue;
+        }
+        let selected = labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        // No cluster name: a base rendered into several clusters is reported once.
+        let scope = if root {
+            "any namespace".to_string()
+        } else {
+            format!("namespace {namespace}")
+        };
+        let kind = object.str_at(&["kind"]).unwrap_or_default();
+        findings.push(
+            Finding::new(
+                &codes::SELECTOR_MATCHES_NOTHING,
+                format!(
+                    "{kind} {} selects pods labelled {selected}, but no workload in {scope} has \
+                     these labels: the {kind} applies to nothing",
+                    object_id(object),
+                ),
+                Some(node.origin.clone()),
+            )
+            .on(object),
+        );
+    }
+    findings
+}

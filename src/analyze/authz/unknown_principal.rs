@@ -1,0 +1,196 @@
+//! MW301: an AuthorizationPolicy principal or namespace naming an identity the repository
+//! does not declare.
+//!
+//! A principal `<trust-domain>/ns/<ns>/sa/<sa>` stands for the pods running as that
+//! ServiceAccount; `source.namespaces` for the pods of a namespace. Identities are mesh-wide
+//! in a multi-cluster mesh, so every cluster of the repository counts: a ServiceAccount
+//! object, a workload running as the account, or `default` in a namespace the repository
+//! declares (a Namespace object or any object in it). Wildcard values are left to MW305;
+//! negations (`notPrincipals`, `notNamespaces`) may name identities from outside on purpose.
+//!
+//! A finding is an error where the repository owns the namespace's workloads, or the name is
+//! a near miss of a declared namespace; otherwise a warning, since the identity may be
+//! installed from elsewhere (a gateway chart, an operator).
+
+use std::collections::BTreeSet;
+
+use super::{authorization_policies, rules, sources, split_principal, values};
+use crate::analyze::{Cluster, Rule};
+use crate::findings::{Finding, Severity, codes};
+use crate::manifest::Node;
+use crate::policy::workload::Inventory;
+use crate::schema::validate::did_you_mean;
+
+pub static RULE: Rule = Rule {
+    code: &codes::UNKNOWN_PRINCIPAL,
+    check,
+};
+
+/// The namespaces and ServiceAccounts the whole repository declares.
+#[derive(Default)]
+struct Identities {
+    namespaces: BTreeSet<String>,
+    /// Namespaces whose workloads or ServiceAccounts the repository holds.
+    owned: BTreeSet<String>,
+    accounts: BTreeSet<(String, String)>,
+}
+
+impl Identities {
+    fn of(mesh: &[Vec<Node>]) -> Identities {
+        let mut identities = Identities::default();
+        for objects in mesh {
+            for object in objects {
+                let namespace = object.str_at(&["metadata", "namespace"]);
+                let name = object.str_at(&["metadata", "name"]).unwrap_or_default();
+                match object.str_at(&["kind"]) {
+                    Some("Namespace") => {
+                        identities.namespaces.insert(name.to_string());
+                    }
+                    Some("ServiceAccount") => {
+                        let namespace = namespace.unwrap_or("default").to_string();
+                        identities.owned.insert(namespace.clone());
+                        identities.accounts.insert((namespace, name.to_string()));
+                    }
+                    _ => {}
+                }
+                if let Some(namespace) = namespace {
+                    identities.namespaces.insert(namespace.to_string());
+                }
+            }
+            for workload in Inventory::read(objects).workloads {
+                identities.owned.insert(workload.namespace.clone());
+                identities
+                    .accounts
+                    .insert((workload.namespace, workload.service_account));
+            }
+        }
+        identities
+    }
+
+    /// The declared namespace `namespace` is likely a typo of.
+    fn namespace_like(&self, namespace: &str) -> Option<String> {
+        let known: Vec<String> = self.namespaces.iter().cloned().collect();
+        did_you_mean(namespace, &known).filter(|n| n != namespace)
+    }
+
+    /// The account of `namespace` that `account` is likely a typo of.
+    fn account_like(&self, namespace: &str, account: &str) -> Option<String> {
+        let known: Vec<String> = self
+            .accounts
+            .iter()
+            .filter(|(n, _)| n == namespace)
+            .map(|(_, a)| a.clone())
+            .collect();
+        did_you_mean(account, &known)
+    }
+
+    fn has_account(&self, namespace: &str, account: &str) -> bool {
+        (account == "default" && self.namespaces.contains(namespace))
+            || self
+                .accounts
+                .contains(&(namespace.to_string(), account.to_string()))
+    }
+}
+
+/// A finding; a warning when the identity may exist outside the repository.
+fn unknown(policy: &Node, node: &Node, message: String, sure: bool) -> Finding {
+    let mut finding = Finding::new(
+        &codes::UNKNOWN_PRINCIPAL,
+        message,
+        Some(node.origin.clone()),
+    )
+    .on(policy);
+    if !sure {
+        finding.severity = Severity::Warning;
+    }
+    finding
+}
+
+fn check(cluster: &Cluster) -> Vec<Finding> {
+    let mut policies = authorization_policies(cluster.objects).peekable();
+    if !cluster.complete || policies.peek().is_none() {
+        return Vec::new();
+    }
+    let identities = Identities::of(cluster.mesh);
+    let mut findings = Vec::new();
+    for policy in policies {
+        let principals = rules(policy)
+            .iter()
+            .flat_map(sources)
+            .flat_map(|s| values(s, "principals"));
+        for (node, principal) in principals {
+            let Some((_, namespace, account)) =
+                split_principal(principal).filter(|_| !principal.contains('*'))
+            else {
+                continue;
+            };
+            if identities.has_account(namespace, account) {
+                continue;
+            }
+            // Sure only where the repository owns the namespace's workloads, or the
+            // namespace is a near miss of one it declares; otherwise the account may be
+            // installed from elsewhere (a gateway chart, an operator).
+            let (why, sure) = if identities.owned.contains(namespace) {
+                let hint = identities
+                    .account_like(namespace, account)
+                    .map(|a| format!(" (did you mean {a}?)"))
+                    .unwrap_or_default();
+                (
+                    format!("namespace {namespace} declares no ServiceAccount {account}{hint}"),
+                    true,
+                )
+            } else if let Some(like) = identities.namespace_like(namespace) {
+                (
+                    format!(
+                        "no cluster of the repository declares namespace {namespace} (did you \
+                         mean {like}?)"
+                    ),
+                    true,
+                )
+            } else {
+                (
+                    format!("the repository holds no workload of namespace {namespace}"),
+                    false,
+                )
+            };
+            let outcome = if sure {
+                "no workload carries this identity, so the rule never matches"
+            } else {
+                "unless it is deployed from elsewhere, no workload carries this identity and the \
+                 rule never matches"
+            };
+            findings.push(unknown(
+                policy,
+                node,
+                format!(
+                    "principal `{principal}` names ServiceAccount {namespace}/{account}, but \
+                     {why}: {outcome}"
+                ),
+                sure,
+            ));
+        }
+        let namespaces = rules(policy)
+            .iter()
+            .flat_map(sources)
+            .flat_map(|s| values(s, "namespaces"));
+        for (node, namespace) in namespaces {
+            if namespace.contains('*') || identities.namespaces.contains(namespace) {
+                continue;
+            }
+            let like = identities.namespace_like(namespace);
+            let message = match &like {
+                Some(like) => format!(
+                    "namespace `{namespace}` is declared by no cluster of the repository (did you \
+                     mean {like}?): no workload calls from it, so this source never matches"
+                ),
+                None => format!(
+                    "namespace `{namespace}` is declared by no cluster of the repository: unless \
+                     it is deployed from elsewhere, no workload calls from it and this source \
+                     never matches"
+                ),
+            };
+            findings.push(unknown(policy, node, message, like.is_some()));
+        }
+    }
+    findings
+}
