@@ -7,6 +7,7 @@
 //! because only the renderer knows which objects it moved.
 
 pub mod dangling_after_kustomize;
+pub mod mtls;
 
 use rayon::prelude::*;
 
@@ -28,7 +29,13 @@ pub struct Rule {
 }
 
 /// Every analyzer run by `validate`, in code order.
-pub static RULES: &[&Rule] = &[];
+pub static RULES: &[&Rule] = &[
+    &mtls::no_mesh_wide_strict::RULE,
+    &mtls::permissive_or_disabled_mtls::RULE,
+    &mtls::conflicting_peer_authentication::RULE,
+    &mtls::tls_mode_breaks_connection::RULE,
+    &mtls::identity_rule_without_mtls::RULE,
+];
 
 /// Runs every rule on every cluster of `loaded`, in parallel. A finding several clusters
 /// share (a base rendered into each) is reported once.

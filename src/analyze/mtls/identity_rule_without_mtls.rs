@@ -1,0 +1,283 @@
+//! MW205: an AuthorizationPolicy rule matching on caller identity (`principals`,
+//! `notPrincipals`, `namespaces`, `notNamespaces`) where callers may come without mTLS.
+//!
+//! A caller's identity exists only over Istio mutual TLS; a plaintext caller has none, so
+//! `principals`/`namespaces` never match it and `notPrincipals`/`notNamespaces` always do.
+//! Two cases go wrong:
+//! - the rule can be bypassed: a DENY on `principals`/`namespaces`, or an ALLOW on
+//!   `notPrincipals`/`notNamespaces`, on a workload port whose effective PeerAuthentication
+//!   mode is not STRICT — any caller, the named identities included, sending plaintext
+//!   escapes the DENY or is let in by the ALLOW. Reported whenever such a port exists.
+//! - named callers are refused: an ALLOW on `principals`/`namespaces`, or a DENY on
+//!   `notPrincipals`/`notNamespaces`, names callers the policy model shows reaching the
+//!   workload in plaintext (no sidecar, a DestinationRule with `DISABLE`, a DISABLE port):
+//!   they are denied although the rule means to let them through. Reported only for such
+//!   callers: refusing anonymous callers is what these rules are for (the deny-non-mTLS
+//!   policy `notPrincipals: ["*"]` among them).
+//!
+//! Only sidecars enforce these policies, so only workloads with one are considered, and
+//! only the ports a rule's `to.operation.ports` name when every operation names some.
+
+use std::collections::HashMap;
+
+use crate::analyze::{Cluster, Rule};
+use crate::findings::{Finding, codes};
+use crate::manifest::Node;
+use crate::policy::authz::{self, Action};
+use crate::policy::peer::PeerMode;
+use crate::policy::{CalleePort, Decision, Edge, Matrix, Model, Mtls};
+
+use super::{enumerate, object};
+
+pub static RULE: Rule = Rule {
+    code: &codes::IDENTITY_RULE_WITHOUT_MTLS,
+    check,
+};
+
+/// The identity fields of a source: (key, is a negation, principals rather than namespaces).
+const FIELDS: [(&str, bool, bool); 4] = [
+    ("principals", false, true),
+    ("notPrincipals", true, true),
+    ("namespaces", false, false),
+    ("notNamespaces", true, false),
+];
+
+fn check(cluster: &Cluster) -> Vec<Finding> {
+    let model = cluster.model;
+    let mut matrix: Option<(Matrix, HashMap<usize, Vec<Edge>>)> = None;
+    let mut findings = Vec::new();
+    for policy in &model.authorization {
+        let deny = match policy.action {
+            Action::Allow => false,
+            Action::Deny => true,
+            Action::Custom | Action::Audit => continue,
+        };
+        let callees: Vec<usize> = model
+            .workloads()
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.sidecar && policy.applies_to(w))
+            .map(|(i, _)| i)
+            .collect();
+        if callees.is_empty() {
+            continue;
+        }
+        let Some(object) = object(cluster, "AuthorizationPolicy", &policy.namespace, &policy.name)
+        else {
+            continue;
+        };
+        let rules = object
+            .at(&["spec", "rules"])
+            .and_then(Node::as_seq)
+            .unwrap_or_default();
+        for (rule, rule_node) in policy.rules.iter().zip(rules) {
+            let ports = rule_ports(rule);
+            let sources = rule_node
+                .get("from")
+                .and_then(Node::as_seq)
+                .unwrap_or_default();
+            for (source, source_node) in rule.from.iter().zip(sources) {
+                for (key, negated, principals) in FIELDS {
+                    let Some(node) = source_node.at(&["source", key]) else {
+                        continue;
+                    };
+                    let values = if principals {
+                        &source.principals
+                    } else {
+                        &source.namespaces
+                    };
+                    let patterns = if negated { &values.not } else { &values.values };
+                    let patterns = patterns.as_deref().unwrap_or_default();
+                    let field = Field {
+                        key,
+                        principals,
+                        patterns,
+                    };
+                    let message = if deny != negated {
+                        bypass(model, &callees, ports.as_deref(), &field, deny)
+                    } else {
+                        let (matrix, into) = matrix.get_or_insert_with(|| edges_by_callee(model));
+                        refused(model, matrix, into, &callees, ports.as_deref(), &field, deny)
+                    };
+                    if let Some(message) = message {
+                        findings.push(
+                            Finding::new(
+                                &codes::IDENTITY_RULE_WITHOUT_MTLS,
+                                format!("AuthorizationPolicy {} {message}", policy.id()),
+                                Some(node.origin.clone()),
+                            )
+                            .on(object),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    findings
+}
+
+/// One identity field of a source.
+struct Field<'a> {
+    key: &'a str,
+    principals: bool,
+    patterns: &'a [String],
+}
+
+impl Field<'_> {
+    fn noun(&self) -> &'static str {
+        if self.principals {
+            "principal"
+        } else {
+            "namespace"
+        }
+    }
+}
+
+/// The ports a rule is limited to, when every operation names ports.
+fn rule_ports(rule: &authz::Rule) -> Option<Vec<String>> {
+    if rule.to.is_empty() {
+        return None;
+    }
+    let mut ports = Vec::new();
+    for operation in &rule.to {
+        ports.extend(operation.ports.values.clone()?);
+    }
+    Some(ports)
+}
+
+fn port_in(ports: Option<&[String]>, port: Option<u16>) -> bool {
+    match (ports, port) {
+        (Some(ports), Some(port)) => ports.iter().any(|p| *p == port.to_string()),
+        _ => true,
+    }
+}
+
+/// A DENY on identities or an ALLOW on negated identities, on ports that accept plaintext.
+fn bypass(
+    model: &Model,
+    callees: &[usize],
+    ports: Option<&[String]>,
+    field: &Field,
+    deny: bool,
+) -> Option<String> {
+    let mut open = Vec::new();
+    for &callee in callees {
+        let workload = &model.workloads()[callee];
+        let levels = model.peer.for_workload(workload);
+        for CalleePort { port, .. } in model.callee_ports(callee) {
+            if !port_in(ports, port) {
+                continue;
+            }
+            let mode = model.peer.resolve(levels, port).mode;
+            if mode != PeerMode::Strict {
+                let port = port.map_or(String::new(), |p| format!(":{p}"));
+                open.push(format!("{}{port} ({mode})", workload.id()));
+            }
+        }
+    }
+    if open.is_empty() {
+        return None;
+    }
+    let noun = field.noun();
+    let outcome = if deny {
+        format!(
+            "denies by `{}`, but {} accept plaintext: a plaintext caller has no {noun}, so \
+             this rule never matches it and the callers it means to deny get through by \
+             sending plaintext",
+            field.key,
+            enumerate(&open)
+        )
+    } else {
+        format!(
+            "allows by `{}`, but {} accept plaintext: a plaintext caller has no {noun}, so it \
+             always matches `{}` and is allowed — the {noun}s excluded here included",
+            field.key,
+            enumerate(&open),
+            field.key
+        )
+    };
+    Some(outcome)
+}
+
+/// An ALLOW on identities or a DENY on negated identities naming callers that arrive in
+/// plaintext.
+fn refused(
+    model: &Model,
+    matrix: &Matrix,
+    into: &HashMap<usize, Vec<Edge>>,
+    callees: &[usize],
+    ports: Option<&[String]>,
+    field: &Field,
+    deny: bool,
+) -> Option<String> {
+    let mut refused = Vec::new();
+    for callee in callees {
+        for edge in into.get(callee).into_iter().flatten() {
+            if edge.mtls != Mtls::Plaintext || !port_in(ports, edge.port) {
+                continue;
+            }
+            let caller = &model.workloads()[edge.from as usize];
+            let identity = if field.principals {
+                model.principal(caller)
+            } else {
+                caller.namespace.clone()
+            };
+            if !field
+                .patterns
+                .iter()
+                .any(|p| authz::pattern_matches(p, &identity))
+            {
+                continue;
+            }
+            let port = edge.port.map_or(String::new(), |p| format!(":{p}"));
+            let why = reason(matrix.decision(edge), caller.sidecar);
+            let item = format!(
+                "{} → {}{port} ({why})",
+                caller.id(),
+                model.workloads()[*callee].id()
+            );
+            if !refused.contains(&item) {
+                refused.push(item);
+            }
+        }
+    }
+    if refused.is_empty() {
+        return None;
+    }
+    let (verb, outcome) = if deny {
+        ("exempts by", "they are not exempted and are denied")
+    } else {
+        ("allows by", "the rule never matches them and they are denied")
+    };
+    Some(format!(
+        "{verb} `{}` callers that reach it in plaintext: {}; without mTLS a caller has no {}, \
+         so {outcome}",
+        field.key,
+        enumerate(&refused),
+        field.noun()
+    ))
+}
+
+/// Why a connection is plaintext.
+fn reason(decision: &Decision, caller_sidecar: bool) -> &'static str {
+    let connection = decision.connection;
+    if !caller_sidecar {
+        "caller without sidecar"
+    } else if connection.server.mode == PeerMode::Disable {
+        "port in mode DISABLE"
+    } else if connection.client_tls.is_some() {
+        "DestinationRule without ISTIO_MUTUAL"
+    } else {
+        "plaintext"
+    }
+}
+
+/// The matrix, and its edges by callee.
+fn edges_by_callee(model: &Model) -> (Matrix, HashMap<usize, Vec<Edge>>) {
+    let matrix = model.matrix();
+    let mut into: HashMap<usize, Vec<Edge>> = HashMap::new();
+    for edge in matrix.edges() {
+        into.entry(edge.to as usize).or_default().push(*edge);
+    }
+    (matrix, into)
+}
