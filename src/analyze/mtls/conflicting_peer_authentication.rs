@@ -95,9 +95,11 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
 
 /// ` (mode A here, B there)` when the competing policies disagree.
 fn modes(policy: &PeerAuthentication, winner: &PeerAuthentication) -> String {
-    if policy.mode == winner.mode && policy.port_modes == winner.port_modes {
-        String::new()
-    } else {
+    if policy.mode != winner.mode {
         format!(" (mode {} here, {} there)", policy.mode, winner.mode)
+    } else if policy.port_modes != winner.port_modes {
+        " (their portLevelMtls differ)".to_string()
+    } else {
+        String::new()
     }
 }

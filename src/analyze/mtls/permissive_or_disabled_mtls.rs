@@ -32,7 +32,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         };
         let scope = match &policy.selector {
             Some(_) => "the workloads it selects".to_string(),
-            None => format!("every workload of namespace {}", policy.namespace),
+            None => format!("the workloads of namespace {}", policy.namespace),
         };
         if let Some(node) = object.at(&["spec", "mtls", "mode"]) {
             findings.extend(finding(policy, object, node, policy.mode, &scope, true));
@@ -47,7 +47,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         {
             if let Some(node) = entry.get("mode") {
                 let mode = node.as_str().map_or(PeerMode::Unset, PeerMode::parse);
-                let scope = format!("port {port} of the workloads it selects");
+                let scope = format!("the workloads it selects, on port {port},");
                 findings.extend(finding(policy, object, node, mode, &scope, false));
             }
         }
