@@ -8,15 +8,18 @@
 //! root namespace (it declares objects in `istio-system`, where the policy belongs: the
 //! finding points at the first of them, the Namespace when declared), and a warning at the
 //! first workload with a sidecar otherwise, since the mesh-wide policy may then legitimately
-//! live in the repository that installs Istio. Clusters without sidecars are not checked.
+//! live in the repository that installs Istio (it points at the first workload relying on
+//! the mesh-wide default). Clusters without sidecars are not checked; the message names the
+//! workloads without a namespace or workload policy, which get the mesh-wide mode today.
 
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, Severity, codes};
 use crate::manifest::Node;
 use crate::policy::ROOT_NAMESPACE;
 use crate::policy::peer::PeerMode;
+use crate::policy::workload::Workload;
 
-use super::{deepest, is_mesh_wide, peer_object};
+use super::{deepest, enumerate, is_mesh_wide, peer_object};
 
 pub static RULE: Rule = Rule {
     code: &codes::NO_MESH_WIDE_STRICT,
@@ -25,14 +28,39 @@ pub static RULE: Rule = Rule {
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let model = cluster.model;
-    let meshed = model.workloads().iter().filter(|w| w.sidecar).count();
-    if meshed == 0 {
+    let meshed: Vec<&Workload> = model.workloads().iter().filter(|w| w.sidecar).collect();
+    if meshed.is_empty() {
         return Vec::new();
     }
-    let workloads = format!(
-        "the sidecars of {meshed} workload{}",
-        if meshed == 1 { "" } else { "s" }
-    );
+    // Workloads with a sidecar and no namespace or workload policy setting their mode.
+    let inheriting: Vec<String> = meshed
+        .iter()
+        .filter(|w| {
+            let server = model.peer.resolve(model.peer.for_workload(w), None);
+            server
+                .policy
+                .is_none_or(|p| is_mesh_wide(&model.peer.policies[p]))
+        })
+        .map(|w| w.id())
+        .collect();
+    let (count, total) = (inheriting.len(), meshed.len());
+    let workloads = match count {
+        0 => "every workload with a sidecar has a policy of its own today, but the sidecars \
+              of any new namespace"
+            .to_string(),
+        1 if total == 1 => format!(
+            "the only workload with a sidecar ({}) has no namespace or workload policy, so its \
+             sidecars",
+            inheriting[0]
+        ),
+        _ => format!(
+            "{} of the {total} workloads with sidecars ({}) {} no namespace or workload \
+             policy, so the sidecars",
+            if count == total { "all".to_string() } else { count.to_string() },
+            enumerate(&inheriting),
+            if count == 1 { "has" } else { "have" }
+        ),
+    };
     if let Some(policy) = model.peer.policies.iter().find(|p| is_mesh_wide(p)) {
         if policy.mode == PeerMode::Strict {
             return Vec::new();
@@ -45,7 +73,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             PeerMode::Unset => "sets no mode, so Istio's default PERMISSIVE applies".to_string(),
             mode => format!("sets mode {mode}"),
         };
-        let effect = if policy.mode == PeerMode::Disable {
+            let effect = if policy.mode == PeerMode::Disable {
             "refuse mTLS and accept only plaintext"
         } else {
             "accept plaintext from any caller"
@@ -54,8 +82,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             Finding::new(
                 &codes::NO_MESH_WIDE_STRICT,
                 format!(
-                    "the mesh-wide PeerAuthentication {} {mode}: {workloads} {effect} unless a \
-                     namespace or workload policy makes them STRICT",
+                    "the mesh-wide PeerAuthentication {} {mode}: {workloads} {effect}",
                     policy.id()
                 ),
                 Some(node.origin.clone()),
@@ -78,8 +105,8 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         });
     let missing = format!(
         "no mesh-wide PeerAuthentication (namespace {ROOT_NAMESPACE}, no selector, mode STRICT) \
-         in cluster {}: {workloads} fall back to Istio's default PERMISSIVE and accept \
-         plaintext unless a namespace or workload policy makes them STRICT",
+         in cluster {}: {workloads} fall back to Istio's default PERMISSIVE, accepting \
+         plaintext",
         model.cluster
     );
     match root {
@@ -92,7 +119,8 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             .on(object),
         ],
         None => {
-            let Some(workload) = model.workloads().iter().find(|w| w.sidecar) else {
+            let first = inheriting.first().map_or(meshed[0].id(), String::clone);
+            let Some(workload) = meshed.iter().find(|w| w.id() == first) else {
                 return Vec::new();
             };
             let object = super::object(cluster, &workload.kind, &workload.namespace, &workload.name);
