@@ -12,8 +12,9 @@
 //!   `notPrincipals`/`notNamespaces`, names callers the policy model shows reaching the
 //!   workload in plaintext (no sidecar, a DestinationRule with `DISABLE`, a DISABLE port):
 //!   they are denied although the rule means to let them through. Reported only for such
-//!   callers: refusing anonymous callers is what these rules are for (the deny-non-mTLS
-//!   policy `notPrincipals: ["*"]` among them).
+//!   callers, and not for patterns standing for every identity (`*`, `<trust-domain>/*`):
+//!   refusing anonymous callers is what those rules are for (the deny-non-mTLS policy
+//!   `notPrincipals: ["*"]` among them).
 //!
 //! Only sidecars enforce these policies, so only workloads with one are considered, and
 //! only the ports a rule's `to.operation.ports` name when every operation names some.
@@ -62,8 +63,12 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         if callees.is_empty() {
             continue;
         }
-        let Some(object) = object(cluster, "AuthorizationPolicy", &policy.namespace, &policy.name)
-        else {
+        let Some(object) = object(
+            cluster,
+            "AuthorizationPolicy",
+            &policy.namespace,
+            &policy.name,
+        ) else {
             continue;
         };
         let rules = object
@@ -93,13 +98,32 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                         principals,
                         patterns,
                     };
-                    let message = if deny != negated {
+                    let messages: Vec<(&Node, String)> = if deny != negated {
                         bypass(model, &callees, ports.as_deref(), &field, deny)
+                            .map(|m| (node, m))
+                            .into_iter()
+                            .collect()
                     } else {
                         let (matrix, into) = matrix.get_or_insert_with(|| edges_by_callee(model));
-                        refused(model, matrix, into, &callees, ports.as_deref(), &field, deny)
+                        let items = node.as_seq().unwrap_or_default();
+                        refused(
+                            model,
+                            matrix,
+                            into,
+                            &callees,
+                            ports.as_deref(),
+                            &field,
+                            deny,
+                        )
+                        .into_iter()
+                        .map(|(i, m)| {
+                            // The item written, when the list holds only scalars.
+                            let item = items.get(i).filter(|_| items.len() == patterns.len());
+                            (item.unwrap_or(node), m)
+                        })
+                        .collect()
                     };
-                    if let Some(message) = message {
+                    for (node, message) in messages {
                         findings.push(
                             Finding::new(
                                 &codes::IDENTITY_RULE_WITHOUT_MTLS,
@@ -199,8 +223,8 @@ fn bypass(
     Some(outcome)
 }
 
-/// An ALLOW on identities or a DENY on negated identities naming callers that arrive in
-/// plaintext.
+/// An ALLOW on identities or a DENY on negated identities: per pattern (index) naming
+/// callers that arrive in plaintext, what happens to them.
 fn refused(
     model: &Model,
     matrix: &Matrix,
@@ -209,8 +233,8 @@ fn refused(
     ports: Option<&[String]>,
     field: &Field,
     deny: bool,
-) -> Option<String> {
-    let mut refused = Vec::new();
+) -> Vec<(usize, String)> {
+    let mut refused: Vec<Vec<String>> = vec![Vec::new(); field.patterns.len()];
     for callee in callees {
         for edge in into.get(callee).into_iter().flatten() {
             if edge.mtls != Mtls::Plaintext || !port_in(ports, edge.port) {
@@ -222,13 +246,6 @@ fn refused(
             } else {
                 caller.namespace.clone()
             };
-            if !field
-                .patterns
-                .iter()
-                .any(|p| authz::pattern_matches(p, &identity))
-            {
-                continue;
-            }
             let port = edge.port.map_or(String::new(), |p| format!(":{p}"));
             let why = reason(matrix.decision(edge), caller.sidecar);
             let item = format!(
@@ -236,26 +253,44 @@ fn refused(
                 caller.id(),
                 model.workloads()[*callee].id()
             );
-            if !refused.contains(&item) {
-                refused.push(item);
+            for (pattern, callers) in field.patterns.iter().zip(&mut refused) {
+                if !any_identity(model, pattern)
+                    && authz::pattern_matches(pattern, &identity)
+                    && !callers.contains(&item)
+                {
+                    callers.push(item.clone());
+                }
             }
         }
     }
-    if refused.is_empty() {
-        return None;
-    }
     let (verb, outcome) = if deny {
-        ("exempts by", "they are not exempted and are denied")
+        ("exempts", "they are not exempted and are denied")
     } else {
-        ("allows by", "the rule never matches them and they are denied")
+        ("allows", "the rule never matches them and they are denied")
     };
-    Some(format!(
-        "{verb} `{}` callers that reach it in plaintext: {}; without mTLS a caller has no {}, \
-         so {outcome}",
-        field.key,
-        enumerate(&refused),
-        field.noun()
-    ))
+    refused
+        .into_iter()
+        .enumerate()
+        .filter(|(_, callers)| !callers.is_empty())
+        .map(|(i, callers)| {
+            let noun = field.noun();
+            let message = format!(
+                "{verb} {noun} `{}` ({}), but the callers it names reach the workload in plaintext: {}; \
+                 without mTLS they have no {noun}, so {outcome}",
+                field.patterns[i],
+                field.key,
+                enumerate(&callers),
+            );
+            (i, message)
+        })
+        .collect()
+}
+
+/// Whether a pattern stands for every identity (`*`, or every principal of the trust
+/// domain): such a rule is about having an identity at all, and refusing plaintext is its
+/// purpose.
+fn any_identity(model: &Model, pattern: &str) -> bool {
+    pattern == "*" || pattern.strip_suffix("/*") == Some(model.trust_domain.as_str())
 }
 
 /// Why a connection is plaintext.

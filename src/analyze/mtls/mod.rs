@@ -26,7 +26,12 @@ fn object<'a>(cluster: &Cluster<'a>, kind: &str, namespace: &str, name: &str) ->
 
 /// The object of a PeerAuthentication of the model.
 fn peer_object<'a>(cluster: &Cluster<'a>, policy: &PeerAuthentication) -> Option<&'a Node> {
-    object(cluster, "PeerAuthentication", &policy.namespace, &policy.name)
+    object(
+        cluster,
+        "PeerAuthentication",
+        &policy.namespace,
+        &policy.name,
+    )
 }
 
 /// The deepest node along `path` below `object` (the object itself when none exists).

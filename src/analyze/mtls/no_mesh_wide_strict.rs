@@ -56,7 +56,11 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         _ => format!(
             "{} of the {total} workloads with sidecars ({}) {} no namespace or workload \
              policy, so the sidecars",
-            if count == total { "all".to_string() } else { count.to_string() },
+            if count == total {
+                "all".to_string()
+            } else {
+                count.to_string()
+            },
             enumerate(&inheriting),
             if count == 1 { "has" } else { "have" }
         ),
@@ -73,7 +77,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             PeerMode::Unset => "sets no mode, so Istio's default PERMISSIVE applies".to_string(),
             mode => format!("sets mode {mode}"),
         };
-            let effect = if policy.mode == PeerMode::Disable {
+        let effect = if policy.mode == PeerMode::Disable {
             "refuse mTLS and accept only plaintext"
         } else {
             "accept plaintext from any caller"
@@ -123,7 +127,8 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             let Some(workload) = meshed.iter().find(|w| w.id() == first) else {
                 return Vec::new();
             };
-            let object = super::object(cluster, &workload.kind, &workload.namespace, &workload.name);
+            let object =
+                super::object(cluster, &workload.kind, &workload.namespace, &workload.name);
             let finding = Finding::new(
                 &codes::NO_MESH_WIDE_STRICT,
                 format!(

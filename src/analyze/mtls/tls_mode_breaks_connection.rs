@@ -12,10 +12,10 @@ use std::collections::BTreeMap;
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
+use crate::policy::Mtls;
 use crate::policy::client::ClientTls;
 use crate::policy::peer::PeerMode;
 use crate::policy::workload::port_number;
-use crate::policy::Mtls;
 
 use super::{deepest, enumerate, object};
 
