@@ -203,9 +203,10 @@ fn bypass(
         return None;
     }
     let noun = field.noun();
+    let accept = if open.len() == 1 { "accepts" } else { "accept" };
     let outcome = if deny {
         format!(
-            "denies by `{}`, but {} accept plaintext: a plaintext caller has no {noun}, so \
+            "denies by `{}`, but {} {accept} plaintext: a plaintext caller has no {noun}, so \
              this rule never matches it and the callers it means to deny get through by \
              sending plaintext",
             field.key,
@@ -213,7 +214,7 @@ fn bypass(
         )
     } else {
         format!(
-            "allows by `{}`, but {} accept plaintext: a plaintext caller has no {noun}, so it \
+            "allows by `{}`, but {} {accept} plaintext: a plaintext caller has no {noun}, so it \
              always matches `{}` and is allowed — the {noun}s excluded here included",
             field.key,
             enumerate(&open),
