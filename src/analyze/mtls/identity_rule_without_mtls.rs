@@ -12,7 +12,8 @@
 //!   `notPrincipals`/`notNamespaces`, names callers the policy model shows reaching the
 //!   workload in plaintext (no sidecar, a DestinationRule with `DISABLE`, a DISABLE port):
 //!   they are denied although the rule means to let them through. Reported only for such
-//!   callers, and not for patterns standing for every identity (`*`, `<trust-domain>/*`):
+//!   callers (a caller without sidecar only when the repository declares its Namespace,
+//!   since injection is decided there), and not for patterns standing for every identity (`*`, `<trust-domain>/*`):
 //!   refusing anonymous callers is what those rules are for (the deny-non-mTLS policy
 //!   `notPrincipals: ["*"]` among them).
 //!
@@ -242,6 +243,9 @@ fn refused(
                 continue;
             }
             let caller = &model.workloads()[edge.from as usize];
+            if !caller.sidecar && !model.inventory.namespaces.contains_key(&caller.namespace) {
+                continue; // whether it runs a sidecar depends on a Namespace not in the repository
+            }
             let identity = if field.principals {
                 model.principal(caller)
             } else {
@@ -316,4 +320,47 @@ fn edges_by_callee(model: &Model) -> (Matrix, HashMap<usize, Vec<Edge>>) {
         into.entry(edge.to as usize).or_default().push(*edge);
     }
     (matrix, into)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::parse_documents;
+    use crate::policy::authz::AuthorizationPolicy;
+
+    fn model(yaml: &str) -> Model {
+        let objects = parse_documents(std::path::Path::new("t.yaml"), yaml.as_bytes()).unwrap();
+        Model::new("test", &objects, "example.org")
+    }
+
+    #[test]
+    fn patterns_for_every_identity_name_no_caller() {
+        let model = model("apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n");
+        assert!(any_identity(&model, "*"));
+        assert!(any_identity(&model, "example.org/*"));
+        assert!(!any_identity(&model, "example.org/ns/a/*"));
+        assert!(!any_identity(&model, "cluster.local/ns/a/sa/b"));
+    }
+
+    #[test]
+    fn a_rule_is_limited_to_ports_only_when_every_operation_names_some() {
+        let policy = |operations: &str| {
+            let yaml = format!(
+                "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {{name: p}}\n\
+                 spec:\n  rules:\n    - to: {operations}\n"
+            );
+            let objects = parse_documents(std::path::Path::new("t.yaml"), yaml.as_bytes()).unwrap();
+            AuthorizationPolicy::read(&objects[0]).unwrap()
+        };
+        let limited = policy(r#"[{operation: {ports: ["8080"]}}, {operation: {ports: ["9090"]}}]"#);
+        let ports = rule_ports(&limited.rules[0]);
+        assert_eq!(
+            ports.as_deref(),
+            Some(&["8080".to_string(), "9090".to_string()][..])
+        );
+        assert!(!port_in(ports.as_deref(), Some(7070)));
+        assert!(port_in(ports.as_deref(), Some(9090)));
+        let open = policy(r#"[{operation: {ports: ["8080"]}}, {operation: {paths: ["/x"]}}]"#);
+        assert_eq!(rule_ports(&open.rules[0]), None);
+    }
 }
