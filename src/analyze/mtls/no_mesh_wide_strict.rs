@@ -33,16 +33,17 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         return Vec::new();
     }
     // Workloads with a sidecar and no namespace or workload policy setting their mode.
-    let inheriting: Vec<String> = meshed
+    let inheriting: Vec<&Workload> = meshed
         .iter()
+        .copied()
         .filter(|w| {
             let server = model.peer.resolve(model.peer.for_workload(w), None);
             server
                 .policy
                 .is_none_or(|p| is_mesh_wide(&model.peer.policies[p]))
         })
-        .map(|w| w.id())
         .collect();
+    let ids: Vec<String> = inheriting.iter().map(|w| w.id()).collect();
     let (count, total) = (inheriting.len(), meshed.len());
     let workloads = match count {
         0 => "every workload with a sidecar has a policy of its own today, but the sidecars \
@@ -51,7 +52,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         1 if total == 1 => format!(
             "the only workload with a sidecar ({}) has no namespace or workload policy, so its \
              sidecars",
-            inheriting[0]
+            ids[0]
         ),
         _ => format!(
             "{} of the {total} workloads with sidecars ({}) {} no namespace or workload \
@@ -61,7 +62,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             } else {
                 count.to_string()
             },
-            enumerate(&inheriting),
+            enumerate(&ids),
             if count == 1 { "has" } else { "have" }
         ),
     };
@@ -123,10 +124,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             .on(object),
         ],
         None => {
-            let first = inheriting.first().map_or(meshed[0].id(), String::clone);
-            let Some(workload) = meshed.iter().find(|w| w.id() == first) else {
-                return Vec::new();
-            };
+            let workload = inheriting.first().unwrap_or(&meshed[0]);
             let object =
                 super::object(cluster, &workload.kind, &workload.namespace, &workload.name);
             let finding = Finding::new(

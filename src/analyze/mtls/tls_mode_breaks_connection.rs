@@ -7,15 +7,15 @@
 //! points at the `tls.mode` (top level or the `portLevelSettings` entry) that decided, and
 //! names the servers, their policies and the callers that fail.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
-use crate::policy::Mtls;
 use crate::policy::client::ClientTls;
 use crate::policy::peer::PeerMode;
 use crate::policy::workload::port_number;
+use crate::policy::{CalleePort, Mtls};
 
 use super::{deepest, enumerate, object};
 
@@ -38,6 +38,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     let matrix = model.matrix();
     // (rule, Service port set at port level or `None` for the rule's `tls`) → what breaks.
     let mut broken: BTreeMap<(usize, Option<u16>), Broken> = BTreeMap::new();
+    let mut ports: HashMap<usize, Vec<CalleePort>> = HashMap::new();
     for edge in matrix.edges() {
         if edge.mtls != Mtls::Broken {
             continue;
@@ -51,7 +52,10 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         }
         let callee = edge.to as usize;
         let server = &model.workloads()[callee];
-        for port in model.callee_ports(callee) {
+        let callee_ports = ports
+            .entry(callee)
+            .or_insert_with(|| model.callee_ports(callee));
+        for port in callee_ports.iter() {
             if edge.port.is_some() && edge.port != port.port {
                 continue;
             }
