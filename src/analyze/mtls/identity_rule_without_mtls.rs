@@ -20,6 +20,7 @@
 //! Only sidecars enforce these policies, so only workloads with one are considered, and
 //! only the ports a rule's `to.operation.ports` name when every operation names some.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use crate::analyze::{Cluster, Rule};
@@ -46,7 +47,7 @@ const FIELDS: [(&str, bool, bool); 4] = [
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let model = cluster.model;
-    let mut matrix: Option<(Matrix, HashMap<usize, Vec<Edge>>)> = None;
+    let edges = OnceCell::new();
     let mut findings = Vec::new();
     for policy in &model.authorization {
         let deny = match policy.action {
@@ -72,6 +73,12 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         ) else {
             continue;
         };
+        let scope = Scope {
+            model,
+            edges: &edges,
+            callees: &callees,
+            deny,
+        };
         let rules = object
             .at(&["spec", "rules"])
             .and_then(Node::as_seq)
@@ -93,38 +100,14 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                         &source.namespaces
                     };
                     let patterns = if negated { &values.not } else { &values.values };
-                    let patterns = patterns.as_deref().unwrap_or_default();
                     let field = Field {
                         key,
+                        negated,
                         principals,
-                        patterns,
+                        patterns: patterns.as_deref().unwrap_or_default(),
+                        node,
                     };
-                    let messages: Vec<(&Node, String)> = if deny != negated {
-                        bypass(model, &callees, ports.as_deref(), &field, deny)
-                            .map(|m| (node, m))
-                            .into_iter()
-                            .collect()
-                    } else {
-                        let (matrix, into) = matrix.get_or_insert_with(|| edges_by_callee(model));
-                        let items = node.as_seq().unwrap_or_default();
-                        refused(
-                            model,
-                            matrix,
-                            into,
-                            &callees,
-                            ports.as_deref(),
-                            &field,
-                            deny,
-                        )
-                        .into_iter()
-                        .map(|(i, m)| {
-                            // The item written, when the list holds only scalars.
-                            let item = items.get(i).filter(|_| items.len() == patterns.len());
-                            (item.unwrap_or(node), m)
-                        })
-                        .collect()
-                    };
-                    for (node, message) in messages {
+                    for (node, message) in scope.messages(&field, ports.as_deref()) {
                         findings.push(
                             Finding::new(
                                 &codes::IDENTITY_RULE_WITHOUT_MTLS,
@@ -141,11 +124,51 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     findings
 }
 
+/// The workloads one policy applies to, and the cluster's edges (computed once, on demand).
+struct Scope<'a> {
+    model: &'a Model,
+    edges: &'a OnceCell<(Matrix, HashMap<usize, Vec<Edge>>)>,
+    callees: &'a [usize],
+    deny: bool,
+}
+
+impl Scope<'_> {
+    /// What is wrong with one identity field, at the node to edit.
+    fn messages<'n>(&self, field: &Field<'n>, ports: Option<&[String]>) -> Vec<(&'n Node, String)> {
+        if self.deny != field.negated {
+            return bypass(self.model, self.callees, ports, field, self.deny)
+                .map(|m| (field.node, m))
+                .into_iter()
+                .collect();
+        }
+        let (matrix, into) = self.edges.get_or_init(|| edges_by_callee(self.model));
+        let items = field.node.as_seq().unwrap_or_default();
+        refused(
+            self.model,
+            matrix,
+            into,
+            self.callees,
+            ports,
+            field,
+            self.deny,
+        )
+        .into_iter()
+        .map(|(i, m)| {
+            // The item written, when the list holds only scalars.
+            let item = items.get(i).filter(|_| items.len() == field.patterns.len());
+            (item.unwrap_or(field.node), m)
+        })
+        .collect()
+    }
+}
+
 /// One identity field of a source.
 struct Field<'a> {
-    key: &'a str,
+    key: &'static str,
+    negated: bool,
     principals: bool,
     patterns: &'a [String],
+    node: &'a Node,
 }
 
 impl Field<'_> {
