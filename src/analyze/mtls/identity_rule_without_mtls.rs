@@ -20,15 +20,12 @@
 //! Only sidecars enforce these policies, so only workloads with one are considered, and
 //! only the ports a rule's `to.operation.ports` name when every operation names some.
 
-use std::cell::OnceCell;
-use std::collections::HashMap;
-
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
 use crate::policy::authz::{self, Action};
 use crate::policy::peer::PeerMode;
-use crate::policy::{CalleePort, Decision, Edge, Matrix, Model, Mtls};
+use crate::policy::{CalleePort, Decision, Model, Mtls};
 
 use super::{enumerate, object};
 
@@ -47,7 +44,6 @@ const FIELDS: [(&str, bool, bool); 4] = [
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let model = cluster.model;
-    let edges = OnceCell::new();
     let mut findings = Vec::new();
     for policy in &model.authorization {
         let deny = match policy.action {
@@ -75,7 +71,6 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         };
         let scope = Scope {
             model,
-            edges: &edges,
             callees: &callees,
             deny,
         };
@@ -124,10 +119,9 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     findings
 }
 
-/// The workloads one policy applies to, and the cluster's edges (computed once, on demand).
+/// One policy: the workloads it applies to and its action.
 struct Scope<'a> {
     model: &'a Model,
-    edges: &'a OnceCell<(Matrix, HashMap<usize, Vec<Edge>>)>,
     callees: &'a [usize],
     deny: bool,
 }
@@ -141,24 +135,15 @@ impl Scope<'_> {
                 .into_iter()
                 .collect();
         }
-        let (matrix, into) = self.edges.get_or_init(|| edges_by_callee(self.model));
         let items = field.node.as_seq().unwrap_or_default();
-        refused(
-            self.model,
-            matrix,
-            into,
-            self.callees,
-            ports,
-            field,
-            self.deny,
-        )
-        .into_iter()
-        .map(|(i, m)| {
-            // The item written, when the list holds only scalars.
-            let item = items.get(i).filter(|_| items.len() == field.patterns.len());
-            (item.unwrap_or(field.node), m)
-        })
-        .collect()
+        refused(self.model, self.callees, ports, field, self.deny)
+            .into_iter()
+            .map(|(i, m)| {
+                // The item written, when the list holds only scalars.
+                let item = items.get(i).filter(|_| items.len() == field.patterns.len());
+                (item.unwrap_or(field.node), m)
+            })
+            .collect()
     }
 }
 
@@ -252,41 +237,56 @@ fn bypass(
 /// callers that arrive in plaintext, what happens to them.
 fn refused(
     model: &Model,
-    matrix: &Matrix,
-    into: &HashMap<usize, Vec<Edge>>,
     callees: &[usize],
     ports: Option<&[String]>,
     field: &Field,
     deny: bool,
 ) -> Vec<(usize, String)> {
     let mut refused: Vec<Vec<String>> = vec![Vec::new(); field.patterns.len()];
-    for callee in callees {
-        for edge in into.get(callee).into_iter().flatten() {
-            if edge.mtls != Mtls::Plaintext || !port_in(ports, edge.port) {
+    let workloads = model.workloads();
+    for &callee in callees {
+        // Plaintext into a STRICT port is broken, not plaintext: only other ports matter.
+        let levels = model.peer.for_workload(&workloads[callee]);
+        let open = model
+            .callee_ports(callee)
+            .iter()
+            .filter(|p| port_in(ports, p.port))
+            .any(|p| model.peer.resolve(levels, p.port).mode != PeerMode::Strict);
+        if !open {
+            continue;
+        }
+        for (index, caller) in workloads.iter().enumerate() {
+            if index == callee
+                || (!caller.sidecar && !model.inventory.namespaces.contains_key(&caller.namespace))
+            {
+                // Whether it runs a sidecar depends on a Namespace not in the repository.
                 continue;
-            }
-            let caller = &model.workloads()[edge.from as usize];
-            if !caller.sidecar && !model.inventory.namespaces.contains_key(&caller.namespace) {
-                continue; // whether it runs a sidecar depends on a Namespace not in the repository
             }
             let identity = if field.principals {
                 model.principal(caller)
             } else {
                 caller.namespace.clone()
             };
-            let port = edge.port.map_or(String::new(), |p| format!(":{p}"));
-            let why = reason(matrix.decision(edge), caller.sidecar);
-            let item = format!(
-                "{} → {}{port} ({why})",
-                caller.id(),
-                model.workloads()[*callee].id()
-            );
-            for (pattern, callers) in field.patterns.iter().zip(&mut refused) {
-                if !any_identity(model, pattern)
-                    && authz::pattern_matches(pattern, &identity)
-                    && !callers.contains(&item)
-                {
-                    callers.push(item.clone());
+            let named: Vec<usize> = (0..field.patterns.len())
+                .filter(|&i| {
+                    let pattern = &field.patterns[i];
+                    !any_identity(model, pattern) && authz::pattern_matches(pattern, &identity)
+                })
+                .collect();
+            if named.is_empty() {
+                continue;
+            }
+            for (edge, decision) in model.evaluate(index, callee) {
+                if edge.mtls != Mtls::Plaintext || !port_in(ports, edge.port) {
+                    continue;
+                }
+                let port = edge.port.map_or(String::new(), |p| format!(":{p}"));
+                let why = reason(&decision, caller.sidecar);
+                let item = format!("{} → {}{port} ({why})", caller.id(), workloads[callee].id());
+                for &i in &named {
+                    if !refused[i].contains(&item) {
+                        refused[i].push(item.clone());
+                    }
                 }
             }
         }
@@ -333,16 +333,6 @@ fn reason(decision: &Decision, caller_sidecar: bool) -> &'static str {
     } else {
         "plaintext"
     }
-}
-
-/// The matrix, and its edges by callee.
-fn edges_by_callee(model: &Model) -> (Matrix, HashMap<usize, Vec<Edge>>) {
-    let matrix = model.matrix();
-    let mut into: HashMap<usize, Vec<Edge>> = HashMap::new();
-    for edge in matrix.edges() {
-        into.entry(edge.to as usize).or_default().push(*edge);
-    }
-    (matrix, into)
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! PeerAuthentications that accept plaintext or conflict, DestinationRules whose TLS mode
 //! breaks connections to STRICT workloads, and identity-based authorization on ports that
 //! accept plaintext. Effective modes come from the policy model (`policy::peer`,
-//! `policy::client`, `Model::matrix`); the helpers here only find the YAML to point at.
+//! `policy::client`, and `Model::evaluate` for the connections of the caller → callee pairs
+//! a rule suspects, rather than a whole matrix); the helpers here only find the YAML to
+//! point at.
 
 pub mod conflicting_peer_authentication;
 pub mod identity_rule_without_mtls;

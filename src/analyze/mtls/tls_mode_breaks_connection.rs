@@ -3,19 +3,21 @@
 //! A caller's sidecar originates what its DestinationRule says: `DISABLE` sends plaintext,
 //! `SIMPLE` and `MUTUAL` send TLS with certificates that are not Istio's. A server whose
 //! effective PeerAuthentication mode is STRICT accepts only Istio mutual TLS, so every such
-//! connection is reset. The policy model marks these connections `broken`; the finding
-//! points at the `tls.mode` (top level or the `portLevelSettings` entry) that decided, and
-//! names the servers, their policies and the callers that fail.
+//! connection is reset. The policy model marks these connections `broken`: its
+//! DestinationRule lookup finds the candidates and its edges confirm each caller, so no
+//! full matrix is built. The finding points at the `tls.mode` (top level or the
+//! `portLevelSettings` entry) that decided, and names the servers, their policies and the
+//! callers that fail.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
+use crate::policy::Mtls;
 use crate::policy::client::ClientTls;
 use crate::policy::peer::PeerMode;
 use crate::policy::workload::port_number;
-use crate::policy::{CalleePort, Mtls};
 
 use super::{deepest, enumerate, object};
 
@@ -35,52 +37,68 @@ struct Broken {
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let model = cluster.model;
-    let matrix = model.matrix();
+    let workloads = model.workloads();
+    // Callers (with a sidecar, so a DestinationRule applies) by namespace.
+    let mut callers: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, workload) in workloads.iter().enumerate() {
+        if workload.sidecar {
+            callers.entry(&workload.namespace).or_default().push(index);
+        }
+    }
     // (rule, Service port set at port level or `None` for the rule's `tls`) → what breaks.
     let mut broken: BTreeMap<(usize, Option<u16>), Broken> = BTreeMap::new();
-    let mut ports: HashMap<usize, Vec<CalleePort>> = HashMap::new();
-    for edge in matrix.edges() {
-        if edge.mtls != Mtls::Broken {
+    for (callee, server) in workloads.iter().enumerate() {
+        if !server.sidecar {
             continue;
         }
-        let connection = matrix.decision(edge).connection;
-        let (Some(rule), Some(tls)) = (connection.destination_rule, connection.client_tls) else {
-            continue;
-        };
-        if tls == ClientTls::IstioMutual || connection.server.mode != PeerMode::Strict {
-            continue;
-        }
-        let callee = edge.to as usize;
-        let server = &model.workloads()[callee];
-        let callee_ports = ports
-            .entry(callee)
-            .or_insert_with(|| model.callee_ports(callee));
-        for port in callee_ports.iter() {
-            if edge.port.is_some() && edge.port != port.port {
-                continue;
-            }
-            let Some((_, service_port)) = port.service else {
+        let levels = model.peer.for_workload(server);
+        for port in model.callee_ports(callee) {
+            let Some((service, service_port)) = port.service else {
                 continue;
             };
-            let dr = &model.client.rules[rule];
-            if dr.tls_for(Some(service_port)) != Some(tls) {
+            if model.peer.resolve(levels, port.port).mode != PeerMode::Strict {
                 continue;
             }
-            let level = dr
-                .port_tls
-                .iter()
-                .any(|(p, _)| *p == service_port)
-                .then_some(service_port);
-            let entry = broken.entry((rule, level)).or_default();
-            push(
-                &mut entry.callers,
-                model.workloads()[edge.from as usize].id(),
-            );
-            let target = port.port.map_or(String::new(), |p| format!(":{p}"));
-            push(&mut entry.servers, format!("{}{target}", server.id()));
-            if let Some(policy) = connection.server.policy {
-                let id = model.peer.policies[policy].id();
-                push(&mut entry.policies, format!("PeerAuthentication {id}"));
+            let service = &model.inventory.services[service];
+            for (namespace, members) in &callers {
+                // Candidates from the rule lookup; the model's edges decide.
+                let Some(rule) =
+                    model
+                        .client
+                        .lookup(namespace, &service.namespace, &service.host())
+                else {
+                    continue;
+                };
+                let dr = &model.client.rules[rule];
+                if !matches!(
+                    dr.tls_for(Some(service_port)),
+                    Some(ClientTls::Disable | ClientTls::Simple | ClientTls::Mutual)
+                ) {
+                    continue;
+                }
+                let level = dr
+                    .port_tls
+                    .iter()
+                    .any(|(p, _)| *p == service_port)
+                    .then_some(service_port);
+                for &caller in members.iter().filter(|&&c| c != callee) {
+                    let failing = model.evaluate(caller, callee).into_iter().find(|(e, d)| {
+                        e.mtls == Mtls::Broken
+                            && (e.port.is_none() || e.port == port.port)
+                            && d.connection.destination_rule == Some(rule)
+                    });
+                    let Some((_, decision)) = failing else {
+                        continue;
+                    };
+                    let entry = broken.entry((rule, level)).or_default();
+                    push(&mut entry.callers, workloads[caller].id());
+                    let target = port.port.map_or(String::new(), |p| format!(":{p}"));
+                    push(&mut entry.servers, format!("{}{target}", server.id()));
+                    if let Some(policy) = decision.connection.server.policy {
+                        let id = model.peer.policies[policy].id();
+                        push(&mut entry.policies, format!("PeerAuthentication {id}"));
+                    }
+                }
             }
         }
     }
