@@ -13,9 +13,9 @@
 //!   workload in plaintext (no sidecar, a DestinationRule with `DISABLE`, a DISABLE port):
 //!   they are denied although the rule means to let them through. Reported only for such
 //!   callers (a caller without sidecar only when the repository declares its Namespace,
-//!   since injection is decided there), and not for patterns standing for every identity (`*`, `<trust-domain>/*`):
-//!   refusing anonymous callers is what those rules are for (the deny-non-mTLS policy
-//!   `notPrincipals: ["*"]` among them).
+//!   since injection is decided there), and not for patterns standing for every identity
+//!   (`*`, `<trust-domain>/*`): refusing anonymous callers is what those rules are for (the
+//!   deny-non-mTLS policy `notPrincipals: ["*"]` among them).
 //!
 //! Only sidecars enforce these policies, so only workloads with one are considered, and
 //! only the ports a rule's `to.operation.ports` name when every operation names some.
@@ -25,7 +25,7 @@ use crate::findings::{Finding, codes};
 use crate::manifest::Node;
 use crate::policy::authz::{self, Action};
 use crate::policy::peer::PeerMode;
-use crate::policy::{CalleePort, Decision, Model, Mtls};
+use crate::policy::{Decision, Model, Mtls};
 
 use super::{enumerate, object};
 
@@ -185,6 +185,22 @@ fn port_in(ports: Option<&[String]>, port: Option<u16>) -> bool {
     }
 }
 
+/// The ports of a callee (among `ports`) whose effective mode is not STRICT, with the mode.
+fn plaintext_ports(
+    model: &Model,
+    callee: usize,
+    ports: Option<&[String]>,
+) -> Vec<(Option<u16>, PeerMode)> {
+    let levels = model.peer.for_workload(&model.workloads()[callee]);
+    model
+        .callee_ports(callee)
+        .into_iter()
+        .filter(|p| port_in(ports, p.port))
+        .map(|p| (p.port, model.peer.resolve(levels, p.port).mode))
+        .filter(|(_, mode)| *mode != PeerMode::Strict)
+        .collect()
+}
+
 /// A DENY on identities or an ALLOW on negated identities, on ports that accept plaintext.
 fn bypass(
     model: &Model,
@@ -196,16 +212,9 @@ fn bypass(
     let mut open = Vec::new();
     for &callee in callees {
         let workload = &model.workloads()[callee];
-        let levels = model.peer.for_workload(workload);
-        for CalleePort { port, .. } in model.callee_ports(callee) {
-            if !port_in(ports, port) {
-                continue;
-            }
-            let mode = model.peer.resolve(levels, port).mode;
-            if mode != PeerMode::Strict {
-                let port = port.map_or(String::new(), |p| format!(":{p}"));
-                open.push(format!("{}{port} ({mode})", workload.id()));
-            }
+        for (port, mode) in plaintext_ports(model, callee, ports) {
+            let port = port.map_or(String::new(), |p| format!(":{p}"));
+            open.push(format!("{}{port} ({mode})", workload.id()));
         }
     }
     if open.is_empty() {
@@ -246,13 +255,7 @@ fn refused(
     let workloads = model.workloads();
     for &callee in callees {
         // Plaintext into a STRICT port is broken, not plaintext: only other ports matter.
-        let levels = model.peer.for_workload(&workloads[callee]);
-        let open = model
-            .callee_ports(callee)
-            .iter()
-            .filter(|p| port_in(ports, p.port))
-            .any(|p| model.peer.resolve(levels, p.port).mode != PeerMode::Strict);
-        if !open {
+        if plaintext_ports(model, callee, ports).is_empty() {
             continue;
         }
         for (index, caller) in workloads.iter().enumerate() {
