@@ -30,8 +30,9 @@ pub static RULE: Rule = Rule {
 #[derive(Default)]
 struct Broken {
     callers: Vec<String>,
-    /// `<server>:<port>` and the policy that makes it STRICT.
+    /// `<server>:<port>`.
     servers: Vec<String>,
+    /// The PeerAuthentications that make the servers STRICT.
     policies: Vec<String>,
 }
 
@@ -118,12 +119,17 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                     &codes::TLS_MODE_BREAKS_CONNECTION,
                     format!(
                         "DestinationRule {} sets tls.mode {tls} for {}{}: callers send {sends} \
-                         to {}, which {} makes STRICT, so connections from {} fail",
+                         to {}, which {} {} STRICT, so connections from {} fail",
                         dr.id(),
                         dr.host,
                         level.map_or(String::new(), |p| format!(" port {p}")),
                         enumerate(&what.servers),
                         enumerate(&what.policies),
+                        if what.policies.len() == 1 {
+                            "makes"
+                        } else {
+                            "make"
+                        },
                         enumerate(&what.callers),
                     ),
                     Some(node.origin.clone()),
