@@ -100,7 +100,9 @@ fn a_declared_mtls_migration_is_a_visible_exception_and_forgetting_it_is_an_erro
     .unwrap();
     let (code, report) = validate_json(&repo, &[]);
     assert_eq!(code, 1, "{report:#}");
-    assert_eq!(codes(&report), ["MW201"], "{report:#}");
+    let mw201 = finding(&report, "MW201");
+    assert_eq!(mw201["file"], "clusters/prod/mesh-mtls.yaml", "{report:#}");
+    assert_eq!(mw201["severity"], "error", "{report:#}");
 }
 
 #[test]
