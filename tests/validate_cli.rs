@@ -69,6 +69,43 @@ fn example_repositories_validate_without_errors_or_warnings() {
 }
 
 #[test]
+fn a_declared_mtls_migration_is_a_visible_exception_and_forgetting_it_is_an_error() {
+    let (_temp, repo) = init_example("saas");
+    let intent = repo.join("mesh.yaml");
+    let text = std::fs::read_to_string(&intent).unwrap();
+    let migrating = text.replacen(
+        "    mode: STRICT\n",
+        "    mode: PERMISSIVE\n    migration: vm-cutover\n",
+        1,
+    );
+    assert_ne!(text, migrating);
+    std::fs::write(&intent, migrating).unwrap();
+    let generate = meshwright()
+        .current_dir(&repo)
+        .args(["generate", "--force"])
+        .output()
+        .unwrap();
+    assert!(generate.status.success(), "{generate:?}");
+    let (code, report) = validate_json(&repo, &[]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["warnings"], 0, "{report:#}");
+    assert_eq!(report["summary"]["suppressed"], 2, "{report:#}");
+    // The annotation is what hides the PERMISSIVE mesh-wide policy.
+    let policy = repo.join("clusters/prod/mesh-mtls.yaml");
+    let text = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(
+        &policy,
+        text.replace("meshwright.dev/ignore: MW201", "note: none"),
+    )
+    .unwrap();
+    let (code, report) = validate_json(&repo, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let mw201 = finding(&report, "MW201");
+    assert_eq!(mw201["file"], "clusters/prod/mesh-mtls.yaml", "{report:#}");
+    assert_eq!(mw201["severity"], "error", "{report:#}");
+}
+
+#[test]
 fn broken_files_are_findings_with_lines_and_the_rest_is_still_checked() {
     let (_temp, repo) = init_example("edge");
     let workloads = repo.join("tenants/retail/base/workloads.yaml");

@@ -13,6 +13,7 @@ pub mod certs;
 pub mod dangling_after_kustomize;
 pub mod egress;
 pub mod lifecycle;
+pub mod mtls;
 pub mod refs;
 
 use rayon::prelude::*;
@@ -43,6 +44,11 @@ pub struct Rule {
 
 /// Every analyzer run by `validate`, in code order.
 pub static RULES: &[&Rule] = &[
+    &mtls::no_mesh_wide_strict::RULE,
+    &mtls::permissive_or_disabled_mtls::RULE,
+    &mtls::conflicting_peer_authentication::RULE,
+    &mtls::tls_mode_breaks_connection::RULE,
+    &mtls::identity_rule_without_mtls::RULE,
     &authz::unknown_principal::RULE,
     &authz::trust_domain_mismatch::RULE,
     &authz::selector_matches_nothing::RULE,

@@ -471,21 +471,11 @@ pub static CATALOG: &[&Code] = &[
     &INVALID_HOST,
     &INVALID_PORT,
     &MISSING_TYPE_META,
-    &DANGLING_AFTER_KUSTOMIZE,
-    &VIRTUAL_SERVICE_UNKNOWN_TARGET,
-    &DESTINATION_RULE_UNKNOWN_HOST,
-    &MISSING_TLS_CREDENTIAL,
-    &UNCLASSIFIED_SERVICE_PORT,
-    &TLS_WITHOUT_CA,
-    &SERVICE_ENTRY_NEEDS_ADDRESSES,
-    &EGRESS_HOST_WITHOUT_SERVICE_ENTRY,
-    &UNKNOWN_ISSUER,
-    &INTERMEDIATE_CA_NOT_CA,
-    &INTERMEDIATE_OUTLIVES_ROOT,
-    &INCONSISTENT_ROOT,
-    &CACERTS_LAYOUT,
-    &JOB_WITHOUT_SIDECAR_EXIT,
-    &JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
+    &NO_MESH_WIDE_STRICT,
+    &PERMISSIVE_OR_DISABLED_MTLS,
+    &CONFLICTING_PEER_AUTHENTICATION,
+    &TLS_MODE_BREAKS_CONNECTION,
+    &IDENTITY_RULE_WITHOUT_MTLS,
     &UNKNOWN_PRINCIPAL,
     &TRUST_DOMAIN_MISMATCH,
     &SELECTOR_MATCHES_NOTHING,
@@ -493,6 +483,21 @@ pub static CATALOG: &[&Code] = &[
     &WILDCARD_PRINCIPAL,
     &INVALID_HTTP_METHOD,
     &CROSS_TENANT_ACCESS,
+    &DANGLING_AFTER_KUSTOMIZE,
+    &VIRTUAL_SERVICE_UNKNOWN_TARGET,
+    &DESTINATION_RULE_UNKNOWN_HOST,
+    &MISSING_TLS_CREDENTIAL,
+    &UNCLASSIFIED_SERVICE_PORT,
+    &TLS_WITHOUT_CA,
+    &SERVICE_ENTRY_NEEDS_ADDRESSES,
+    &UNKNOWN_ISSUER,
+    &INTERMEDIATE_CA_NOT_CA,
+    &INTERMEDIATE_OUTLIVES_ROOT,
+    &INCONSISTENT_ROOT,
+    &CACERTS_LAYOUT,
+    &EGRESS_HOST_WITHOUT_SERVICE_ENTRY,
+    &JOB_WITHOUT_SIDECAR_EXIT,
+    &JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
 ];
 
 pub static INVALID_YAML: Code = Code {
@@ -1696,6 +1701,269 @@ spec:
     - from:
         - source:
             namespaces: ["payments"]
+```
+"#,
+};
+
+pub static NO_MESH_WIDE_STRICT: Code = Code {
+    code: "MW201",
+    name: "no-mesh-wide-strict",
+    severity: Severity::Error,
+    help: "declare a PeerAuthentication in istio-system without selector, with mtls.mode STRICT",
+    docs: r#"## What it does
+Checks that a cluster whose workloads run Istio sidecars has a mesh-wide PeerAuthentication
+(in the root namespace `istio-system`, without selector) in mode `STRICT`. A mesh-wide policy
+in another mode is reported at its `mode`. When there is none, the finding points at the
+repository's first object in `istio-system` (the Namespace when declared); if the repository
+declares nothing there, the policy may be managed where Istio is installed, and the finding is
+a warning at the first workload with a sidecar.
+
+## Why is this bad?
+The mesh-wide policy is what every namespace without a policy of its own gets — including
+the ones created next month. Without it Istio's default is `PERMISSIVE`: sidecars accept
+plaintext from any pod, which carries no identity, so authorization by principal or namespace
+does not hold for it.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: istio-system
+spec:
+  mtls:
+    mode: PERMISSIVE
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: istio-system
+spec:
+  mtls:
+    mode: STRICT
+```
+"#,
+};
+
+pub static PERMISSIVE_OR_DISABLED_MTLS: Code = Code {
+    code: "MW202",
+    name: "permissive-or-disabled-mtls",
+    severity: Severity::Warning,
+    help: "set the mode to STRICT (or remove it to inherit the mesh-wide STRICT policy)",
+    docs: r#"## What it does
+Reports a namespace-wide or workload PeerAuthentication, or a `portLevelMtls` entry of one,
+in mode `PERMISSIVE` or `DISABLE`. `DISABLE` for a whole namespace or workload is an error;
+`PERMISSIVE`, and `DISABLE` on a single port (the usual exception for a metrics port scraped
+from outside the mesh), are warnings. The mesh-wide policy is checked by MW201.
+
+## Why is this bad?
+`PERMISSIVE` accepts plaintext next to mTLS — meant for the weeks of a migration, and easily
+forgotten afterwards. `DISABLE` refuses mTLS altogether. Either way callers without a sidecar,
+or anything else on the pod network, get in without an identity, and AuthorizationPolicies
+that allow or deny by principal or namespace cannot tell them apart.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: payments
+spec:
+  mtls:
+    mode: PERMISSIVE
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: payments
+spec:
+  mtls:
+    mode: STRICT
+```
+"#,
+};
+
+pub static CONFLICTING_PEER_AUTHENTICATION: Code = Code {
+    code: "MW203",
+    name: "conflicting-peer-authentication",
+    severity: Severity::Error,
+    help: "keep one PeerAuthentication per scope: merge or delete the others",
+    docs: r#"## What it does
+Reports PeerAuthentications that compete for the same scope: more than one mesh-wide policy
+(root namespace, no selector), more than one namespace-wide policy (no selector) in a
+namespace, or more than one policy whose selector matches the same workload. Each policy
+Istio ignores is reported at its name, with the one that wins.
+
+## Why is this bad?
+Istio applies only the oldest policy of a scope (by `creationTimestamp`) and silently ignores
+the others. Which mode holds depends on the order the policies were created, so a cluster
+rebuilt from Git can end up with a different mode than the one running today.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: payments
+spec:
+  mtls:
+    mode: STRICT
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: migration
+  namespace: payments
+spec:
+  mtls:
+    mode: PERMISSIVE
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: payments
+spec:
+  mtls:
+    mode: STRICT
+```
+"#,
+};
+
+pub static TLS_MODE_BREAKS_CONNECTION: Code = Code {
+    code: "MW204",
+    name: "tls-mode-breaks-connection",
+    severity: Severity::Error,
+    help: "use tls.mode ISTIO_MUTUAL (or remove tls to let auto mTLS choose) for in-mesh hosts",
+    docs: r#"## What it does
+Finds DestinationRules whose `tls.mode` (`DISABLE`, `SIMPLE` or `MUTUAL`, at the top level or
+in a `portLevelSettings` entry) a caller's sidecar uses towards a workload whose effective
+PeerAuthentication mode is `STRICT`. The finding names the servers, the policies that make
+them STRICT, and the callers whose connections fail.
+
+## Why is this bad?
+A STRICT sidecar accepts only Istio mutual TLS. `DISABLE` sends plaintext, and `SIMPLE` or
+`MUTUAL` send TLS with certificates that are not the mesh's, so every connection through the
+rule is reset (`upstream connect error ... connection termination`, HTTP 503) — typically
+right after someone turned the namespace STRICT.
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews.shop.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: DISABLE
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews.shop.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+```
+"#,
+};
+
+pub static IDENTITY_RULE_WITHOUT_MTLS: Code = Code {
+    code: "MW205",
+    name: "identity-rule-without-mtls",
+    severity: Severity::Error,
+    help: "make the workload STRICT (PeerAuthentication) so every caller has an identity",
+    docs: r#"## What it does
+Checks AuthorizationPolicy rules that match on caller identity — `principals`,
+`notPrincipals`, `namespaces`, `notNamespaces` — against the effective mTLS of the workloads
+they apply to. A plaintext caller has no identity: `principals` and `namespaces` never match
+it, `notPrincipals` and `notNamespaces` always do. Reported are:
+- a `DENY` on `principals`/`namespaces`, or an `ALLOW` on `notPrincipals`/`notNamespaces`,
+  applying to a workload port that is not STRICT: the rule can be bypassed by sending
+  plaintext;
+- an `ALLOW` on `principals`/`namespaces`, or a `DENY` on `notPrincipals`/`notNamespaces`,
+  naming a caller that reaches the workload in plaintext (no sidecar, a DestinationRule with
+  `DISABLE`, a port in mode `DISABLE`): that caller is denied although the rule means to let
+  it through.
+
+Refusing anonymous callers is what the second kind of rule is for, so the deny-non-mTLS
+policy (`DENY` with `notPrincipals: ["*"]`) is not reported.
+
+## Why is this bad?
+The policy reads as "deny the batch service account" or "allow only the frontend", but the
+identity it matches exists only over Istio mutual TLS. On a PERMISSIVE port the denied
+workload gets through by sending plaintext; a caller without sidecar named in an allow-list
+gets 403 `RBAC: access denied` although it is listed.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls:
+    mode: PERMISSIVE
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: deny-batch
+  namespace: shop
+spec:
+  action: DENY
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/batch/sa/report"]
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls:
+    mode: STRICT
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: deny-batch
+  namespace: shop
+spec:
+  action: DENY
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/batch/sa/report"]
 ```
 "#,
 };
