@@ -39,7 +39,7 @@ fn document(index: usize) -> String {
             "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  selector:\n    matchLabels:\n      app: {name}\n  mtls:\n    mode: STRICT\n"
         ),
         5 => format!(
-            "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  selector:\n    matchLabels:\n      app: {name}\n  action: ALLOW\n  rules:\n    - from:\n        - source:\n            principals: [\"cluster.local/ns/{ns}/sa/frontend\"]\n      to:\n        - operation:\n            methods: [GET, POST]\n            paths: [\"/api/*\"]\n"
+            "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  selector:\n    matchLabels:\n      app: {name}\n  action: ALLOW\n  rules:\n    - from:\n        - source:\n            principals: [\"cluster.local/ns/{ns}/sa/svc-0\"]\n      to:\n        - operation:\n            methods: [GET, POST]\n            paths: [\"/api/*\"]\n"
         ),
         6 => format!(
             "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  host: {name}.{ns}.svc.cluster.local\n  trafficPolicy:\n    tls:\n      mode: ISTIO_MUTUAL\n    connectionPool:\n      tcp:\n        maxConnections: 100\n    outlierDetection:\n      consecutive5xxErrors: 5\n      interval: 10s\n      baseEjectionTime: 30s\n"
@@ -48,10 +48,10 @@ fn document(index: usize) -> String {
             "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:\n  hosts:\n    - {name}.{ns}.svc.cluster.local\n  http:\n    - route:\n        - destination:\n            host: {name}.{ns}.svc.cluster.local\n            port:\n              number: 80\n      timeout: 5s\n      retries:\n        attempts: 3\n        perTryTimeout: 2s\n        retryOn: 5xx,reset\n"
         ),
         8 => format!(
-            "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: {name}-tls\n  namespace: {ns}\nspec:\n  secretName: {name}-tls\n  duration: 2160h\n  renewBefore: 360h\n  dnsNames:\n    - {name}.example.com\n  privateKey:\n    algorithm: ECDSA\n    size: 256\n  issuerRef:\n    name: mesh-ca\n    kind: ClusterIssuer\n    group: cert-manager.io\n"
+            "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: {name}-tls\n  namespace: {ns}\nspec:\n  secretName: {name}-tls\n  duration: 2160h\n  renewBefore: 360h\n  dnsNames:\n    - {name}.example.com\n  privateKey:\n    algorithm: ECDSA\n    size: 256\n  issuerRef:\n    name: {name}-ca\n    kind: Issuer\n    group: cert-manager.io\n"
         ),
         _ => format!(
-            "apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata:\n  name: {name}-ca\n  namespace: {ns}\nspec:\n  ca:\n    secretName: {name}-ca\n"
+            "apiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata:\n  name: {name}-ca\n  namespace: {ns}\nspec:\n  selfSigned: {{}}\n"
         ),
     }
 }

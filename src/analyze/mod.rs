@@ -16,6 +16,8 @@ pub mod lifecycle;
 pub mod mtls;
 pub mod refs;
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use crate::findings::{Code, Finding, codes};
@@ -30,10 +32,36 @@ pub struct Cluster<'a> {
     /// Every cluster's objects (this one included): identities are mesh-wide in a
     /// multi-cluster mesh, so a principal may name a ServiceAccount of another cluster.
     pub mesh: &'a [Vec<Node>],
+    /// The cluster's objects by kind, namespace (`default` when unset) and name.
+    pub index: &'a ObjectIndex<'a>,
     /// Whether every input of the repository was read and rendered (no invalid YAML, no
     /// failed kustomize build). Rules that report something *absent* skip an incomplete
     /// repository: the missing object may sit in the input that failed.
     pub complete: bool,
+}
+
+/// Objects by (kind, namespace, name), so rules look objects up instead of scanning.
+pub struct ObjectIndex<'a> {
+    by_identity: HashMap<(&'a str, &'a str, &'a str), &'a Node>,
+}
+
+impl<'a> ObjectIndex<'a> {
+    pub fn new(objects: &'a [Node]) -> Self {
+        let mut by_identity = HashMap::new();
+        for object in objects {
+            let text = |path: &[&str]| object.str_at(path);
+            if let (Some(kind), Some(name)) = (text(&["kind"]), text(&["metadata", "name"])) {
+                let namespace = text(&["metadata", "namespace"]).unwrap_or("default");
+                by_identity.entry((kind, namespace, name)).or_insert(object);
+            }
+        }
+        ObjectIndex { by_identity }
+    }
+
+    /// The first object of that kind, namespace (`default` when unset) and name.
+    pub fn get(&self, kind: &str, namespace: &str, name: &str) -> Option<&'a Node> {
+        self.by_identity.get(&(kind, namespace, name)).copied()
+    }
 }
 
 /// An analyzer: its code and its check over one cluster.
@@ -106,13 +134,16 @@ pub fn run(loaded: &Loaded) -> Vec<Finding> {
         .findings
         .iter()
         .any(|f| *f.code == codes::INVALID_YAML || *f.code == codes::KUSTOMIZE_BUILD_FAILED);
+    let indexes: Vec<ObjectIndex> = loaded.objects.iter().map(|o| ObjectIndex::new(o)).collect();
     let clusters: Vec<Cluster> = loaded
         .models
         .iter()
         .zip(&loaded.objects)
-        .map(|(model, objects)| Cluster {
+        .zip(&indexes)
+        .map(|((model, objects), index)| Cluster {
             model,
             objects,
+            index,
             mesh: &loaded.objects,
             complete,
         })

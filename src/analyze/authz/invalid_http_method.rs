@@ -46,6 +46,9 @@ fn tcp_only(model: &Model, policy: Option<usize>, operation: &Node) -> Option<Ve
     let listed: Vec<u16> = values(operation, "ports")
         .map(|(_, p)| p.parse().ok())
         .collect::<Option<_>>()?;
+    if listed.is_empty() {
+        return None;
+    }
     let workloads: Vec<_> = model
         .workloads()
         .iter()
@@ -74,11 +77,14 @@ fn tcp_only(model: &Model, policy: Option<usize>, operation: &Node) -> Option<Ve
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let model = cluster.model;
     let mut findings = Vec::new();
+    let indexes: std::collections::HashMap<_, usize> = model
+        .authorization
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id(), i))
+        .collect();
     for policy in authorization_policies(cluster.objects) {
-        let index = model
-            .authorization
-            .iter()
-            .position(|p| p.id() == object_id(policy));
+        let index = indexes.get(&object_id(policy)).copied();
         for operation in rules(policy).iter().flat_map(operations) {
             let tcp_ports = tcp_only(model, index, operation);
             let methods = values(operation, "methods").chain(values(operation, "notMethods"));

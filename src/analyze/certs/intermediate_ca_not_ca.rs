@@ -6,12 +6,15 @@
 //! certificate signed with it fails chain verification. (With `isCA: true` cert-manager adds
 //! the `cert sign` key usage itself, so `usages` cannot make a CA certificate unusable.)
 
+use std::collections::HashMap;
+
 use crate::analyze::{Repo, RepoRule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
 
 use super::{
-    certificates, is_ca, is_cert_manager, name, name_node, secret_namespace, writer, writes_cacerts,
+    certificates, is_ca, is_cert_manager, name, name_node, namespace, secret_namespace,
+    writes_cacerts,
 };
 
 pub static RULE: RepoRule = RepoRule {
@@ -22,12 +25,12 @@ pub static RULE: RepoRule = RepoRule {
 fn check(repo: &Repo) -> Vec<Finding> {
     let mut findings = Vec::new();
     for cluster in repo.clusters {
-        let objects = cluster.objects;
-        for certificate in certificates(objects) {
+        let signing_secrets = signing_secrets(cluster.objects);
+        for certificate in certificates(cluster.objects) {
             if is_ca(certificate) {
                 continue;
             }
-            let Some(use_) = used_as_ca(objects, certificate) else {
+            let Some(use_) = used_as_ca(&signing_secrets, certificate) else {
                 continue;
             };
             let node = certificate
@@ -49,20 +52,29 @@ fn check(repo: &Repo) -> Vec<Finding> {
     findings
 }
 
-/// How `certificate` is used as a CA, if it is.
-fn used_as_ca(objects: &[Node], certificate: &Node) -> Option<String> {
-    if writes_cacerts(certificate) {
-        return Some("writes istio-system/cacerts, istiod's signing CA".to_string());
-    }
+/// The `ca:` issuers of a cluster by the Secret they sign with: (namespace, name).
+fn signing_secrets(objects: &[Node]) -> HashMap<(&str, &str), &Node> {
     objects
         .iter()
         .filter(|o| is_cert_manager(o, "Issuer") || is_cert_manager(o, "ClusterIssuer"))
-        .find(|issuer| {
-            issuer
-                .str_at(&["spec", "ca", "secretName"])
-                .and_then(|secret| writer(objects, secret_namespace(issuer), secret))
-                .is_some_and(|w| std::ptr::eq(w, certificate))
+        .filter_map(|issuer| {
+            let secret = issuer.str_at(&["spec", "ca", "secretName"])?;
+            Some(((secret_namespace(issuer), secret), issuer))
         })
+        .collect()
+}
+
+/// How `certificate` is used as a CA, if it is.
+fn used_as_ca(
+    signing_secrets: &HashMap<(&str, &str), &Node>,
+    certificate: &Node,
+) -> Option<String> {
+    if writes_cacerts(certificate) {
+        return Some("writes istio-system/cacerts, istiod's signing CA".to_string());
+    }
+    let secret = certificate.str_at(&["spec", "secretName"])?;
+    signing_secrets
+        .get(&(namespace(certificate), secret))
         .map(|issuer| {
             format!(
                 "writes the signing Secret of {} {}",

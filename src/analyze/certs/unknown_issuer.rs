@@ -9,13 +9,13 @@
 //! ExternalSecret or SealedSecret of the repository provides it, it may still come from
 //! outside the repository, so that is a warning.
 
-use crate::analyze::{Repo, RepoRule};
+use crate::analyze::{ObjectIndex, Repo, RepoRule};
 use crate::findings::{Finding, Severity, codes};
 use crate::manifest::Node;
 
 use super::{
-    CLUSTER_RESOURCE_NAMESPACE, ca_certificate, certificates, find_issuer, is_cert_manager,
-    issuer_ref, namespace, secret_namespace,
+    CLUSTER_RESOURCE_NAMESPACE, ca_certificate, certificates, is_cert_manager, issuer_ref,
+    namespace, secret_namespace,
 };
 
 pub static RULE: RepoRule = RepoRule {
@@ -28,7 +28,7 @@ fn check(repo: &Repo) -> Vec<Finding> {
     for (index, cluster) in repo.clusters.iter().enumerate() {
         let objects = cluster.objects;
         for certificate in certificates(objects) {
-            if let Some((message, node)) = missing_issuer(objects, certificate) {
+            if let Some((message, node)) = missing_issuer(cluster.index, certificate) {
                 findings.push(
                     Finding::new(&codes::UNKNOWN_ISSUER, message, Some(node.origin.clone()))
                         .on(certificate),
@@ -80,10 +80,22 @@ fn check(repo: &Repo) -> Vec<Finding> {
 }
 
 /// What is wrong with a Certificate's issuerRef, and where to point.
-fn missing_issuer<'a>(objects: &[Node], certificate: &'a Node) -> Option<(String, &'a Node)> {
+/// The cert-manager issuer of `kind` with that namespace (ignored for a ClusterIssuer) and name.
+fn lookup<'a>(index: &ObjectIndex<'a>, kind: &str, ns: &str, name: &str) -> Option<&'a Node> {
+    let ns = if kind == "ClusterIssuer" {
+        "default"
+    } else {
+        ns
+    };
+    index
+        .get(kind, ns, name)
+        .filter(|o| is_cert_manager(o, kind))
+}
+
+fn missing_issuer<'a>(index: &ObjectIndex, certificate: &'a Node) -> Option<(String, &'a Node)> {
     let (kind, ns, issuer, node) = issuer_ref(certificate)?;
     if !matches!(kind.as_str(), "Issuer" | "ClusterIssuer")
-        || find_issuer(objects, &kind, &ns, &issuer).is_some()
+        || lookup(index, &kind, &ns, &issuer).is_some()
     {
         return None;
     }
@@ -95,7 +107,7 @@ fn missing_issuer<'a>(objects: &[Node], certificate: &'a Node) -> Option<(String
     } else {
         namespace(certificate).to_string()
     };
-    if kind == "Issuer" && find_issuer(objects, "ClusterIssuer", "", &issuer).is_some() {
+    if kind == "Issuer" && lookup(index, "ClusterIssuer", "", &issuer).is_some() {
         return Some((
             format!(
                 "issuerRef names Issuer {issuer}, but there is no Issuer {issuer} in namespace {ns}, only a ClusterIssuer of that name: set `kind: ClusterIssuer`, or cert-manager leaves the Certificate pending"
@@ -103,7 +115,7 @@ fn missing_issuer<'a>(objects: &[Node], certificate: &'a Node) -> Option<(String
             kind_node,
         ));
     }
-    if kind == "ClusterIssuer" && find_issuer(objects, "Issuer", &ns, &issuer).is_some() {
+    if kind == "ClusterIssuer" && lookup(index, "Issuer", &ns, &issuer).is_some() {
         return Some((
             format!(
                 "issuerRef names ClusterIssuer {issuer}, but {issuer} is an Issuer in namespace {ns}: set `kind: Issuer`, or cert-manager leaves the Certificate pending"

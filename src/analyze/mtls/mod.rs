@@ -19,11 +19,7 @@ use crate::policy::peer::PeerAuthentication;
 
 /// The rendered object `kind` `namespace/name` of the cluster (the first, as the model does).
 fn object<'a>(cluster: &Cluster<'a>, kind: &str, namespace: &str, name: &str) -> Option<&'a Node> {
-    cluster.objects.iter().find(|o| {
-        o.str_at(&["kind"]) == Some(kind)
-            && o.str_at(&["metadata", "namespace"]).unwrap_or("default") == namespace
-            && o.str_at(&["metadata", "name"]) == Some(name)
-    })
+    cluster.index.get(kind, namespace, name)
 }
 
 /// The object of a PeerAuthentication of the model.
