@@ -9,7 +9,10 @@ use std::path::Path;
 use common::{init_example, locate, meshwright};
 use serde_json::Value;
 
-fn findings(repo: &Path) -> Vec<(String, String, u64, u64)> {
+/// A finding as (code, file, line, column).
+type Found = (String, String, u64, u64);
+
+fn findings(repo: &Path) -> Vec<Found> {
     let output = meshwright()
         .current_dir(repo)
         .args(["validate", "--output", "json"])
@@ -33,7 +36,7 @@ fn findings(repo: &Path) -> Vec<(String, String, u64, u64)> {
 
 /// Replaces `from` by `to` in `file` of a fresh edge repository and returns the findings
 /// and the 1-based line and column where `to` now stands.
-fn break_edge(file: &str, from: &str, to: &str) -> (Vec<(String, String, u64, u64)>, (u64, u64)) {
+fn break_edge(file: &str, from: &str, to: &str) -> (Vec<Found>, (u64, u64)) {
     let (temp, repo) = init_example("edge");
     assert!(findings(&repo).is_empty(), "the example starts clean");
     let path = repo.join(file);
@@ -47,7 +50,7 @@ fn break_edge(file: &str, from: &str, to: &str) -> (Vec<(String, String, u64, u6
     (found, (line as u64, column as u64))
 }
 
-fn assert_only(found: &[(String, String, u64, u64)], code: &str, file: &str, at: (u64, u64)) {
+fn assert_only(found: &[Found], code: &str, file: &str, at: (u64, u64)) {
     let expected = vec![(code.to_string(), file.to_string(), at.0, at.1)];
     assert_eq!(found, expected.as_slice());
 }
