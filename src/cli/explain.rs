@@ -21,17 +21,20 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
     match &args.code {
         None => {
             for code in CATALOG {
-                println!(
+                say!(
                     "{}  {:<32} {:<8} {}",
-                    code.code, code.name, code.severity, code.help
+                    code.code,
+                    code.name,
+                    code.severity,
+                    code.help
                 );
             }
             ExitCode::SUCCESS
         }
         Some(wanted) => match lookup(wanted) {
             Some(code) => {
-                println!("# {} {} ({})\n", code.code, code.name, code.severity);
-                println!("{}", code.docs.trim_end());
+                say!("# {} {} ({})\n", code.code, code.name, code.severity);
+                say!("{}", code.docs.trim_end());
                 ExitCode::SUCCESS
             }
             None => super::fail(format!(

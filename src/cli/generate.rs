@@ -63,29 +63,29 @@ pub fn execute(
     let dir = plan.root.display();
     if args.check {
         if plan.is_up_to_date() {
-            println!("{dir}: up to date ({} files)", plan.changes.len());
+            say!("{dir}: up to date ({} files)", plan.changes.len());
             return ExitCode::SUCCESS;
         }
         for change in plan.pending() {
-            println!(
+            say!(
                 "{}",
                 describe(change.action, change.conflict, &change.path, true)
             );
         }
         if plan.lock_changed && plan.pending().next().is_none() {
-            println!("would update meshwright.lock");
+            say!("would update meshwright.lock");
         }
         eprintln!("{dir}: not up to date with mesh.yaml; run `meshwright generate`");
         return ExitCode::from(EXIT_DIFFERENCES);
     }
     if args.dry_run {
         for change in plan.pending() {
-            println!(
+            say!(
                 "{}",
                 describe(change.action, change.conflict, &change.path, true)
             );
         }
-        println!(
+        say!(
             "{dir}: {} changes planned, nothing written (dry run)",
             plan.pending().count()
         );
@@ -94,7 +94,7 @@ pub fn execute(
     let conflicts: Vec<_> = plan.conflicts().collect();
     if !conflicts.is_empty() && !args.force {
         for change in &conflicts {
-            println!(
+            say!(
                 "{}",
                 describe(change.action, change.conflict, &change.path, true)
             );
@@ -113,13 +113,13 @@ pub fn execute(
         return fail(format!("error: {error}"));
     }
     for change in plan.pending() {
-        println!(
+        say!(
             "{}",
             describe(change.action, change.conflict, &change.path, false)
         );
     }
     let count = |action| plan.changes.iter().filter(|c| c.action == action).count();
-    println!(
+    say!(
         "{dir}: {} created, {} updated, {} removed, {} unchanged",
         count(Action::Create),
         count(Action::Update),

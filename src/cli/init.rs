@@ -80,7 +80,7 @@ pub fn run(args: &InitArgs) -> ExitCode {
     generate::execute(&plan, &generate_args, || {
         write::write_atomically(&args.dir, "mesh.yaml", source.as_bytes())
             .map_err(|e| fail(format!("error: {e}")))?;
-        println!("created {}", mesh_path.display());
+        say!("created {}", mesh_path.display());
         Ok(())
     })
 }

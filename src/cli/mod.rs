@@ -1,5 +1,14 @@
 //! Command-line interface: one file per command; each is a thin layer over the library.
 
+/// `println!` that never panics: when the reader has gone away (`meshwright explain | head`)
+/// the rest of the output is dropped instead of aborting with a broken-pipe panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod build;
 mod completions;
 mod explain;

@@ -68,7 +68,7 @@ fn run_import(args: &ImportArgs) -> ExitCode {
         }
     }
     let kinds = output.files.len().saturating_sub(1);
-    println!(
+    say!(
         "wrote {kinds} schemas and index.json to {}",
         args.out.display()
     );
