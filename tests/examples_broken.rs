@@ -6,32 +6,10 @@ mod common;
 
 use std::path::Path;
 
-use common::{init_example, locate, meshwright};
-use serde_json::Value;
-
-/// A finding as (code, file, line, column).
-type Found = (String, String, u64, u64);
+use common::{Found, findings_of, init_example, locate, validate_json};
 
 fn findings(repo: &Path) -> Vec<Found> {
-    let output = meshwright()
-        .current_dir(repo)
-        .args(["validate", "--output", "json"])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+    findings_of(&validate_json(repo, &[]).1)
 }
 
 /// Replaces `from` by `to` in `file` of a fresh edge repository and returns the findings

@@ -8,8 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::meshwright;
-use serde_json::Value;
+use common::{findings_of, validate_json};
 
 /// Every finding expected in the samples: code, file below `samples/`, line.
 const EXPECTED: &[(&str, &str, u64)] = &[
@@ -98,29 +97,11 @@ const EXPECTED: &[(&str, &str, u64)] = &[
 fn istio_samples_validate_clean_or_with_the_expected_findings() {
     let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/upstream/istio/samples");
     assert!(samples.is_dir(), "{} is missing", samples.display());
-    let output = meshwright()
-        .current_dir(&samples)
-        .args(["validate", "--output", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let found: Vec<(String, String, u64)> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
+    let (code, report) = validate_json(&samples, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let found: Vec<(String, String, u64)> = findings_of(&report)
+        .into_iter()
+        .map(|(code, file, line, _)| (code, file, line))
         .collect();
     let expected: Vec<(String, String, u64)> = EXPECTED
         .iter()

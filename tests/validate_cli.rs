@@ -5,25 +5,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{EXAMPLES, init_example, locate, meshwright};
+use common::{EXAMPLES, init_example, locate, meshwright, validate_json};
 use serde_json::Value;
-
-fn validate_json(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let output = meshwright()
-        .current_dir(dir)
-        .args(["validate", "--output", "json"])
-        .args(args)
-        .output()
-        .expect("runs");
-    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    (output.status.code().expect("exited"), json)
-}
 
 fn codes(report: &Value) -> Vec<String> {
     report["findings"]

@@ -5,30 +5,12 @@
 
 mod common;
 
-use common::meshwright;
-use serde_json::Value;
+use std::path::Path;
 
-fn findings(root: &str) -> Vec<(String, String, u64, u64)> {
-    let output = meshwright()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["validate", "--output", "json"])
-        .arg(root)
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+use common::{Found, findings_of, validate_json};
+
+fn findings(root: &str) -> Vec<Found> {
+    findings_of(&validate_json(Path::new(env!("CARGO_MANIFEST_DIR")), &[root]).1)
 }
 
 #[test]
@@ -58,14 +40,14 @@ fn the_base_on_its_own_has_no_dangling_reference() {
 #[test]
 fn errors_a_patch_introduces_point_at_the_patch() {
     let overlay = "tests/fixtures/patched/overlay";
-    let found: Vec<(String, String, u64, u64)> = findings(overlay);
+    let found: Vec<Found> = findings(overlay);
     let expected = [
         ("MW101", format!("{overlay}/kustomization.yaml"), 7, 16), // inline JSON patch value
         ("MW112", format!("{overlay}/kustomization.yaml"), 16, 19), // inline SMP duration
         ("MW101", format!("{overlay}/web-patch.yaml"), 12, 30),    // containerPort: http
         ("MW102", format!("{overlay}/web-patch.yaml"), 15, 15),    // resources.limit
     ];
-    let expected: Vec<(String, String, u64, u64)> = expected
+    let expected: Vec<Found> = expected
         .into_iter()
         .map(|(code, file, line, column)| (code.to_string(), file, line, column))
         .collect();

@@ -82,3 +82,41 @@ pub fn kustomize_roots(root: &Path) -> Vec<PathBuf> {
     roots.sort();
     roots
 }
+
+/// Runs `meshwright validate --output json ARGS` in `dir`: exit code and the parsed report.
+pub fn validate_json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
+    let output = meshwright()
+        .current_dir(dir)
+        .args(["validate", "--output", "json"])
+        .args(args)
+        .output()
+        .expect("runs");
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    (output.status.code().expect("exited"), json)
+}
+
+/// A finding of a JSON report as (code, file, line, column).
+pub type Found = (String, String, u64, u64);
+
+/// The findings of a JSON report, in report order.
+pub fn findings_of(report: &serde_json::Value) -> Vec<Found> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().expect("code").to_string(),
+                f["file"].as_str().expect("file").to_string(),
+                f["line"].as_u64().expect("line"),
+                f["column"].as_u64().expect("column"),
+            )
+        })
+        .collect()
+}
