@@ -146,7 +146,12 @@ fn token_width(line: &str, column: usize) -> usize {
             .map_or(rest.len(), |end| end + 2),
         Some(_) => {
             let text: String = rest.iter().collect();
-            let end = text.find(" #").unwrap_or(text.len());
+            let mut end = text.find(" #").unwrap_or(text.len());
+            // Inside a flow collection (`[a, b]`, `{k: v}`) a plain scalar ends at , ] }.
+            let before: String = line.chars().take(column - 1).collect();
+            if before.contains(['[', '{']) {
+                end = end.min(text.find([',', ']', '}']).unwrap_or(text.len()));
+            }
             text[..end].trim_end().chars().count()
         }
         None => 1,
@@ -185,5 +190,7 @@ mod tests {
         assert_eq!(token_width(r#"  host: "a b" # note"#, 9), 5);
         assert_eq!(token_width("  name: web # the web tier", 9), 3);
         assert_eq!(token_width("", 1), 1);
+        assert_eq!(token_width("resources: [missing.yaml, b]", 13), 12);
+        assert_eq!(token_width("command: a,b]", 10), 4);
     }
 }
