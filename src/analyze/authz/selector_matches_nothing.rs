@@ -42,6 +42,13 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         return Vec::new();
     }
     let workloads = cluster.model.workloads();
+    let mut by_namespace: std::collections::HashMap<&str, Vec<_>> = Default::default();
+    for workload in workloads {
+        by_namespace
+            .entry(workload.namespace.as_str())
+            .or_default()
+            .push(workload);
+    }
     let mut findings = Vec::new();
     for object in cluster.objects {
         let Some(node) = selector(object) else {
@@ -57,11 +64,15 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             .str_at(&["metadata", "namespace"])
             .unwrap_or("default");
         let root = namespace == ROOT_NAMESPACE;
-        let mut in_scope = workloads
-            .iter()
-            .filter(|w| root || w.namespace == namespace);
-        let described = workloads.iter().any(|w| w.namespace == namespace);
-        if !described || in_scope.any(|w| matches_labels(&labels, &w.labels)) {
+        let Some(local) = by_namespace.get(namespace) else {
+            continue; // the repo describes no workload of this namespace
+        };
+        let matches = if root {
+            workloads.iter().any(|w| matches_labels(&labels, &w.labels))
+        } else {
+            local.iter().any(|w| matches_labels(&labels, &w.labels))
+        };
+        if matches {
             continue;
         }
         let selected = labels
