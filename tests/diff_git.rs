@@ -457,3 +457,69 @@ fn a_path_limits_the_diff_and_bases_outside_it_still_render() {
     ]);
     assert!(object_changes(&all).contains(&tuple("added", "ConfigMap", "", "elsewhere")));
 }
+
+#[test]
+fn plain_text_allowed_mesh_wide_weakens_every_connection() {
+    let repo = Repo::new();
+    repo.branch("permissive", |r| {
+        r.write(
+            "base/authz.yaml",
+            &AUTHZ.replace("mode: STRICT", "mode: DISABLE"),
+        );
+    });
+    let diff = repo.json(&["--base", "main", "--head", "permissive"]);
+    let policy = diff["policy"].as_array().expect("policy list");
+    let weakens = policy
+        .iter()
+        .find(|p| p["risk"] == "weakens" && p["to"] == "billing/api")
+        .unwrap_or_else(|| panic!("{diff:#}"));
+    assert_eq!(
+        weakens["message"],
+        "weakens: billing/api now accepts plain text from shop/web"
+    );
+    assert_eq!(weakens["before"]["mtls"], "mtls");
+    assert_eq!(weakens["after"]["mtls"], "plaintext");
+    assert!(diff["summary"]["weaker"].as_u64().expect("count") >= 1);
+    // Back to STRICT strengthens it.
+    let back = repo.json(&["--base", "permissive", "--head", "main"]);
+    assert!(
+        back["policy"]
+            .as_array()
+            .expect("policy list")
+            .iter()
+            .any(|p| p["risk"] == "strengthens" && p["to"] == "billing/api"),
+        "{back:#}"
+    );
+}
+
+#[test]
+fn a_directory_only_in_head_is_all_added() {
+    let repo = Repo::new();
+    repo.branch("edge", |r| {
+        r.write("clusters/edge/kustomization.yaml", "resources: [cm.yaml]\n");
+        r.write(
+            "clusters/edge/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: edge-settings, namespace: shop}\n",
+        );
+    });
+    // main is checked out: clusters/edge is not in the working tree.
+    assert!(!repo.path().join("clusters/edge").exists());
+    let diff = repo.json(&["--base", "main", "--head", "edge", "clusters/edge"]);
+    assert_eq!(
+        object_changes(&diff),
+        vec![tuple("added", "ConfigMap", "shop", "edge-settings")]
+    );
+    assert_eq!(
+        object(&diff, "ConfigMap", "edge-settings")["cluster"],
+        "edge"
+    );
+    repo.diff(&["--base", "edge", "--head", "main", "clusters/edge"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "removed  [edge] ConfigMap shop/edge-settings",
+        ));
+    // In neither state: an unreadable path.
+    repo.diff(&["--base", "main", "clusters/edge"])
+        .code(2)
+        .stderr(predicate::str::contains("clusters/edge: cannot read"));
+}

@@ -20,18 +20,37 @@ pub struct Checkout {
 }
 
 impl Checkout {
-    /// Opens the repository holding `path` (a directory of its working tree).
+    /// Opens the repository holding `path`, a directory of its working tree. The directory
+    /// may be missing from the working tree (a pull request adds it): the repository is then
+    /// found from its nearest existing parent, and [`Checkout::in_working_tree`] is false.
     pub fn open(path: &Path) -> Result<Checkout, DiffError> {
-        let canonical = path
-            .canonicalize()
+        let absolute = std::path::absolute(path)
             .map_err(|e| DiffError::new(format!("{}: cannot read: {e}", path.display())))?;
-        if !canonical.is_dir() {
+        let existing = absolute
+            .ancestors()
+            .find(|a| a.exists())
+            .unwrap_or(Path::new("/"));
+        let missing = absolute.strip_prefix(existing).unwrap_or(Path::new(""));
+        if !missing
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+        {
+            return Err(DiffError::new(format!(
+                "{}: cannot read: no such directory",
+                path.display()
+            )));
+        }
+        let canonical = existing
+            .canonicalize()
+            .map_err(|e| DiffError::new(format!("{}: cannot read: {e}", path.display())))?
+            .join(missing);
+        if missing.as_os_str().is_empty() && !canonical.is_dir() {
             return Err(DiffError::new(format!(
                 "{}: not a directory",
                 path.display()
             )));
         }
-        let repository = Repository::discover(&canonical).map_err(|_| {
+        let repository = Repository::discover(existing).map_err(|_| {
             DiffError::new(format!(
                 "{}: not a git repository (or any of its parents)",
                 path.display()

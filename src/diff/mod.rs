@@ -77,16 +77,31 @@ impl Diff {
 pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
     let checkout = git::Checkout::open(request.path)?;
     let base_dir = checkout.materialize(request.base)?;
+    let head_dir = match request.head {
+        Some(revision) => Some(checkout.materialize(revision)?),
+        None => None,
+    };
+    let working = checkout.workdir.join(&checkout.relative);
+    let found = |root: &Path| root.join(&checkout.relative).is_dir();
+    let anywhere = found(base_dir.path())
+        || head_dir
+            .as_ref()
+            .map_or(working.is_dir(), |dir| found(dir.path()));
+    if !anywhere {
+        let revisions = match request.head {
+            Some(head) => format!("{} or {head}", request.base),
+            None => format!("{} or in the working tree", request.base),
+        };
+        return Err(DiffError::new(format!(
+            "{}: cannot read: no such directory at {revisions}",
+            request.path.display()
+        )));
+    }
     let base = state_in(base_dir.path(), &checkout.relative)?;
-    let head = match request.head {
-        Some(revision) => {
-            let head_dir = checkout.materialize(revision)?;
-            state_in(head_dir.path(), &checkout.relative)?
-        }
-        None => State::load(
-            &checkout.workdir,
-            &checkout.workdir.join(&checkout.relative),
-        )?,
+    let head = match &head_dir {
+        Some(dir) => state_in(dir.path(), &checkout.relative)?,
+        None if working.is_dir() => State::load(&checkout.workdir, &working)?,
+        None => State::empty(),
     };
     Ok(Diff {
         base: request.base.to_string(),
@@ -104,9 +119,8 @@ pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
 fn state_in(root: &Path, relative: &Path) -> Result<State, DiffError> {
     let dir = root.join(relative);
     if !dir.is_dir() {
-        // The directory does not exist at that revision: an empty state.
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| DiffError::new(format!("cannot write a temporary directory: {e}")))?;
+        // The directory does not exist at that revision.
+        return Ok(State::empty());
     }
     State::load(root, &dir)
 }

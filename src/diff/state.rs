@@ -77,6 +77,15 @@ pub struct State {
 }
 
 impl State {
+    /// The state of a directory that does not exist.
+    pub fn empty() -> State {
+        State {
+            objects: BTreeMap::new(),
+            policy: Loaded::default(),
+            problems: 0,
+        }
+    }
+
     /// Renders everything under `dir`, a directory inside the repository rooted at `root`.
     pub fn load(root: &Path, dir: &Path) -> Result<State, DiffError> {
         let paths = vec![dir.to_path_buf()];
