@@ -480,6 +480,13 @@ fn plain_text_allowed_mesh_wide_weakens_every_connection() {
     assert_eq!(weakens["before"]["mtls"], "mtls");
     assert_eq!(weakens["after"]["mtls"], "plaintext");
     assert!(diff["summary"]["weaker"].as_u64().expect("count") >= 1);
+    repo.diff(&["--base", "main", "--head", "permissive", "-o", "markdown"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "| weakens ⚠️ | central | weakens: billing/api now accepts plain text from shop/web |",
+        ))
+        .stdout(predicate::str::contains("```diff\n"))
+        .stdout(predicate::str::contains("+    mode: DISABLE\n"));
     // Back to STRICT strengthens it.
     let back = repo.json(&["--base", "permissive", "--head", "main"]);
     assert!(
@@ -522,4 +529,18 @@ fn a_directory_only_in_head_is_all_added() {
     repo.diff(&["--base", "main", "clusters/edge"])
         .code(2)
         .stderr(predicate::str::contains("clusters/edge: cannot read"));
+}
+
+#[test]
+fn unreadable_yaml_is_a_warning_not_a_silent_removal() {
+    let repo = Repo::new();
+    repo.branch("broken", |r| {
+        r.write("base/shop.yaml", "apiVersion: apps/v1\nkind: [unclosed\n");
+    });
+    repo.diff(&["--base", "main", "--head", "broken"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "input problem(s) in head left objects out",
+        ))
+        .stderr(predicate::str::contains("in base").not());
 }
