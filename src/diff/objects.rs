@@ -102,10 +102,23 @@ pub const MASK: &str = "***";
 /// Text that stands for a secret value that changed.
 pub const MASK_CHANGED: &str = "*** (changed)";
 
-/// A copy of a Secret with its `data` and `stringData` values replaced by [`MASK`], or by
+/// kubectl's record of the last applied object, which holds a Secret's values too.
+const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+
+/// A copy of a Secret with its `data` and `stringData` values (and kubectl's
+/// last-applied-configuration annotation, which repeats them) replaced by [`MASK`], or by
 /// [`MASK_CHANGED`] where they differ from `before`.
 pub fn mask(secret: &Node, before: Option<&Node>) -> Node {
     let mut copy = secret.clone();
+    let annotation = ["metadata", "annotations", LAST_APPLIED];
+    if let Some(value) = copy.at_mut(&annotation) {
+        let same = before.is_none_or(|b| {
+            b.at(&annotation)
+                .is_some_and(|old| old.to_json() == value.to_json())
+        });
+        let text = if same { MASK } else { MASK_CHANGED };
+        *value = Node::string(text, value.origin.clone());
+    }
     for field in ["data", "stringData"] {
         let earlier = before.and_then(|b| b.get(field));
         let Some(values) = copy.get_mut(field) else {
@@ -165,5 +178,15 @@ mod tests {
             "{n}"
         );
         assert!(!n.contains("a: '*** (changed)'"), "{n}");
+    }
+
+    #[test]
+    fn last_applied_configuration_of_a_secret_is_masked() {
+        let secret = node(
+            "kind: Secret\napiVersion: v1\nmetadata:\n  name: s\n  annotations:\n    kubectl.kubernetes.io/last-applied-configuration: '{\"data\":{\"a\":\"c2VjcmV0\"}}'\n    team: pay\n",
+        );
+        let text = emit::to_yaml(&[mask(&secret, None)]);
+        assert!(!text.contains("c2VjcmV0"), "{text}");
+        assert!(text.contains("team: pay"), "{text}");
     }
 }
