@@ -544,3 +544,28 @@ fn unreadable_yaml_is_a_warning_not_a_silent_removal() {
         ))
         .stderr(predicate::str::contains("in base").not());
 }
+
+#[test]
+fn without_a_path_the_whole_repository_is_compared() {
+    let repo = Repo::new();
+    repo.write(
+        "other/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: elsewhere, namespace: shop}\n",
+    );
+    let central = repo.path().join("clusters/central");
+    // From a subdirectory, no PATH still means the whole repository...
+    common::meshwright()
+        .args(["diff", "--base", "main"])
+        .current_dir(&central)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "added    [default] ConfigMap shop/elsewhere",
+        ));
+    // ...while `.` limits the diff to that subdirectory, where nothing changed.
+    common::meshwright()
+        .args(["diff", "--base", "main", "."])
+        .current_dir(&central)
+        .assert()
+        .code(0);
+}

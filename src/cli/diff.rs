@@ -17,7 +17,7 @@ use crate::diff::{Request, diff};
     after_help = "Examples:\n  meshwright diff --base main                     main against the working tree\n  meshwright diff --base origin/main --head HEAD  what a pull request changes\n  meshwright diff --base v1.2 clusters/central    one directory of the repository\n  meshwright diff --base main -o markdown         a pull-request comment\n\nRevisions are read straight from git; nothing is checked out or written into the\nrepository. Objects are matched by cluster, API group, kind, namespace and name. Secret\ndata and stringData values are always masked (***).\n\nExit codes (as kubectl diff): 0 no differences, 1 differences, 2 error (not a git\nrepository, unknown revision, unreadable path)."
 )]
 pub struct DiffArgs {
-    /// Directory inside the repository to compare [default: the current directory].
+    /// Directory inside the repository to compare [default: the repository's root].
     path: Option<PathBuf>,
     /// Base revision (branch, tag, commit, `HEAD~1`, ...).
     #[arg(long, value_name = "REV")]
@@ -31,9 +31,8 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: &DiffArgs) -> ExitCode {
-    let path = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
     let request = Request {
-        path: &path,
+        path: args.path.as_deref(),
         base: &args.base,
         head: args.head.as_deref(),
     };

@@ -78,6 +78,14 @@ impl Checkout {
         })
     }
 
+    /// The same repository, diffed from its root.
+    pub fn at_root(self) -> Checkout {
+        Checkout {
+            relative: PathBuf::new(),
+            ..self
+        }
+    }
+
     /// Writes the tree of `revision` into a new temporary directory and returns it. The
     /// directory gets an empty `.git` so that it reads like a repository root
     /// (`.gitignore` files apply, cluster names are taken relative to it).

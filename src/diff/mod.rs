@@ -40,7 +40,8 @@ impl DiffError {
 #[derive(Debug, Clone)]
 pub struct Request<'a> {
     /// A directory of the repository's working tree; the diff covers what lies under it.
-    pub path: &'a Path,
+    /// `None`: the whole repository holding the current directory.
+    pub path: Option<&'a Path>,
     /// The base revision (anything `git rev-parse` understands).
     pub base: &'a str,
     /// The head revision; `None` compares against the working tree as it is on disk.
@@ -75,7 +76,10 @@ impl Diff {
 
 /// Computes the differences `request` asks for.
 pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
-    let checkout = git::Checkout::open(request.path)?;
+    let checkout = match request.path {
+        Some(path) => git::Checkout::open(path)?,
+        None => git::Checkout::open(Path::new("."))?.at_root(),
+    };
     let base_dir = checkout.materialize(request.base)?;
     let head_dir = match request.head {
         Some(revision) => Some(checkout.materialize(revision)?),
@@ -94,7 +98,7 @@ pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
         };
         return Err(DiffError::new(format!(
             "{}: cannot read: no such directory at {revisions}",
-            request.path.display()
+            request.path.unwrap_or(Path::new(".")).display()
         )));
     }
     let base = state_in(base_dir.path(), &checkout.relative)?;
