@@ -471,11 +471,11 @@ fn plain_text_allowed_mesh_wide_weakens_every_connection() {
     let policy = diff["policy"].as_array().expect("policy list");
     let weakens = policy
         .iter()
-        .find(|p| p["risk"] == "weakens" && p["to"] == "billing/api")
+        .find(|p| p["risk"] == "weakens" && p["to"] == "billing/api" && p["from"] == "shop/web")
         .unwrap_or_else(|| panic!("{diff:#}"));
     assert_eq!(
         weakens["message"],
-        "weakens: billing/api now accepts plain text from shop/web"
+        "weakens: shop/web → billing/api now sends plain text"
     );
     assert_eq!(weakens["before"]["mtls"], "mtls");
     assert_eq!(weakens["after"]["mtls"], "plaintext");
@@ -483,7 +483,7 @@ fn plain_text_allowed_mesh_wide_weakens_every_connection() {
     repo.diff(&["--base", "main", "--head", "permissive", "-o", "markdown"])
         .code(1)
         .stdout(predicate::str::contains(
-            "| weakens ⚠️ | central | weakens: billing/api now accepts plain text from shop/web |",
+            "| weakens ⚠️ | central | weakens: billing/api now accepts plain text (peer authentication DISABLE) |",
         ))
         .stdout(predicate::str::contains("```diff\n"))
         .stdout(predicate::str::contains("+    mode: DISABLE\n"));
@@ -568,4 +568,38 @@ fn without_a_path_the_whole_repository_is_compared() {
         .current_dir(&central)
         .assert()
         .code(0);
+}
+
+#[test]
+fn strict_to_permissive_weakens_the_callee_only() {
+    let repo = Repo::new();
+    repo.branch("permissive", |r| {
+        r.write(
+            "base/authz.yaml",
+            &AUTHZ.replace("mode: STRICT", "mode: PERMISSIVE"),
+        );
+    });
+    let diff = repo.json(&["--base", "main", "--head", "permissive"]);
+    let policy = diff["policy"].as_array().expect("policy list");
+    let messages: Vec<&str> = policy
+        .iter()
+        .map(|p| p["message"].as_str().expect("message"))
+        .collect();
+    // Mesh callers still use mTLS (auto mTLS), so no edge changes; but both callees now
+    // accept plain text from outside the mesh.
+    assert_eq!(
+        messages,
+        vec![
+            "weakens: billing/api now accepts plain text (peer authentication PERMISSIVE)",
+            "weakens: shop/web now accepts plain text (peer authentication PERMISSIVE)",
+        ],
+        "{diff:#}"
+    );
+    assert_eq!(policy[0]["from"], "*");
+    assert_eq!(diff["summary"]["weaker"], 2);
+    let back = repo.json(&["--base", "permissive", "--head", "main"]);
+    assert_eq!(
+        back["policy"][0]["message"], "strengthens: billing/api now requires mTLS",
+        "{back:#}"
+    );
 }

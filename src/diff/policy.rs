@@ -2,6 +2,10 @@
 //! policy (`policy::Model::matrix`) that became allowed or denied, or whose mTLS mode
 //! changed, each with a risk label saying whether the mesh got weaker or stronger.
 //!
+//! A callee whose server side stops requiring mTLS (a PeerAuthentication leaves `STRICT`)
+//! is reported once, with `from` = `*`: mesh callers keep using mTLS, but anyone else may
+//! now connect in plain text.
+//!
 //! Edges are matched by cluster, caller, callee and port; an edge whose port is split in
 //! one state only is compared with the other state's any-port (`*`) edge. Edges of a
 //! workload that exists in one state only are not reported: the object changes show it.
@@ -78,10 +82,26 @@ pub struct PolicyChange {
 
 type EdgeKey = (String, String, String, Option<u16>);
 
-fn edges(loaded: &Loaded) -> BTreeMap<EdgeKey, EdgeState> {
+/// Each state's edges, and each callee's server-side mode (keyed with `from` = `*`).
+fn edges(
+    loaded: &Loaded,
+) -> (
+    BTreeMap<EdgeKey, EdgeState>,
+    BTreeMap<EdgeKey, &'static str>,
+) {
     let mut edges = BTreeMap::new();
+    let mut servers = BTreeMap::new();
     for model in &loaded.models {
         for row in rows(model, &model.matrix(), false) {
+            servers.insert(
+                (
+                    row.cluster.clone(),
+                    "*".to_string(),
+                    row.to.clone(),
+                    row.port,
+                ),
+                row.server_mode,
+            );
             edges.insert(
                 (row.cluster, row.from, row.to, row.port),
                 EdgeState {
@@ -91,32 +111,74 @@ fn edges(loaded: &Loaded) -> BTreeMap<EdgeKey, EdgeState> {
             );
         }
     }
-    edges
+    (edges, servers)
+}
+
+/// A value of `map` at `key`, or at the same key's any-port entry.
+fn find<T: Copy>(map: &BTreeMap<EdgeKey, T>, key: &EdgeKey) -> Option<T> {
+    map.get(key).copied().or_else(|| {
+        let (cluster, from, to, _) = key;
+        map.get(&(cluster.clone(), from.clone(), to.clone(), None))
+            .copied()
+    })
+}
+
+/// The keys of both maps whose value is known on both sides, once each: a port split in one
+/// state only is reported at the port-specific key.
+fn common_keys<'a, T: Copy>(
+    before: &'a BTreeMap<EdgeKey, T>,
+    after: &'a BTreeMap<EdgeKey, T>,
+) -> Vec<(&'a EdgeKey, T, T)> {
+    let mut keys: Vec<&EdgeKey> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|key| key.3.is_some() || before.contains_key(key) == after.contains_key(key))
+        .filter_map(|key| Some((key, find(before, key)?, find(after, key)?)))
+        .collect()
 }
 
 /// Every edge whose decision or mTLS mode differs between `base` and `head`.
 pub fn changes(base: &Loaded, head: &Loaded) -> Vec<PolicyChange> {
-    let before = edges(base);
-    let after = edges(head);
-    let find = |map: &BTreeMap<EdgeKey, EdgeState>, key: &EdgeKey| {
-        map.get(key).copied().or_else(|| {
-            let (cluster, from, to, _) = key;
-            map.get(&(cluster.clone(), from.clone(), to.clone(), None))
-                .copied()
-        })
-    };
-    let mut keys: Vec<&EdgeKey> = before.keys().chain(after.keys()).collect();
-    keys.sort();
-    keys.dedup();
+    let (before, servers_before) = edges(base);
+    let (after, servers_after) = edges(head);
     let mut changes = Vec::new();
-    for key in keys {
-        let (Some(old), Some(new)) = (find(&before, key), find(&after, key)) else {
-            continue;
-        };
-        // A port split in one state only: report once, at the port-specific key.
-        if key.3.is_none() && (before.contains_key(key) != after.contains_key(key)) {
+    for (key, old_mode, new_mode) in common_keys(&servers_before, &servers_after) {
+        let (strict_before, strict_after) = (old_mode == "STRICT", new_mode == "STRICT");
+        if strict_before == strict_after {
             continue;
         }
+        let (cluster, from, to, port) = key.clone();
+        let on = port.map_or_else(String::new, |p| format!(" on port {p}"));
+        let (risk, what) = if strict_before {
+            (
+                Risk::Weakens,
+                format!("{to} now accepts plain text{on} (peer authentication {new_mode})"),
+            )
+        } else {
+            (Risk::Strengthens, format!("{to} now requires mTLS{on}"))
+        };
+        // The edges' own modes are not known here: report the callee's side.
+        let state = |mode: &str| EdgeState {
+            allowed: true,
+            mtls: if mode == "STRICT" {
+                Mtls::Mtls
+            } else {
+                Mtls::Plaintext
+            },
+        };
+        changes.push(PolicyChange {
+            risk,
+            cluster,
+            from,
+            to,
+            port,
+            before: state(old_mode),
+            after: state(new_mode),
+            message: format!("{}: {what}", risk.as_str()),
+        });
+    }
+    for (key, old, new) in common_keys(&before, &after) {
         let (cluster, from, to, port) = key.clone();
         let on = port.map_or_else(String::new, |p| format!(" on port {p}"));
         let mut push = |risk: Risk, what: String| {
@@ -140,7 +202,7 @@ pub fn changes(base: &Loaded, head: &Loaded) -> Vec<PolicyChange> {
             let (risk, what) = match (old.mtls, new.mtls) {
                 (_, Mtls::Plaintext) => (
                     Risk::Weakens,
-                    format!("{to} now accepts plain text from {from}{on}"),
+                    format!("{from} → {to}{on} now sends plain text"),
                 ),
                 (_, Mtls::Broken) => (
                     Risk::Breaks,
@@ -158,5 +220,9 @@ pub fn changes(base: &Loaded, head: &Loaded) -> Vec<PolicyChange> {
             push(risk, what);
         }
     }
+    changes.sort_by(|a, b| {
+        (&a.cluster, &a.to, &a.from, a.port, a.risk)
+            .cmp(&(&b.cluster, &b.to, &b.from, b.port, b.risk))
+    });
     changes
 }
