@@ -11,6 +11,7 @@ macro_rules! say {
 
 mod build;
 mod completions;
+mod diff;
 mod explain;
 mod generate;
 mod init;
@@ -47,6 +48,7 @@ enum Command {
     Build(build::BuildArgs),
     Validate(validate::ValidateArgs),
     Policy(policy::PolicyArgs),
+    Diff(diff::DiffArgs),
     Explain(explain::ExplainArgs),
     Completions(completions::CompletionsArgs),
     Schemas(schemas::SchemasArgs),
@@ -71,6 +73,7 @@ pub fn run() -> ExitCode {
         Command::Build(args) => build::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Policy(args) => policy::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Schemas(args) => schemas::run(&args),

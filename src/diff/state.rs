@@ -1,0 +1,122 @@
+//! One side of a diff: every kustomize root and loose manifest under a directory, rendered
+//! through `validate`'s discovery, each object filed under the cluster its input belongs to.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::findings::Severity;
+use crate::manifest::Node;
+use crate::policy::{self, Loaded, cluster_of};
+use crate::validate::{collect_sources, discover};
+
+use super::DiffError;
+
+/// How objects are matched across the two states: the cluster (from the input's path), the
+/// API group (not the version), the kind, the namespace and the name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ObjectKey {
+    pub cluster: String,
+    pub group: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectKey {
+    pub fn of(cluster: &str, object: &Node) -> ObjectKey {
+        let text = |path: &[&str]| object.str_at(path).unwrap_or_default().to_string();
+        let api_version = text(&["apiVersion"]);
+        let group = api_version
+            .split_once('/')
+            .map_or("", |(group, _)| group)
+            .to_string();
+        ObjectKey {
+            cluster: cluster.to_string(),
+            group,
+            kind: text(&["kind"]),
+            namespace: text(&["metadata", "namespace"]),
+            name: text(&["metadata", "name"]),
+        }
+    }
+
+    /// Whether the object is a core Secret, whose values are never printed.
+    pub fn is_secret(&self) -> bool {
+        self.group.is_empty() && self.kind == "Secret"
+    }
+}
+
+impl std::fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.group.is_empty() {
+            self.kind.clone()
+        } else {
+            format!("{}.{}", self.kind, self.group)
+        };
+        if self.namespace.is_empty() {
+            write!(f, "[{}] {kind} {}", self.cluster, self.name)
+        } else {
+            write!(
+                f,
+                "[{}] {kind} {}/{}",
+                self.cluster, self.namespace, self.name
+            )
+        }
+    }
+}
+
+/// Everything one state renders to.
+pub struct State {
+    /// Objects by key; several when inputs of one cluster repeat an object.
+    pub objects: BTreeMap<ObjectKey, Vec<Node>>,
+    /// The per-cluster policy models.
+    pub policy: Loaded,
+    /// How many error-level problems (unreadable YAML, failed builds) left objects out.
+    pub problems: usize,
+}
+
+impl State {
+    /// The state of a directory that does not exist.
+    pub fn empty() -> State {
+        State {
+            objects: BTreeMap::new(),
+            policy: Loaded::default(),
+            problems: 0,
+        }
+    }
+
+    /// Renders everything under `dir`, a directory inside the repository rooted at `root`.
+    pub fn load(root: &Path, dir: &Path) -> Result<State, DiffError> {
+        let paths = vec![dir.to_path_buf()];
+        let inputs = discover(&paths).map_err(|e| DiffError::new(e.to_string()))?;
+        let sources = collect_sources(&inputs);
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let mut objects: BTreeMap<ObjectKey, Vec<Node>> = BTreeMap::new();
+        let mut problems = 0;
+        for source in &sources {
+            problems += source
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            let inside: PathBuf = source
+                .path
+                .strip_prefix(&root)
+                .map_or_else(|_| source.path.clone(), Path::to_path_buf);
+            let cluster = cluster_of(&inside, source.path.is_file());
+            for object in &source.objects {
+                objects
+                    .entry(ObjectKey::of(&cluster, object))
+                    .or_default()
+                    .push(object.clone());
+            }
+        }
+        let policy = policy::group(&paths, sources, None);
+        Ok(State {
+            objects,
+            policy,
+            problems,
+        })
+    }
+}

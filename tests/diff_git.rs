@@ -1,0 +1,605 @@
+//! `meshwright diff` between git revisions, over real repositories built with the `git` CLI:
+//! object changes, masked Secrets, policy changes, the working tree, and exit codes.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use predicates::prelude::*;
+use serde_json::Value;
+
+const NAMESPACES: &str = "\
+apiVersion: v1
+kind: Namespace
+metadata: {name: billing, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+";
+
+const BILLING: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: billing}
+spec:
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      serviceAccountName: api
+      containers: [{name: api, image: 'api:1', ports: [{containerPort: 8080, name: http}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: billing}
+spec:
+  selector: {app: api}
+  ports: [{name: http, port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: old, namespace: billing}
+data: {mode: legacy}
+";
+
+const SHOP: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {serviceAccountName: web, containers: [{name: web, image: 'web:1'}]}
+";
+
+const AUTHZ: &str = "\
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: api-callers, namespace: billing}
+spec:
+  selector: {matchLabels: {app: api}}
+  action: ALLOW
+  rules:
+    - from: [{source: {principals: ['cluster.local/ns/shop/sa/web']}}]
+";
+
+const SECRET: &str = "\
+apiVersion: v1
+kind: Secret
+metadata: {name: db, namespace: billing}
+data: {password: c3VwZXJzZWNyZXQ=}
+stringData: {token: hunter2-token}
+";
+
+const BASE_KUSTOMIZATION: &str = "\
+resources: [namespaces.yaml, billing.yaml, shop.yaml, authz.yaml, secret.yaml]
+";
+
+const CENTRAL: &str = "\
+resources: [../../base]
+";
+
+/// A git repository in a temporary directory, with the fixture committed on `main`.
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let repo = Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.write("base/namespaces.yaml", NAMESPACES);
+        repo.write("base/billing.yaml", BILLING);
+        repo.write("base/shop.yaml", SHOP);
+        repo.write("base/authz.yaml", AUTHZ);
+        repo.write("base/secret.yaml", SECRET);
+        repo.write("base/kustomization.yaml", BASE_KUSTOMIZATION);
+        repo.write("clusters/central/kustomization.yaml", CENTRAL);
+        repo.commit("initial");
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .args([
+                "-c",
+                "user.name=Test",
+                "-c",
+                "user.email=test@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        assert!(output.status.success(), "git {args:?}: {output:?}");
+        String::from_utf8(output.stdout).expect("utf-8")
+    }
+
+    fn write(&self, file: &str, text: &str) {
+        let path = self.path().join(file);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.path().join(file)).expect("read")
+    }
+
+    fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message]);
+    }
+
+    /// Creates `branch` from main and commits `edit` on it; main's files stay on disk
+    /// afterwards only if `stay` is false (then main is checked out again).
+    fn branch(&self, branch: &str, edit: impl FnOnce(&Repo)) {
+        self.git(&["checkout", "-q", "-b", branch]);
+        edit(self);
+        self.commit(branch);
+        self.git(&["checkout", "-q", "main"]);
+    }
+
+    fn diff(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        common::meshwright()
+            .arg("diff")
+            .args(args)
+            .current_dir(self.path())
+            .assert()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.extend(["--output", "json"]);
+        let output = self.diff(&all).code(1).get_output().stdout.clone();
+        serde_json::from_slice(&output).expect("diff prints JSON")
+    }
+}
+
+/// The object changes of a JSON diff as `(change, kind, namespace, name)`.
+fn object_changes(diff: &Value) -> Vec<(String, String, String, String)> {
+    diff["objects"]
+        .as_array()
+        .expect("objects list")
+        .iter()
+        .map(|o| {
+            let s = |k: &str| o[k].as_str().unwrap_or_default().to_string();
+            (s("change"), s("kind"), s("namespace"), s("name"))
+        })
+        .collect()
+}
+
+fn object<'a>(diff: &'a Value, kind: &str, name: &str) -> &'a Value {
+    diff["objects"]
+        .as_array()
+        .expect("objects list")
+        .iter()
+        .find(|o| o["kind"] == kind && o["name"] == name)
+        .unwrap_or_else(|| panic!("no change of {kind} {name} in {diff:#}"))
+}
+
+fn tuple(
+    change: &str,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+) -> (String, String, String, String) {
+    (
+        change.to_string(),
+        kind.to_string(),
+        namespace.to_string(),
+        name.to_string(),
+    )
+}
+
+#[test]
+fn same_revision_has_no_differences_and_exits_0() {
+    let repo = Repo::new();
+    repo.diff(&["--base", "main", "--head", "HEAD"])
+        .code(0)
+        .stdout(predicate::str::contains("no differences"));
+    // The working tree equals main too.
+    repo.diff(&["--base", "main"]).code(0);
+}
+
+#[test]
+fn added_removed_and_modified_objects() {
+    let repo = Repo::new();
+    repo.branch("feature", |r| {
+        let billing = r
+            .read("base/billing.yaml")
+            .replace("image: 'api:1'", "image: 'api:2'")
+            .replace(
+                "metadata: {name: old, namespace: billing}\ndata: {mode: legacy}",
+                "metadata: {name: settings, namespace: billing}\ndata: {mode: new}",
+            );
+        r.write("base/billing.yaml", &billing);
+    });
+    let diff = repo.json(&["--base", "main", "--head", "feature"]);
+    assert_eq!(
+        object_changes(&diff),
+        vec![
+            tuple("removed", "ConfigMap", "billing", "old"),
+            tuple("added", "ConfigMap", "billing", "settings"),
+            tuple("modified", "Deployment", "billing", "api"),
+        ],
+        "{diff:#}"
+    );
+    let deployment = object(&diff, "Deployment", "api");
+    assert_eq!(deployment["group"], "apps");
+    assert_eq!(deployment["cluster"], "central");
+    let text = deployment["diff"].as_str().expect("diff text");
+    assert!(text.contains("-      - image: api:1\n"), "{text}");
+    assert!(text.contains("+      - image: api:2\n"), "{text}");
+    assert_eq!(diff["summary"]["added"], 1);
+    assert_eq!(diff["summary"]["removed"], 1);
+    assert_eq!(diff["summary"]["modified"], 1);
+
+    repo.diff(&["--base", "main", "--head", "feature"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "removed  [central] ConfigMap billing/old",
+        ))
+        .stdout(predicate::str::contains(
+            "added    [central] ConfigMap billing/settings",
+        ))
+        .stdout(predicate::str::contains(
+            "modified [central] Deployment.apps billing/api",
+        ));
+    // The other direction swaps added and removed.
+    let back = repo.json(&["--base", "feature", "--head", "main"]);
+    assert!(object_changes(&back).contains(&tuple("added", "ConfigMap", "billing", "old")));
+}
+
+#[test]
+fn secret_values_are_masked_in_every_format() {
+    let repo = Repo::new();
+    repo.branch("rotate", |r| {
+        r.write(
+            "base/secret.yaml",
+            &SECRET
+                .replace("c3VwZXJzZWNyZXQ=", "bmV3c2VjcmV0")
+                .replace("hunter2-token", "hunter3-token"),
+        );
+    });
+    let secrets = [
+        "c3VwZXJzZWNyZXQ=",
+        "bmV3c2VjcmV0",
+        "hunter2-token",
+        "hunter3-token",
+    ];
+    for format in ["human", "json", "markdown"] {
+        let output = repo
+            .diff(&["--base", "main", "--head", "rotate", "--output", format])
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(output).expect("utf-8");
+        assert!(text.contains("Secret"), "{format}: {text}");
+        assert!(text.contains("*** (changed)"), "{format}: {text}");
+        for secret in secrets {
+            assert!(!text.contains(secret), "{format} leaks {secret}: {text}");
+        }
+    }
+    // An added Secret is masked too.
+    repo.branch("more", |r| {
+        r.write(
+            "base/secret.yaml",
+            &format!("{SECRET}---\n{}", SECRET.replace("name: db", "name: db2")),
+        );
+    });
+    let text = String::from_utf8(
+        repo.diff(&["--base", "main", "--head", "more", "-o", "json"])
+            .code(1)
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .expect("utf-8");
+    assert!(text.contains("\"db2\""), "{text}");
+    assert!(
+        !text.contains("hunter2") && !text.contains("c3VwZXJzZWNyZXQ="),
+        "{text}"
+    );
+}
+
+#[test]
+fn working_tree_is_the_default_head() {
+    let repo = Repo::new();
+    repo.write(
+        "base/shop.yaml",
+        &SHOP.replace("image: 'web:1'", "image: 'web:2'"),
+    );
+    let diff = repo.json(&["--base", "main"]);
+    assert_eq!(diff["head"], "working tree");
+    assert_eq!(
+        object_changes(&diff),
+        vec![tuple("modified", "Deployment", "shop", "web")]
+    );
+    // The uncommitted change is not in HEAD, and the repository was not touched.
+    repo.diff(&["--base", "main", "--head", "HEAD"]).code(0);
+    assert!(
+        repo.git(&["status", "--porcelain"])
+            .contains("base/shop.yaml")
+    );
+    assert!(repo.read("base/shop.yaml").contains("web:2"));
+}
+
+#[test]
+fn an_overlay_change_shows_as_a_rendered_object_change() {
+    let repo = Repo::new();
+    repo.branch("scale", |r| {
+        r.write(
+            "clusters/central/kustomization.yaml",
+            &format!("{CENTRAL}replicas: [{{name: api, count: 3}}]\n"),
+        );
+    });
+    let diff = repo.json(&["--base", "main", "--head", "scale"]);
+    assert_eq!(
+        object_changes(&diff),
+        vec![tuple("modified", "Deployment", "billing", "api")],
+        "{diff:#}"
+    );
+    let text = object(&diff, "Deployment", "api")["diff"]
+        .as_str()
+        .expect("diff text");
+    assert!(text.contains("+  replicas: 3\n"), "{text}");
+}
+
+#[test]
+fn a_removed_principal_is_an_edge_newly_denied() {
+    let repo = Repo::new();
+    repo.branch("lockdown", |r| {
+        r.write(
+            "base/authz.yaml",
+            &AUTHZ.replace(
+                "cluster.local/ns/shop/sa/web",
+                "cluster.local/ns/shop/sa/other",
+            ),
+        );
+    });
+    let diff = repo.json(&["--base", "main", "--head", "lockdown"]);
+    let policy = diff["policy"].as_array().expect("policy list");
+    let denied: Vec<&Value> = policy
+        .iter()
+        .filter(|p| p["risk"] == "closes" && p["from"] == "shop/web" && p["to"] == "billing/api")
+        .collect();
+    assert!(!denied.is_empty(), "{diff:#}");
+    assert_eq!(denied[0]["before"]["allowed"], true);
+    assert_eq!(denied[0]["after"]["allowed"], false);
+    assert!(!policy.iter().any(|p| p["risk"] == "opens"), "{diff:#}");
+    // And back: the edge opens.
+    let back = repo.json(&["--base", "lockdown", "--head", "main"]);
+    assert!(
+        back["policy"]
+            .as_array()
+            .expect("policy list")
+            .iter()
+            .any(|p| p["risk"] == "opens"
+                && p["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("opens: shop/web → billing/api allowed")),
+        "{back:#}"
+    );
+    repo.diff(&["--base", "main", "--head", "lockdown"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "[central] closes: shop/web → billing/api denied",
+        ));
+}
+
+#[test]
+fn errors_exit_2_with_a_clear_message() {
+    let repo = Repo::new();
+    repo.diff(&["--base", "no-such-branch"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "unknown revision \"no-such-branch\"",
+        ));
+    repo.diff(&["--base", "main", "--head", "nope"])
+        .code(2)
+        .stderr(predicate::str::contains("unknown revision \"nope\""));
+    repo.diff(&["--base", "main", "missing/dir"])
+        .code(2)
+        .stderr(predicate::str::contains("missing/dir: cannot read"));
+    let plain = tempfile::tempdir().expect("temp dir");
+    common::meshwright()
+        .args(["diff", "--base", "main"])
+        .arg(plain.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a git repository"));
+    common::meshwright().args(["diff"]).assert().code(2);
+}
+
+#[test]
+fn a_path_limits_the_diff_and_bases_outside_it_still_render() {
+    let repo = Repo::new();
+    repo.branch("feature", |r| {
+        r.write(
+            "base/shop.yaml",
+            &SHOP.replace("image: 'web:1'", "image: 'web:2'"),
+        );
+        r.write(
+            "other/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: elsewhere}\n",
+        );
+    });
+    let diff = repo.json(&["--base", "main", "--head", "feature", "clusters/central"]);
+    assert_eq!(
+        object_changes(&diff),
+        vec![tuple("modified", "Deployment", "shop", "web")],
+        "{diff:#}"
+    );
+    let whole: PathBuf = repo.path().to_path_buf();
+    let all = repo.json(&[
+        "--base",
+        "main",
+        "--head",
+        "feature",
+        whole.to_str().expect("utf-8"),
+    ]);
+    assert!(object_changes(&all).contains(&tuple("added", "ConfigMap", "", "elsewhere")));
+}
+
+#[test]
+fn plain_text_allowed_mesh_wide_weakens_every_connection() {
+    let repo = Repo::new();
+    repo.branch("permissive", |r| {
+        r.write(
+            "base/authz.yaml",
+            &AUTHZ.replace("mode: STRICT", "mode: DISABLE"),
+        );
+    });
+    let diff = repo.json(&["--base", "main", "--head", "permissive"]);
+    let policy = diff["policy"].as_array().expect("policy list");
+    let weakens = policy
+        .iter()
+        .find(|p| p["risk"] == "weakens" && p["to"] == "billing/api" && p["from"] == "shop/web")
+        .unwrap_or_else(|| panic!("{diff:#}"));
+    assert_eq!(
+        weakens["message"],
+        "weakens: shop/web → billing/api now sends plain text"
+    );
+    assert_eq!(weakens["before"]["mtls"], "mtls");
+    assert_eq!(weakens["after"]["mtls"], "plaintext");
+    assert!(diff["summary"]["weaker"].as_u64().expect("count") >= 1);
+    repo.diff(&["--base", "main", "--head", "permissive", "-o", "markdown"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "| weakens ⚠️ | central | weakens: billing/api now accepts plain text (peer authentication DISABLE) |",
+        ))
+        .stdout(predicate::str::contains("```diff\n"))
+        .stdout(predicate::str::contains("+    mode: DISABLE\n"));
+    // Back to STRICT strengthens it.
+    let back = repo.json(&["--base", "permissive", "--head", "main"]);
+    assert!(
+        back["policy"]
+            .as_array()
+            .expect("policy list")
+            .iter()
+            .any(|p| p["risk"] == "strengthens" && p["to"] == "billing/api"),
+        "{back:#}"
+    );
+}
+
+#[test]
+fn a_directory_only_in_head_is_all_added() {
+    let repo = Repo::new();
+    repo.branch("edge", |r| {
+        r.write("clusters/edge/kustomization.yaml", "resources: [cm.yaml]\n");
+        r.write(
+            "clusters/edge/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: edge-settings, namespace: shop}\n",
+        );
+    });
+    // main is checked out: clusters/edge is not in the working tree.
+    assert!(!repo.path().join("clusters/edge").exists());
+    let diff = repo.json(&["--base", "main", "--head", "edge", "clusters/edge"]);
+    assert_eq!(
+        object_changes(&diff),
+        vec![tuple("added", "ConfigMap", "shop", "edge-settings")]
+    );
+    assert_eq!(
+        object(&diff, "ConfigMap", "edge-settings")["cluster"],
+        "edge"
+    );
+    repo.diff(&["--base", "edge", "--head", "main", "clusters/edge"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "removed  [edge] ConfigMap shop/edge-settings",
+        ));
+    // In neither state: an unreadable path.
+    repo.diff(&["--base", "main", "clusters/edge"])
+        .code(2)
+        .stderr(predicate::str::contains("clusters/edge: cannot read"));
+}
+
+#[test]
+fn unreadable_yaml_is_a_warning_not_a_silent_removal() {
+    let repo = Repo::new();
+    repo.branch("broken", |r| {
+        r.write("base/shop.yaml", "apiVersion: apps/v1\nkind: [unclosed\n");
+    });
+    repo.diff(&["--base", "main", "--head", "broken"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "input problem(s) in head left objects out",
+        ))
+        .stderr(predicate::str::contains("in base").not());
+}
+
+#[test]
+fn without_a_path_the_whole_repository_is_compared() {
+    let repo = Repo::new();
+    repo.write(
+        "other/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: elsewhere, namespace: shop}\n",
+    );
+    let central = repo.path().join("clusters/central");
+    // From a subdirectory, no PATH still means the whole repository...
+    common::meshwright()
+        .args(["diff", "--base", "main"])
+        .current_dir(&central)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "added    [default] ConfigMap shop/elsewhere",
+        ));
+    // ...while `.` limits the diff to that subdirectory, where nothing changed.
+    common::meshwright()
+        .args(["diff", "--base", "main", "."])
+        .current_dir(&central)
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn strict_to_permissive_weakens_the_callee_only() {
+    let repo = Repo::new();
+    repo.branch("permissive", |r| {
+        r.write(
+            "base/authz.yaml",
+            &AUTHZ.replace("mode: STRICT", "mode: PERMISSIVE"),
+        );
+    });
+    let diff = repo.json(&["--base", "main", "--head", "permissive"]);
+    let policy = diff["policy"].as_array().expect("policy list");
+    let messages: Vec<&str> = policy
+        .iter()
+        .map(|p| p["message"].as_str().expect("message"))
+        .collect();
+    // Mesh callers still use mTLS (auto mTLS), so no edge changes; but both callees now
+    // accept plain text from outside the mesh.
+    assert_eq!(
+        messages,
+        vec![
+            "weakens: billing/api now accepts plain text (peer authentication PERMISSIVE)",
+            "weakens: shop/web now accepts plain text (peer authentication PERMISSIVE)",
+        ],
+        "{diff:#}"
+    );
+    assert_eq!(policy[0]["from"], "*");
+    assert_eq!(diff["summary"]["weaker"], 2);
+    let back = repo.json(&["--base", "permissive", "--head", "main"]);
+    assert_eq!(
+        back["policy"][0]["message"], "strengthens: billing/api now requires mTLS",
+        "{back:#}"
+    );
+}
