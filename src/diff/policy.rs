@@ -10,11 +10,10 @@
 //! one state only is compared with the other state's any-port (`*`) edge. Edges of a
 //! workload that exists in one state only are not reported: the object changes show it.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::policy::output::rows;
 use crate::policy::{Loaded, Mtls};
 
 /// How a change moves the mesh's security.
@@ -80,33 +79,41 @@ pub struct PolicyChange {
     pub message: String,
 }
 
-type EdgeKey = (String, String, String, Option<u16>);
+/// (cluster, caller, callee, port); names borrow from the models, so millions of edges
+/// cost no string allocations.
+type EdgeKey<'a> = (&'a str, &'a str, &'a str, Option<u16>);
+
+/// Each model's workload names (`namespace/name`), indexed like its workloads.
+fn names(loaded: &Loaded) -> Vec<Vec<String>> {
+    loaded
+        .models
+        .iter()
+        .map(|model| model.workloads().iter().map(|w| w.id()).collect())
+        .collect()
+}
 
 /// Each state's edges, and each callee's server-side mode (keyed with `from` = `*`).
-fn edges(
-    loaded: &Loaded,
+fn edges<'a>(
+    loaded: &'a Loaded,
+    names: &'a [Vec<String>],
 ) -> (
-    BTreeMap<EdgeKey, EdgeState>,
-    BTreeMap<EdgeKey, &'static str>,
+    HashMap<EdgeKey<'a>, EdgeState>,
+    HashMap<EdgeKey<'a>, &'static str>,
 ) {
-    let mut edges = BTreeMap::new();
-    let mut servers = BTreeMap::new();
-    for model in &loaded.models {
-        for row in rows(model, &model.matrix(), false) {
-            servers.insert(
-                (
-                    row.cluster.clone(),
-                    "*".to_string(),
-                    row.to.clone(),
-                    row.port,
-                ),
-                row.server_mode,
-            );
+    let mut edges = HashMap::new();
+    let mut servers = HashMap::new();
+    for (model, names) in loaded.models.iter().zip(names) {
+        let cluster = model.cluster.as_str();
+        let matrix = model.matrix();
+        for edge in matrix.edges() {
+            let to = names[edge.to as usize].as_str();
+            let mode = matrix.decision(edge).connection.server.mode.as_str();
+            servers.insert((cluster, "*", to, edge.port), mode);
             edges.insert(
-                (row.cluster, row.from, row.to, row.port),
+                (cluster, names[edge.from as usize].as_str(), to, edge.port),
                 EdgeState {
-                    allowed: row.allowed,
-                    mtls: row.mtls,
+                    allowed: edge.allowed,
+                    mtls: edge.mtls,
                 },
             );
         }
@@ -115,40 +122,42 @@ fn edges(
 }
 
 /// A value of `map` at `key`, or at the same key's any-port entry.
-fn find<T: Copy>(map: &BTreeMap<EdgeKey, T>, key: &EdgeKey) -> Option<T> {
+fn find<T: Copy>(map: &HashMap<EdgeKey, T>, key: &EdgeKey) -> Option<T> {
     map.get(key).copied().or_else(|| {
-        let (cluster, from, to, _) = key;
-        map.get(&(cluster.clone(), from.clone(), to.clone(), None))
-            .copied()
+        let (cluster, from, to, _) = *key;
+        map.get(&(cluster, from, to, None)).copied()
     })
 }
 
-/// The keys of both maps whose value is known on both sides, once each: a port split in one
-/// state only is reported at the port-specific key.
-fn common_keys<'a, T: Copy>(
-    before: &'a BTreeMap<EdgeKey, T>,
-    after: &'a BTreeMap<EdgeKey, T>,
-) -> Vec<(&'a EdgeKey, T, T)> {
-    let mut keys: Vec<&EdgeKey> = before.keys().chain(after.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    keys.into_iter()
-        .filter(|key| key.3.is_some() || before.contains_key(key) == after.contains_key(key))
-        .filter_map(|key| Some((key, find(before, key)?, find(after, key)?)))
+/// The keys of both maps whose value is known on both sides and differs, once each: a port
+/// split in one state only is reported at the port-specific key.
+fn differing_keys<'a, T: Copy + PartialEq>(
+    before: &HashMap<EdgeKey<'a>, T>,
+    after: &HashMap<EdgeKey<'a>, T>,
+) -> Vec<(EdgeKey<'a>, T, T)> {
+    let only_after = after.keys().filter(|key| !before.contains_key(*key));
+    before
+        .keys()
+        .chain(only_after)
+        .filter(|key| key.3.is_some() || before.contains_key(*key) == after.contains_key(*key))
+        .filter_map(|key| Some((*key, find(before, key)?, find(after, key)?)))
+        .filter(|(_, old, new)| old != new)
         .collect()
 }
 
 /// Every edge whose decision or mTLS mode differs between `base` and `head`.
 pub fn changes(base: &Loaded, head: &Loaded) -> Vec<PolicyChange> {
-    let (before, servers_before) = edges(base);
-    let (after, servers_after) = edges(head);
+    let (base_names, head_names) = (names(base), names(head));
+    let (before, servers_before) = edges(base, &base_names);
+    let (after, servers_after) = edges(head, &head_names);
     let mut changes = Vec::new();
-    for (key, old_mode, new_mode) in common_keys(&servers_before, &servers_after) {
+    for (key, old_mode, new_mode) in differing_keys(&servers_before, &servers_after) {
         let (strict_before, strict_after) = (old_mode == "STRICT", new_mode == "STRICT");
         if strict_before == strict_after {
             continue;
         }
-        let (cluster, from, to, port) = key.clone();
+        let (cluster, from, to, port) = key;
+        let (cluster, from, to) = (cluster.to_string(), from.to_string(), to.to_string());
         let on = port.map_or_else(String::new, |p| format!(" on port {p}"));
         let (risk, what) = if strict_before {
             (
@@ -178,8 +187,9 @@ pub fn changes(base: &Loaded, head: &Loaded) -> Vec<PolicyChange> {
             message: format!("{}: {what}", risk.as_str()),
         });
     }
-    for (key, old, new) in common_keys(&before, &after) {
-        let (cluster, from, to, port) = key.clone();
+    for (key, old, new) in differing_keys(&before, &after) {
+        let (cluster, from, to, port) = key;
+        let (cluster, from, to) = (cluster.to_string(), from.to_string(), to.to_string());
         let on = port.map_or_else(String::new, |p| format!(" on port {p}"));
         let mut push = |risk: Risk, what: String| {
             changes.push(PolicyChange {
