@@ -58,7 +58,10 @@ pub fn changes(
             let change = match (old, new) {
                 (None, Some(_)) => ChangeKind::Added,
                 (Some(_), None) => ChangeKind::Removed,
-                (Some(old), Some(new)) if emit::to_yaml(old) != emit::to_yaml(new) => {
+                // Values first (cheap; origins are not compared), then the printed YAML.
+                (Some(old), Some(new))
+                    if old != new && emit::to_yaml(old) != emit::to_yaml(new) =>
+                {
                     ChangeKind::Modified
                 }
                 _ => return None,

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::policy::{Loaded, Mtls};
+use crate::policy::{Loaded, Model, Mtls};
 
 /// How a change moves the mesh's security.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -79,85 +79,132 @@ pub struct PolicyChange {
     pub message: String,
 }
 
-/// (cluster, caller, callee, port); names borrow from the models, so millions of edges
-/// cost no string allocations.
-type EdgeKey<'a> = (&'a str, &'a str, &'a str, Option<u16>);
+/// (cluster, caller, callee, port) of a differing edge, named for people.
+type EdgeKey = (String, String, String, Option<u16>);
 
-/// Each model's workload names (`namespace/name`), indexed like its workloads.
-fn names(loaded: &Loaded) -> Vec<Vec<String>> {
-    loaded
-        .models
-        .iter()
-        .map(|model| model.workloads().iter().map(|w| w.id()).collect())
-        .collect()
-}
+/// An edge between workloads numbered as in the head state's model; `CALLEE` as the caller
+/// stands for a callee's server side.
+type IndexKey = (u32, u32, Option<u16>);
 
-/// Each state's edges, and each callee's server-side mode (keyed with `from` = `*`).
-fn edges<'a>(
-    loaded: &'a Loaded,
-    names: &'a [Vec<String>],
+/// The caller number that keys a callee's server-side mode.
+const CALLEE: u32 = u32::MAX;
+
+/// A model's edges and its callees' server-side modes, with workloads renumbered by
+/// `number` (edges of workloads the other state lacks are left out).
+fn indexed_edges(
+    model: &Model,
+    number: impl Fn(u32) -> Option<u32>,
 ) -> (
-    HashMap<EdgeKey<'a>, EdgeState>,
-    HashMap<EdgeKey<'a>, &'static str>,
+    HashMap<IndexKey, EdgeState>,
+    HashMap<IndexKey, &'static str>,
 ) {
-    let mut edges = HashMap::new();
+    let matrix = model.matrix();
+    let mut edges = HashMap::with_capacity(matrix.len());
     let mut servers = HashMap::new();
-    for (model, names) in loaded.models.iter().zip(names) {
-        let cluster = model.cluster.as_str();
-        let matrix = model.matrix();
-        for edge in matrix.edges() {
-            let to = names[edge.to as usize].as_str();
-            let mode = matrix.decision(edge).connection.server.mode.as_str();
-            servers.insert((cluster, "*", to, edge.port), mode);
-            edges.insert(
-                (cluster, names[edge.from as usize].as_str(), to, edge.port),
-                EdgeState {
-                    allowed: edge.allowed,
-                    mtls: edge.mtls,
-                },
-            );
-        }
+    for edge in matrix.edges() {
+        let (Some(from), Some(to)) = (number(edge.from), number(edge.to)) else {
+            continue;
+        };
+        let mode = matrix.decision(edge).connection.server.mode.as_str();
+        servers.insert((CALLEE, to, edge.port), mode);
+        edges.insert(
+            (from, to, edge.port),
+            EdgeState {
+                allowed: edge.allowed,
+                mtls: edge.mtls,
+            },
+        );
     }
     (edges, servers)
 }
 
 /// A value of `map` at `key`, or at the same key's any-port entry.
-fn find<T: Copy>(map: &HashMap<EdgeKey, T>, key: &EdgeKey) -> Option<T> {
-    map.get(key).copied().or_else(|| {
-        let (cluster, from, to, _) = *key;
-        map.get(&(cluster, from, to, None)).copied()
-    })
+fn find<T: Copy>(map: &HashMap<IndexKey, T>, key: &IndexKey) -> Option<T> {
+    map.get(key)
+        .copied()
+        .or_else(|| map.get(&(key.0, key.1, None)).copied())
 }
 
 /// The keys of both maps whose value is known on both sides and differs, once each: a port
 /// split in one state only is reported at the port-specific key.
-fn differing_keys<'a, T: Copy + PartialEq>(
-    before: &HashMap<EdgeKey<'a>, T>,
-    after: &HashMap<EdgeKey<'a>, T>,
-) -> Vec<(EdgeKey<'a>, T, T)> {
+fn differing<T: Copy + PartialEq>(
+    before: &HashMap<IndexKey, T>,
+    after: &HashMap<IndexKey, T>,
+) -> Vec<(IndexKey, T, T)> {
     let only_after = after.keys().filter(|key| !before.contains_key(*key));
     before
         .keys()
         .chain(only_after)
-        .filter(|key| key.3.is_some() || before.contains_key(*key) == after.contains_key(*key))
+        .filter(|key| key.2.is_some() || before.contains_key(*key) == after.contains_key(*key))
         .filter_map(|key| Some((*key, find(before, key)?, find(after, key)?)))
         .filter(|(_, old, new)| old != new)
         .collect()
 }
 
+/// A differing value: where, before, after.
+type Difference<T> = (EdgeKey, T, T);
+
+/// Per cluster present in both states, the server-side modes and the edges that differ,
+/// keyed by names.
+fn differences(
+    base: &Loaded,
+    head: &Loaded,
+) -> (Vec<Difference<&'static str>>, Vec<Difference<EdgeState>>) {
+    let mut servers = Vec::new();
+    let mut edges = Vec::new();
+    for head_model in &head.models {
+        let Some(base_model) = base.models.iter().find(|m| m.cluster == head_model.cluster) else {
+            continue;
+        };
+        let name =
+            |model: &Model| -> Vec<String> { model.workloads().iter().map(|w| w.id()).collect() };
+        let (base_names, head_names) = (name(base_model), name(head_model));
+        let head_number: HashMap<&str, u32> = head_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i as u32))
+            .collect();
+        let (before, servers_before) = indexed_edges(base_model, |i| {
+            head_number.get(base_names[i as usize].as_str()).copied()
+        });
+        let (after, servers_after) = indexed_edges(head_model, Some);
+        let key = |(from, to, port): IndexKey| -> EdgeKey {
+            let from = if from == CALLEE {
+                "*".to_string()
+            } else {
+                head_names[from as usize].clone()
+            };
+            (
+                head_model.cluster.clone(),
+                from,
+                head_names[to as usize].clone(),
+                port,
+            )
+        };
+        servers.extend(
+            differing(&servers_before, &servers_after)
+                .into_iter()
+                .map(|(k, old, new)| (key(k), old, new)),
+        );
+        edges.extend(
+            differing(&before, &after)
+                .into_iter()
+                .map(|(k, old, new)| (key(k), old, new)),
+        );
+    }
+    (servers, edges)
+}
+
 /// Every edge whose decision or mTLS mode differs between `base` and `head`.
 pub fn changes(base: &Loaded, head: &Loaded) -> Vec<PolicyChange> {
-    let (base_names, head_names) = (names(base), names(head));
-    let (before, servers_before) = edges(base, &base_names);
-    let (after, servers_after) = edges(head, &head_names);
+    let (server_differences, edge_differences) = differences(base, head);
     let mut changes = Vec::new();
-    for (key, old_mode, new_mode) in differing_keys(&servers_before, &servers_after) {
+    for (key, old_mode, new_mode) in server_differences {
         let (strict_before, strict_after) = (old_mode == "STRICT", new_mode == "STRICT");
         if strict_before == strict_after {
             continue;
         }
         let (cluster, from, to, port) = key;
-        let (cluster, from, to) = (cluster.to_string(), from.to_string(), to.to_string());
         let on = port.map_or_else(String::new, |p| format!(" on port {p}"));
         let (risk, what) = if strict_before {
             (
@@ -187,9 +234,8 @@ pub fn changes(base: &Loaded, head: &Loaded) -> Vec<PolicyChange> {
             message: format!("{}: {what}", risk.as_str()),
         });
     }
-    for (key, old, new) in differing_keys(&before, &after) {
+    for (key, old, new) in edge_differences {
         let (cluster, from, to, port) = key;
-        let (cluster, from, to) = (cluster.to_string(), from.to_string(), to.to_string());
         let on = port.map_or_else(String::new, |p| format!(" on port {p}"));
         let mut push = |risk: Risk, what: String| {
             changes.push(PolicyChange {

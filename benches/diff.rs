@@ -1,0 +1,101 @@
+//! Benchmark: `meshwright diff` between two git revisions of a generated repository with
+//! about 10,000 rendered documents, run as the real binary (start-up included): both
+//! revisions read from git, every kustomize root rendered twice, objects matched and
+//! diffed, and both policy matrices compared.
+//!
+//! The second revision changes what a pull request typically changes: one caller removed
+//! from a service in every tenant (policy edges closed) and one image bumped (objects
+//! modified). Run with `cargo bench --bench diff`; MESHWRIGHT_BENCH_TENANTS scales it.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use meshwright::intent;
+use meshwright::scaffold::{plan::Plan, render, write};
+use support::{median, mesh_yaml};
+
+const RUNS: usize = 5;
+
+fn generate(yaml: &str, dir: &Path) {
+    let mesh = intent::parse(Path::new("mesh.yaml"), yaml.as_bytes()).expect("bench mesh is valid");
+    let files = render::render(&mesh).expect("renders");
+    write::apply(&Plan::compute(dir, &files).expect("plans")).expect("writes");
+    std::fs::write(dir.join("mesh.yaml"), yaml).expect("mesh.yaml");
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "bench")
+        .env("GIT_AUTHOR_EMAIL", "bench@meshwright.invalid")
+        .env("GIT_COMMITTER_NAME", "bench")
+        .env("GIT_COMMITTER_EMAIL", "bench@meshwright.invalid")
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// The pull request: the first caller of every tenant's second service is dropped, and
+/// the portal image is bumped.
+fn changed(yaml: &str) -> String {
+    yaml.replace(
+        "        - service: t0-svc2\n          methods: [GET, POST]\n          paths: [\"/api/*\"]\n",
+        "",
+    )
+    .replace("portal:1.0.0", "portal:1.1.0")
+}
+
+fn main() {
+    let tenants = support::tenants(40);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path();
+    let before = mesh_yaml(tenants);
+    generate(&before, repo);
+    git(repo, &["init", "-q", "-b", "main"]);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "base"]);
+    generate(&changed(&before), repo);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "head"]);
+
+    let mut runs: Vec<Duration> = Vec::new();
+    let mut report = serde_json::Value::Null;
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        let output = Command::new(env!("CARGO_BIN_EXE_meshwright"))
+            .current_dir(repo)
+            .args([
+                "diff", "--base", "HEAD~1", "--head", "HEAD", "--output", "json",
+            ])
+            .output()
+            .expect("meshwright runs");
+        runs.push(start.elapsed());
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        report = serde_json::from_slice(&output.stdout).expect("diff prints JSON");
+    }
+    let documents = Command::new(env!("CARGO_BIN_EXE_meshwright"))
+        .current_dir(repo)
+        .args(["validate", "--output", "json"])
+        .output()
+        .expect("meshwright runs");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&documents.stdout).expect("validate prints JSON");
+    println!(
+        "meshwright diff HEAD~1..HEAD: {tenants} tenants, {} rendered documents per revision",
+        summary["summary"]["objects"]
+    );
+    println!(
+        "  {:.1} ms (median of {RUNS}, the binary, start-up included); {}",
+        median(runs).as_secs_f64() * 1e3,
+        report["summary"]
+    );
+}
