@@ -29,9 +29,6 @@ pub struct Cluster<'a> {
     pub model: &'a Model,
     /// Every rendered object of the cluster, with origins.
     pub objects: &'a [Node],
-    /// Every cluster's objects (this one included): identities are mesh-wide in a
-    /// multi-cluster mesh, so a principal may name a ServiceAccount of another cluster.
-    pub mesh: &'a [Vec<Node>],
     /// The cluster's objects by kind, namespace (`default` when unset) and name.
     pub index: &'a ObjectIndex<'a>,
     /// Whether every input of the repository was read and rendered (no invalid YAML, no
@@ -77,7 +74,6 @@ pub static RULES: &[&Rule] = &[
     &mtls::conflicting_peer_authentication::RULE,
     &mtls::tls_mode_breaks_connection::RULE,
     &mtls::identity_rule_without_mtls::RULE,
-    &authz::unknown_principal::RULE,
     &authz::trust_domain_mismatch::RULE,
     &authz::selector_matches_nothing::RULE,
     &authz::workload_without_allow_policy::RULE,
@@ -110,6 +106,7 @@ pub struct RepoRule {
 
 /// Every whole-repository analyzer run by `validate`, in code order.
 pub static REPO_RULES: &[&RepoRule] = &[
+    &authz::unknown_principal::RULE,
     &certs::unknown_issuer::RULE,
     &certs::intermediate_ca_not_ca::RULE,
     &certs::intermediate_outlives_root::RULE,
@@ -144,7 +141,6 @@ pub fn run(loaded: &Loaded) -> Vec<Finding> {
             model,
             objects,
             index,
-            mesh: &loaded.objects,
             complete,
         })
         .collect();

@@ -15,13 +15,13 @@
 use std::collections::BTreeSet;
 
 use super::{authorization_policies, rules, sources, split_principal, values};
-use crate::analyze::{Cluster, Rule};
+use crate::analyze::{Repo, RepoRule};
 use crate::findings::{Finding, Severity, codes};
 use crate::manifest::Node;
 use crate::policy::workload::Inventory;
 use crate::schema::validate::did_you_mean;
 
-pub static RULE: Rule = Rule {
+pub static RULE: RepoRule = RepoRule {
     code: &codes::UNKNOWN_PRINCIPAL,
     check,
 };
@@ -36,9 +36,9 @@ struct Identities {
 }
 
 impl Identities {
-    fn of(mesh: &[Vec<Node>]) -> Identities {
+    fn of(repo: &Repo) -> Identities {
         let mut identities = Identities::default();
-        for objects in mesh {
+        for objects in repo.clusters.iter().map(|c| c.objects) {
             for object in objects {
                 let namespace = object.str_at(&["metadata", "namespace"]);
                 let name = object.str_at(&["metadata", "name"]).unwrap_or_default();
@@ -106,12 +106,17 @@ fn unknown(policy: &Node, node: &Node, message: String, sure: bool) -> Finding {
     finding
 }
 
-fn check(cluster: &Cluster) -> Vec<Finding> {
-    let mut policies = authorization_policies(cluster.objects).peekable();
-    if !cluster.complete || policies.peek().is_none() {
+fn check(repo: &Repo) -> Vec<Finding> {
+    let mut policies = repo
+        .clusters
+        .iter()
+        .flat_map(|c| authorization_policies(c.objects))
+        .peekable();
+    if !repo.clusters.iter().all(|c| c.complete) || policies.peek().is_none() {
         return Vec::new();
     }
-    let identities = Identities::of(cluster.mesh);
+    // Identities are mesh-wide: built once from every cluster.
+    let identities = Identities::of(repo);
     let mut findings = Vec::new();
     for policy in policies {
         let principals = rules(policy)

@@ -48,15 +48,10 @@ impl Root<'_> {
                 namespace(certificate),
                 name(certificate)
             ),
-            Root::Vault { issuer } => format!(
-                "vault {} {}",
-                issuer
-                    .str_at(&["spec", "vault", "server"])
-                    .unwrap_or_default(),
-                issuer
-                    .str_at(&["spec", "vault", "path"])
-                    .unwrap_or_default()
-            ),
+            Root::Vault { issuer } => {
+                let (server, path) = vault_location(issuer);
+                format!("vault {server} {path}")
+            }
         }
     }
 
@@ -75,15 +70,10 @@ impl Root<'_> {
                     .map(|cn| format!(" (commonName \"{cn}\")"))
                     .unwrap_or_default()
             ),
-            Root::Vault { issuer } => format!(
-                "Vault {} path {}",
-                issuer
-                    .str_at(&["spec", "vault", "server"])
-                    .unwrap_or_default(),
-                issuer
-                    .str_at(&["spec", "vault", "path"])
-                    .unwrap_or_default()
-            ),
+            Root::Vault { issuer } => {
+                let (server, path) = vault_location(issuer);
+                format!("Vault {server} path {path}")
+            }
         }
     }
 
@@ -266,4 +256,9 @@ fn trust_domains(repo: &Repo, mesh: &[usize]) -> Vec<Finding> {
             )
         })
         .collect()
+}
+/// A Vault issuer's server and secret path.
+fn vault_location(issuer: &Node) -> (&str, &str) {
+    let text = |key: &str| issuer.str_at(&["spec", "vault", key]).unwrap_or_default();
+    (text("server"), text("path"))
 }
