@@ -2,9 +2,9 @@
 //! every object against its schema, build each cluster's policy model and run the
 //! analyzers, then apply suppressions. The CLI only parses flags and prints the outcome.
 //!
-//! Given changed files (pre-commit), only the roots reading them are rendered and
-//! schema-checked; the analyzers still need whole clusters (a selector may match a
-//! workload in another root), so they read the whole tree and only their findings in the
+//! Given changed files (pre-commit), only the roots reading them are schema-checked and
+//! reported; the analyzers still need whole clusters (a selector may match a workload in
+//! another root), so the whole tree is rendered once and only analyzer findings in the
 //! files those roots read are kept.
 
 use std::collections::BTreeSet;
@@ -18,7 +18,7 @@ use crate::findings::{self, Finding};
 use crate::policy;
 use crate::schema::{Options, Registry};
 use crate::validate::suppress::Suppressions;
-use crate::validate::{DiscoverError, Source, collect_sources, discover, files_read};
+use crate::validate::{DiscoverError, Inputs, Source, collect_sources, discover, files_read};
 
 /// What a validate run found.
 pub struct Outcome {
@@ -37,10 +37,11 @@ pub fn check(
     options: &Options,
     mut suppressions: Suppressions,
 ) -> Result<Outcome, DiscoverError> {
-    let sources = collect_sources(&discover(paths)?);
-    let files = files_read(&sources);
-    let objects = sources.iter().map(|s| s.objects.len()).sum();
-    let mut all: Vec<Finding> = sources
+    let (sources, checked) = read(paths)?;
+    let checked_sources: Vec<&Source> = checked.iter().map(|&i| &sources[i]).collect();
+    let files = files_read(checked_sources.iter().copied());
+    let objects = checked_sources.iter().map(|s| s.objects.len()).sum();
+    let mut all: Vec<Finding> = checked_sources
         .par_iter()
         .flat_map_iter(|source| {
             let mut found = source.findings.clone();
@@ -48,10 +49,22 @@ pub fn check(
             found
         })
         .collect();
+    // Analyzer findings are kept to the files the checked inputs read.
+    let read_files: BTreeSet<Arc<Path>> = checked_sources
+        .iter()
+        .flat_map(|s| s.objects.iter().map(|o| o.origin.file.clone()))
+        .collect();
+    let everything_checked = checked.len() == sources.len();
     for source in &sources {
         suppressions.learn_annotations(&source.objects);
     }
-    all.extend(analyzer_findings(paths, sources)?);
+    let analyzed = analyze::run(&policy::group(paths, sources, None));
+    all.extend(analyzed.into_iter().filter(|f| {
+        everything_checked
+            || f.origin
+                .as_ref()
+                .is_some_and(|o| read_files.contains(&o.file))
+    }));
     let (suppressed, mut shown): (Vec<Finding>, Vec<Finding>) =
         all.into_iter().partition(|f| suppressions.suppresses(f));
     findings::sort(&mut shown);
@@ -64,23 +77,37 @@ pub fn check(
     })
 }
 
-/// The analyzers' findings: over `sources` when whole directories were given, else over
-/// the whole tree, kept to the files `sources` read.
-fn analyzer_findings(
-    paths: &[PathBuf],
-    sources: Vec<Source>,
-) -> Result<Vec<Finding>, DiscoverError> {
-    let changed_files = paths.iter().any(|p| p.is_file());
-    if !changed_files {
-        return Ok(analyze::run(&policy::group(paths, sources, None)));
+/// Every input to render, and the indices of those to check. For directories they are
+/// the same. For changed files the analyzers still need whole clusters, so the whole
+/// working tree is rendered once and only the inputs the files affect are checked.
+fn read(paths: &[PathBuf]) -> Result<(Vec<Source>, Vec<usize>), DiscoverError> {
+    let inputs = discover(paths)?;
+    if !paths.iter().any(|p| p.is_file()) {
+        let sources = collect_sources(&inputs);
+        let all = (0..sources.len()).collect();
+        return Ok((sources, all));
     }
-    let read: BTreeSet<Arc<Path>> = sources
-        .iter()
-        .flat_map(|s| s.objects.iter().map(|o| o.origin.file.clone()))
+    let mut sources = collect_sources(&discover(&[])?);
+    let rendered: BTreeSet<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
+    // Changed files outside the working directory are not in its tree: read them too.
+    let outside = Inputs {
+        roots: inputs
+            .roots
+            .iter()
+            .filter(|r| !rendered.contains(*r))
+            .cloned()
+            .collect(),
+        loose: inputs
+            .loose
+            .iter()
+            .filter(|l| !rendered.contains(*l))
+            .cloned()
+            .collect(),
+    };
+    sources.extend(collect_sources(&outside));
+    let wanted: BTreeSet<&PathBuf> = inputs.roots.iter().chain(&inputs.loose).collect();
+    let checked = (0..sources.len())
+        .filter(|&i| wanted.contains(&sources[i].path))
         .collect();
-    let whole = policy::load(&[], None)?;
-    Ok(analyze::run(&whole)
-        .into_iter()
-        .filter(|f| f.origin.as_ref().is_some_and(|o| read.contains(&o.file)))
-        .collect())
+    Ok((sources, checked))
 }

@@ -76,7 +76,7 @@ fn render_root(root: &Path, loader: &Loader) -> Source {
 }
 
 /// How many distinct files `sources` read: where their objects and findings come from.
-pub fn files_read(sources: &[Source]) -> usize {
+pub fn files_read<'a>(sources: impl IntoIterator<Item = &'a Source>) -> usize {
     let mut files: BTreeSet<&Path> = BTreeSet::new();
     for source in sources {
         files.extend(source.objects.iter().map(|o| &*o.origin.file));
