@@ -6,6 +6,7 @@
 pub mod analyze;
 pub mod check;
 pub mod cli;
+pub mod cluster;
 pub mod diff;
 pub mod display;
 pub mod findings;

@@ -1,45 +1,79 @@
-//! `meshwright diff --base REV [--head REV] [PATH]`: what changed between two revisions of
-//! the repository (or a revision and the working tree), as rendered objects and as
-//! effective policy.
+//! `meshwright diff`: what changed between two revisions of the repository (or a revision
+//! and the working tree) — or between the repository and a live cluster (`--cluster`) — as
+//! rendered objects and as effective policy.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
 
+use super::live::{self, ClusterArgs};
+use crate::cluster::compare::{LiveRequest, diff_live};
 use crate::diff::report::{self, Format};
-use crate::diff::{Request, diff};
+use crate::diff::{Diff, Request, diff};
 
-/// Show rendered objects and effective policy that differ between two git revisions.
+/// Show rendered objects and effective policy that differ between two git revisions, or
+/// between the repository and a live cluster.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  meshwright diff --base main                     main against the working tree\n  meshwright diff --base origin/main --head HEAD  what a pull request changes\n  meshwright diff --base v1.2 clusters/central    one directory of the repository\n  meshwright diff --base main -o markdown         a pull-request comment\n\nRevisions are read straight from git; nothing is checked out or written into the\nrepository. Objects are matched by cluster, API group, kind, namespace and name. Secret\ndata and stringData values are always masked (***).\n\nExit codes (as kubectl diff): 0 no differences, 1 differences, 2 error (not a git\nrepository, unknown revision, unreadable path)."
+    after_help = "Examples:\n  meshwright diff --base main                     main against the working tree\n  meshwright diff --base origin/main --head HEAD  what a pull request changes\n  meshwright diff --base v1.2 clusters/central    one directory of the repository\n  meshwright diff --base main -o markdown         a pull-request comment\n  meshwright diff --cluster --context prod clusters/central\n                                                  the repository against the live cluster\n\nRevisions are read straight from git; nothing is checked out or written into the\nrepository. Objects are matched by cluster, API group, kind, namespace and name. Secret\ndata and stringData values are always masked (***).\n\nWith --cluster, the kinds the repository manages are listed (once per kind) in the\nnamespaces it manages; each intended object is compared with what a server-side apply\ndry-run (dryRun=All: nothing is changed) would store, or — where the dry-run is not\npermitted — with the live object minus server-set fields. Live objects the repository\nlacks are listed as drift.\n\nExit codes (as kubectl diff): 0 no differences, 1 differences, 2 error (not a git\nrepository, unknown revision, unreadable path, kubeconfig or TLS failure), 3 partial: part\nof the live cluster could not be read (403, 5xx, timeouts), differences shown are a lower\nbound."
 )]
 pub struct DiffArgs {
     /// Directory inside the repository to compare [default: the repository's root].
     path: Option<PathBuf>,
     /// Base revision (branch, tag, commit, `HEAD~1`, ...).
-    #[arg(long, value_name = "REV")]
-    base: String,
+    #[arg(long, value_name = "REV", required_unless_present = "cluster")]
+    base: Option<String>,
     /// Head revision [default: the working tree].
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", conflicts_with = "cluster")]
     head: Option<String>,
+    /// Compare the repository (working tree) with the live cluster of the kubeconfig context.
+    #[arg(long, conflicts_with = "base")]
+    cluster: bool,
+    #[command(flatten)]
+    live: ClusterArgs,
+    /// Which of the repository's clusters the context runs [default: the only one under
+    /// PATH, or the one named like the context].
+    #[arg(long, value_name = "NAME", requires = "cluster")]
+    repo_cluster: Option<String>,
+    /// Compare without server-side apply dry-runs (live objects minus server-set fields).
+    #[arg(long, requires = "cluster")]
+    no_server_dry_run: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Human)]
     output: Format,
 }
 
 pub fn run(args: &DiffArgs) -> ExitCode {
-    let request = Request {
-        path: args.path.as_deref(),
-        base: &args.base,
-        head: args.head.as_deref(),
+    let found = if args.cluster {
+        let request = LiveRequest {
+            path: args.path.as_deref().unwrap_or(Path::new(".")),
+            target: args.live.target(),
+            repo_cluster: args.repo_cluster.as_deref(),
+            server_dry_run: !args.no_server_dry_run,
+        };
+        match live::block_on(diff_live(&request, &live::progress)) {
+            Ok(Ok(found)) => found,
+            Ok(Err(error)) => return super::fail(format!("error: {error}")),
+            Err(error) => return super::fail(format!("error: cannot start: {error}")),
+        }
+    } else {
+        let request = Request {
+            path: args.path.as_deref(),
+            base: args.base.as_deref().unwrap_or_default(),
+            head: args.head.as_deref(),
+        };
+        match diff(&request) {
+            Ok(found) => found,
+            Err(error) => return super::fail(format!("error: {error}")),
+        }
     };
-    let found = match diff(&request) {
-        Ok(found) => found,
-        Err(error) => return super::fail(format!("error: {error}")),
-    };
+    print(args.output, &found)
+}
+
+/// Prints `found` and picks the exit code.
+fn print(format: Format, found: &Diff) -> ExitCode {
     for (side, count) in [("base", found.problems.base), ("head", found.problems.head)] {
         if count > 0 {
             eprintln!(
@@ -48,13 +82,18 @@ pub fn run(args: &DiffArgs) -> ExitCode {
         }
     }
     let mut stdout = std::io::stdout().lock();
-    if let Err(error) =
-        report::write(args.output, &found, &mut stdout).and_then(|()| stdout.flush())
+    if let Err(error) = report::write(format, found, &mut stdout).and_then(|()| stdout.flush())
         && error.kind() != std::io::ErrorKind::BrokenPipe
     {
         return super::fail(format!("error: cannot write output: {error}"));
     }
-    if found.has_differences() {
+    if found.is_partial() {
+        eprintln!(
+            "error: partial read: {} part(s) of the cluster could not be read; differences are a lower bound",
+            found.unread.len()
+        );
+        ExitCode::from(super::EXIT_PARTIAL)
+    } else if found.has_differences() {
         ExitCode::from(super::EXIT_DIFFERENCES)
     } else {
         ExitCode::SUCCESS

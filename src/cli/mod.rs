@@ -9,12 +9,14 @@ macro_rules! say {
     }};
 }
 
+mod audit;
 mod build;
 mod completions;
 mod diff;
 mod explain;
 mod generate;
 mod init;
+mod live;
 mod policy;
 mod schemas;
 mod validate;
@@ -27,6 +29,8 @@ use clap::{Parser, Subcommand};
 pub const EXIT_DIFFERENCES: u8 = 1;
 /// Exit code for usage errors, unreadable input and internal failures.
 pub const EXIT_ERROR: u8 = 2;
+/// Exit code for live reads that could not see everything (403, 5xx, timeouts).
+pub const EXIT_PARTIAL: u8 = 3;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -49,6 +53,7 @@ enum Command {
     Validate(validate::ValidateArgs),
     Policy(policy::PolicyArgs),
     Diff(diff::DiffArgs),
+    Audit(audit::AuditArgs),
     Explain(explain::ExplainArgs),
     Completions(completions::CompletionsArgs),
     Schemas(schemas::SchemasArgs),
@@ -74,6 +79,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Policy(args) => policy::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Audit(args) => audit::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Schemas(args) => schemas::run(&args),

@@ -17,6 +17,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::cluster::Unread;
+
 pub use objects::{ChangeKind, ObjectChange};
 pub use policy::{PolicyChange, Risk};
 pub use state::{ObjectKey, State};
@@ -59,6 +61,16 @@ pub struct Diff {
     /// Error-level input problems (invalid YAML, failed kustomize builds) in each state,
     /// which left objects out; `meshwright validate` shows them.
     pub problems: Problems,
+    /// Objects the live cluster has in the repository's scope but the repository does not
+    /// (`diff --cluster` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub drift: Vec<ObjectKey>,
+    /// What could not be read from the live cluster: the diff is partial.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<Unread>,
+    /// How the comparison was made where it matters (fallbacks, refused dry-runs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -70,7 +82,12 @@ pub struct Problems {
 impl Diff {
     /// Whether the states differ at all (exit code 1).
     pub fn has_differences(&self) -> bool {
-        !self.objects.is_empty() || !self.policy.is_empty()
+        !self.objects.is_empty() || !self.policy.is_empty() || !self.drift.is_empty()
+    }
+
+    /// Whether some of the live state could not be read (the differences are a lower bound).
+    pub fn is_partial(&self) -> bool {
+        !self.unread.is_empty()
     }
 }
 
@@ -116,6 +133,9 @@ pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
             base: base.problems,
             head: head.problems,
         },
+        drift: Vec::new(),
+        unread: Vec::new(),
+        notes: Vec::new(),
     })
 }
 

@@ -28,8 +28,13 @@ fn count(diff: &Diff, kind: ChangeKind) -> usize {
 }
 
 fn summary_line(diff: &Diff) -> String {
+    let drift = if diff.drift.is_empty() {
+        String::new()
+    } else {
+        format!("; {} live-only object(s)", diff.drift.len())
+    };
     format!(
-        "{} added, {} removed, {} modified object(s); {} policy change(s), {} weaker",
+        "{} added, {} removed, {} modified object(s); {} policy change(s), {} weaker{drift}",
         count(diff, ChangeKind::Added),
         count(diff, ChangeKind::Removed),
         count(diff, ChangeKind::Modified),
@@ -38,10 +43,17 @@ fn summary_line(diff: &Diff) -> String {
     )
 }
 
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 fn human(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "diff {} → {}", diff.base, diff.head)?;
     if !diff.has_differences() {
-        writeln!(out, "no differences")?;
+        writeln!(out, "{}", no_differences(diff))?;
     }
     for change in &diff.objects {
         writeln!(out, "{:<8} {}", change.change.as_str(), change.key)?;
@@ -57,8 +69,38 @@ fn human(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  [{}] {}", change.cluster, change.message)?;
         }
     }
+    if !diff.drift.is_empty() {
+        writeln!(out, "drift (live only, not in the repository):")?;
+        for key in &diff.drift {
+            writeln!(out, "  {key}")?;
+        }
+    }
+    live_remarks(diff, out, "")?;
     if diff.has_differences() {
         writeln!(out, "{}", summary_line(diff))?;
+    }
+    Ok(())
+}
+
+/// What to say when nothing differs: a partial read never claims there is nothing.
+fn no_differences(diff: &Diff) -> &'static str {
+    if diff.is_partial() {
+        "no differences in what could be read (partial: see below)"
+    } else {
+        "no differences"
+    }
+}
+
+/// What a live read could not see, and how it compared, one line each after `bullet`.
+fn live_remarks(diff: &Diff, out: &mut dyn Write, bullet: &str) -> io::Result<()> {
+    if !diff.unread.is_empty() {
+        writeln!(out, "partial: could not read")?;
+        for unread in &diff.unread {
+            writeln!(out, "{bullet}  {}: {}", unread.what, unread.reason)?;
+        }
+    }
+    for note in &diff.notes {
+        writeln!(out, "{bullet}note: {note}")?;
     }
     Ok(())
 }
@@ -83,7 +125,8 @@ fn markdown(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
         diff.base, diff.head
     )?;
     if !diff.has_differences() {
-        return writeln!(out, "No differences.");
+        writeln!(out, "{}.", capitalized(no_differences(diff)))?;
+        return live_remarks(diff, out, "- ");
     }
     writeln!(out, "{}\n", summary_line(diff))?;
     if !diff.policy.is_empty() {
@@ -117,5 +160,12 @@ fn markdown(diff: &Diff, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "```diff\n{}```\n</details>\n", change.diff)?;
         }
     }
-    Ok(())
+    if !diff.drift.is_empty() {
+        writeln!(out, "#### Live only (not in the repository)\n")?;
+        for key in &diff.drift {
+            writeln!(out, "- `{key}`")?;
+        }
+        writeln!(out)?;
+    }
+    live_remarks(diff, out, "- ")
 }

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span};
+use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 
 use super::node::{Node, Origin, Value};
 
@@ -40,7 +40,11 @@ pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
         documents: Vec::new(),
     };
     let (mut events, mut documents, mut nodes, mut scalar_bytes) = (0, 0, 0, 0);
-    for item in Parser::new_from_str(text) {
+    // kube-rs turns on granit-parser's `comments` feature (feature unification): comments
+    // are presentation, not data, so their events stay off.
+    let mut options = Options::default();
+    options.set_emit_comments(false);
+    for item in Parser::new_from_str_with_options(text, options) {
         let (event, span) = item.ok()?;
         events += 1;
         match event {

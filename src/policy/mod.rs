@@ -47,7 +47,7 @@ struct ClusterObjects {
 }
 
 /// The nearest directory at or above `path` holding `.git` or `mesh.yaml`.
-fn repository_root(path: &Path) -> Option<PathBuf> {
+pub fn repository_root(path: &Path) -> Option<PathBuf> {
     path.ancestors()
         .find(|dir| dir.join(".git").exists() || dir.join("mesh.yaml").is_file())
         .map(Path::to_path_buf)

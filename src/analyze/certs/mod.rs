@@ -170,9 +170,9 @@ pub fn duration_seconds(certificate: &Node) -> Option<f64> {
 pub fn human(seconds: f64) -> String {
     let minutes = (seconds / 60.0).round() as u64;
     let hours = minutes / 60;
-    if minutes % 60 != 0 {
+    if !minutes.is_multiple_of(60) {
         format!("{minutes}m")
-    } else if hours >= 48 && hours % 24 == 0 {
+    } else if hours >= 48 && hours.is_multiple_of(24) {
         format!("{hours}h ({} days)", hours / 24)
     } else {
         format!("{hours}h")

@@ -1,0 +1,151 @@
+//! `meshwright audit --cluster`: the mesh health check of a live cluster — pods without a
+//! sidecar in mesh namespaces, certificates not ready or expiring soon, PeerAuthentications
+//! that are not STRICT, and mTLS coverage per namespace.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Args;
+use jiff::SignedDuration;
+
+use super::live::{self, ClusterArgs};
+use crate::cluster::audit::{Audit, run as audit};
+
+/// Check a live cluster's mesh health: sidecars, certificates, PeerAuthentications, mTLS
+/// coverage.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  meshwright audit --cluster                       the current context\n  meshwright audit --cluster --context edge-1 -o json\n  meshwright audit --cluster --expiry-window 7d\n\nCoverage counts running pods per namespace (Kubernetes' own kube-* namespaces left\nout): a pod is covered when it runs an Istio proxy and its effective PeerAuthentication\nmode is STRICT.\n\nExit codes: 0 nothing to fix, 1 problems found, 2 error (kubeconfig, TLS, discovery),\n3 partial: part of the cluster could not be read (403, 5xx, timeouts)."
+)]
+pub struct AuditArgs {
+    /// Audit the live cluster of the kubeconfig context (required: the audit reads a cluster).
+    #[arg(long, required = true)]
+    cluster: bool,
+    #[command(flatten)]
+    live: ClusterArgs,
+    /// Flag certificates that expire within this window (`30d`, `168h`, `90m`).
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = window)]
+    expiry_window: SignedDuration,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Human)]
+    output: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+/// A window in days (`30d`) or as a Go duration (`168h`, `1h30m`).
+fn window(text: &str) -> Result<SignedDuration, String> {
+    let seconds = match text.strip_suffix('d').map(str::parse::<u32>) {
+        Some(Ok(days)) => f64::from(days) * 86_400.0,
+        _ => crate::schema::admission::duration_seconds(text)
+            .filter(|s| *s >= 0.0)
+            .ok_or_else(|| format!("\"{text}\" is not a duration; use 30d, 168h or 90m"))?,
+    };
+    SignedDuration::try_from_secs_f64(seconds).map_err(|e| e.to_string())
+}
+
+pub fn run(args: &AuditArgs) -> ExitCode {
+    let found = match live::block_on(audit(
+        &args.live.target(),
+        args.expiry_window,
+        &live::progress,
+    )) {
+        Ok(Ok(found)) => found,
+        Ok(Err(error)) => return super::fail(format!("error: {error}")),
+        Err(error) => return super::fail(format!("error: cannot start: {error}")),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let written = match args.output {
+        Format::Human => human(&found, &mut stdout),
+        Format::Json => serde_json::to_writer_pretty(&mut stdout, &found)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(stdout)),
+    };
+    if let Err(error) = written.and_then(|()| stdout.flush())
+        && error.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return super::fail(format!("error: cannot write output: {error}"));
+    }
+    if !found.unread.is_empty() {
+        eprintln!(
+            "error: partial read: {} part(s) of the cluster could not be read",
+            found.unread.len()
+        );
+        ExitCode::from(super::EXIT_PARTIAL)
+    } else if found.has_problems() {
+        ExitCode::from(super::EXIT_DIFFERENCES)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn human(audit: &Audit, out: &mut dyn Write) -> std::io::Result<()> {
+    writeln!(out, "audit of cluster {}", audit.context)?;
+    writeln!(
+        out,
+        "\npods without a sidecar in mesh namespaces: {}",
+        audit.pods_without_sidecar.len()
+    )?;
+    for pod in &audit.pods_without_sidecar {
+        writeln!(out, "  {}/{}: {}", pod.namespace, pod.name, pod.reason)?;
+    }
+    writeln!(
+        out,
+        "\ncertificates not ready or expiring: {}",
+        audit.certificates.len()
+    )?;
+    for certificate in &audit.certificates {
+        writeln!(
+            out,
+            "  {}/{}: {}",
+            certificate.namespace, certificate.name, certificate.message
+        )?;
+    }
+    writeln!(
+        out,
+        "\nPeerAuthentications that are not STRICT: {}",
+        audit.peer_authentications.len()
+    )?;
+    for policy in &audit.peer_authentications {
+        writeln!(
+            out,
+            "  {}/{} ({}): {}",
+            policy.namespace, policy.name, policy.scope, policy.mode
+        )?;
+    }
+    writeln!(
+        out,
+        "\nmTLS coverage (running pods with a sidecar and STRICT mTLS):"
+    )?;
+    writeln!(
+        out,
+        "  {:<32} {:>6} {:>8} {:>7} {:>9}",
+        "NAMESPACE", "PODS", "SIDECAR", "STRICT", "COVERAGE"
+    )?;
+    for row in &audit.coverage {
+        let mesh = if row.mesh {
+            ""
+        } else {
+            " (not a mesh namespace)"
+        };
+        writeln!(
+            out,
+            "  {:<32} {:>6} {:>8} {:>7} {:>8.1}%{mesh}",
+            row.namespace, row.pods, row.with_sidecar, row.strict, row.percent
+        )?;
+    }
+    for note in &audit.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    if !audit.unread.is_empty() {
+        writeln!(out, "partial: could not read")?;
+        for unread in &audit.unread {
+            writeln!(out, "  {}: {}", unread.what, unread.reason)?;
+        }
+    }
+    Ok(())
+}

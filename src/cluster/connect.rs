@@ -1,0 +1,70 @@
+//! Connecting to a live cluster: a kube-rs client from the user's kubeconfig (`KUBECONFIG`
+//! or `~/.kube/config`, or an explicit file), with the context the user names. Client
+//! certificates, bearer tokens and exec plugins work as kube-rs supports them.
+//!
+//! TLS verification stays on: a kubeconfig that sets `insecure-skip-tls-verify` is refused
+//! unless the user passes `--insecure-skip-tls-verify` too.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kube::config::{Config, KubeConfigOptions, Kubeconfig};
+
+use super::ClusterError;
+
+/// Which cluster to talk to, and how patiently.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// A kubeconfig file; `None` reads `KUBECONFIG` or `~/.kube/config`.
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context; `None` uses the current context.
+    pub context: Option<String>,
+    /// How long one request may take before it counts as a timeout.
+    pub request_timeout: Duration,
+    /// Accept a kubeconfig that disables certificate verification.
+    pub insecure_skip_tls_verify: bool,
+}
+
+/// A connected client and the name of the context it came from.
+pub struct Connection {
+    pub client: kube::Client,
+    /// The context's name, or the cluster URL when the kubeconfig names none.
+    pub context: String,
+}
+
+/// Reads the kubeconfig and builds a client for `target`.
+pub async fn connect(target: &Target) -> Result<Connection, ClusterError> {
+    let options = KubeConfigOptions {
+        context: target.context.clone(),
+        ..KubeConfigOptions::default()
+    };
+    let source = target.kubeconfig.as_ref().map_or_else(
+        || "the kubeconfig (KUBECONFIG or ~/.kube/config)".to_string(),
+        |path| path.display().to_string(),
+    );
+    let kubeconfig = match &target.kubeconfig {
+        Some(path) => Kubeconfig::read_from(path),
+        None => Kubeconfig::read(),
+    }
+    .map_err(|e| ClusterError::new(format!("{source}: cannot read kubeconfig: {e}")))?;
+    let context = target
+        .context
+        .clone()
+        .or_else(|| kubeconfig.current_context.clone());
+    let mut config = Config::from_custom_kubeconfig(kubeconfig, &options)
+        .await
+        .map_err(|e| ClusterError::new(format!("{source}: {e}")))?;
+    if config.accept_invalid_certs && !target.insecure_skip_tls_verify {
+        return Err(ClusterError::new(format!(
+            "{source}: the context sets insecure-skip-tls-verify; meshwright verifies the API \
+             server's certificate unless you also pass --insecure-skip-tls-verify"
+        )));
+    }
+    config.read_timeout = Some(target.request_timeout);
+    config.reset_reader_on_write = true;
+    config.connect_timeout = Some(target.request_timeout);
+    let context = context.unwrap_or_else(|| config.cluster_url.to_string());
+    let client = kube::Client::try_from(config)
+        .map_err(|e| ClusterError::new(format!("{source}: cannot build a client: {e}")))?;
+    Ok(Connection { client, context })
+}
