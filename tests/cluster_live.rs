@@ -262,6 +262,49 @@ fn a_cluster_in_sync_has_no_differences_and_is_read_with_lists_and_dry_runs() {
     assert_eq!(server.writes(), 0);
 }
 
+/// Every cluster of every example repository, applied by its GitOps controller, compares
+/// equal to the repository — with dry-runs and without — and a tenant's change shows.
+#[test]
+fn generated_repositories_in_sync_have_no_differences() {
+    for example in common::EXAMPLES {
+        let (_temp, repo) = common::init_example(example);
+        let state = meshwright::diff::State::load(&repo, &repo).expect("renders");
+        let clusters: std::collections::BTreeSet<&str> =
+            state.objects.keys().map(|k| k.cluster.as_str()).collect();
+        for cluster in clusters {
+            let server = ApiServer::start();
+            for (key, nodes) in &state.objects {
+                if key.cluster == cluster {
+                    server.insert(nodes[0].to_json());
+                }
+            }
+            for extra in [&[][..], &["--no-server-dry-run"][..]] {
+                let output = meshwright()
+                    .current_dir(&repo)
+                    .args([
+                        "diff",
+                        "--cluster",
+                        "--repo-cluster",
+                        cluster,
+                        "--kubeconfig",
+                    ])
+                    .arg(server.kubeconfig())
+                    .args(extra)
+                    .output()
+                    .expect("runs");
+                let stdout = String::from_utf8_lossy(&output.stdout);
+                assert_eq!(
+                    output.status.code(),
+                    Some(0),
+                    "{example}/{cluster} {extra:?}: {stdout}"
+                );
+                assert!(!stdout.contains("note:"), "{example}/{cluster}: {stdout}");
+            }
+            assert_eq!(server.writes(), 0);
+        }
+    }
+}
+
 #[test]
 fn without_dry_runs_server_defaults_are_not_differences() {
     let repo = repository();

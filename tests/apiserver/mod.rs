@@ -182,6 +182,48 @@ pub const RESOURCES: &[Resource] = &[
         plural: "clusterissuers",
         namespaced: false,
     },
+    Resource {
+        group: "rbac.authorization.k8s.io",
+        versions: &["v1"],
+        kind: "Role",
+        plural: "roles",
+        namespaced: true,
+    },
+    Resource {
+        group: "rbac.authorization.k8s.io",
+        versions: &["v1"],
+        kind: "RoleBinding",
+        plural: "rolebindings",
+        namespaced: true,
+    },
+    Resource {
+        group: "monitoring.coreos.com",
+        versions: &["v1"],
+        kind: "PrometheusRule",
+        plural: "prometheusrules",
+        namespaced: true,
+    },
+    Resource {
+        group: "kustomize.toolkit.fluxcd.io",
+        versions: &["v1"],
+        kind: "Kustomization",
+        plural: "kustomizations",
+        namespaced: true,
+    },
+    Resource {
+        group: "source.toolkit.fluxcd.io",
+        versions: &["v1"],
+        kind: "GitRepository",
+        plural: "gitrepositories",
+        namespaced: true,
+    },
+    Resource {
+        group: "argoproj.io",
+        versions: &["v1alpha1"],
+        kind: "ApplicationSet",
+        plural: "applicationsets",
+        namespaced: true,
+    },
 ];
 
 fn resource_of_kind(group: &str, kind: &str) -> Option<&'static Resource> {
