@@ -661,6 +661,15 @@ fn tls_and_authentication_failures_are_errors() {
         &["--insecure-skip-tls-verify"],
     );
     assert_eq!(accepted.code, 0, "{}\n{}", accepted.stdout, accepted.stderr);
+    let unknown = run_with(&server.kubeconfig(), repo.path(), &["--context", "prod"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown
+            .stderr
+            .contains("no context named \"prod\" (contexts: test-central)"),
+        "{}",
+        unknown.stderr
+    );
     let missing = run_with(Path::new("/nonexistent/kubeconfig"), repo.path(), &[]);
     assert_eq!(missing.code, 2);
     assert!(

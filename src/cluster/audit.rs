@@ -107,7 +107,9 @@ pub async fn run(
         WantedKind::new("security.istio.io", "PeerAuthentication"),
         WantedKind::new("cert-manager.io", "Certificate"),
     ];
-    let live = read::read(&connection.client, &wanted, &Namespaces::All, progress).await?;
+    let live = read::read(&connection.client, &wanted, &Namespaces::All, progress)
+        .await
+        .map_err(|e| connection.locate(e))?;
     let mut found = audit(&live.objects, Timestamp::now(), window);
     found.context = connection.context;
     found.unread = live.unread;

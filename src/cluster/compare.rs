@@ -84,7 +84,8 @@ pub async fn diff_live(
         &Namespaces::Only(scope.clone()),
         progress,
     )
-    .await?;
+    .await
+    .map_err(|e| connection.locate(e))?;
     let origin = Origin::new(Arc::from(Path::new(&connection.context)), 1, 1);
     let live_objects = live_objects(&live, &cluster, &origin);
     let mut notes = Vec::new();

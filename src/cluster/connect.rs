@@ -30,6 +30,18 @@ pub struct Connection {
     pub client: kube::Client,
     /// The context's name, or the cluster URL when the kubeconfig names none.
     pub context: String,
+    /// The API server's URL.
+    pub server: String,
+}
+
+impl Connection {
+    /// `error` with the context and server it happened on.
+    pub fn locate(&self, error: ClusterError) -> ClusterError {
+        ClusterError::new(format!(
+            "context {} ({}): {}",
+            self.context, self.server, error.message
+        ))
+    }
 }
 
 /// Reads the kubeconfig and builds a client for `target`.
@@ -51,6 +63,19 @@ pub async fn connect(target: &Target) -> Result<Connection, ClusterError> {
         .context
         .clone()
         .or_else(|| kubeconfig.current_context.clone());
+    if let Some(wanted) = &target.context
+        && !kubeconfig.contexts.iter().any(|c| &c.name == wanted)
+    {
+        let known: Vec<&str> = kubeconfig
+            .contexts
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        return Err(ClusterError::new(format!(
+            "{source}: no context named \"{wanted}\" (contexts: {})",
+            known.join(", ")
+        )));
+    }
     let mut config = Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .map_err(|e| ClusterError::new(format!("{source}: {e}")))?;
@@ -63,8 +88,13 @@ pub async fn connect(target: &Target) -> Result<Connection, ClusterError> {
     config.read_timeout = Some(target.request_timeout);
     config.reset_reader_on_write = true;
     config.connect_timeout = Some(target.request_timeout);
-    let context = context.unwrap_or_else(|| config.cluster_url.to_string());
+    let server = config.cluster_url.to_string();
+    let context = context.unwrap_or_else(|| server.clone());
     let client = kube::Client::try_from(config)
         .map_err(|e| ClusterError::new(format!("{source}: cannot build a client: {e}")))?;
-    Ok(Connection { client, context })
+    Ok(Connection {
+        client,
+        context,
+        server,
+    })
 }
