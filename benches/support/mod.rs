@@ -65,3 +65,14 @@ pub fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();
     values[values.len() / 2]
 }
+
+/// Writes the repository `meshwright generate` makes from `yaml` into `dir`, with its
+/// mesh.yaml.
+pub fn generate_repo(yaml: &str, dir: &std::path::Path) {
+    use meshwright::scaffold::{plan::Plan, render, write};
+    let mesh = meshwright::intent::parse(std::path::Path::new("mesh.yaml"), yaml.as_bytes())
+        .expect("bench mesh is valid");
+    let files = render::render(&mesh).expect("renders");
+    write::apply(&Plan::compute(dir, &files).expect("plans")).expect("writes");
+    std::fs::write(dir.join("mesh.yaml"), yaml).expect("mesh.yaml");
+}

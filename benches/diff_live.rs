@@ -1,0 +1,96 @@
+//! Benchmark: `meshwright diff --cluster` of a generated repository's central cluster
+//! against the test API server of `tests/apiserver` (HTTPS with client certificates on
+//! loopback, objects in memory), run as the real binary: discovery, one paginated list per
+//! kind, one server-side apply dry-run per object (eight in flight), normalization, drift
+//! and the policy comparison. The server holds what the repository renders, plus one change
+//! per tenant, so every comparison runs to the end.
+//!
+//! This measures meshwright's side; a real API server adds etcd reads and admission
+//! webhooks to each dry-run. Run with `cargo bench --bench diff_live`;
+//! MESHWRIGHT_BENCH_TENANTS scales it.
+
+#[path = "../tests/apiserver/mod.rs"]
+mod apiserver;
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::{median, mesh_yaml};
+
+const RUNS: usize = 3;
+
+fn main() {
+    let tenants = support::tenants(40);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path();
+    support::generate_repo(&mesh_yaml(tenants), repo);
+    let state = meshwright::diff::State::load(repo, repo).expect("renders");
+    let server = apiserver::ApiServer::start();
+    let mut objects = 0;
+    for (key, nodes) in &state.objects {
+        if key.cluster != "central" {
+            continue;
+        }
+        let mut object = nodes[0].to_json();
+        if key.kind == "Deployment" && key.name.ends_with("-svc0") {
+            object["spec"]["replicas"] = json!(5);
+        }
+        server.insert(object);
+        objects += 1;
+    }
+    for (label, extra) in [
+        ("with server-side dry-runs", &[][..]),
+        (
+            "normalized only (--no-server-dry-run)",
+            &["--no-server-dry-run"][..],
+        ),
+    ] {
+        let mut runs: Vec<Duration> = Vec::new();
+        let mut summary = serde_json::Value::Null;
+        for _ in 0..RUNS {
+            let start = Instant::now();
+            let output = Command::new(env!("CARGO_BIN_EXE_meshwright"))
+                .current_dir(repo)
+                .args([
+                    "diff",
+                    "--cluster",
+                    "--repo-cluster",
+                    "central",
+                    "-o",
+                    "json",
+                ])
+                .arg("--kubeconfig")
+                .arg(server.kubeconfig())
+                .args(extra)
+                .output()
+                .expect("meshwright runs");
+            runs.push(start.elapsed());
+            assert_eq!(
+                output.status.code(),
+                Some(1),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let report: serde_json::Value =
+                serde_json::from_slice(&output.stdout).expect("diff prints JSON");
+            summary = report["summary"].clone();
+        }
+        println!(
+            "meshwright diff --cluster, {label}: {tenants} tenants, {objects} live objects in central"
+        );
+        println!(
+            "  {:.0} ms (median of {RUNS}, the binary, start-up included); {summary}",
+            median(runs).as_secs_f64() * 1e3
+        );
+    }
+    let requests = server.requests();
+    let count = |method: &str| requests.iter().filter(|r| r.method == method).count();
+    println!(
+        "  requests over all runs: {} GET (discovery and list pages), {} PATCH dry-runs, {} writes",
+        count("GET"),
+        count("PATCH"),
+        server.writes()
+    );
+}
