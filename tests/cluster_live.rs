@@ -956,3 +956,21 @@ fn audit_with_unreadable_pods_is_partial() {
     assert_eq!(run.code, 3, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(json_of(&run)["unread"][0]["what"], "pods");
 }
+
+#[test]
+fn cluster_flags_without_cluster_are_usage_errors() {
+    let repo = repository();
+    let output = meshwright()
+        .current_dir(repo.path())
+        .args(["diff", "--base", "main", "--context", "prod"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--context needs --cluster"));
+    let both = meshwright()
+        .current_dir(repo.path())
+        .args(["diff", "--base", "main", "--cluster"])
+        .output()
+        .expect("runs");
+    assert_eq!(both.status.code(), Some(2));
+}

@@ -58,6 +58,8 @@ pub fn run(args: &DiffArgs) -> ExitCode {
             Ok(Err(error)) => return super::fail(format!("error: {error}")),
             Err(error) => return super::fail(format!("error: cannot start: {error}")),
         }
+    } else if let Some(flag) = args.live.given() {
+        return super::fail(format!("error: {flag} needs --cluster"));
     } else {
         let request = Request {
             path: args.path.as_deref(),

@@ -10,7 +10,7 @@ use clap::Args;
 
 use crate::cluster::connect::Target;
 
-/// How to reach the cluster.
+/// How to reach the cluster (only with `--cluster`).
 #[derive(Debug, Args)]
 pub struct ClusterArgs {
     /// Kubeconfig context [default: the current context].
@@ -19,9 +19,9 @@ pub struct ClusterArgs {
     /// Kubeconfig file [default: $KUBECONFIG, else ~/.kube/config].
     #[arg(long, value_name = "FILE")]
     kubeconfig: Option<PathBuf>,
-    /// Seconds one API request may take before it counts as timed out.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    request_timeout: u64,
+    /// Seconds one API request may take before it counts as timed out [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    request_timeout: Option<u64>,
     /// Accept a kubeconfig context that sets insecure-skip-tls-verify (the server's
     /// certificate is then not checked).
     #[arg(long)]
@@ -29,11 +29,23 @@ pub struct ClusterArgs {
 }
 
 impl ClusterArgs {
+    /// The first cluster flag given, to refuse it where no cluster is read.
+    pub fn given(&self) -> Option<&'static str> {
+        [
+            (self.context.is_some(), "--context"),
+            (self.kubeconfig.is_some(), "--kubeconfig"),
+            (self.request_timeout.is_some(), "--request-timeout"),
+            (self.insecure_skip_tls_verify, "--insecure-skip-tls-verify"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
+
     pub fn target(&self) -> Target {
         Target {
             kubeconfig: self.kubeconfig.clone(),
             context: self.context.clone(),
-            request_timeout: Duration::from_secs(self.request_timeout.max(1)),
+            request_timeout: Duration::from_secs(self.request_timeout.unwrap_or(30).max(1)),
             insecure_skip_tls_verify: self.insecure_skip_tls_verify,
         }
     }
