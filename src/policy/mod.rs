@@ -18,7 +18,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use cluster::{DEFAULT_TRUST_DOMAIN, ROOT_NAMESPACE, cluster_of};
-pub use model::{CalleePort, Connection, Decision, Edge, Matrix, Model, Mtls};
+pub use model::{
+    CalleePort, Connection, Decision, Edge, Inbound, InboundPort, Matrix, Model, Mtls,
+};
 
 use crate::findings::Finding;
 use crate::manifest::{Node, load_file};
