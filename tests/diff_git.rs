@@ -603,3 +603,66 @@ fn strict_to_permissive_weakens_the_callee_only() {
         "{back:#}"
     );
 }
+
+/// A Deployment `namespace/app` (service account `app`) and an AuthorizationPolicy that lets
+/// only service account `caller` of namespace shop call it.
+fn callee(namespace: &str, app: &str, caller: &str) -> String {
+    format!(
+        "---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {app}, namespace: {namespace}}}
+spec:
+  template:
+    metadata: {{labels: {{app: {app}}}}}
+    spec: {{serviceAccountName: {app}, containers: [{{name: {app}, image: '{app}:1', ports: [{{containerPort: 8080}}]}}]}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {{name: {app}-callers, namespace: {namespace}}}
+spec:
+  selector: {{matchLabels: {{app: {app}}}}}
+  rules: [{{from: [{{source: {{principals: ['cluster.local/ns/shop/sa/{caller}']}}}}]}}]
+"
+    )
+}
+
+#[test]
+fn one_callees_authorization_policy_changes_exactly_that_callees_edges() {
+    let repo = Repo::new();
+    let cart = callee("shop", "cart", "web");
+    repo.write(
+        "base/more.yaml",
+        &format!("{}{cart}", callee("billing", "ledger", "web")),
+    );
+    repo.write(
+        "base/kustomization.yaml",
+        &BASE_KUSTOMIZATION.replace("secret.yaml]", "secret.yaml, more.yaml]"),
+    );
+    repo.commit("more workloads");
+    repo.branch("ledger", |r| {
+        // ledger now takes cart instead of web; a new workload (audit) shifts the numbers of
+        // the workloads after it.
+        let ledger = callee("billing", "ledger", "cart");
+        let audit = callee("billing", "audit", "nobody");
+        r.write("base/more.yaml", &format!("{audit}{ledger}{cart}"));
+    });
+    let diff = repo.json(&["--base", "main", "--head", "ledger"]);
+    let changes: Vec<(&str, &str, &str)> = diff["policy"]
+        .as_array()
+        .expect("policy list")
+        .iter()
+        .map(|p| {
+            let s = |k: &str| p[k].as_str().expect("string");
+            (s("risk"), s("from"), s("to"))
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            ("opens", "shop/cart", "billing/ledger"),
+            ("closes", "shop/web", "billing/ledger"),
+        ],
+        "{diff:#}"
+    );
+}
