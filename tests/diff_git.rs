@@ -666,3 +666,22 @@ fn one_callees_authorization_policy_changes_exactly_that_callees_edges() {
         "{diff:#}"
     );
 }
+
+#[test]
+fn files_moved_between_revisions_and_a_file_where_a_directory_was() {
+    let repo = Repo::new();
+    repo.branch("moved", |r| {
+        r.git(&["mv", "base", "common"]);
+        r.write(
+            "clusters/central/kustomization.yaml",
+            &CENTRAL.replace("../../base", "../../common"),
+        );
+        // A file (not a manifest) named like the directory that went away.
+        r.write("base", "notes\n");
+    });
+    // The same objects render from the new place, both ways.
+    repo.diff(&["--base", "main", "--head", "moved"])
+        .code(0)
+        .stdout(predicate::str::contains("no differences"));
+    repo.diff(&["--base", "moved", "--head", "main"]).code(0);
+}

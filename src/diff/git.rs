@@ -1,11 +1,13 @@
 //! Reading a repository at a revision without touching it: the revision is resolved with
 //! git2 and its tree written, blob by blob, into a private temporary directory that the
-//! rest of the pipeline reads like any checkout. Nothing is written into the repository.
+//! rest of the pipeline reads like any checkout. A second revision is written over the
+//! first by rewriting only the files that differ, so whatever was read from the others
+//! holds for both. Nothing is written into the repository.
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
+use git2::{DiffFile, FileMode, ObjectType, Oid, Repository, Tree, TreeWalkMode, TreeWalkResult};
 use tempfile::TempDir;
 
 use super::DiffError;
@@ -86,19 +88,23 @@ impl Checkout {
         }
     }
 
-    /// Writes the tree of `revision` into a new temporary directory and returns it. The
-    /// directory gets an empty `.git` so that it reads like a repository root
-    /// (`.gitignore` files apply, cluster names are taken relative to it).
-    pub fn materialize(&self, revision: &str) -> Result<TempDir, DiffError> {
+    /// The tree of `revision`.
+    fn tree(&self, revision: &str) -> Result<Tree<'_>, DiffError> {
         let unknown = |e: git2::Error| {
             DiffError::new(format!("unknown revision {revision:?}: {}", e.message()))
         };
-        let tree = self
-            .repository
+        self.repository
             .revparse_single(revision)
             .map_err(unknown)?
             .peel_to_tree()
-            .map_err(unknown)?;
+            .map_err(unknown)
+    }
+
+    /// Writes the tree of `revision` into a new temporary directory. The directory gets an
+    /// empty `.git` so that it reads like a repository root (`.gitignore` files apply,
+    /// cluster names are taken relative to it).
+    pub fn materialize(&self, revision: &str) -> Result<Snapshot, DiffError> {
+        let tree = self.tree(revision)?;
         let dir = tempfile::Builder::new()
             .prefix("meshwright-diff-")
             .tempdir()
@@ -111,30 +117,21 @@ impl Checkout {
                 return TreeWalkResult::Skip;
             };
             let relative = Path::new(parent).join(name);
-            if !relative
-                .components()
-                .all(|c| matches!(c, Component::Normal(_)))
-            {
+            if !is_plain(&relative) {
                 return TreeWalkResult::Skip;
             }
             let target = dir.path().join(&relative);
             let written = match entry.kind() {
                 Some(ObjectType::Tree) => fs::create_dir_all(&target).map_err(|e| e.to_string()),
-                // Symlinks (0o120000) are not followed: they could point outside the tree.
-                Some(ObjectType::Blob) if entry.filemode() != 0o120000 => self
-                    .repository
-                    .find_blob(entry.id())
-                    .map_err(|e| e.message().to_string())
-                    .and_then(|blob| fs::write(&target, blob.content()).map_err(|e| e.to_string())),
+                Some(ObjectType::Blob) if entry.filemode() != LINK => {
+                    self.write_blob(entry.id(), &target)
+                }
                 _ => Ok(()), // submodules and symlinks
             };
             match written {
                 Ok(()) => TreeWalkResult::Ok,
                 Err(message) => {
-                    failure = Some(DiffError::new(format!(
-                        "cannot read {} at {revision}: {message}",
-                        relative.display()
-                    )));
+                    failure = Some(cannot_write(&relative, revision, &message));
                     TreeWalkResult::Abort
                 }
             }
@@ -147,6 +144,120 @@ impl Checkout {
         if let Some(error) = failure {
             return Err(error);
         }
-        Ok(dir)
+        let path = dir
+            .path()
+            .canonicalize()
+            .map_err(|e| DiffError::new(format!("cannot read a temporary directory: {e}")))?;
+        Ok(Snapshot {
+            _dir: dir,
+            path,
+            tree: tree.id(),
+        })
     }
+
+    /// Turns `snapshot` into the tree of `revision`, rewriting only the files that differ,
+    /// and returns those files (absolute paths inside the snapshot): whatever was read from
+    /// any other file still holds.
+    pub fn advance(
+        &self,
+        snapshot: &mut Snapshot,
+        revision: &str,
+    ) -> Result<Vec<PathBuf>, DiffError> {
+        let old = self
+            .repository
+            .find_tree(snapshot.tree)
+            .map_err(|e| DiffError::new(e.message().to_string()))?;
+        let new = self.tree(revision)?;
+        let changes = self
+            .repository
+            .diff_tree_to_tree(Some(&old), Some(&new), None)
+            .map_err(|e| {
+                DiffError::new(format!("cannot compare with {revision}: {}", e.message()))
+            })?;
+        let mut touched = Vec::new();
+        let mut removed = Vec::new();
+        let mut added = Vec::new();
+        for delta in changes.deltas() {
+            removed.extend(written(&delta.old_file()));
+            added.extend(written(&delta.new_file()).map(|p| (p, delta.new_file().id())));
+        }
+        let root = snapshot.path.as_path();
+        for relative in removed {
+            let target = root.join(&relative);
+            fs::remove_file(&target)
+                .map_err(|e| cannot_write(&relative, revision, &e.to_string()))?;
+            // A directory left empty goes too: `revision` may have a file in its place.
+            for parent in target.ancestors().skip(1).take_while(|dir| *dir != root) {
+                if fs::remove_dir(parent).is_err() {
+                    break;
+                }
+            }
+            touched.push(target);
+        }
+        for (relative, blob) in added {
+            let target = root.join(&relative);
+            target
+                .parent()
+                .map_or(Ok(()), fs::create_dir_all)
+                .map_err(|e| e.to_string())
+                .and_then(|()| self.write_blob(blob, &target))
+                .map_err(|message| cannot_write(&relative, revision, &message))?;
+            touched.push(target);
+        }
+        snapshot.tree = new.id();
+        Ok(touched)
+    }
+
+    fn write_blob(&self, id: Oid, target: &Path) -> Result<(), String> {
+        let blob = self
+            .repository
+            .find_blob(id)
+            .map_err(|e| e.message().to_string())?;
+        fs::write(target, blob.content()).map_err(|e| e.to_string())
+    }
+}
+
+/// A revision's tree written into a private temporary directory (removed when dropped).
+pub struct Snapshot {
+    /// Held only to be removed when the snapshot is dropped.
+    _dir: TempDir,
+    /// The directory, canonical: the paths kustomize builds read files under.
+    path: PathBuf,
+    /// The tree the directory holds.
+    tree: Oid,
+}
+
+impl Snapshot {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// The file mode of a symbolic link: links are not followed (they could point outside the
+/// tree), so they are not written.
+const LINK: i32 = 0o120000;
+
+/// Where a side of a change lies in a snapshot, if `materialize` writes it there: a regular
+/// file at a plain UTF-8 path.
+fn written(file: &DiffFile<'_>) -> Option<PathBuf> {
+    let path = Path::new(std::str::from_utf8(file.path_bytes()?).ok()?);
+    let regular = !matches!(
+        file.mode(),
+        FileMode::Link | FileMode::Commit | FileMode::Tree | FileMode::Unreadable
+    );
+    (file.exists() && regular && is_plain(path)).then(|| path.to_path_buf())
+}
+
+/// Whether `relative` is made of plain names only (no `..`, no root).
+fn is_plain(relative: &Path) -> bool {
+    relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
+}
+
+fn cannot_write(relative: &Path, revision: &str, message: &str) -> DiffError {
+    DiffError::new(format!(
+        "cannot read {} at {revision}: {message}",
+        relative.display()
+    ))
 }

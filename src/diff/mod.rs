@@ -4,7 +4,8 @@
 //! stronger.
 //!
 //! A revision is read straight from git ([`git`]): its tree is written into a private
-//! temporary directory, never into the repository. Each state is rendered by `validate`'s
+//! temporary directory, never into the repository (a head revision over the base, file by
+//! changed file, so the files both share are parsed once). Each state is rendered by `validate`'s
 //! discovery ([`state`]); [`objects`] and [`policy`] compare them; [`report`] prints.
 
 pub mod git;
@@ -13,9 +14,11 @@ pub mod policy;
 pub mod report;
 pub mod state;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+
+use crate::kustomize::Loader;
 
 pub use objects::{ChangeKind, ObjectChange};
 pub use policy::{PolicyChange, Risk};
@@ -75,23 +78,39 @@ impl Diff {
 }
 
 /// Computes the differences `request` asks for.
+///
+/// With a head revision, both revisions share one temporary directory: the base is written
+/// and rendered, then the files that differ are rewritten, and the head is rendered with
+/// every other file's parsed documents kept from the base.
 pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
     let checkout = match request.path {
         Some(path) => git::Checkout::open(path)?,
         None => git::Checkout::open(Path::new("."))?.at_root(),
     };
-    let base_dir = checkout.materialize(request.base)?;
-    let head_dir = match request.head {
-        Some(revision) => Some(checkout.materialize(revision)?),
-        None => None,
+    let relative = checkout.relative.clone();
+    let mut snapshot = checkout.materialize(request.base)?;
+    let in_base = snapshot.path().join(&relative).is_dir();
+    let loader = Loader::new();
+    let base = state_in(snapshot.path().join(&relative), &loader)?;
+    let (head, in_head) = match request.head {
+        Some(revision) => {
+            let changed = checkout.advance(&mut snapshot, revision)?;
+            let dir = snapshot.path().join(&relative);
+            let in_head = dir.is_dir();
+            if changed.is_empty() {
+                // The same tree: nothing can differ.
+                (None, in_head)
+            } else {
+                loader.forget(&changed.into_iter().collect());
+                (Some(state_in(dir, &loader)?), in_head)
+            }
+        }
+        None => {
+            let working = checkout.workdir.join(&relative);
+            (Some(state_in(working.clone(), &loader)?), working.is_dir())
+        }
     };
-    let working = checkout.workdir.join(&checkout.relative);
-    let found = |root: &Path| root.join(&checkout.relative).is_dir();
-    let anywhere = found(base_dir.path())
-        || head_dir
-            .as_ref()
-            .map_or(working.is_dir(), |dir| found(dir.path()));
-    if !anywhere {
+    if !in_base && !in_head {
         let revisions = match request.head {
             Some(head) => format!("{} or {head}", request.base),
             None => format!("{} or in the working tree", request.base),
@@ -101,30 +120,31 @@ pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
             request.path.unwrap_or(Path::new(".")).display()
         )));
     }
-    let base = state_in(base_dir.path(), &checkout.relative)?;
-    let head = match &head_dir {
-        Some(dir) => state_in(dir.path(), &checkout.relative)?,
-        None if working.is_dir() => State::load(&checkout.workdir, &working)?,
-        None => State::empty(),
+    let (objects, policy, head_problems) = match &head {
+        Some(head) => (
+            objects::changes(&base.objects, &head.objects),
+            policy::changes(&base.policy, &head.policy),
+            head.problems,
+        ),
+        None => (Vec::new(), Vec::new(), base.problems),
     };
     Ok(Diff {
         base: request.base.to_string(),
         head: request.head.unwrap_or("working tree").to_string(),
-        objects: objects::changes(&base.objects, &head.objects),
-        policy: policy::changes(&base.policy, &head.policy),
+        objects,
+        policy,
         problems: Problems {
             base: base.problems,
-            head: head.problems,
+            head: head_problems,
         },
     })
 }
 
-/// The state of `relative` inside a revision written to `root`.
-fn state_in(root: &Path, relative: &Path) -> Result<State, DiffError> {
-    let dir = root.join(relative);
-    if !dir.is_dir() {
-        // The directory does not exist at that revision.
-        return Ok(State::empty());
+/// The state of `dir`, or an empty one where the directory does not exist (at that revision).
+fn state_in(dir: PathBuf, loader: &Loader) -> Result<State, DiffError> {
+    if dir.is_dir() {
+        State::load(&dir, loader)
+    } else {
+        Ok(State::empty())
     }
-    State::load(root, &dir)
 }
