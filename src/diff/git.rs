@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use git2::{DiffFile, FileMode, ObjectType, Oid, Repository, Tree, TreeWalkMode, TreeWalkResult};
+use rayon::prelude::*;
 use tempfile::TempDir;
 
 use super::DiffError;
@@ -112,6 +113,7 @@ impl Checkout {
         fs::create_dir(dir.path().join(".git"))
             .map_err(|e| DiffError::new(format!("cannot write a temporary directory: {e}")))?;
         let mut failure: Option<DiffError> = None;
+        let mut files = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |parent, entry| {
             let Ok(name) = entry.name() else {
                 return TreeWalkResult::Skip;
@@ -120,30 +122,26 @@ impl Checkout {
             if !is_plain(&relative) {
                 return TreeWalkResult::Skip;
             }
-            let target = dir.path().join(&relative);
-            let written = match entry.kind() {
-                Some(ObjectType::Tree) => fs::create_dir_all(&target).map_err(|e| e.to_string()),
+            match entry.kind() {
+                Some(ObjectType::Tree) => {
+                    if let Err(e) = fs::create_dir_all(dir.path().join(&relative)) {
+                        failure = Some(cannot_write(&relative, revision, &e.to_string()));
+                        return TreeWalkResult::Abort;
+                    }
+                }
                 Some(ObjectType::Blob) if entry.filemode() != LINK => {
-                    self.write_blob(entry.id(), &target)
+                    files.push((relative, entry.id()));
                 }
-                _ => Ok(()), // submodules and symlinks
-            };
-            match written {
-                Ok(()) => TreeWalkResult::Ok,
-                Err(message) => {
-                    failure = Some(cannot_write(&relative, revision, &message));
-                    TreeWalkResult::Abort
-                }
+                _ => {} // submodules and symlinks
             }
+            TreeWalkResult::Ok
         })
         .map_err(|e| {
             failure
                 .take()
                 .unwrap_or_else(|| DiffError::new(e.message().to_string()))
         })?;
-        if let Some(error) = failure {
-            return Err(error);
-        }
+        self.write_blobs(dir.path(), files, revision)?;
         let path = dir
             .path()
             .canonicalize()
@@ -194,26 +192,39 @@ impl Checkout {
             }
             touched.push(target);
         }
-        for (relative, blob) in added {
-            let target = root.join(&relative);
-            target
-                .parent()
-                .map_or(Ok(()), fs::create_dir_all)
-                .map_err(|e| e.to_string())
-                .and_then(|()| self.write_blob(blob, &target))
-                .map_err(|message| cannot_write(&relative, revision, &message))?;
+        for (relative, _) in &added {
+            let target = root.join(relative);
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)
+                    .map_err(|e| cannot_write(relative, revision, &e.to_string()))?;
+            }
             touched.push(target);
         }
+        self.write_blobs(root, added, revision)?;
         snapshot.tree = new.id();
         Ok(touched)
     }
 
-    fn write_blob(&self, id: Oid, target: &Path) -> Result<(), String> {
-        let blob = self
-            .repository
-            .find_blob(id)
-            .map_err(|e| e.message().to_string())?;
-        fs::write(target, blob.content()).map_err(|e| e.to_string())
+    /// Writes blobs to their paths under `root` (whose directories exist), reading them
+    /// one by one and writing them on every core: creating files is what takes the time.
+    fn write_blobs(
+        &self,
+        root: &Path,
+        files: Vec<(PathBuf, Oid)>,
+        revision: &str,
+    ) -> Result<(), DiffError> {
+        let mut contents = Vec::with_capacity(files.len());
+        for (relative, id) in files {
+            let blob = self
+                .repository
+                .find_blob(id)
+                .map_err(|e| cannot_write(&relative, revision, e.message()))?;
+            contents.push((relative, blob.content().to_vec()));
+        }
+        contents.par_iter().try_for_each(|(relative, content)| {
+            fs::write(root.join(relative), content)
+                .map_err(|e| cannot_write(relative, revision, &e.to_string()))
+        })
     }
 }
 
