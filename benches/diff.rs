@@ -1,7 +1,7 @@
 //! Benchmark: `meshwright diff` between two git revisions of a generated repository with
 //! about 10,000 rendered documents, run as the real binary (start-up included): both
 //! revisions read from git, every kustomize root rendered twice, objects matched and
-//! diffed, and both policy matrices compared.
+//! diffed, and the policy edges compared.
 //!
 //! The second revision changes what a pull request typically changes: one caller removed
 //! from a service in every tenant (policy edges closed) and one image bumped (objects
