@@ -154,6 +154,16 @@ impl Repo {
         self.git(&["checkout", "-q", "main"]);
     }
 
+    /// Sets the image of `api` (billing.yaml) or `web` (shop.yaml) to `version`.
+    fn image(&self, app: &str, version: u32) {
+        let (file, text) = match app {
+            "api" => ("base/billing.yaml", BILLING),
+            _ => ("base/shop.yaml", SHOP),
+        };
+        let image = |v: u32| format!("image: '{app}:{v}'");
+        self.write(file, &text.replace(&image(1), &image(version)));
+    }
+
     fn diff(&self, args: &[&str]) -> assert_cmd::assert::Assert {
         common::meshwright()
             .arg("diff")
@@ -684,4 +694,94 @@ fn files_moved_between_revisions_and_a_file_where_a_directory_was() {
         .code(0)
         .stdout(predicate::str::contains("no differences"));
     repo.diff(&["--base", "moved", "--head", "main"]).code(0);
+}
+
+/// main moves on after feature forked: feature changes the api image, main later adds a
+/// ConfigMap and changes the web image.
+fn forked() -> Repo {
+    let repo = Repo::new();
+    repo.branch("feature", |r| r.image("api", 2));
+    let later = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later, namespace: shop}\n";
+    repo.write("base/later.yaml", later);
+    repo.write(
+        "base/kustomization.yaml",
+        &BASE_KUSTOMIZATION.replace("secret.yaml]", "secret.yaml, later.yaml]"),
+    );
+    repo.image("web", 2);
+    repo.commit("main moves on");
+    repo
+}
+
+#[test]
+fn three_dots_compare_the_head_with_the_merge_base() {
+    let repo = forked();
+    let only_feature = vec![tuple("modified", "Deployment", "billing", "api")];
+    let diff = repo.json(&["--base", "main...feature"]);
+    assert_eq!(object_changes(&diff), only_feature, "{diff:#}");
+    assert_eq!(diff["base"], "main...feature");
+    assert_eq!(diff["head"], "feature");
+    let fork = repo.git(&["merge-base", "main", "feature"]);
+    assert_eq!(diff["merge_base"], fork.trim());
+    // --merge-base says the same with two flags.
+    let flag = repo.json(&["--base", "main", "--head", "feature", "--merge-base"]);
+    assert_eq!(object_changes(&flag), only_feature, "{flag:#}");
+    // Without either, main's later commit shows up, reversed.
+    let plain = repo.json(&["--base", "main", "--head", "feature"]);
+    assert!(object_changes(&plain).contains(&tuple("removed", "ConfigMap", "shop", "later")));
+    assert!(plain.get("merge_base").is_none(), "{plain:#}");
+    repo.diff(&["--base", "main...feature"])
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "diff main...feature → feature\n",
+        ));
+}
+
+#[test]
+fn merge_base_against_the_working_tree_and_head() {
+    let repo = forked();
+    repo.git(&["checkout", "-q", "feature"]);
+    repo.image("web", 3);
+    // The working tree against merge-base(main, HEAD): feature's commit and the edit.
+    let diff = repo.json(&["--base", "main", "--merge-base"]);
+    assert_eq!(diff["base"], "main...HEAD");
+    assert_eq!(diff["head"], "working tree");
+    assert_eq!(
+        object_changes(&diff),
+        vec![
+            tuple("modified", "Deployment", "billing", "api"),
+            tuple("modified", "Deployment", "shop", "web"),
+        ],
+        "{diff:#}"
+    );
+    // `main...` is main...HEAD: the committed feature only.
+    let dots = repo.json(&["--base", "main..."]);
+    assert_eq!(dots["head"], "HEAD");
+    assert_eq!(
+        object_changes(&dots),
+        vec![tuple("modified", "Deployment", "billing", "api")]
+    );
+}
+
+#[test]
+fn merge_base_errors_exit_2() {
+    let repo = forked();
+    repo.git(&["checkout", "-q", "--orphan", "unrelated"]);
+    repo.commit("no shared history");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.diff(&["--base", "main...unrelated"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no merge base between main and unrelated: they share no history",
+        ));
+    repo.diff(&["--base", "main", "--head", "unrelated", "--merge-base"])
+        .code(2)
+        .stderr(predicate::str::contains("no merge base"));
+    repo.diff(&["--base", "main...feature", "--head", "feature"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--base main...feature already names the head revision",
+        ));
+    repo.diff(&["--base", "main...nope"])
+        .code(2)
+        .stderr(predicate::str::contains("unknown revision \"nope\""));
 }

@@ -101,6 +101,29 @@ impl Checkout {
             .map_err(unknown)
     }
 
+    /// The commit id of the best common ancestor of `one` and `two` (`git merge-base`).
+    pub fn merge_base(&self, one: &str, two: &str) -> Result<String, DiffError> {
+        let commit = |revision: &str| {
+            self.repository
+                .revparse_single(revision)
+                .and_then(|object| object.peel_to_commit())
+                .map(|commit| commit.id())
+                .map_err(|e| {
+                    DiffError::new(format!("unknown revision {revision:?}: {}", e.message()))
+                })
+        };
+        match self.repository.merge_base(commit(one)?, commit(two)?) {
+            Ok(id) => Ok(id.to_string()),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Err(DiffError::new(format!(
+                "no merge base between {one} and {two}: they share no history"
+            ))),
+            Err(e) => Err(DiffError::new(format!(
+                "cannot find the merge base of {one} and {two}: {}",
+                e.message()
+            ))),
+        }
+    }
+
     /// Writes the tree of `revision` into a new temporary directory. The directory gets an
     /// empty `.git` so that it reads like a repository root (`.gitignore` files apply,
     /// cluster names are taken relative to it).

@@ -45,16 +45,73 @@ pub struct Request<'a> {
     /// A directory of the repository's working tree; the diff covers what lies under it.
     /// `None`: the whole repository holding the current directory.
     pub path: Option<&'a Path>,
-    /// The base revision (anything `git rev-parse` understands).
+    /// The base revision (anything `git rev-parse` understands), or `A...B`: the merge base
+    /// of A and B against B, as `git diff A...B` (an empty side stands for `HEAD`).
     pub base: &'a str,
     /// The head revision; `None` compares against the working tree as it is on disk.
     pub head: Option<&'a str>,
+    /// Compare against the merge base of `base` and the head (`HEAD` for the working tree)
+    /// instead of `base` itself: what a pull request changes, without what its base
+    /// branch gained since.
+    pub merge_base: bool,
+}
+
+/// The revisions a request stands for.
+struct Revisions {
+    /// What is written into the temporary directory as the base.
+    base: String,
+    head: Option<String>,
+    /// How the base is named in the report.
+    label: String,
+    /// The merge base's commit id, when the base is one.
+    merge_base: Option<String>,
+}
+
+impl Request<'_> {
+    /// Resolves `A...B` and `merge_base` into the two revisions to compare.
+    fn revisions(&self, checkout: &git::Checkout) -> Result<Revisions, DiffError> {
+        let or_head = |side: &str| if side.is_empty() { "HEAD" } else { side }.to_string();
+        let (base, head, merge) = match self.base.split_once("...") {
+            Some(_) if self.head.is_some() => {
+                return Err(DiffError::new(format!(
+                    "--base {} already names the head revision (after `...`): drop --head",
+                    self.base
+                )));
+            }
+            Some((one, two)) => (or_head(one), Some(or_head(two)), true),
+            None => (
+                self.base.to_string(),
+                self.head.map(str::to_string),
+                self.merge_base,
+            ),
+        };
+        if !merge {
+            return Ok(Revisions {
+                label: base.clone(),
+                base,
+                head,
+                merge_base: None,
+            });
+        }
+        let other = head.clone().unwrap_or_else(|| "HEAD".to_string());
+        let commit = checkout.merge_base(&base, &other)?;
+        Ok(Revisions {
+            base: commit.clone(),
+            head,
+            label: format!("{base}...{other}"),
+            merge_base: Some(commit),
+        })
+    }
 }
 
 /// The differences between two states.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff {
+    /// The base revision as asked for (`A...B` for a merge base).
     pub base: String,
+    /// The merge base's commit id, when the base is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merge_base: Option<String>,
     /// The head revision, or `working tree`.
     pub head: String,
     pub objects: Vec<ObjectChange>,
@@ -88,11 +145,12 @@ pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
         None => git::Checkout::open(Path::new("."))?.at_root(),
     };
     let relative = checkout.relative.clone();
-    let mut snapshot = checkout.materialize(request.base)?;
+    let revisions = request.revisions(&checkout)?;
+    let mut snapshot = checkout.materialize(&revisions.base)?;
     let in_base = snapshot.path().join(&relative).is_dir();
     let loader = Loader::new();
     let base = state_in(snapshot.path().join(&relative), &loader)?;
-    let (head, in_head) = match request.head {
+    let (head, in_head) = match &revisions.head {
         Some(revision) => {
             let changed = checkout.advance(&mut snapshot, revision)?;
             let dir = snapshot.path().join(&relative);
@@ -111,12 +169,12 @@ pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
         }
     };
     if !in_base && !in_head {
-        let revisions = match request.head {
-            Some(head) => format!("{} or {head}", request.base),
-            None => format!("{} or in the working tree", request.base),
+        let at = match &revisions.head {
+            Some(head) => format!("{} or {head}", revisions.label),
+            None => format!("{} or in the working tree", revisions.label),
         };
         return Err(DiffError::new(format!(
-            "{}: cannot read: no such directory at {revisions}",
+            "{}: cannot read: no such directory at {at}",
             request.path.unwrap_or(Path::new(".")).display()
         )));
     }
@@ -129,8 +187,9 @@ pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
         None => (Vec::new(), Vec::new(), base.problems),
     };
     Ok(Diff {
-        base: request.base.to_string(),
-        head: request.head.unwrap_or("working tree").to_string(),
+        base: revisions.label,
+        merge_base: revisions.merge_base,
+        head: revisions.head.unwrap_or_else(|| "working tree".to_string()),
         objects,
         policy,
         problems: Problems {
