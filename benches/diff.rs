@@ -1,7 +1,7 @@
 //! Benchmark: `meshwright diff` between two git revisions of a generated repository with
 //! about 10,000 rendered documents, run as the real binary (start-up included): both
 //! revisions read from git, every kustomize root rendered twice, objects matched and
-//! diffed, and both policy matrices compared.
+//! diffed, and the policy edges compared.
 //!
 //! The second revision changes what a pull request typically changes: one caller removed
 //! from a service in every tenant (policy edges closed) and one image bumped (objects
@@ -13,18 +13,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use meshwright::intent;
-use meshwright::scaffold::{plan::Plan, render, write};
 use support::{median, mesh_yaml};
 
 const RUNS: usize = 5;
-
-fn generate(yaml: &str, dir: &Path) {
-    let mesh = intent::parse(Path::new("mesh.yaml"), yaml.as_bytes()).expect("bench mesh is valid");
-    let files = render::render(&mesh).expect("renders");
-    write::apply(&Plan::compute(dir, &files).expect("plans")).expect("writes");
-    std::fs::write(dir.join("mesh.yaml"), yaml).expect("mesh.yaml");
-}
 
 fn git(dir: &Path, args: &[&str]) {
     let status = Command::new("git")
@@ -54,11 +45,11 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let repo = dir.path();
     let before = mesh_yaml(tenants);
-    generate(&before, repo);
+    support::generate_repo(&before, repo);
     git(repo, &["init", "-q", "-b", "main"]);
     git(repo, &["add", "-A"]);
     git(repo, &["commit", "-q", "-m", "base"]);
-    generate(&changed(&before), repo);
+    support::generate_repo(&changed(&before), repo);
     git(repo, &["add", "-A"]);
     git(repo, &["commit", "-q", "-m", "head"]);
 

@@ -26,7 +26,8 @@ fn main() {
     let dir = tempfile::tempdir().expect("tempdir");
     let repo = dir.path();
     support::generate_repo(&mesh_yaml(tenants), repo);
-    let state = meshwright::diff::State::load(repo, repo).expect("renders");
+    let state = meshwright::diff::State::load(repo, &meshwright::kustomize::Loader::new())
+        .expect("renders");
     let server = apiserver::ApiServer::start();
     let mut objects = 0;
     for (key, nodes) in &state.objects {

@@ -172,7 +172,8 @@ fn repository() -> tempfile::TempDir {
 /// The repository's rendered objects as JSON (what a GitOps controller applies).
 fn rendered(repo: &Path) -> Vec<Value> {
     let dir = repo.join("clusters/central");
-    let state = meshwright::diff::State::load(repo, &dir).expect("repository renders");
+    let state = meshwright::diff::State::load(&dir, &meshwright::kustomize::Loader::new())
+        .expect("repository renders");
     state
         .objects
         .values()
@@ -268,7 +269,8 @@ fn a_cluster_in_sync_has_no_differences_and_is_read_with_lists_and_dry_runs() {
 fn generated_repositories_in_sync_have_no_differences() {
     for example in common::EXAMPLES {
         let (_temp, repo) = common::init_example(example);
-        let state = meshwright::diff::State::load(&repo, &repo).expect("renders");
+        let state = meshwright::diff::State::load(&repo, &meshwright::kustomize::Loader::new())
+            .expect("renders");
         let clusters: std::collections::BTreeSet<&str> =
             state.objects.keys().map(|k| k.cluster.as_str()).collect();
         for cluster in clusters {

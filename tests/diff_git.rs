@@ -154,6 +154,16 @@ impl Repo {
         self.git(&["checkout", "-q", "main"]);
     }
 
+    /// Sets the image of `api` (billing.yaml) or `web` (shop.yaml) to `version`.
+    fn image(&self, app: &str, version: u32) {
+        let (file, text) = match app {
+            "api" => ("base/billing.yaml", BILLING),
+            _ => ("base/shop.yaml", SHOP),
+        };
+        let image = |v: u32| format!("image: '{app}:{v}'");
+        self.write(file, &text.replace(&image(1), &image(version)));
+    }
+
     fn diff(&self, args: &[&str]) -> assert_cmd::assert::Assert {
         common::meshwright()
             .arg("diff")
@@ -602,4 +612,176 @@ fn strict_to_permissive_weakens_the_callee_only() {
         back["policy"][0]["message"], "strengthens: billing/api now requires mTLS",
         "{back:#}"
     );
+}
+
+/// A Deployment `namespace/app` (service account `app`) and an AuthorizationPolicy that lets
+/// only service account `caller` of namespace shop call it.
+fn callee(namespace: &str, app: &str, caller: &str) -> String {
+    format!(
+        "---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {app}, namespace: {namespace}}}
+spec:
+  template:
+    metadata: {{labels: {{app: {app}}}}}
+    spec: {{serviceAccountName: {app}, containers: [{{name: {app}, image: '{app}:1', ports: [{{containerPort: 8080}}]}}]}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {{name: {app}-callers, namespace: {namespace}}}
+spec:
+  selector: {{matchLabels: {{app: {app}}}}}
+  rules: [{{from: [{{source: {{principals: ['cluster.local/ns/shop/sa/{caller}']}}}}]}}]
+"
+    )
+}
+
+#[test]
+fn one_callees_authorization_policy_changes_exactly_that_callees_edges() {
+    let repo = Repo::new();
+    let cart = callee("shop", "cart", "web");
+    repo.write(
+        "base/more.yaml",
+        &format!("{}{cart}", callee("billing", "ledger", "web")),
+    );
+    repo.write(
+        "base/kustomization.yaml",
+        &BASE_KUSTOMIZATION.replace("secret.yaml]", "secret.yaml, more.yaml]"),
+    );
+    repo.commit("more workloads");
+    repo.branch("ledger", |r| {
+        // ledger now takes cart instead of web; a new workload (audit) shifts the numbers of
+        // the workloads after it.
+        let ledger = callee("billing", "ledger", "cart");
+        let audit = callee("billing", "audit", "nobody");
+        r.write("base/more.yaml", &format!("{audit}{ledger}{cart}"));
+    });
+    let diff = repo.json(&["--base", "main", "--head", "ledger"]);
+    let changes: Vec<(&str, &str, &str)> = diff["policy"]
+        .as_array()
+        .expect("policy list")
+        .iter()
+        .map(|p| {
+            let s = |k: &str| p[k].as_str().expect("string");
+            (s("risk"), s("from"), s("to"))
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            ("opens", "shop/cart", "billing/ledger"),
+            ("closes", "shop/web", "billing/ledger"),
+        ],
+        "{diff:#}"
+    );
+}
+
+#[test]
+fn files_moved_between_revisions_and_a_file_where_a_directory_was() {
+    let repo = Repo::new();
+    repo.branch("moved", |r| {
+        r.git(&["mv", "base", "common"]);
+        r.write(
+            "clusters/central/kustomization.yaml",
+            &CENTRAL.replace("../../base", "../../common"),
+        );
+        // A file (not a manifest) named like the directory that went away.
+        r.write("base", "notes\n");
+    });
+    // The same objects render from the new place, both ways.
+    repo.diff(&["--base", "main", "--head", "moved"])
+        .code(0)
+        .stdout(predicate::str::contains("no differences"));
+    repo.diff(&["--base", "moved", "--head", "main"]).code(0);
+}
+
+/// main moves on after feature forked: feature changes the api image, main later adds a
+/// ConfigMap and changes the web image.
+fn forked() -> Repo {
+    let repo = Repo::new();
+    repo.branch("feature", |r| r.image("api", 2));
+    let later = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later, namespace: shop}\n";
+    repo.write("base/later.yaml", later);
+    repo.write(
+        "base/kustomization.yaml",
+        &BASE_KUSTOMIZATION.replace("secret.yaml]", "secret.yaml, later.yaml]"),
+    );
+    repo.image("web", 2);
+    repo.commit("main moves on");
+    repo
+}
+
+#[test]
+fn three_dots_compare_the_head_with_the_merge_base() {
+    let repo = forked();
+    let only_feature = vec![tuple("modified", "Deployment", "billing", "api")];
+    let diff = repo.json(&["--base", "main...feature"]);
+    assert_eq!(object_changes(&diff), only_feature, "{diff:#}");
+    assert_eq!(diff["base"], "main...feature");
+    assert_eq!(diff["head"], "feature");
+    let fork = repo.git(&["merge-base", "main", "feature"]);
+    assert_eq!(diff["merge_base"], fork.trim());
+    // --merge-base says the same with two flags.
+    let flag = repo.json(&["--base", "main", "--head", "feature", "--merge-base"]);
+    assert_eq!(object_changes(&flag), only_feature, "{flag:#}");
+    // Without either, main's later commit shows up, reversed.
+    let plain = repo.json(&["--base", "main", "--head", "feature"]);
+    assert!(object_changes(&plain).contains(&tuple("removed", "ConfigMap", "shop", "later")));
+    assert!(plain.get("merge_base").is_none(), "{plain:#}");
+    repo.diff(&["--base", "main...feature"])
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "diff main...feature → feature\n",
+        ));
+}
+
+#[test]
+fn merge_base_against_the_working_tree_and_head() {
+    let repo = forked();
+    repo.git(&["checkout", "-q", "feature"]);
+    repo.image("web", 3);
+    // The working tree against merge-base(main, HEAD): feature's commit and the edit.
+    let diff = repo.json(&["--base", "main", "--merge-base"]);
+    assert_eq!(diff["base"], "main...HEAD");
+    assert_eq!(diff["head"], "working tree");
+    assert_eq!(
+        object_changes(&diff),
+        vec![
+            tuple("modified", "Deployment", "billing", "api"),
+            tuple("modified", "Deployment", "shop", "web"),
+        ],
+        "{diff:#}"
+    );
+    // `main...` is main...HEAD: the committed feature only.
+    let dots = repo.json(&["--base", "main..."]);
+    assert_eq!(dots["head"], "HEAD");
+    assert_eq!(
+        object_changes(&dots),
+        vec![tuple("modified", "Deployment", "billing", "api")]
+    );
+}
+
+#[test]
+fn merge_base_errors_exit_2() {
+    let repo = forked();
+    repo.git(&["checkout", "-q", "--orphan", "unrelated"]);
+    repo.commit("no shared history");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.diff(&["--base", "main...unrelated"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no merge base between main and unrelated: they share no history",
+        ));
+    repo.diff(&["--base", "main", "--head", "unrelated", "--merge-base"])
+        .code(2)
+        .stderr(predicate::str::contains("no merge base"));
+    repo.diff(&["--base", "main...feature", "--head", "feature"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--base main...feature already names the head revision",
+        ));
+    repo.diff(&["--base", "main...nope"])
+        .code(2)
+        .stderr(predicate::str::contains("unknown revision \"nope\""));
 }

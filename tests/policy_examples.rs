@@ -162,3 +162,29 @@ fn edge_example_allows_exactly_the_declared_callers() {
 fn saas_example_allows_exactly_the_declared_callers() {
     check("saas");
 }
+
+/// `partial_matrix` evaluates only some edges, which must come out as in the full matrix.
+#[test]
+fn a_partial_matrix_holds_exactly_the_full_matrix_edges_it_selects() {
+    let (_temp, repo) = common::init_example("saas");
+    let loaded = load(&[repo], None).expect("repo loads");
+    let key = |e: &meshwright::policy::Edge| (e.from, e.to, e.port, e.allowed, e.mtls);
+    for model in &loaded.models {
+        let count = model.workloads().len();
+        let callers: Vec<bool> = (0..count).map(|i| i % 3 == 0).collect();
+        let callees: Vec<bool> = (0..count).map(|i| i % 4 == 1).collect();
+        let expected: Vec<_> = model
+            .matrix()
+            .edges()
+            .filter(|e| callers[e.from as usize] || callees[e.to as usize])
+            .map(key)
+            .collect();
+        let partial: Vec<_> = model
+            .partial_matrix(&callers, &callees)
+            .edges()
+            .map(key)
+            .collect();
+        assert!(!expected.is_empty(), "{}", model.cluster);
+        assert_eq!(partial, expected, "{}", model.cluster);
+    }
+}

@@ -1,6 +1,6 @@
 //! `meshwright diff`: what changed between two revisions of the repository (or a revision
-//! and the working tree) — or between the repository and a live cluster (`--cluster`) — as
-//! rendered objects and as effective policy.
+//! and the working tree, or a pull request from its merge base) — or between the repository
+//! and a live cluster (`--cluster`) — as rendered objects and as effective policy.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,17 +17,22 @@ use crate::diff::{Diff, Request, diff};
 /// between the repository and a live cluster.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  meshwright diff --base main                     main against the working tree\n  meshwright diff --base origin/main --head HEAD  what a pull request changes\n  meshwright diff --base v1.2 clusters/central    one directory of the repository\n  meshwright diff --base main -o markdown         a pull-request comment\n  meshwright diff --cluster --context prod clusters/central\n                                                  the repository against the live cluster\n\nRevisions are read straight from git; nothing is checked out or written into the\nrepository. Objects are matched by cluster, API group, kind, namespace and name. Secret\ndata and stringData values are always masked (***).\n\nWith --cluster, the kinds the repository manages are listed (once per kind) in the\nnamespaces it manages; each intended object is compared with what a server-side apply\ndry-run (dryRun=All: nothing is changed) would store, or — where the dry-run is not\npermitted — with the live object minus server-set fields. Live objects the repository\nlacks are listed as drift.\n\nExit codes (as kubectl diff): 0 no differences, 1 differences, 2 error (not a git\nrepository, unknown revision, unreadable path, kubeconfig or TLS failure), 3 partial: part\nof the live cluster could not be read (403, 5xx, timeouts), differences shown are a lower\nbound."
+    after_help = "Examples:\n  meshwright diff --base main                     main against the working tree\n  meshwright diff --base origin/main --head HEAD  two revisions\n  meshwright diff --base origin/main...HEAD       what a pull request changes (from the merge base)\n  meshwright diff --base main --merge-base        the same, against the working tree\n  meshwright diff --base v1.2 clusters/central    one directory of the repository\n  meshwright diff --base main -o markdown         a pull-request comment\n  meshwright diff --cluster --context prod clusters/central\n                                                  the repository against the live cluster\n\nRevisions are read straight from git; nothing is checked out or written into the\nrepository. Objects are matched by cluster, API group, kind, namespace and name. Secret\ndata and stringData values are always masked (***).\n\nWith --cluster, the kinds the repository manages are listed (once per kind) in the\nnamespaces it manages; each intended object is compared with what a server-side apply\ndry-run (dryRun=All: nothing is changed) would store, or — where the dry-run is not\npermitted — with the live object minus server-set fields. Live objects the repository\nlacks are listed as drift.\n\nExit codes (as kubectl diff): 0 no differences, 1 differences, 2 error (not a git\nrepository, unknown revision, no merge base, unreadable path, kubeconfig or TLS failure),\n3 partial: part of the live cluster could not be read (403, 5xx, timeouts), differences\nshown are a lower bound."
 )]
 pub struct DiffArgs {
     /// Directory inside the repository to compare [default: the repository's root].
     path: Option<PathBuf>,
-    /// Base revision (branch, tag, commit, `HEAD~1`, ...).
+    /// Base revision (branch, tag, commit, `HEAD~1`, ...), or `A...B`: the merge base of A
+    /// and B, against B (as `git diff A...B`).
     #[arg(long, value_name = "REV", required_unless_present = "cluster")]
     base: Option<String>,
     /// Head revision [default: the working tree].
     #[arg(long, value_name = "REV", conflicts_with = "cluster")]
     head: Option<String>,
+    /// Compare against the merge base of --base and the head (HEAD for the working tree):
+    /// what a pull request changes, without what its base branch gained since.
+    #[arg(long, conflicts_with = "cluster")]
+    merge_base: bool,
     /// Compare the repository (working tree) with the live cluster of the kubeconfig context.
     #[arg(long, conflicts_with = "base")]
     cluster: bool,
@@ -65,6 +70,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
             path: args.path.as_deref(),
             base: args.base.as_deref().unwrap_or_default(),
             head: args.head.as_deref(),
+            merge_base: args.merge_base,
         };
         match diff(&request) {
             Ok(found) => found,

@@ -13,8 +13,9 @@ use futures::stream::{self, StreamExt};
 use serde_json::Value;
 
 use crate::diff::{Diff, ObjectKey, Problems, State, objects, policy as policy_diff};
+use crate::kustomize::Loader;
 use crate::manifest::{Node, Origin};
-use crate::policy::{Loaded, Model, repository_root};
+use crate::policy::{Loaded, Model};
 
 use super::dry_run::{self, DEFAULT_FIELD_MANAGER, DryRun};
 use super::normalize::{fold_string_data, prune_to, strip_server_fields};
@@ -60,14 +61,7 @@ pub async fn diff_live(
         .path
         .canonicalize()
         .map_err(|e| ClusterError::new(format!("{}: cannot read: {e}", request.path.display())))?;
-    // Outside a repository, the working directory (or the path itself) names the clusters.
-    let root = repository_root(&dir)
-        .or_else(|| {
-            let cwd = std::env::current_dir().ok()?.canonicalize().ok()?;
-            dir.starts_with(&cwd).then_some(cwd)
-        })
-        .unwrap_or_else(|| dir.clone());
-    let state = State::load(&root, &dir).map_err(|e| ClusterError::new(e.to_string()))?;
+    let state = State::load(&dir, &Loader::new()).map_err(|e| ClusterError::new(e.to_string()))?;
     let connection = connect::connect(&request.target).await?;
     let cluster = choose_cluster(&state, request.repo_cluster, &connection.context)?;
     let intended: BTreeMap<ObjectKey, Vec<Node>> = state
@@ -108,6 +102,7 @@ pub async fn diff_live(
     );
     Ok(Diff {
         base: format!("cluster {}", connection.context),
+        merge_base: None,
         head: format!("repository {}", request.path.display()),
         objects: objects::changes(&base, &head),
         policy,

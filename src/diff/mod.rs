@@ -4,7 +4,8 @@
 //! stronger.
 //!
 //! A revision is read straight from git ([`git`]): its tree is written into a private
-//! temporary directory, never into the repository. Each state is rendered by `validate`'s
+//! temporary directory, never into the repository (a head revision over the base, file by
+//! changed file, so the files both share are parsed once). Each state is rendered by `validate`'s
 //! discovery ([`state`]); [`objects`] and [`policy`] compare them; [`report`] prints.
 
 pub mod git;
@@ -13,11 +14,12 @@ pub mod policy;
 pub mod report;
 pub mod state;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::cluster::Unread;
+use crate::kustomize::Loader;
 
 pub use objects::{ChangeKind, ObjectChange};
 pub use policy::{PolicyChange, Risk};
@@ -44,16 +46,73 @@ pub struct Request<'a> {
     /// A directory of the repository's working tree; the diff covers what lies under it.
     /// `None`: the whole repository holding the current directory.
     pub path: Option<&'a Path>,
-    /// The base revision (anything `git rev-parse` understands).
+    /// The base revision (anything `git rev-parse` understands), or `A...B`: the merge base
+    /// of A and B against B, as `git diff A...B` (an empty side stands for `HEAD`).
     pub base: &'a str,
     /// The head revision; `None` compares against the working tree as it is on disk.
     pub head: Option<&'a str>,
+    /// Compare against the merge base of `base` and the head (`HEAD` for the working tree)
+    /// instead of `base` itself: what a pull request changes, without what its base
+    /// branch gained since.
+    pub merge_base: bool,
+}
+
+/// The revisions a request stands for.
+struct Revisions {
+    /// What is written into the temporary directory as the base.
+    base: String,
+    head: Option<String>,
+    /// How the base is named in the report.
+    label: String,
+    /// The merge base's commit id, when the base is one.
+    merge_base: Option<String>,
+}
+
+impl Request<'_> {
+    /// Resolves `A...B` and `merge_base` into the two revisions to compare.
+    fn revisions(&self, checkout: &git::Checkout) -> Result<Revisions, DiffError> {
+        let or_head = |side: &str| if side.is_empty() { "HEAD" } else { side }.to_string();
+        let (base, head, merge) = match self.base.split_once("...") {
+            Some(_) if self.head.is_some() => {
+                return Err(DiffError::new(format!(
+                    "--base {} already names the head revision (after `...`): drop --head",
+                    self.base
+                )));
+            }
+            Some((one, two)) => (or_head(one), Some(or_head(two)), true),
+            None => (
+                self.base.to_string(),
+                self.head.map(str::to_string),
+                self.merge_base,
+            ),
+        };
+        if !merge {
+            return Ok(Revisions {
+                label: base.clone(),
+                base,
+                head,
+                merge_base: None,
+            });
+        }
+        let other = head.clone().unwrap_or_else(|| "HEAD".to_string());
+        let commit = checkout.merge_base(&base, &other)?;
+        Ok(Revisions {
+            base: commit.clone(),
+            head,
+            label: format!("{base}...{other}"),
+            merge_base: Some(commit),
+        })
+    }
 }
 
 /// The differences between two states.
 #[derive(Debug, Clone, Serialize)]
 pub struct Diff {
+    /// The base revision as asked for (`A...B` for a merge base).
     pub base: String,
+    /// The merge base's commit id, when the base is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merge_base: Option<String>,
     /// The head revision, or `working tree`.
     pub head: String,
     pub objects: Vec<ObjectChange>,
@@ -92,46 +151,66 @@ impl Diff {
 }
 
 /// Computes the differences `request` asks for.
+///
+/// With a head revision, both revisions share one temporary directory: the base is written
+/// and rendered, then the files that differ are rewritten, and the head is rendered with
+/// every other file's parsed documents kept from the base.
 pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
     let checkout = match request.path {
         Some(path) => git::Checkout::open(path)?,
         None => git::Checkout::open(Path::new("."))?.at_root(),
     };
-    let base_dir = checkout.materialize(request.base)?;
-    let head_dir = match request.head {
-        Some(revision) => Some(checkout.materialize(revision)?),
-        None => None,
+    let relative = checkout.relative.clone();
+    let revisions = request.revisions(&checkout)?;
+    let mut snapshot = checkout.materialize(&revisions.base)?;
+    let in_base = snapshot.path().join(&relative).is_dir();
+    let loader = Loader::new();
+    let base = state_in(snapshot.path().join(&relative), &loader)?;
+    let (head, in_head) = match &revisions.head {
+        Some(revision) => {
+            let changed = checkout.advance(&mut snapshot, revision)?;
+            let dir = snapshot.path().join(&relative);
+            let in_head = dir.is_dir();
+            if changed.is_empty() {
+                // The same tree: nothing can differ.
+                (None, in_head)
+            } else {
+                loader.forget(&changed.into_iter().collect());
+                (Some(state_in(dir, &loader)?), in_head)
+            }
+        }
+        None => {
+            let working = checkout.workdir.join(&relative);
+            (Some(state_in(working.clone(), &loader)?), working.is_dir())
+        }
     };
-    let working = checkout.workdir.join(&checkout.relative);
-    let found = |root: &Path| root.join(&checkout.relative).is_dir();
-    let anywhere = found(base_dir.path())
-        || head_dir
-            .as_ref()
-            .map_or(working.is_dir(), |dir| found(dir.path()));
-    if !anywhere {
-        let revisions = match request.head {
-            Some(head) => format!("{} or {head}", request.base),
-            None => format!("{} or in the working tree", request.base),
+    if !in_base && !in_head {
+        let at = match &revisions.head {
+            Some(head) => format!("{} or {head}", revisions.label),
+            None => format!("{} or in the working tree", revisions.label),
         };
         return Err(DiffError::new(format!(
-            "{}: cannot read: no such directory at {revisions}",
+            "{}: cannot read: no such directory at {at}",
             request.path.unwrap_or(Path::new(".")).display()
         )));
     }
-    let base = state_in(base_dir.path(), &checkout.relative)?;
-    let head = match &head_dir {
-        Some(dir) => state_in(dir.path(), &checkout.relative)?,
-        None if working.is_dir() => State::load(&checkout.workdir, &working)?,
-        None => State::empty(),
+    let (objects, policy, head_problems) = match &head {
+        Some(head) => (
+            objects::changes(&base.objects, &head.objects),
+            policy::changes(&base.policy, &head.policy),
+            head.problems,
+        ),
+        None => (Vec::new(), Vec::new(), base.problems),
     };
     Ok(Diff {
-        base: request.base.to_string(),
-        head: request.head.unwrap_or("working tree").to_string(),
-        objects: objects::changes(&base.objects, &head.objects),
-        policy: policy::changes(&base.policy, &head.policy),
+        base: revisions.label,
+        merge_base: revisions.merge_base,
+        head: revisions.head.unwrap_or_else(|| "working tree".to_string()),
+        objects,
+        policy,
         problems: Problems {
             base: base.problems,
-            head: head.problems,
+            head: head_problems,
         },
         drift: Vec::new(),
         unread: Vec::new(),
@@ -139,12 +218,11 @@ pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
     })
 }
 
-/// The state of `relative` inside a revision written to `root`.
-fn state_in(root: &Path, relative: &Path) -> Result<State, DiffError> {
-    let dir = root.join(relative);
-    if !dir.is_dir() {
-        // The directory does not exist at that revision.
-        return Ok(State::empty());
+/// The state of `dir`, or an empty one where the directory does not exist (at that revision).
+fn state_in(dir: PathBuf, loader: &Loader) -> Result<State, DiffError> {
+    if dir.is_dir() {
+        State::load(&dir, loader)
+    } else {
+        Ok(State::empty())
     }
-    State::load(root, &dir)
 }

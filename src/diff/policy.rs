@@ -4,17 +4,24 @@
 //!
 //! A callee whose server side stops requiring mTLS (a PeerAuthentication leaves `STRICT`)
 //! is reported once, with `from` = `*`: mesh callers keep using mTLS, but anyone else may
-//! now connect in plain text.
+//! now connect in plain text. Its mode is compared per port, or once (no port) when every
+//! port of the callee has the same mode in both states.
 //!
 //! Edges are matched by cluster, caller, callee and port; an edge whose port is split in
 //! one state only is compared with the other state's any-port (`*`) edge. Edges of a
 //! workload that exists in one state only are not reported: the object changes show it.
+//!
+//! Only edges that can differ are evaluated (see [`Inbound`]): those into callees whose
+//! policy inputs changed and those from callers whose identity changed, so a pull request
+//! that touches one service costs a column of the matrix, not the whole matrix twice.
 
-use std::collections::HashMap;
+use std::cmp::Ordering;
 
 use serde::Serialize;
 
-use crate::policy::{Loaded, Model, Mtls};
+use crate::policy::peer::PeerMode;
+use crate::policy::workload::Workload;
+use crate::policy::{Edge, Inbound, Loaded, Model, Mtls};
 
 /// How a change moves the mesh's security.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -79,201 +86,240 @@ pub struct PolicyChange {
     pub message: String,
 }
 
-/// (cluster, caller, callee, port) of a differing edge, named for people.
-type EdgeKey = (String, String, String, Option<u16>);
-
-/// An edge between workloads numbered as in the head state's model; `CALLEE` as the caller
-/// stands for a callee's server side.
-type IndexKey = (u32, u32, Option<u16>);
-
-/// The caller number that keys a callee's server-side mode.
-const CALLEE: u32 = u32::MAX;
-
-/// A model's edges and its callees' server-side modes, with workloads renumbered by
-/// `number` (edges of workloads the other state lacks are left out).
-fn indexed_edges(
-    model: &Model,
-    number: impl Fn(u32) -> Option<u32>,
-) -> (
-    HashMap<IndexKey, EdgeState>,
-    HashMap<IndexKey, &'static str>,
-) {
-    let matrix = model.matrix();
-    let mut edges = HashMap::with_capacity(matrix.len());
-    let mut servers = HashMap::new();
-    for edge in matrix.edges() {
-        let (Some(from), Some(to)) = (number(edge.from), number(edge.to)) else {
-            continue;
-        };
-        let mode = matrix.decision(edge).connection.server.mode.as_str();
-        servers.insert((CALLEE, to, edge.port), mode);
-        edges.insert(
-            (from, to, edge.port),
-            EdgeState {
-                allowed: edge.allowed,
-                mtls: edge.mtls,
-            },
-        );
+/// The workloads present in both models, as (base index, head index) pairs: both lists are
+/// sorted by namespace and name, so one merge finds them.
+fn common_workloads(base: &Model, head: &Model) -> Vec<(usize, usize)> {
+    fn key(w: &Workload) -> (&str, &str) {
+        (&w.namespace, &w.name)
     }
-    (edges, servers)
+    let (old, new) = (base.workloads(), head.workloads());
+    let (mut i, mut j) = (0, 0);
+    let mut common = Vec::new();
+    while i < old.len() && j < new.len() {
+        match key(&old[i]).cmp(&key(&new[j])) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                common.push((i, j));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    common
 }
 
-/// A value of `map` at `key`, or at the same key's any-port entry.
-fn find<T: Copy>(map: &HashMap<IndexKey, T>, key: &IndexKey) -> Option<T> {
-    map.get(key)
-        .copied()
-        .or_else(|| map.get(&(key.0, key.1, None)).copied())
-}
+/// Values by port; `None` stands for every port.
+type ByPort<T> = Vec<(Option<u16>, T)>;
 
-/// The keys of both maps whose value is known on both sides and differs, once each: a port
-/// split in one state only is reported at the port-specific key.
-fn differing<T: Copy + PartialEq>(
-    before: &HashMap<IndexKey, T>,
-    after: &HashMap<IndexKey, T>,
-) -> Vec<(IndexKey, T, T)> {
-    let only_after = after.keys().filter(|key| !before.contains_key(*key));
+/// Values keyed by port (`None`: every port alike) that differ between two states, matched
+/// as the module doc says: a port split in one state only is compared with the other
+/// state's any-port value.
+fn port_differences<T: Copy + PartialEq>(
+    before: &[(Option<u16>, T)],
+    after: &[(Option<u16>, T)],
+) -> Vec<(Option<u16>, T, T)> {
+    let find = |side: &[(Option<u16>, T)], port: Option<u16>| {
+        let at = |p: Option<u16>| side.iter().find(|(q, _)| *q == p).map(|(_, v)| *v);
+        at(port).or_else(|| at(None))
+    };
+    let has = |side: &[(Option<u16>, T)], port: Option<u16>| side.iter().any(|(p, _)| *p == port);
+    let only_after = after.iter().filter(|(port, _)| !has(before, *port));
     before
-        .keys()
+        .iter()
         .chain(only_after)
-        .filter(|key| key.2.is_some() || before.contains_key(*key) == after.contains_key(*key))
-        .filter_map(|key| Some((*key, find(before, key)?, find(after, key)?)))
+        .map(|(port, _)| *port)
+        .filter(|port| port.is_some() || (has(after, None) && has(before, None)))
+        .filter_map(|port| Some((port, find(before, port)?, find(after, port)?)))
         .filter(|(_, old, new)| old != new)
         .collect()
 }
 
-/// A differing value: where, before, after.
-type Difference<T> = (EdgeKey, T, T);
-
-/// Per cluster present in both states, the server-side modes and the edges that differ,
-/// keyed by names.
-fn differences(
-    base: &Loaded,
-    head: &Loaded,
-) -> (Vec<Difference<&'static str>>, Vec<Difference<EdgeState>>) {
-    let mut servers = Vec::new();
-    let mut edges = Vec::new();
-    for head_model in &head.models {
-        let Some(base_model) = base.models.iter().find(|m| m.cluster == head_model.cluster) else {
-            continue;
-        };
-        let name =
-            |model: &Model| -> Vec<String> { model.workloads().iter().map(|w| w.id()).collect() };
-        let (base_names, head_names) = (name(base_model), name(head_model));
-        let head_number: HashMap<&str, u32> = head_names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.as_str(), i as u32))
-            .collect();
-        let (before, servers_before) = indexed_edges(base_model, |i| {
-            head_number.get(base_names[i as usize].as_str()).copied()
-        });
-        let (after, servers_after) = indexed_edges(head_model, Some);
-        let key = |(from, to, port): IndexKey| -> EdgeKey {
-            let from = if from == CALLEE {
-                "*".to_string()
-            } else {
-                head_names[from as usize].clone()
-            };
-            (
-                head_model.cluster.clone(),
-                from,
-                head_names[to as usize].clone(),
-                port,
-            )
-        };
-        servers.extend(
-            differing(&servers_before, &servers_after)
-                .into_iter()
-                .map(|(k, old, new)| (key(k), old, new)),
-        );
-        edges.extend(
-            differing(&before, &after)
-                .into_iter()
-                .map(|(k, old, new)| (key(k), old, new)),
-        );
+/// A callee's server-side mode per port, or once (`None`) when every port has the same.
+fn server_modes(inbound: &Inbound) -> ByPort<PeerMode> {
+    let modes: ByPort<PeerMode> = inbound.ports.iter().map(|p| (p.port, p.mode)).collect();
+    match modes.first() {
+        Some(&(_, first)) if modes.iter().all(|(_, mode)| *mode == first) => vec![(None, first)],
+        _ => modes,
     }
-    (servers, edges)
 }
 
-/// Every edge whose decision or mTLS mode differs between `base` and `head`.
-pub fn changes(base: &Loaded, head: &Loaded) -> Vec<PolicyChange> {
-    let (server_differences, edge_differences) = differences(base, head);
-    let mut changes = Vec::new();
-    for (key, old_mode, new_mode) in server_differences {
-        let (strict_before, strict_after) = (old_mode == "STRICT", new_mode == "STRICT");
-        if strict_before == strict_after {
+/// A row's edges grouped by callee, each callee renumbered by `number` (callees it maps to
+/// `None` left out), in the row's order.
+fn by_callee(
+    row: &[Edge],
+    number: impl Fn(usize) -> Option<usize>,
+) -> Vec<(usize, ByPort<EdgeState>)> {
+    let mut groups: Vec<(usize, ByPort<EdgeState>)> = Vec::new();
+    for edge in row {
+        let Some(to) = number(edge.to as usize) else {
             continue;
+        };
+        let state = EdgeState {
+            allowed: edge.allowed,
+            mtls: edge.mtls,
+        };
+        match groups.last_mut() {
+            Some((last, ports)) if *last == to => ports.push((edge.port, state)),
+            _ => groups.push((to, vec![(edge.port, state)])),
         }
-        let (cluster, from, to, port) = key;
-        let on = port.map_or_else(String::new, |p| format!(" on port {p}"));
-        let (risk, what) = if strict_before {
-            (
-                Risk::Weakens,
-                format!("{to} now accepts plain text{on} (peer authentication {new_mode})"),
-            )
-        } else {
-            (Risk::Strengthens, format!("{to} now requires mTLS{on}"))
-        };
-        // The edges' own modes are not known here: report the callee's side.
-        let state = |mode: &str| EdgeState {
-            allowed: true,
-            mtls: if mode == "STRICT" {
-                Mtls::Mtls
-            } else {
-                Mtls::Plaintext
-            },
-        };
+    }
+    groups
+}
+
+/// The changes of one cluster present in both states.
+///
+/// Only what can differ is evaluated: edges into callees whose [`Inbound`] inputs differ,
+/// and edges from callers whose identity (principal, sidecar) differs; every other edge
+/// has equal inputs on both sides and so the same outcome. Each caller's rows are then
+/// merge-joined by callee.
+fn cluster_changes(base: &Model, head: &Model, changes: &mut Vec<PolicyChange>) {
+    let common = common_workloads(base, head);
+    let (base_inbound, head_inbound) = rayon::join(|| base.inbound(), || head.inbound());
+    let sizes = (base.workloads().len(), head.workloads().len());
+    // Each common workload's number in the other model.
+    let mut head_number = vec![None; sizes.0];
+    let mut base_number = vec![None; sizes.1];
+    let mut callers = (vec![false; sizes.0], vec![false; sizes.1]);
+    let mut callees = callers.clone();
+    let name = |h: usize| head.workloads()[h].id();
+    for &(b, h) in &common {
+        head_number[b] = Some(h);
+        base_number[h] = Some(b);
+        let (old, new) = (&base.workloads()[b], &head.workloads()[h]);
+        if base.principal(old) != head.principal(new) || old.sidecar != new.sidecar {
+            callers.0[b] = true;
+            callers.1[h] = true;
+        }
+        if base_inbound[b] != head_inbound[h] {
+            callees.0[b] = true;
+            callees.1[h] = true;
+            let modes = (
+                server_modes(&base_inbound[b]),
+                server_modes(&head_inbound[h]),
+            );
+            for (port, old, new) in port_differences(&modes.0, &modes.1) {
+                changes.extend(server_change(&head.cluster, name(h), port, old, new));
+            }
+        }
+    }
+    let (before, after) = rayon::join(
+        || base.partial_matrix(&callers.0, &callees.0),
+        || head.partial_matrix(&callers.1, &callees.1),
+    );
+    for &(b, h) in &common {
+        let old = by_callee(before.from(b), |to| head_number[to]);
+        let new = by_callee(after.from(h), |to| base_number[to].map(|_| to));
+        let mut old = old.iter().peekable();
+        for (to, after_ports) in &new {
+            while old.next_if(|(o, _)| o < to).is_some() {}
+            let Some((_, before_ports)) = old.next_if(|(o, _)| o == to) else {
+                continue;
+            };
+            for (port, old, new) in port_differences(before_ports, after_ports) {
+                edge_changes(&head.cluster, &name(h), &name(*to), port, old, new, changes);
+            }
+        }
+    }
+}
+
+/// The change of a callee's server side, if it starts or stops requiring mTLS.
+fn server_change(
+    cluster: &str,
+    to: String,
+    port: Option<u16>,
+    old_mode: PeerMode,
+    new_mode: PeerMode,
+) -> Option<PolicyChange> {
+    let (strict_before, strict_after) =
+        (old_mode == PeerMode::Strict, new_mode == PeerMode::Strict);
+    if strict_before == strict_after {
+        return None;
+    }
+    let on = port.map_or_else(String::new, |p| format!(" on port {p}"));
+    let (risk, what) = if strict_before {
+        (
+            Risk::Weakens,
+            format!("{to} now accepts plain text{on} (peer authentication {new_mode})"),
+        )
+    } else {
+        (Risk::Strengthens, format!("{to} now requires mTLS{on}"))
+    };
+    // The edges' own modes are not known here: report the callee's side.
+    let state = |strict: bool| EdgeState {
+        allowed: true,
+        mtls: if strict { Mtls::Mtls } else { Mtls::Plaintext },
+    };
+    Some(PolicyChange {
+        risk,
+        cluster: cluster.to_string(),
+        from: "*".to_string(),
+        to,
+        port,
+        before: state(strict_before),
+        after: state(strict_after),
+        message: format!("{}: {what}", risk.as_str()),
+    })
+}
+
+/// The changes of one edge whose state differs: allowed or denied, and its mTLS mode.
+fn edge_changes(
+    cluster: &str,
+    from: &str,
+    to: &str,
+    port: Option<u16>,
+    old: EdgeState,
+    new: EdgeState,
+    changes: &mut Vec<PolicyChange>,
+) {
+    let on = port.map_or_else(String::new, |p| format!(" on port {p}"));
+    let mut push = |risk: Risk, what: String| {
         changes.push(PolicyChange {
             risk,
-            cluster,
-            from,
-            to,
+            cluster: cluster.to_string(),
+            from: from.to_string(),
+            to: to.to_string(),
             port,
-            before: state(old_mode),
-            after: state(new_mode),
+            before: old,
+            after: new,
             message: format!("{}: {what}", risk.as_str()),
         });
+    };
+    match (old.allowed, new.allowed) {
+        (false, true) => push(Risk::Opens, format!("{from} → {to} allowed{on}")),
+        (true, false) => push(Risk::Closes, format!("{from} → {to} denied{on}")),
+        _ => {}
     }
-    for (key, old, new) in edge_differences {
-        let (cluster, from, to, port) = key;
-        let on = port.map_or_else(String::new, |p| format!(" on port {p}"));
-        let mut push = |risk: Risk, what: String| {
-            changes.push(PolicyChange {
-                risk,
-                cluster: cluster.clone(),
-                from: from.clone(),
-                to: to.clone(),
-                port,
-                before: old,
-                after: new,
-                message: format!("{}: {what}", risk.as_str()),
-            });
+    if old.mtls != new.mtls {
+        let (risk, what) = match (old.mtls, new.mtls) {
+            (_, Mtls::Plaintext) => (
+                Risk::Weakens,
+                format!("{from} → {to}{on} now sends plain text"),
+            ),
+            (_, Mtls::Broken) => (
+                Risk::Breaks,
+                format!("{from} → {to}{on} no longer connects (TLS settings disagree)"),
+            ),
+            (Mtls::Plaintext, Mtls::Mtls) => (
+                Risk::Strengthens,
+                format!("{from} → {to}{on} now uses mTLS"),
+            ),
+            (_, Mtls::Mtls) => (
+                Risk::Repairs,
+                format!("{from} → {to}{on} connects with mTLS again"),
+            ),
         };
-        match (old.allowed, new.allowed) {
-            (false, true) => push(Risk::Opens, format!("{from} → {to} allowed{on}")),
-            (true, false) => push(Risk::Closes, format!("{from} → {to} denied{on}")),
-            _ => {}
-        }
-        if old.mtls != new.mtls {
-            let (risk, what) = match (old.mtls, new.mtls) {
-                (_, Mtls::Plaintext) => (
-                    Risk::Weakens,
-                    format!("{from} → {to}{on} now sends plain text"),
-                ),
-                (_, Mtls::Broken) => (
-                    Risk::Breaks,
-                    format!("{from} → {to}{on} no longer connects (TLS settings disagree)"),
-                ),
-                (Mtls::Plaintext, Mtls::Mtls) => (
-                    Risk::Strengthens,
-                    format!("{from} → {to}{on} now uses mTLS"),
-                ),
-                (_, Mtls::Mtls) => (
-                    Risk::Repairs,
-                    format!("{from} → {to}{on} connects with mTLS again"),
-                ),
-            };
-            push(risk, what);
+        push(risk, what);
+    }
+}
+
+/// Every edge whose decision or mTLS mode differs between `base` and `head`, and every
+/// callee that starts or stops requiring mTLS, in the clusters present in both.
+pub fn changes(base: &Loaded, head: &Loaded) -> Vec<PolicyChange> {
+    let mut changes = Vec::new();
+    for head_model in &head.models {
+        if let Some(base_model) = base.models.iter().find(|m| m.cluster == head_model.cluster) {
+            cluster_changes(base_model, head_model, &mut changes);
         }
     }
     changes.sort_by(|a, b| {
@@ -281,4 +327,22 @@ pub fn changes(base: &Loaded, head: &Loaded) -> Vec<PolicyChange> {
             .cmp(&(&b.cluster, &b.to, &b.from, b.port, b.risk))
     });
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports_split_in_one_state_only_are_compared_with_the_other_states_any_port_value() {
+        let any = |v: u8| vec![(None, v)];
+        assert_eq!(port_differences(&any(1), &any(2)), vec![(None, 1, 2)]);
+        assert_eq!(port_differences(&any(1), &any(1)), vec![]);
+        let split = vec![(Some(80), 1), (Some(90), 2)];
+        assert_eq!(port_differences(&any(1), &split), vec![(Some(90), 1, 2)]);
+        assert_eq!(port_differences(&split, &any(1)), vec![(Some(90), 2, 1)]);
+        // A port only one state has, and no any-port value to compare it with: left out.
+        let other = vec![(Some(90), 3), (Some(99), 4)];
+        assert_eq!(port_differences(&split, &other), vec![(Some(90), 2, 3)]);
+    }
 }

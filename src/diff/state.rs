@@ -1,15 +1,17 @@
 //! One side of a diff: every kustomize root and loose manifest under a directory, rendered
-//! through `validate`'s discovery, each object filed under the cluster its input belongs to.
+//! through `validate`'s discovery, each object filed under the cluster its input belongs to
+//! (the cluster of the policy model it is part of).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
 use crate::findings::Severity;
+use crate::kustomize::Loader;
 use crate::manifest::Node;
-use crate::policy::{self, Loaded, cluster_of};
-use crate::validate::{collect_sources, discover};
+use crate::policy::{self, Loaded};
+use crate::validate::{collect_sources_with, discover};
 
 use super::DiffError;
 
@@ -70,7 +72,7 @@ impl std::fmt::Display for ObjectKey {
 pub struct State {
     /// Objects by key; several when inputs of one cluster repeat an object.
     pub objects: BTreeMap<ObjectKey, Vec<Node>>,
-    /// The per-cluster policy models.
+    /// The per-cluster policy models (their objects moved into `objects`).
     pub policy: Loaded,
     /// How many error-level problems (unreadable YAML, failed builds) left objects out.
     pub problems: usize,
@@ -86,33 +88,26 @@ impl State {
         }
     }
 
-    /// Renders everything under `dir`, a directory inside the repository rooted at `root`.
-    pub fn load(root: &Path, dir: &Path) -> Result<State, DiffError> {
+    /// Renders everything under `dir`, reading files through `loader`. Objects are filed
+    /// under the cluster whose policy model holds them.
+    pub fn load(dir: &Path, loader: &Loader) -> Result<State, DiffError> {
         let paths = vec![dir.to_path_buf()];
         let inputs = discover(&paths).map_err(|e| DiffError::new(e.to_string()))?;
-        let sources = collect_sources(&inputs);
-        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let mut policy = policy::group(&paths, collect_sources_with(&inputs, loader), None);
+        let problems = policy
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
         let mut objects: BTreeMap<ObjectKey, Vec<Node>> = BTreeMap::new();
-        let mut problems = 0;
-        for source in &sources {
-            problems += source
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count();
-            let inside: PathBuf = source
-                .path
-                .strip_prefix(&root)
-                .map_or_else(|_| source.path.clone(), Path::to_path_buf);
-            let cluster = cluster_of(&inside, source.path.is_file());
-            for object in &source.objects {
+        for (model, cluster) in policy.models.iter().zip(&mut policy.objects) {
+            for object in std::mem::take(cluster) {
                 objects
-                    .entry(ObjectKey::of(&cluster, object))
+                    .entry(ObjectKey::of(&model.cluster, &object))
                     .or_default()
-                    .push(object.clone());
+                    .push(object);
             }
         }
-        let policy = policy::group(&paths, sources, None);
         Ok(State {
             objects,
             policy,

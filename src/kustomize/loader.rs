@@ -1,8 +1,9 @@
 //! Files a kustomize build reads, parsed once per run: overlays of one base, and every root
-//! `validate` renders, share the parsed documents instead of parsing the base again.
+//! `validate` renders, share the parsed documents instead of parsing the base again; `diff`
+//! keeps them from one revision to the next, forgetting the files that changed.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::manifest::{LoadError, Node, load_file};
@@ -44,6 +45,32 @@ impl Loader {
         };
         parsed.map(|documents| documents.as_ref().clone())
     }
+
+    /// Forgets what was read from `files` (absolute paths without `.` or `..`), however
+    /// the path it was read under spelled them (`base/../base/a.yaml`): they changed on
+    /// disk, and the next load reads them again.
+    pub fn forget(&self, files: &HashSet<PathBuf>) {
+        self.parsed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .retain(|path, _| !files.contains(&lexical(path)));
+    }
+}
+
+/// `path` with `.` dropped and each `..` taking away the name before it, without looking
+/// at the filesystem (a directory without symbolic links reads the same).
+fn lexical(path: &Path) -> PathBuf {
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 #[cfg(test)]
@@ -67,5 +94,31 @@ mod tests {
         );
         assert!(loader.load(&bad).is_err());
         assert!(loader.load(&bad).is_err());
+    }
+
+    #[test]
+    fn forgotten_files_are_read_again_under_any_spelling() {
+        let temp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(temp.path().join("base")).unwrap();
+        let file = temp.path().join("base/a.yaml");
+        let other = temp.path().join("b.yaml");
+        let roundabout = temp.path().join("base/./../base/a.yaml");
+        std::fs::write(&file, "kind: A\n").unwrap();
+        std::fs::write(&other, "kind: A\n").unwrap();
+        let loader = Loader::new();
+        loader.load(&roundabout).unwrap();
+        loader.load(&other).unwrap();
+        std::fs::write(&file, "kind: B\n").unwrap();
+        std::fs::write(&other, "kind: B\n").unwrap();
+        loader.forget(&HashSet::from([file.clone()]));
+        assert_eq!(
+            loader.load(&roundabout).unwrap()[0].str_at(&["kind"]),
+            Some("B")
+        );
+        assert_eq!(
+            loader.load(&other).unwrap()[0].str_at(&["kind"]),
+            Some("A"),
+            "not forgotten"
+        );
     }
 }

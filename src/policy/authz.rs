@@ -48,7 +48,7 @@ impl Match {
 }
 
 /// A list of values and whether it is negated (`notX`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Values {
     pub values: Option<Vec<String>>,
     pub not: Option<Vec<String>>,
@@ -115,7 +115,7 @@ fn pattern_covers(deny: &str, allowed: &str) -> bool {
 }
 
 /// `rule.from[].source`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Source {
     pub principals: Values,
     pub namespaces: Values,
@@ -124,7 +124,7 @@ pub struct Source {
 }
 
 /// `rule.to[].operation`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Operation {
     pub methods: Values,
     pub paths: Values,
@@ -164,7 +164,7 @@ impl Operation {
 }
 
 /// One rule.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rule {
     /// Empty: any source.
     pub from: Vec<Source>,
@@ -175,7 +175,7 @@ pub struct Rule {
 }
 
 /// One AuthorizationPolicy.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AuthorizationPolicy {
     pub namespace: String,
     pub name: String,

@@ -9,6 +9,7 @@
 //! `portLevelSettings` override the rule's `tls` for a Service port. A rule without `tls`
 //! leaves the choice to auto mTLS. Subsets are not considered (they depend on routing).
 
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::manifest::Node;
@@ -59,7 +60,7 @@ pub enum ExportTo {
 }
 
 /// One DestinationRule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DestinationRule {
     pub namespace: String,
     pub name: String,
@@ -171,23 +172,55 @@ pub fn host_specificity(pattern: &str, host: &str) -> Option<usize> {
 pub struct ClientPolicies {
     pub rules: Vec<DestinationRule>,
     /// Namespace → indices of its rules.
-    by_namespace: std::collections::HashMap<String, Vec<usize>>,
+    by_namespace: HashMap<String, Vec<usize>>,
+    /// Host → indices of the rules naming exactly that host.
+    by_host: HashMap<String, Vec<usize>>,
+    /// Indices of the rules whose host is a wildcard.
+    wildcards: Vec<usize>,
 }
 
 impl ClientPolicies {
     pub fn new(rules: Vec<DestinationRule>) -> ClientPolicies {
-        let mut by_namespace: std::collections::HashMap<String, Vec<usize>> =
-            std::collections::HashMap::new();
+        let mut by_namespace: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_host: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut wildcards = Vec::new();
         for (index, rule) in rules.iter().enumerate() {
             by_namespace
                 .entry(rule.namespace.clone())
                 .or_default()
                 .push(index);
+            if rule.host.starts_with('*') {
+                wildcards.push(index);
+            } else {
+                by_host.entry(rule.host.clone()).or_default().push(index);
+            }
         }
         ClientPolicies {
             rules,
             by_namespace,
+            by_host,
+            wildcards,
         }
+    }
+
+    /// The rules whose host matches `host`, in order: every rule
+    /// [`ClientPolicies::lookup`] may pick for it, whatever the client's namespace.
+    pub fn candidates(&self, host: &str) -> Vec<&DestinationRule> {
+        let mut indices: Vec<usize> = self
+            .by_host
+            .get(host)
+            .into_iter()
+            .flatten()
+            .copied()
+            .chain(
+                self.wildcards
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.rules[i].specificity(host).is_some()),
+            )
+            .collect();
+        indices.sort_unstable();
+        indices.into_iter().map(|i| &self.rules[i]).collect()
     }
 
     /// The rule a client in `client_namespace` uses for `host` (a Service in

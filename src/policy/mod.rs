@@ -18,7 +18,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use cluster::{DEFAULT_TRUST_DOMAIN, ROOT_NAMESPACE, cluster_of};
-pub use model::{CalleePort, Connection, Decision, Edge, Matrix, Model, Mtls};
+pub use model::{
+    CalleePort, Connection, Decision, Edge, Inbound, InboundPort, Matrix, Model, Mtls,
+};
 
 use crate::findings::Finding;
 use crate::manifest::{Node, load_file};
@@ -47,7 +49,7 @@ struct ClusterObjects {
 }
 
 /// The nearest directory at or above `path` holding `.git` or `mesh.yaml`.
-pub fn repository_root(path: &Path) -> Option<PathBuf> {
+fn repository_root(path: &Path) -> Option<PathBuf> {
     path.ancestors()
         .find(|dir| dir.join(".git").exists() || dir.join("mesh.yaml").is_file())
         .map(Path::to_path_buf)

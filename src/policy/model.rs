@@ -128,6 +128,30 @@ impl Matrix {
     }
 }
 
+/// Everything the outcomes into one callee depend on besides its callers' identities, by
+/// value rather than by index, so that two models can be compared callee by callee: a
+/// callee whose inputs are equal in both has the same edges from every caller whose
+/// identity (principal and sidecar) is the same in both.
+#[derive(Debug, PartialEq)]
+pub struct Inbound<'a> {
+    pub sidecar: bool,
+    pub ports: Vec<InboundPort<'a>>,
+    /// The AuthorizationPolicies that apply to the callee's sidecar.
+    pub policies: Vec<&'a AuthorizationPolicy>,
+}
+
+/// One port of a callee, as [`Inbound`] sees it.
+#[derive(Debug, PartialEq)]
+pub struct InboundPort<'a> {
+    pub port: Option<u16>,
+    /// The server's effective PeerAuthentication mode on the port.
+    pub mode: PeerMode,
+    /// The Service namespace, host and port callers reach the port through.
+    pub host: Option<(String, String, u16)>,
+    /// The DestinationRules that may decide a caller's TLS for that host, in lookup order.
+    pub rules: Vec<&'a DestinationRule>,
+}
+
 /// The policy model of one cluster.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -391,6 +415,38 @@ impl Model {
         }
     }
 
+    /// What decides the outcomes into each workload as a callee (see [`Inbound`]), indexed
+    /// like [`Model::workloads`].
+    pub fn inbound(&self) -> Vec<Inbound<'_>> {
+        let index = self.index();
+        (0..self.inventory.workloads.len())
+            .into_par_iter()
+            .map(|callee| {
+                let info = self.callee_indexed(callee, Some(&index));
+                let ports = info.ports.iter().zip(&info.servers).zip(info.hosts);
+                Inbound {
+                    sidecar: self.inventory.workloads[callee].sidecar,
+                    ports: ports
+                        .map(|((port, server), host)| InboundPort {
+                            port: port.port,
+                            mode: server.mode,
+                            rules: host
+                                .as_ref()
+                                .map(|(_, name, _)| self.client.candidates(name))
+                                .unwrap_or_default(),
+                            host,
+                        })
+                        .collect(),
+                    policies: info
+                        .applicable
+                        .iter()
+                        .map(|&p| &self.authorization[p])
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+
     /// The DestinationRule a caller in `namespace` uses for a callee port, and its TLS mode.
     fn client_side(
         &self,
@@ -552,12 +608,8 @@ impl Model {
         (classes, namespaces)
     }
 
-    /// Every caller → callee edge of the cluster, sorted by caller, callee and port
-    /// (callers and callees are the workloads of this cluster; a workload calling itself is
-    /// left out).
-    pub fn matrix(&self) -> Matrix {
-        let workloads = &self.inventory.workloads;
-        let (classes, namespaces) = self.classes();
+    /// Services and AuthorizationPolicies by namespace.
+    fn index(&self) -> Index<'_> {
         let mut index = Index::default();
         for (i, service) in self.inventory.services.iter().enumerate() {
             index
@@ -569,6 +621,24 @@ impl Model {
         for (i, policy) in self.authorization.iter().enumerate() {
             index.policies.entry(&policy.namespace).or_default().push(i);
         }
+        index
+    }
+
+    /// Every caller → callee edge of the cluster, sorted by caller, callee and port
+    /// (callers and callees are the workloads of this cluster; a workload calling itself is
+    /// left out).
+    pub fn matrix(&self) -> Matrix {
+        let all = vec![true; self.inventory.workloads.len()];
+        self.partial_matrix(&all, &all)
+    }
+
+    /// The edges of [`Model::matrix`] that start at a flagged caller or end at a flagged
+    /// callee (both indexed like [`Model::workloads`]), evaluating only those: the row of
+    /// an unflagged caller holds its edges into flagged callees only.
+    pub fn partial_matrix(&self, callers: &[bool], callees: &[bool]) -> Matrix {
+        let workloads = &self.inventory.workloads;
+        let (classes, namespaces) = self.classes();
+        let index = self.index();
         let mut identities = Identities::default();
         for (i, class) in classes.iter().enumerate() {
             identities
@@ -582,9 +652,34 @@ impl Model {
                 .or_default()
                 .push(i);
         }
+        let mut class_of = vec![0; workloads.len()];
+        for (index, class) in classes.iter().enumerate() {
+            for &member in &class.members {
+                class_of[member] = index;
+            }
+        }
+        let every_class = vec![true; classes.len()];
+        let mut flagged_classes = vec![false; classes.len()];
+        for (caller, _) in callers.iter().enumerate().filter(|(_, flag)| **flag) {
+            flagged_classes[class_of[caller]] = true;
+        }
         let mut columns: Vec<Column> = (0..workloads.len())
             .into_par_iter()
-            .map(|callee| self.column(callee, &classes, &namespaces, &index, &identities))
+            .map(|callee| {
+                let evaluated = if callees[callee] {
+                    &every_class
+                } else {
+                    &flagged_classes
+                };
+                self.column(
+                    callee,
+                    evaluated,
+                    &classes,
+                    &namespaces,
+                    &index,
+                    &identities,
+                )
+            })
             .collect();
         let mut matrix = Matrix::default();
         let mut global: HashMap<Decision, u32> = HashMap::new();
@@ -604,21 +699,27 @@ impl Model {
                 cell.2 = remap[cell.2 as usize];
             }
         }
-        let mut class_of = vec![0; workloads.len()];
-        for (index, class) in classes.iter().enumerate() {
-            for &member in &class.members {
-                class_of[member] = index;
-            }
-        }
+        let everyone: Vec<usize> = (0..workloads.len()).collect();
+        let flagged_callees: Vec<usize> = everyone
+            .iter()
+            .copied()
+            .filter(|&callee| callees[callee])
+            .collect();
         matrix.rows = (0..workloads.len())
             .into_par_iter()
             .map(|from| {
                 let class = class_of[from];
-                let mut row = Vec::with_capacity(workloads.len());
-                for (to, column) in columns.iter().enumerate() {
+                let targets = if callers[from] {
+                    &everyone
+                } else {
+                    &flagged_callees
+                };
+                let mut row = Vec::with_capacity(targets.len());
+                for &to in targets {
                     if to == from {
                         continue;
                     }
+                    let column = &columns[to];
                     let (start, end) = column.spans[class];
                     row.extend(column.cells[start as usize..end as usize].iter().map(
                         |&(port, allowed, decision, mtls)| Edge {
@@ -675,10 +776,12 @@ impl Model {
         distinct
     }
 
-    /// The outcomes into one callee for every caller class.
+    /// The outcomes into one callee for every caller class flagged in `evaluated` (the
+    /// others get no cells).
     fn column(
         &self,
         callee: usize,
+        evaluated: &[bool],
         classes: &[Class],
         namespaces: &[&str],
         index: &Index,
@@ -693,14 +796,17 @@ impl Model {
                 }
             }
         }
-        let info = self.callee_indexed(callee, Some(index));
-        let to = &self.inventory.workloads[callee];
-        let ports = info.ports.len();
         let mut column = Column {
-            spans: Vec::with_capacity(classes.len()),
+            spans: vec![(0, 0); classes.len()],
             cells: Vec::new(),
             decisions: Vec::new(),
         };
+        if !evaluated.contains(&true) {
+            return column;
+        }
+        let info = self.callee_indexed(callee, Some(index));
+        let to = &self.inventory.workloads[callee];
+        let ports = info.ports.len();
         // Client side per (port, caller namespace), computed on first use.
         let mut clients: Vec<Option<(Option<usize>, Option<ClientTls>)>> =
             vec![None; ports * namespaces.len()];
@@ -709,6 +815,9 @@ impl Model {
         let mut results: Vec<(bool, u32)> = Vec::with_capacity(ports);
         let distinct_classes = self.distinct_classes(&info, classes, namespaces, identities);
         for (class_index, class) in classes.iter().enumerate() {
+            if !evaluated[class_index] {
+                continue;
+            }
             let namespace = namespaces[class.namespace];
             results.clear();
             for i in 0..ports {
@@ -756,7 +865,7 @@ impl Model {
                         .push((port.port, allowed, decision, mtls(decision)));
                 }
             }
-            column.spans.push((start, column.cells.len() as u32));
+            column.spans[class_index] = (start, column.cells.len() as u32);
         }
         column
     }

@@ -35,11 +35,15 @@ pub struct Source {
 /// objects apart (the policy model groups them per cluster, which it derives from the
 /// input's path). Roots share one `Loader`, so a base is parsed once.
 pub fn collect_sources(inputs: &Inputs) -> Vec<Source> {
-    let loader = Loader::new();
+    collect_sources_with(inputs, &Loader::new())
+}
+
+/// [`collect_sources`] reading files through `loader`, which may hold files parsed before.
+pub fn collect_sources_with(inputs: &Inputs, loader: &Loader) -> Vec<Source> {
     let roots = inputs
         .roots
         .par_iter()
-        .map(|root| render_root(root, &loader));
+        .map(|root| render_root(root, loader));
     let loose = inputs.loose.par_iter().map(|file| {
         let read = loose::read(file);
         Source {
