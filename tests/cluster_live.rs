@@ -811,7 +811,12 @@ fn audit_server() -> ApiServer {
 }
 
 fn audit(server: &ApiServer, extra: &[&str]) -> Run {
+    audit_in(server, server.dir(), extra)
+}
+
+fn audit_in(server: &ApiServer, dir: &Path, extra: &[&str]) -> Run {
     let output = meshwright()
+        .current_dir(dir)
         .args(["audit", "--cluster", "--kubeconfig"])
         .arg(server.kubeconfig())
         .args(extra)
@@ -975,4 +980,34 @@ fn cluster_flags_without_cluster_are_usage_errors() {
         .output()
         .expect("runs");
     assert_eq!(both.status.code(), Some(2));
+}
+
+#[test]
+fn audit_window_comes_from_mesh_yaml() {
+    let server = audit_server();
+    // lowcode's mesh.yaml warns 24h ahead: the certificate expiring in five days is fine.
+    let (_temp, repo) = common::init_example("lowcode");
+    let run = audit_in(&server, &repo, &["-o", "json"]);
+    let found = json_of(&run);
+    let names: Vec<&str> = found["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["api-tls"]);
+    assert_eq!(
+        found["expiry_window"],
+        "24h (mesh.yaml observability.certExpiryWarning)"
+    );
+    // Without a mesh.yaml: the generated alerts' 168h.
+    let default = json_of(&audit(&server, &["-o", "json"]));
+    assert_eq!(default["expiry_window"], "168h (default)");
+    // A broken mesh.yaml stops the audit before any request.
+    std::fs::write(repo.join("mesh.yaml"), "apiVersion: [\n").expect("write");
+    let requests = server.requests().len();
+    let broken = audit_in(&server, &repo, &[]);
+    assert_eq!(broken.code, 2, "{}", broken.stderr);
+    assert!(broken.stderr.contains("mesh.yaml:"), "{}", broken.stderr);
+    assert_eq!(server.requests().len(), requests);
 }

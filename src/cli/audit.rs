@@ -15,7 +15,7 @@ use crate::cluster::audit::{Audit, run as audit};
 /// coverage.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  meshwright audit --cluster                       the current context\n  meshwright audit --cluster --context edge-1 -o json\n  meshwright audit --cluster --expiry-window 7d\n\nCoverage counts running pods per namespace (Kubernetes' own kube-* namespaces left\nout): a pod is covered when it runs an Istio proxy and its effective PeerAuthentication\nmode is STRICT.\n\nExit codes: 0 nothing to fix, 1 problems found, 2 error (kubeconfig, TLS, discovery),\n3 partial: part of the cluster could not be read (403, 5xx, timeouts)."
+    after_help = "Examples:\n  meshwright audit --cluster                       the current context\n  meshwright audit --cluster --context edge-1 -o json\n  meshwright audit --cluster --expiry-window 30d\n\nCoverage counts running pods per namespace (Kubernetes' own kube-* namespaces left\nout): a pod is covered when it runs an Istio proxy and its effective PeerAuthentication\nmode is STRICT.\n\nExit codes: 0 nothing to fix, 1 problems found, 2 error (kubeconfig, TLS, discovery),\n3 partial: part of the cluster could not be read (403, 5xx, timeouts)."
 )]
 pub struct AuditArgs {
     /// Audit the live cluster of the kubeconfig context (required: the audit reads a cluster).
@@ -23,9 +23,11 @@ pub struct AuditArgs {
     cluster: bool,
     #[command(flatten)]
     live: ClusterArgs,
-    /// Flag certificates that expire within this window (`30d`, `168h`, `90m`).
-    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = window)]
-    expiry_window: SignedDuration,
+    /// Flag certificates that expire within this window (`30d`, `168h`, `90m`)
+    /// [default: ./mesh.yaml's observability.certExpiryWarning, else 168h — the window of
+    /// the generated certificate alerts].
+    #[arg(long, value_name = "DURATION", value_parser = window)]
+    expiry_window: Option<SignedDuration>,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Human)]
     output: Format,
@@ -35,6 +37,25 @@ pub struct AuditArgs {
 enum Format {
     Human,
     Json,
+}
+
+/// The expiry window: the flag, else the repository's mesh.yaml (in the working
+/// directory), else the generated alerts' default. A broken mesh.yaml is an error.
+fn expiry_window(args: &AuditArgs) -> Result<(SignedDuration, String), String> {
+    if let Some(window) = args.expiry_window {
+        return Ok((window, "--expiry-window".to_string()));
+    }
+    let path = std::path::Path::new("mesh.yaml");
+    if !path.exists() {
+        return Ok((SignedDuration::from_hours(168), "default".to_string()));
+    }
+    let mesh = crate::intent::load(path).map_err(|e| e.to_string())?;
+    let text = &mesh.spec.observability.cert_expiry_warning.value;
+    let value = window(text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((
+        value,
+        format!("{} observability.certExpiryWarning", path.display()),
+    ))
 }
 
 /// A window in days (`30d`) or as a Go duration (`168h`, `1h30m`).
@@ -49,15 +70,17 @@ fn window(text: &str) -> Result<SignedDuration, String> {
 }
 
 pub fn run(args: &AuditArgs) -> ExitCode {
-    let found = match live::block_on(audit(
-        &args.live.target(),
-        args.expiry_window,
-        &live::progress,
-    )) {
+    let (window, source) = match expiry_window(args) {
+        Ok(found) => found,
+        Err(error) => return super::fail(format!("error: {error}")),
+    };
+    let found = match live::block_on(audit(&args.live.target(), window, &live::progress)) {
         Ok(Ok(found)) => found,
         Ok(Err(error)) => return super::fail(format!("error: {error}")),
         Err(error) => return super::fail(format!("error: cannot start: {error}")),
     };
+    let mut found = found;
+    found.expiry_window = format!("{window:#} ({source})");
     let mut stdout = std::io::stdout().lock();
     let written = match args.output {
         Format::Human => human(&found, &mut stdout),

@@ -75,6 +75,8 @@ pub struct Coverage {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Audit {
     pub context: String,
+    /// The window certificates were checked against, and where it came from.
+    pub expiry_window: String,
     pub pods_without_sidecar: Vec<PodWithoutSidecar>,
     pub certificates: Vec<CertificateProblem>,
     pub peer_authentications: Vec<WeakPeerAuthentication>,
