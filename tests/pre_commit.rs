@@ -7,11 +7,18 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 use common::init_example;
 
-/// A `pre-commit` executable: the one on PATH, or one installed under target/test-tools.
+/// A `pre-commit` executable: the one on PATH, or one installed under target/test-tools
+/// (once per test process: the tests run in parallel and must not build the venv twice).
 fn pre_commit() -> PathBuf {
+    static EXECUTABLE: OnceLock<PathBuf> = OnceLock::new();
+    EXECUTABLE.get_or_init(install_pre_commit).clone()
+}
+
+fn install_pre_commit() -> PathBuf {
     if Command::new("pre-commit")
         .arg("--version")
         .output()
@@ -23,7 +30,7 @@ fn pre_commit() -> PathBuf {
     let executable = venv.join("bin/pre-commit");
     if !executable.is_file() {
         let created = Command::new("python3")
-            .args(["-m", "venv"])
+            .args(["-m", "venv", "--clear"])
             .arg(&venv)
             .status();
         assert!(created.is_ok_and(|s| s.success()), "python3 -m venv failed");
