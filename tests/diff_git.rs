@@ -3,9 +3,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
+use common::git::Git;
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -87,71 +87,30 @@ resources: [../../base]
 
 /// A git repository in a temporary directory, with the fixture committed on `main`.
 struct Repo {
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
+    git: Git,
+}
+
+impl std::ops::Deref for Repo {
+    type Target = Git;
+    fn deref(&self) -> &Git {
+        &self.git
+    }
 }
 
 impl Repo {
     fn new() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo.write("base/namespaces.yaml", NAMESPACES);
-        repo.write("base/billing.yaml", BILLING);
-        repo.write("base/shop.yaml", SHOP);
-        repo.write("base/authz.yaml", AUTHZ);
-        repo.write("base/secret.yaml", SECRET);
-        repo.write("base/kustomization.yaml", BASE_KUSTOMIZATION);
-        repo.write("clusters/central/kustomization.yaml", CENTRAL);
-        repo.commit("initial");
-        repo
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let output = Command::new("git")
-            .args([
-                "-c",
-                "user.name=Test",
-                "-c",
-                "user.email=test@example.com",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .current_dir(self.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("git runs");
-        assert!(output.status.success(), "git {args:?}: {output:?}");
-        String::from_utf8(output.stdout).expect("utf-8")
-    }
-
-    fn write(&self, file: &str, text: &str) {
-        let path = self.path().join(file);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-
-    fn read(&self, file: &str) -> String {
-        std::fs::read_to_string(self.path().join(file)).expect("read")
-    }
-
-    fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "-m", message]);
-    }
-
-    /// Creates `branch` from main and commits `edit` on it; main's files stay on disk
-    /// afterwards only if `stay` is false (then main is checked out again).
-    fn branch(&self, branch: &str, edit: impl FnOnce(&Repo)) {
-        self.git(&["checkout", "-q", "-b", branch]);
-        edit(self);
-        self.commit(branch);
-        self.git(&["checkout", "-q", "main"]);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let git = Git::init(dir.path());
+        git.write("base/namespaces.yaml", NAMESPACES);
+        git.write("base/billing.yaml", BILLING);
+        git.write("base/shop.yaml", SHOP);
+        git.write("base/authz.yaml", AUTHZ);
+        git.write("base/secret.yaml", SECRET);
+        git.write("base/kustomization.yaml", BASE_KUSTOMIZATION);
+        git.write("clusters/central/kustomization.yaml", CENTRAL);
+        git.commit("initial");
+        Repo { _dir: dir, git }
     }
 
     /// Sets the image of `api` (billing.yaml) or `web` (shop.yaml) to `version`.
@@ -344,7 +303,7 @@ fn working_tree_is_the_default_head() {
     // The uncommitted change is not in HEAD, and the repository was not touched.
     repo.diff(&["--base", "main", "--head", "HEAD"]).code(0);
     assert!(
-        repo.git(&["status", "--porcelain"])
+        repo.run(&["status", "--porcelain"])
             .contains("base/shop.yaml")
     );
     assert!(repo.read("base/shop.yaml").contains("web:2"));
@@ -493,7 +452,7 @@ fn plain_text_allowed_mesh_wide_weakens_every_connection() {
     repo.diff(&["--base", "main", "--head", "permissive", "-o", "markdown"])
         .code(1)
         .stdout(predicate::str::contains(
-            "| weakens ⚠️ | central | weakens: billing/api now accepts plain text (peer authentication DISABLE) |",
+            "| **weakens** ⚠️ | central | weakens: billing/api now accepts plain text (peer authentication DISABLE) |",
         ))
         .stdout(predicate::str::contains("```diff\n"))
         .stdout(predicate::str::contains("+    mode: DISABLE\n"));
@@ -681,7 +640,7 @@ fn one_callees_authorization_policy_changes_exactly_that_callees_edges() {
 fn files_moved_between_revisions_and_a_file_where_a_directory_was() {
     let repo = Repo::new();
     repo.branch("moved", |r| {
-        r.git(&["mv", "base", "common"]);
+        r.run(&["mv", "base", "common"]);
         r.write(
             "clusters/central/kustomization.yaml",
             &CENTRAL.replace("../../base", "../../common"),
@@ -700,7 +659,7 @@ fn files_moved_between_revisions_and_a_file_where_a_directory_was() {
 /// ConfigMap and changes the web image.
 fn forked() -> Repo {
     let repo = Repo::new();
-    repo.branch("feature", |r| r.image("api", 2));
+    repo.branch("feature", |_| repo.image("api", 2));
     let later = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later, namespace: shop}\n";
     repo.write("base/later.yaml", later);
     repo.write(
@@ -720,7 +679,7 @@ fn three_dots_compare_the_head_with_the_merge_base() {
     assert_eq!(object_changes(&diff), only_feature, "{diff:#}");
     assert_eq!(diff["base"], "main...feature");
     assert_eq!(diff["head"], "feature");
-    let fork = repo.git(&["merge-base", "main", "feature"]);
+    let fork = repo.run(&["merge-base", "main", "feature"]);
     assert_eq!(diff["merge_base"], fork.trim());
     // --merge-base says the same with two flags.
     let flag = repo.json(&["--base", "main", "--head", "feature", "--merge-base"]);
@@ -739,7 +698,7 @@ fn three_dots_compare_the_head_with_the_merge_base() {
 #[test]
 fn merge_base_against_the_working_tree_and_head() {
     let repo = forked();
-    repo.git(&["checkout", "-q", "feature"]);
+    repo.run(&["checkout", "-q", "feature"]);
     repo.image("web", 3);
     // The working tree against merge-base(main, HEAD): feature's commit and the edit.
     let diff = repo.json(&["--base", "main", "--merge-base"]);
@@ -765,9 +724,9 @@ fn merge_base_against_the_working_tree_and_head() {
 #[test]
 fn merge_base_errors_exit_2() {
     let repo = forked();
-    repo.git(&["checkout", "-q", "--orphan", "unrelated"]);
+    repo.run(&["checkout", "-q", "--orphan", "unrelated"]);
     repo.commit("no shared history");
-    repo.git(&["checkout", "-q", "main"]);
+    repo.run(&["checkout", "-q", "main"]);
     repo.diff(&["--base", "main...unrelated"])
         .code(2)
         .stderr(predicate::str::contains(

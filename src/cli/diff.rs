@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::live::{self, ClusterArgs};
 use crate::cluster::compare::{LiveRequest, diff_live};
-use crate::diff::report::{self, Format};
+use crate::diff::report::{self, Format, Limits};
 use crate::diff::{Diff, Request, diff};
 
 /// Show rendered objects and effective policy that differ between two git revisions, or
@@ -48,6 +48,12 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Human)]
     output: Format,
+    /// The most bytes `--output markdown` prints (GitHub comments hold 65,536 characters);
+    /// policy rows, the edge graph and object diffs that do not fit are left out, with a
+    /// note saying what.
+    #[arg(long, value_name = "BYTES", default_value_t = 60_000,
+          value_parser = clap::value_parser!(u32).range(2_000..))]
+    markdown_limit: u32,
 }
 
 pub fn run(args: &DiffArgs) -> ExitCode {
@@ -77,11 +83,14 @@ pub fn run(args: &DiffArgs) -> ExitCode {
             Err(error) => return super::fail(format!("error: {error}")),
         }
     };
-    print(args.output, &found)
+    let limits = Limits {
+        markdown_bytes: args.markdown_limit as usize,
+    };
+    print(args.output, limits, &found)
 }
 
 /// Prints `found` and picks the exit code.
-fn print(format: Format, found: &Diff) -> ExitCode {
+fn print(format: Format, limits: Limits, found: &Diff) -> ExitCode {
     for (side, count) in [("base", found.problems.base), ("head", found.problems.head)] {
         if count > 0 {
             eprintln!(
@@ -90,7 +99,8 @@ fn print(format: Format, found: &Diff) -> ExitCode {
         }
     }
     let mut stdout = std::io::stdout().lock();
-    if let Err(error) = report::write(format, found, &mut stdout).and_then(|()| stdout.flush())
+    if let Err(error) =
+        report::write(format, found, limits, &mut stdout).and_then(|()| stdout.flush())
         && error.kind() != std::io::ErrorKind::BrokenPipe
     {
         return super::fail(format!("error: cannot write output: {error}"));

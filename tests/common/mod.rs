@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod git;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
