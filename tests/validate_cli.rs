@@ -220,7 +220,7 @@ fn validate_as(dir: &Path, format: &str) -> (i32, String) {
 #[test]
 fn every_format_reports_the_same_findings_with_the_same_exit_code() {
     let temp = broken_repo();
-    for format in ["human", "json", "sarif", "junit", "github"] {
+    for format in ["human", "json", "sarif", "junit", "github", "markdown"] {
         let (code, text) = validate_as(temp.path(), format);
         assert_eq!(code, 1, "{format}: {text}");
         assert!(
@@ -264,6 +264,24 @@ fn github_output_is_escaped_workflow_commands() {
         text.lines()
             .any(|l| l.starts_with("::notice file=values.yaml,line=1,col=1,"))
     );
+}
+
+#[test]
+fn markdown_output_is_a_comment_section_with_errors_first() {
+    let temp = broken_repo();
+    let (_, text) = validate_as(temp.path(), "markdown");
+    assert!(
+        text.starts_with("### meshwright validate: ❌ 1 error(s), 0 warning(s)\n\n2 file(s), 0 object(s) checked; 1 note(s).\n"),
+        "{text}"
+    );
+    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| ")).collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    // The error first, its comma and the message's backticks kept inside the table.
+    assert_eq!(
+        rows[1],
+        "| ❌ | MW120 | `svc.yaml:1:1` | `apiVersion` is missing |"
+    );
+    assert!(rows[2].starts_with("| ℹ️ | MW105 | `values.yaml:1:1` | "), "{text}");
 }
 
 #[test]

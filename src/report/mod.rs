@@ -5,6 +5,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 
 use std::io::{self, Write};
@@ -26,6 +27,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (annotations on the pull request)
     Github,
+    /// a pull-request comment section: verdict, counts, a table of findings
+    Markdown,
 }
 
 /// Counts shown after the findings.
@@ -69,6 +72,7 @@ pub fn write(format: Format, report: &Report, out: &mut dyn Write, color: bool) 
         Format::Sarif => sarif::write(report, out),
         Format::Junit => junit::write(report, out),
         Format::Github => github::write(report, out),
+        Format::Markdown => markdown::write(report, out),
     }
 }
 
