@@ -281,7 +281,10 @@ fn markdown_output_is_a_comment_section_with_errors_first() {
         rows[1],
         "| ❌ | MW120 | `svc.yaml:1:1` | `apiVersion` is missing |"
     );
-    assert!(rows[2].starts_with("| ℹ️ | MW105 | `values.yaml:1:1` | "), "{text}");
+    assert!(
+        rows[2].starts_with("| ℹ️ | MW105 | `values.yaml:1:1` | "),
+        "{text}"
+    );
 }
 
 #[test]

@@ -259,6 +259,19 @@ pub struct GitOps {
     /// Directory of the generated repo inside the Git repository (`.` for its root).
     #[serde(default = "default_repo_path")]
     pub path: Located<String>,
+    /// Checks on pull requests: `github` writes `.github/workflows/meshwright.yml` (validate,
+    /// `generate --check`, and a comment with what the pull request changes) when the
+    /// generated repo is the Git repository's root; `none` writes no workflow.
+    #[serde(default = "default_pull_request_checks")]
+    pub pull_request_checks: Located<PullRequestChecks>,
+}
+
+/// Where pull requests of the repository are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PullRequestChecks {
+    Github,
+    None,
 }
 
 fn default_branch() -> Located<String> {
@@ -266,6 +279,9 @@ fn default_branch() -> Located<String> {
 }
 fn default_repo_path() -> Located<String> {
     Located::unplaced(".".to_string())
+}
+fn default_pull_request_checks() -> Located<PullRequestChecks> {
+    Located::unplaced(PullRequestChecks::Github)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use crate::intent::duration::parse_go_duration;
 use crate::intent::model::{
-    ClusterRole, ExternalTlsMode, GitOpsEngine, KeyAlgorithm, Mesh, MtlsMode, RootSource, Topology,
-    WorkloadKind,
+    ClusterRole, ExternalTlsMode, GitOpsEngine, KeyAlgorithm, Mesh, MtlsMode, PullRequestChecks,
+    RootSource, Topology, WorkloadKind,
 };
 
 /// Service account of the Istio ingress gateway installed by the `gateway` Helm chart.
@@ -70,6 +70,11 @@ pub struct GitOpsContext {
     pub branch: String,
     /// Path prefix of the generated repo inside the Git repository, `./` or `./sub/dir/`.
     pub path_prefix: String,
+    /// Whether `.github/workflows/meshwright.yml` is written: GitHub checks asked for, and
+    /// the generated repo is the Git repository's root (where GitHub reads workflows).
+    pub pull_request_workflow: bool,
+    /// `uses:` of meshwright's GitHub Action at this meshwright's version.
+    pub action: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -259,6 +264,9 @@ pub fn build(mesh: &Mesh) -> MeshContext {
             repo_url: spec.gitops.repo_url.value.clone(),
             branch: spec.gitops.branch.value.clone(),
             path_prefix: path_prefix(&spec.gitops.path),
+            pull_request_workflow: *spec.gitops.pull_request_checks == PullRequestChecks::Github
+                && path_prefix(&spec.gitops.path) == "./",
+            action: action_reference(),
         },
         observability: ObservabilityContext {
             alerts: *spec.observability.alerts,
@@ -276,6 +284,16 @@ pub fn build(mesh: &Mesh) -> MeshContext {
 }
 
 /// `.` → `./`, `deploy/mesh/` → `./deploy/mesh/`.
+/// meshwright's GitHub Action (`.github/actions/meshwright` of its repository), pinned to
+/// the tag of this version.
+fn action_reference() -> String {
+    let repository = env!("CARGO_PKG_REPOSITORY").trim_start_matches("https://github.com/");
+    format!(
+        "{repository}/.github/actions/meshwright@v{}",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 fn path_prefix(path: &str) -> String {
     let trimmed = path.trim_start_matches("./").trim_matches('/');
     if trimmed.is_empty() || trimmed == "." {

@@ -79,15 +79,22 @@ pub fn render(mesh: &Mesh) -> Result<Vec<RenderedFile>, RenderError> {
     Ok(files)
 }
 
-/// The repo, each cluster (and its `istio/` directory), each namespace base and each
-/// namespace × cluster overlay.
+/// The repo (and its GitHub workflow), each cluster (and its `istio/` directory), each
+/// namespace base and each namespace × cluster overlay.
 fn units(ctx: &MeshContext) -> Vec<Unit> {
     let mesh_value = to_value(ctx);
-    let mut units = vec![Unit {
-        group: "repo",
-        out_dir: String::new(),
-        ctx: context! { mesh => &mesh_value },
-    }];
+    let mut units = vec![
+        Unit {
+            group: "repo",
+            out_dir: String::new(),
+            ctx: context! { mesh => &mesh_value },
+        },
+        Unit {
+            group: "repo/workflows",
+            out_dir: ".github/workflows".to_string(),
+            ctx: context! { mesh => &mesh_value },
+        },
+    ];
     let mut cluster_values = BTreeMap::new();
     for cluster in &ctx.clusters {
         let dir = format!("clusters/{}", cluster.name);
