@@ -9,11 +9,11 @@
 
 mod support;
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-use support::{median, mesh_yaml};
+use support::mesh_yaml;
 
 const RUNS: usize = 5;
 
@@ -53,26 +53,11 @@ fn main() {
     git(repo, &["add", "-A"]);
     git(repo, &["commit", "-q", "-m", "head"]);
 
-    let mut runs: Vec<Duration> = Vec::new();
-    let mut report = serde_json::Value::Null;
-    for _ in 0..RUNS {
-        let start = Instant::now();
-        let output = Command::new(env!("CARGO_BIN_EXE_meshwright"))
-            .current_dir(repo)
-            .args([
-                "diff", "--base", "HEAD~1", "--head", "HEAD", "--output", "json",
-            ])
-            .output()
-            .expect("meshwright runs");
-        runs.push(start.elapsed());
-        assert_eq!(
-            output.status.code(),
-            Some(1),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        report = serde_json::from_slice(&output.stdout).expect("diff prints JSON");
-    }
+    let args = [
+        "diff", "--base", "HEAD~1", "--head", "HEAD", "--output", "json",
+    ]
+    .map(OsStr::new);
+    let (time, report) = support::runs::time_diff(RUNS, repo, &args);
     let documents = Command::new(env!("CARGO_BIN_EXE_meshwright"))
         .current_dir(repo)
         .args(["validate", "--output", "json"])
@@ -86,7 +71,7 @@ fn main() {
     );
     println!(
         "  {:.1} ms (median of {RUNS}, the binary, start-up included); {}",
-        median(runs).as_secs_f64() * 1e3,
+        time.as_secs_f64() * 1e3,
         report["summary"]
     );
 }

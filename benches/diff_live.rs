@@ -13,11 +13,10 @@
 mod apiserver;
 mod support;
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::ffi::OsStr;
 
 use serde_json::json;
-use support::{median, mesh_yaml};
+use support::mesh_yaml;
 
 const RUNS: usize = 3;
 
@@ -41,6 +40,7 @@ fn main() {
         server.insert(object);
         objects += 1;
     }
+    let kubeconfig = server.kubeconfig();
     for (label, extra) in [
         ("with server-side dry-runs", &[][..]),
         (
@@ -48,42 +48,26 @@ fn main() {
             &["--no-server-dry-run"][..],
         ),
     ] {
-        let mut runs: Vec<Duration> = Vec::new();
-        let mut summary = serde_json::Value::Null;
-        for _ in 0..RUNS {
-            let start = Instant::now();
-            let output = Command::new(env!("CARGO_BIN_EXE_meshwright"))
-                .current_dir(repo)
-                .args([
-                    "diff",
-                    "--cluster",
-                    "--repo-cluster",
-                    "central",
-                    "-o",
-                    "json",
-                ])
-                .arg("--kubeconfig")
-                .arg(server.kubeconfig())
-                .args(extra)
-                .output()
-                .expect("meshwright runs");
-            runs.push(start.elapsed());
-            assert_eq!(
-                output.status.code(),
-                Some(1),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-            let report: serde_json::Value =
-                serde_json::from_slice(&output.stdout).expect("diff prints JSON");
-            summary = report["summary"].clone();
-        }
+        let mut args = [
+            "diff",
+            "--cluster",
+            "--repo-cluster",
+            "central",
+            "-o",
+            "json",
+        ]
+        .map(OsStr::new)
+        .to_vec();
+        args.extend([OsStr::new("--kubeconfig"), kubeconfig.as_os_str()]);
+        args.extend(extra.iter().map(OsStr::new));
+        let (time, report) = support::runs::time_diff(RUNS, repo, &args);
+        let summary = &report["summary"];
         println!(
             "meshwright diff --cluster, {label}: {tenants} tenants, {objects} live objects in central"
         );
         println!(
             "  {:.0} ms (median of {RUNS}, the binary, start-up included); {summary}",
-            median(runs).as_secs_f64() * 1e3
+            time.as_secs_f64() * 1e3
         );
     }
     let requests = server.requests();

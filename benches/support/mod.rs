@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each bench uses a different subset
 
+pub mod runs;
+
 use std::fmt::Write as _;
 use std::time::Duration;
 

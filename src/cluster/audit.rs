@@ -109,7 +109,7 @@ pub async fn run(
         WantedKind::new("security.istio.io", "PeerAuthentication"),
         WantedKind::new("cert-manager.io", "Certificate"),
     ];
-    let live = read::read(&connection.client, &wanted, &Namespaces::All, progress)
+    let live = read::read(&connection, &wanted, &Namespaces::All, progress)
         .await
         .map_err(|e| connection.locate(e))?;
     let mut found = audit(&live.objects, Timestamp::now(), window);

@@ -73,7 +73,7 @@ pub async fn diff_live(
     let scope = namespaces_of(&intended);
     let wanted = wanted_kinds(&intended);
     let live = read::read(
-        &connection.client,
+        &connection,
         &wanted,
         &Namespaces::Only(scope.clone()),
         progress,
@@ -84,7 +84,7 @@ pub async fn diff_live(
     let live_objects = live_objects(&live, &cluster, &origin);
     let mut notes = Vec::new();
     let (base, head) = comparable_pairs(
-        &connection.client,
+        &connection,
         &intended,
         &live_objects,
         &live,
@@ -236,7 +236,7 @@ fn live_objects(
 /// intended object whose kind could be read. With a dry-run the head is what the server
 /// would store; without, the live side keeps only the fields the repository sets.
 async fn comparable_pairs(
-    client: &kube::Client,
+    connection: &connect::Connection,
     intended: &BTreeMap<ObjectKey, Vec<Node>>,
     live_objects: &BTreeMap<ObjectKey, LiveObject>,
     live: &LiveRead,
@@ -279,7 +279,7 @@ async fn comparable_pairs(
             (
                 key,
                 twin,
-                dry_run::apply(client, served, &body, manager).await,
+                dry_run::apply(connection, served, &body, manager).await,
             )
         })
         .buffer_unordered(PARALLEL_DRY_RUNS);
@@ -308,6 +308,12 @@ async fn comparable_pairs(
                 ));
                 insert_pruned(&mut base, &mut head, key, twin, wanted);
             }
+            DryRun::Failed(reason) => {
+                notes.push(format!(
+                    "{key}: server-side dry-run failed, compared without it: {reason}"
+                ));
+                insert_pruned(&mut base, &mut head, key, twin, wanted);
+            }
         }
     }
     notes.extend(forbidden.into_iter().map(|reason| {
@@ -327,6 +333,11 @@ fn insert_pruned(
     let mut intended = wanted.to_json();
     strip_server_fields(&mut intended);
     fold_string_data(&mut intended);
+    // Objects are matched by group, not version: the server converts an object written in
+    // another version of its kind to the one it was listed in.
+    if let (Value::Object(map), Some(version)) = (&mut intended, twin.json.get("apiVersion")) {
+        map.insert("apiVersion".to_string(), version.clone());
+    }
     let pruned = prune_to(&twin.json, &intended);
     base.insert(
         key.clone(),

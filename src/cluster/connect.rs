@@ -8,9 +8,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use kube::config::{Config, KubeConfigOptions, Kubeconfig};
+use kube::config::{Config, KubeConfigOptions, Kubeconfig, KubeconfigError};
 
 use super::ClusterError;
+use super::read::describe;
 
 /// Which cluster to talk to, and how patiently.
 #[derive(Debug, Clone)]
@@ -32,6 +33,8 @@ pub struct Connection {
     pub context: String,
     /// The API server's URL.
     pub server: String,
+    /// How long one request may take, its whole answer included.
+    pub request_timeout: Duration,
 }
 
 impl Connection {
@@ -41,6 +44,27 @@ impl Connection {
             "context {} ({}): {}",
             self.context, self.server, error.message
         ))
+    }
+
+    /// `request` (one API request, or `count` of them in a row) within the request timeout,
+    /// the whole answer included: a timeout is an error like any transport failure.
+    pub async fn within<T>(
+        &self,
+        count: u32,
+        request: impl Future<Output = Result<T, kube::Error>>,
+    ) -> Result<T, kube::Error> {
+        let limit = self.request_timeout.saturating_mul(count.max(1));
+        tokio::time::timeout(limit, request)
+            .await
+            .unwrap_or_else(|_| {
+                Err(kube::Error::Service(Box::new(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "request timed out: no complete answer within {}s (--request-timeout)",
+                        limit.as_secs()
+                    ),
+                ))))
+            })
     }
 }
 
@@ -58,7 +82,12 @@ pub async fn connect(target: &Target) -> Result<Connection, ClusterError> {
         Some(path) => Kubeconfig::read_from(path),
         None => Kubeconfig::read(),
     }
-    .map_err(|e| ClusterError::new(format!("{source}: cannot read kubeconfig: {e}")))?;
+    .map_err(|e| {
+        ClusterError::new(format!(
+            "{source}: cannot read kubeconfig: {}",
+            describe_kubeconfig(&e)
+        ))
+    })?;
     let context = target
         .context
         .clone()
@@ -78,23 +107,39 @@ pub async fn connect(target: &Target) -> Result<Connection, ClusterError> {
     }
     let mut config = Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
-        .map_err(|e| ClusterError::new(format!("{source}: {e}")))?;
+        .map_err(|e| ClusterError::new(format!("{source}: {}", describe_kubeconfig(&e))))?;
     if config.accept_invalid_certs && !target.insecure_skip_tls_verify {
         return Err(ClusterError::new(format!(
             "{source}: the context sets insecure-skip-tls-verify; meshwright verifies the API \
              server's certificate unless you also pass --insecure-skip-tls-verify"
         )));
     }
+    // kube-rs's read timeout only bounds the silence between two reads (a server that
+    // trickles its answer never reaches it); `within` bounds each whole request.
     config.read_timeout = Some(target.request_timeout);
     config.reset_reader_on_write = true;
     config.connect_timeout = Some(target.request_timeout);
     let server = config.cluster_url.to_string();
     let context = context.unwrap_or_else(|| server.clone());
-    let client = kube::Client::try_from(config)
-        .map_err(|e| ClusterError::new(format!("{source}: cannot build a client: {e}")))?;
+    let client = kube::Client::try_from(config).map_err(|e| {
+        ClusterError::new(format!("{source}: cannot build a client: {}", describe(&e)))
+    })?;
     Ok(Connection {
         client,
         context,
         server,
+        request_timeout: target.request_timeout,
     })
+}
+
+/// Why a kubeconfig cannot be used, without the YAML parser's snippet of the file: the lines
+/// around a syntax error are often a token, a password or a client key.
+fn describe_kubeconfig(error: &KubeconfigError) -> String {
+    match error {
+        KubeconfigError::Parse(error) => format!(
+            "failed to parse kubeconfig YAML: {}",
+            error.without_snippet()
+        ),
+        other => other.to_string(),
+    }
 }

@@ -6,6 +6,7 @@ use kube::Api;
 use kube::api::{DynamicObject, Patch, PatchParams};
 use serde_json::Value;
 
+use super::connect::Connection;
 use super::read::{Served, describe, with_type};
 
 /// The field manager used when the live object names no applier of its own.
@@ -19,12 +20,14 @@ pub enum DryRun {
     Forbidden(String),
     /// The server refused the object (invalid, rejected by a webhook, ...).
     Rejected(String),
+    /// No answer from the server (timeout, connection or server failure).
+    Failed(String),
 }
 
 /// Applies `intended` with `dryRun=All`, as `manager`, taking ownership of conflicting fields
 /// (as a GitOps controller's forced apply would).
 pub async fn apply(
-    client: &kube::Client,
+    connection: &Connection,
     served: &Served,
     intended: &Value,
     manager: &str,
@@ -37,10 +40,11 @@ pub async fn apply(
             .to_string()
     };
     let (namespace, name) = (metadata("namespace"), metadata("name"));
+    let client = connection.client.clone();
     let api: Api<DynamicObject> = if served.namespaced {
-        Api::namespaced_with(client.clone(), &namespace, &served.resource)
+        Api::namespaced_with(client, &namespace, &served.resource)
     } else {
-        Api::all_with(client.clone(), &served.resource)
+        Api::all_with(client, &served.resource)
     };
     let mut body = intended.clone();
     if let Value::Object(map) = &mut body {
@@ -51,12 +55,19 @@ pub async fn apply(
         );
     }
     let params = PatchParams::apply(manager).dry_run().force();
-    match api.patch(&name, &params, &Patch::Apply(&body)).await {
+    let patch = Patch::Apply(&body);
+    match connection
+        .within(1, api.patch(&name, &params, &patch))
+        .await
+    {
         Ok(object) => DryRun::Applied(with_type(object, &served.resource)),
         Err(kube::Error::Api(status)) if status.code == 403 || status.code == 405 => {
             DryRun::Forbidden(describe(&kube::Error::Api(status)))
         }
-        Err(error) => DryRun::Rejected(describe(&error)),
+        Err(kube::Error::Api(status)) if status.code < 500 => {
+            DryRun::Rejected(describe(&kube::Error::Api(status)))
+        }
+        Err(error) => DryRun::Failed(describe(&error)),
     }
 }
 

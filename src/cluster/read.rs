@@ -11,10 +11,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures::stream::{self, StreamExt};
 use kube::Api;
 use kube::api::{ApiResource, DynamicObject, ListParams};
+use kube::client::AuthError;
 use kube::discovery::{ApiCapabilities, Discovery, Scope};
 use serde_json::Value;
 
 use super::ClusterError;
+use super::connect::Connection;
 
 /// Items asked for per list request.
 const PAGE_SIZE: u32 = 500;
@@ -91,12 +93,12 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize, &str) + Sync);
 
 /// Discovers `wanted` kinds and lists every object of them in `scope`.
 pub async fn read(
-    client: &kube::Client,
+    connection: &Connection,
     wanted: &[WantedKind],
     scope: &Namespaces,
     progress: Progress<'_>,
 ) -> Result<LiveRead, ClusterError> {
-    let discovery = discover(client, wanted).await?;
+    let discovery = discover(connection, wanted).await?;
     let mut found = LiveRead::default();
     for want in wanted {
         match resolve(&discovery, want) {
@@ -117,7 +119,7 @@ pub async fn read(
     let total = found.served.len();
     let mut lists = stream::iter(found.served.iter())
         .map(|((group, kind), served)| async move {
-            let outcome = list_kind(client, served, scope).await;
+            let outcome = list_kind(connection, served, scope).await;
             ((group.clone(), kind.clone()), served, outcome)
         })
         .buffer_unordered(PARALLEL_LISTS);
@@ -147,20 +149,36 @@ pub async fn read(
 /// server offers it, else the classic per-group walk. A server older than 1.26 answers the
 /// aggregated request with its plain group list, which kube-rs reads as an empty aggregated
 /// list: no group at all means "not aggregated".
-async fn discover(client: &kube::Client, wanted: &[WantedKind]) -> Result<Discovery, ClusterError> {
+///
+/// Each may take the request timeout once per request it makes: two for aggregated
+/// discovery; for the walk, the two lists of groups and (at most three) versions per group.
+async fn discover(
+    connection: &Connection,
+    wanted: &[WantedKind],
+) -> Result<Discovery, ClusterError> {
     let groups: BTreeSet<&str> = wanted.iter().map(|w| w.group.as_str()).collect();
     let groups: Vec<&str> = groups.into_iter().collect();
-    let aggregated = Discovery::new(client.clone())
-        .filter(&groups)
-        .run_aggregated()
+    let client = &connection.client;
+    let aggregated = connection
+        .within(
+            2,
+            Discovery::new(client.clone())
+                .filter(&groups)
+                .run_aggregated(),
+        )
         .await;
     match aggregated {
         Ok(discovery) if discovery.groups().next().is_some() => Ok(discovery),
-        _ => Discovery::new(client.clone())
-            .filter(&groups)
-            .run()
-            .await
-            .map_err(|e| ClusterError::new(format!("API discovery failed: {}", describe(&e)))),
+        _ => {
+            let requests = 2 + 3 * groups.len() as u32;
+            connection
+                .within(
+                    requests,
+                    Discovery::new(client.clone()).filter(&groups).run(),
+                )
+                .await
+                .map_err(|e| ClusterError::new(format!("API discovery failed: {}", describe(&e))))
+        }
     }
 }
 
@@ -192,13 +210,14 @@ type Failures = Vec<(String, String)>;
 /// Every object of one kind in `scope`: one cluster-wide list, or — when that is forbidden
 /// and the scope names namespaces — one list per namespace.
 async fn list_kind(
-    client: &kube::Client,
+    connection: &Connection,
     served: &Served,
     scope: &Namespaces,
 ) -> Result<Vec<Value>, Failures> {
     let name = group_kind_name(&served.resource.group, &served.resource.plural);
+    let client = &connection.client;
     let everywhere: Api<DynamicObject> = Api::all_with(client.clone(), &served.resource);
-    let error = match list_all(&everywhere, &served.resource).await {
+    let error = match list_all(connection, &everywhere, &served.resource).await {
         Ok(items) => return Ok(in_scope(items, scope)),
         Err(error) => error,
     };
@@ -211,7 +230,7 @@ async fn list_kind(
     for namespace in namespaces {
         let api: Api<DynamicObject> =
             Api::namespaced_with(client.clone(), namespace, &served.resource);
-        match list_all(&api, &served.resource).await {
+        match list_all(connection, &api, &served.resource).await {
             Ok(found) => items.extend(found),
             Err(error) => failures.push((format!("{name} in {namespace}"), describe(&error))),
         }
@@ -223,8 +242,9 @@ async fn list_kind(
     }
 }
 
-/// All pages of one list.
+/// All pages of one list, each page within the request timeout.
 async fn list_all(
+    connection: &Connection,
     api: &Api<DynamicObject>,
     resource: &ApiResource,
 ) -> Result<Vec<Value>, kube::Error> {
@@ -235,7 +255,7 @@ async fn list_all(
         if let Some(token) = &token {
             params = params.continue_token(token);
         }
-        let page = api.list(&params).await?;
+        let page = connection.within(1, api.list(&params)).await?;
         for item in page.items {
             items.push(with_type(item, resource));
         }
@@ -278,8 +298,18 @@ fn is_forbidden(error: &kube::Error) -> bool {
     matches!(error, kube::Error::Api(status) if status.code == 403)
 }
 
-/// A one-line reason for a failed request: the API status, or the transport error.
+/// A one-line reason for a failed request: the API status, or the transport error. What a
+/// credential plugin printed on stdout is never part of it (that output is the credential).
 pub fn describe(error: &kube::Error) -> String {
+    // An authentication failure (kube-rs's own, or the auth layer's while a request is
+    // sent) is described without the credential plugin's output, which the others repeat.
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = cause {
+        if let Some(auth) = error.downcast_ref::<AuthError>() {
+            return format!("auth error: {}", describe_auth(auth));
+        }
+        cause = error.source();
+    }
     match error {
         kube::Error::Api(status) => {
             let reason = if status.reason.is_empty() {
@@ -301,5 +331,27 @@ pub fn describe(error: &kube::Error) -> String {
             }
             text
         }
+    }
+}
+
+/// An authentication failure without the output of the credential plugin: its stdout holds
+/// the token (kube-rs would print it whole, or a snippet of it), and the command line
+/// kube-rs records carries the `env` values of the kubeconfig's exec section.
+fn describe_auth(error: &AuthError) -> String {
+    match error {
+        AuthError::AuthExecRun { out, .. } => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let stderr = stderr.trim();
+            let mut text = format!("the credential plugin (exec) failed with {}", out.status);
+            if !stderr.is_empty() {
+                text = format!("{text}: {stderr}");
+            }
+            text
+        }
+        AuthError::AuthExecParse(error) => format!(
+            "the credential plugin's (exec) output is not an ExecCredential: {}",
+            error.without_snippet()
+        ),
+        other => other.to_string(),
     }
 }

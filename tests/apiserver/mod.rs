@@ -5,7 +5,8 @@
 //! the fields a real server sets (uid, resourceVersion, managedFields, defaults, status).
 //!
 //! Faults are switched on per resource: 403 (everywhere or cluster-wide only), 500, slow
-//! answers, a continue token that expires on page two, refused dry-runs, rejected objects.
+//! answers, answers trickled a byte at a time, a continue token that expires on page two,
+//! refused, trickled or rejected dry-runs.
 //! Any mutating request without `dryRun=All` is refused and counted: tests assert there
 //! were none.
 
@@ -19,8 +20,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use base64::Engine;
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
+use futures::StreamExt;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Bytes, Frame, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use rcgen::{
@@ -243,6 +246,11 @@ pub struct Faults {
     pub server_error: BTreeSet<String>,
     /// Answer lists of these only after this long.
     pub slow: BTreeMap<String, Duration>,
+    /// Answer lists of these a space at a time (one every 200 ms, never silent long enough
+    /// for a read timeout) for this long, then the list.
+    pub trickle: BTreeMap<String, Duration>,
+    /// Answer every dry-run apply that way, over this long.
+    pub trickle_patches: Option<Duration>,
     /// The continue token of these expires: page two answers 410 Gone.
     pub expired_continue: BTreeSet<String>,
     /// 403 on every patch (the user may read but not apply).
@@ -426,14 +434,36 @@ impl ApiServer {
         *self.shared.writes.lock().unwrap()
     }
 
+    /// Whether some request asked for `path`.
+    pub fn requested(&self, path: &str) -> bool {
+        self.shared
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|r| r.path == path)
+    }
+
     /// A kubeconfig with the cluster's CA and the client certificate (context `test-central`).
     pub fn kubeconfig(&self) -> PathBuf {
+        self.write_kubeconfig(
+            "kubeconfig",
+            &self.pki.ca_pem,
+            &self.client_certificate(),
+            "",
+        )
+    }
+
+    /// A kubeconfig whose user's credentials come from an exec plugin: `/bin/sh` running
+    /// `script`, not interactive (its stderr is captured).
+    pub fn kubeconfig_exec(&self, name: &str, script: &str) -> PathBuf {
+        let plugin = self.dir.path().join(format!("{name}.sh"));
+        std::fs::write(&plugin, format!("#!/bin/sh\n{script}\n")).expect("write plugin");
         let user = format!(
-            "    client-certificate-data: {}\n    client-key-data: {}\n",
-            b64(&self.pki.client_cert_pem),
-            b64(&self.pki.client_key_pem)
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: /bin/sh\n      args: [\"{}\"]\n      interactiveMode: Never\n",
+            plugin.display()
         );
-        self.write_kubeconfig("kubeconfig", &self.pki.ca_pem, &user, "")
+        self.write_kubeconfig(name, &self.pki.ca_pem, &user, "")
     }
 
     /// A kubeconfig without client credentials (the server answers 401).
@@ -444,26 +474,25 @@ impl ApiServer {
     /// A kubeconfig that trusts a different CA (the server's certificate must be refused).
     pub fn kubeconfig_untrusted(&self) -> PathBuf {
         let other = pki();
-        let user = format!(
-            "    client-certificate-data: {}\n    client-key-data: {}\n",
-            b64(&self.pki.client_cert_pem),
-            b64(&self.pki.client_key_pem)
-        );
-        self.write_kubeconfig("untrusted", &other.ca_pem, &user, "")
+        self.write_kubeconfig("untrusted", &other.ca_pem, &self.client_certificate(), "")
     }
 
     /// A kubeconfig whose cluster sets insecure-skip-tls-verify.
     pub fn kubeconfig_insecure(&self) -> PathBuf {
-        let user = format!(
-            "    client-certificate-data: {}\n    client-key-data: {}\n",
-            b64(&self.pki.client_cert_pem),
-            b64(&self.pki.client_key_pem)
-        );
         self.write_kubeconfig(
             "insecure",
             "",
-            &user,
+            &self.client_certificate(),
             "    insecure-skip-tls-verify: true\n",
+        )
+    }
+
+    /// The kubeconfig user entry of the client certificate.
+    fn client_certificate(&self) -> String {
+        format!(
+            "    client-certificate-data: {}\n    client-key-data: {}\n",
+            b64(&self.pki.client_cert_pem),
+            b64(&self.pki.client_key_pem)
         )
     }
 
@@ -667,10 +696,18 @@ fn default_fields(resource: &Resource, object: &mut Value) {
 }
 
 fn api_version(resource: &Resource, version: &str) -> String {
-    if resource.group.is_empty() {
-        version.to_string()
+    qualified(resource.group, '/', version)
+}
+
+/// `name` within `group`, as the API names it: `apps/v1` (`/`), `deployments.apps` (`.`);
+/// the core group's are the bare name.
+fn qualified(group: &str, separator: char, name: &str) -> String {
+    if group.is_empty() {
+        name.to_string()
+    } else if separator == '/' {
+        format!("{group}/{name}")
     } else {
-        format!("{}/{version}", resource.group)
+        format!("{name}.{group}")
     }
 }
 
@@ -707,14 +744,47 @@ async fn accept_loop(
     }
 }
 
-type Reply = Response<Full<Bytes>>;
+type Reply = Response<UnsyncBoxBody<Bytes, Infallible>>;
 
 fn reply(status: StatusCode, body: &Value) -> Reply {
+    answer(status, body, None)
+}
+
+/// `body` at once, or — `trickle` — preceded by a space every 200 ms for that long (JSON
+/// allows leading whitespace; the client never waits long for its next byte).
+fn answer(status: StatusCode, body: &Value, trickle: Option<Duration>) -> Reply {
+    const EVERY: Duration = Duration::from_millis(200);
+    let text = Bytes::from(body.to_string());
+    let body = match trickle {
+        None => Full::new(text).boxed_unsync(),
+        Some(over) => {
+            let spaces = (over.as_millis() / EVERY.as_millis()) as usize;
+            let frames = futures::stream::iter(0..=spaces).then(move |step| {
+                let text = text.clone();
+                async move {
+                    if step == spaces {
+                        return Ok(Frame::data(text));
+                    }
+                    tokio::time::sleep(EVERY).await;
+                    Ok::<_, Infallible>(Frame::data(Bytes::from_static(b" ")))
+                }
+            });
+            StreamBody::new(frames).boxed_unsync()
+        }
+    };
     Response::builder()
         .status(status)
         .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body.to_string())))
+        .body(body)
         .expect("response")
+}
+
+fn not_found() -> Reply {
+    failure(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        "the server could not find the requested resource",
+    )
 }
 
 /// A `Status` failure as the API server writes it.
@@ -737,18 +807,16 @@ async fn handle(shared: &Shared, authenticated: bool, request: Request<Incoming>
         .filter_map(|pair| pair.split_once('='))
         .map(|(k, v)| (k.to_string(), v.replace("%2F", "/").replace("%3D", "=")))
         .collect();
-    let accept = request
-        .headers()
-        .get("accept")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let content_type = request
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let accept = header("accept");
+    let content_type = header("content-type");
     shared.log.lock().unwrap().push(Logged {
         method: method.to_string(),
         path: path.clone(),
@@ -767,6 +835,19 @@ async fn handle(shared: &Shared, authenticated: bool, request: Request<Incoming>
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let aggregated = accept.contains("as=APIGroupDiscoveryList")
         && !shared.faults.lock().unwrap().classic_discovery_only;
+    let resources = async |group: &str, version: &str, rest: &[&str]| {
+        resource_request(
+            shared,
+            &method,
+            group,
+            version,
+            rest,
+            &query,
+            &content_type,
+            &body,
+        )
+        .await
+    };
     match (method.clone(), segments.as_slice()) {
         (Method::GET, ["api"]) if aggregated => reply(StatusCode::OK, &aggregated_discovery(true)),
         (Method::GET, ["apis"]) if aggregated => {
@@ -780,37 +861,9 @@ async fn handle(shared: &Shared, authenticated: bool, request: Request<Incoming>
         (Method::GET, ["apis"]) => reply(StatusCode::OK, &group_list()),
         (Method::GET, ["api", version]) => resource_list("", version),
         (Method::GET, ["apis", group, version]) => resource_list(group, version),
-        (_, ["api", version, rest @ ..]) => {
-            resource_request(
-                shared,
-                &method,
-                "",
-                version,
-                rest,
-                &query,
-                &content_type,
-                &body,
-            )
-            .await
-        }
-        (_, ["apis", group, version, rest @ ..]) => {
-            resource_request(
-                shared,
-                &method,
-                group,
-                version,
-                rest,
-                &query,
-                &content_type,
-                &body,
-            )
-            .await
-        }
-        _ => failure(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            "the server could not find the requested resource",
-        ),
+        (_, ["api", version, rest @ ..]) => resources("", version, rest).await,
+        (_, ["apis", group, version, rest @ ..]) => resources(group, version, rest).await,
+        _ => not_found(),
     }
 }
 
@@ -862,20 +915,12 @@ fn resource_list(group: &str, version: &str) -> Reply {
                         "kind": r.kind, "verbs": VERBS}))
         .collect();
     if resources.is_empty() {
-        return failure(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            "the server could not find the requested resource",
-        );
+        return not_found();
     }
-    let group_version = if group.is_empty() {
-        version.to_string()
-    } else {
-        format!("{group}/{version}")
-    };
     reply(
         StatusCode::OK,
-        &json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}),
+        &json!({"kind": "APIResourceList", "apiVersion": "v1",
+                "groupVersion": qualified(group, '/', version), "resources": resources}),
     )
 }
 
@@ -930,17 +975,9 @@ async fn resource_request(
         .iter()
         .find(|r| r.group == group && r.plural == plural && r.versions.contains(&version))
     else {
-        return failure(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            "the server could not find the requested resource",
-        );
+        return not_found();
     };
-    let qualified = if group.is_empty() {
-        plural.to_string()
-    } else {
-        format!("{plural}.{group}")
-    };
+    let qualified = qualified(group, '.', plural);
     match (method, name) {
         (&Method::GET, None) => list(shared, resource, version, namespace, query, &qualified).await,
         (&Method::GET, Some(name)) => {
@@ -994,7 +1031,7 @@ async fn list(
     query: &BTreeMap<String, String>,
     qualified: &str,
 ) -> Reply {
-    let (forbidden, error, slow, expired, page_size) = {
+    let (forbidden, error, slow, trickle, expired, page_size) = {
         let faults = shared.faults.lock().unwrap();
         let plural = resource.plural.to_string();
         (
@@ -1002,6 +1039,7 @@ async fn list(
                 || (namespace.is_none() && faults.forbidden_cluster_wide.contains(&plural)),
             faults.server_error.contains(&plural),
             faults.slow.get(&plural).copied(),
+            faults.trickle.get(&plural).copied(),
             faults.expired_continue.contains(&plural),
             faults.page_size,
         )
@@ -1076,10 +1114,11 @@ async fn list(
         metadata["continue"] = json!(format!("offset-{next}"));
         metadata["remainingItemCount"] = json!(items.len() - next);
     }
-    reply(
+    answer(
         StatusCode::OK,
         &json!({"kind": format!("{}List", resource.kind), "apiVersion": api_version(resource, version),
                 "metadata": metadata, "items": page}),
+        trickle,
     )
 }
 
@@ -1192,5 +1231,6 @@ fn apply(
     } else {
         StatusCode::CREATED
     };
-    reply(status, &in_version(&stored, resource, version))
+    let trickle = shared.faults.lock().unwrap().trickle_patches;
+    answer(status, &in_version(&stored, resource, version), trickle)
 }
