@@ -5,16 +5,13 @@
 
 mod common;
 
-use common::git::Git;
-use common::init_example;
+use common::git::{Git, committed_example};
 
 /// The `edge` example committed on main, and a `feature` branch that lets retail (on all
 /// three clusters) accept plain text, drops storefront from cart's callers and bumps
 /// cart's image.
 fn edge_pull_request() -> (tempfile::TempDir, Git) {
-    let (temp, dir) = init_example("edge");
-    let git = Git::init(&dir);
-    git.commit("generated");
+    let (temp, git) = committed_example("edge");
     git.branch("feature", |g| {
         let mtls = "tenants/retail/base/mtls.yaml";
         g.write(mtls, &g.read(mtls).replace("STRICT", "PERMISSIVE"));
@@ -35,10 +32,18 @@ fn edge_pull_request() -> (tempfile::TempDir, Git) {
     (temp, git)
 }
 
+/// The pull-request comment of `main...feature`, with `extra` arguments.
 fn comment(git: &Git, extra: &[&str]) -> String {
+    let mut args = vec!["--base", "main...feature"];
+    args.extend(extra);
+    markdown(git, &args)
+}
+
+/// `meshwright diff ARGS --output markdown`, which must find differences.
+fn markdown(git: &Git, args: &[&str]) -> String {
     let output = common::meshwright()
-        .args(["diff", "--base", "main...feature", "--output", "markdown"])
-        .args(extra)
+        .args(["diff", "--output", "markdown"])
+        .args(args)
         .current_dir(git.path())
         .assert()
         .code(1)
@@ -233,17 +238,7 @@ fn code_in_the_repository_cannot_break_the_comment_out_of_its_fences() {
                 .replace("resources:\n", "resources:\n  - notes.yaml\n"),
         );
     });
-    let output = common::meshwright()
-        .args([
-            "diff", "--base", "feature", "--head", "fences", "-o", "markdown",
-        ])
-        .current_dir(git.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(output).expect("utf-8");
+    let text = markdown(&git, &["--base", "feature", "--head", "fences"]);
     // The object's diff sits in a fence longer than the backticks inside it.
     assert!(text.contains("`````diff\n"), "{text}");
     assert!(text.contains("+    ````\n"), "{text}");

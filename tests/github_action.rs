@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use actions_runner::{Run, Runner, read_yaml};
-use common::git::Git;
+use common::git::{Git, committed_example};
 use common::init_example;
 use github_api::{GitHub, PULL_REQUEST, REPOSITORY};
 
@@ -27,9 +27,7 @@ fn action_dir() -> PathBuf {
 /// The `edge` example on main, and a pull request branch `feature` that lets retail accept
 /// plain text.
 fn pull_request() -> (tempfile::TempDir, Git) {
-    let (temp, dir) = init_example("edge");
-    let git = Git::init(&dir);
-    git.commit("generated");
+    let (temp, git) = committed_example("edge");
     git.branch("feature", |g| {
         let mtls = "tenants/retail/base/mtls.yaml";
         g.write(mtls, &g.read(mtls).replace("STRICT", "PERMISSIVE"));
