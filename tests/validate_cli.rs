@@ -351,6 +351,36 @@ fn config_file_and_annotations_suppress_by_path_and_object() {
 }
 
 #[test]
+fn the_config_is_found_above_the_validated_path_up_to_the_git_root() {
+    let temp = tempfile::tempdir().unwrap();
+    let repo = temp.path().join("repo");
+    let deploy = repo.join("deploy");
+    std::fs::create_dir_all(deploy.join("istio")).unwrap();
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::write(deploy.join("istio/values.yaml"), "replicas: 3\n").unwrap();
+    // Beyond the Git root: never read.
+    std::fs::write(temp.path().join(".meshwright.yaml"), "ignore: [MW105]\n").unwrap();
+    let (_, report) = validate_json(&repo, &["deploy"]);
+    assert_eq!(codes(&report), ["MW105"], "{report:#}");
+    // The repository's config, its globs relative to its own directory.
+    std::fs::write(
+        deploy.join(".meshwright.yaml"),
+        "ignore:\n  - code: MW105\n    paths: [\"istio/*.yaml\"]\n",
+    )
+    .unwrap();
+    for (dir, path) in [
+        (&repo, "deploy"),
+        (&repo, "deploy/istio/values.yaml"),
+        (&deploy, "."),
+    ] {
+        let (code, report) = validate_json(dir, &[path]);
+        assert_eq!(code, 0);
+        assert_eq!(report["summary"]["suppressed"], 1, "{path}: {report:#}");
+        assert!(codes(&report).is_empty(), "{path}: {report:#}");
+    }
+}
+
+#[test]
 fn a_broken_config_file_is_a_usage_error_naming_its_line() {
     let temp = broken_repo();
     std::fs::write(

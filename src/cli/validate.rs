@@ -27,7 +27,8 @@ pub struct ValidateArgs {
     /// Finding codes to suppress (repeat or separate with commas), e.g. `--ignore MW105,MW106`.
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     ignore: Vec<String>,
-    /// Config file with `ignore:` rules [default: .meshwright.yaml when present].
+    /// Config file with `ignore:` rules, path globs relative to it [default: .meshwright.yaml
+    /// here, else the nearest one above the first PATH, up to the Git root].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// More schemas, as `meshwright schemas import --out DIR` writes them (repeatable).
@@ -42,7 +43,7 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: &ValidateArgs) -> ExitCode {
-    let suppressions = match Suppressions::new(&args.ignore, args.config.as_deref()) {
+    let suppressions = match Suppressions::new(&args.ignore, args.config.as_deref(), &args.paths) {
         Ok(suppressions) => suppressions,
         Err(error) => return super::fail(format!("error: {error}")),
     };

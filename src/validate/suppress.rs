@@ -1,7 +1,12 @@
 //! Suppressing findings: `--ignore CODE`, a `meshwright.dev/ignore: "MW201,MW302"`
 //! annotation on the object a finding concerns, and the `ignore:` list of a `.meshwright.yaml`
-//! config file (codes, optionally limited to path globs). A suppressed finding is counted in
-//! the summary, never silently dropped.
+//! config file (codes, optionally limited to path globs, relative to the config's directory).
+//! A suppressed finding is counted in the summary, never silently dropped.
+//!
+//! The config is `--config FILE`, else `.meshwright.yaml` in the working directory, else the
+//! nearest one above the first PATH validated (up to the Git repository's root), so
+//! `meshwright validate deploy/mesh` from the repository's root reads
+//! `deploy/mesh/.meshwright.yaml`.
 //!
 //! ```yaml
 //! # .meshwright.yaml
@@ -21,7 +26,7 @@ use crate::manifest::{Node, load_file};
 
 /// The annotation that suppresses codes on one object.
 pub const ANNOTATION: &str = "meshwright.dev/ignore";
-/// The config file read from the working directory when no `--config` is given.
+/// The config file looked for when no `--config` is given.
 pub const CONFIG_FILE: &str = ".meshwright.yaml";
 
 /// A config file or flag that cannot be used: exit 2, naming the file and line.
@@ -41,10 +46,10 @@ impl ConfigError {
     }
 }
 
-/// One ignore rule: a code, everywhere or only in files matching `paths`.
+/// One ignore rule: a code, everywhere or only in files matching `paths` (below `base`).
 struct Rule {
     code: String,
-    paths: Option<GlobSet>,
+    paths: Option<(PathBuf, GlobSet)>,
 }
 
 /// Every way findings are suppressed in one run.
@@ -56,8 +61,13 @@ pub struct Suppressions {
 }
 
 impl Suppressions {
-    /// `--ignore` codes plus the config file (`config`, or `.meshwright.yaml` if present).
-    pub fn new(codes: &[String], config: Option<&Path>) -> Result<Suppressions, ConfigError> {
+    /// `--ignore` codes plus the config file: `config`, or the `.meshwright.yaml` that
+    /// [`find_config`] finds for `paths`.
+    pub fn new(
+        codes: &[String],
+        config: Option<&Path>,
+        paths: &[PathBuf],
+    ) -> Result<Suppressions, ConfigError> {
         let mut rules = Vec::new();
         for code in codes {
             rules.push(Rule {
@@ -68,10 +78,9 @@ impl Suppressions {
                 paths: None,
             });
         }
-        let default = PathBuf::from(CONFIG_FILE);
         let config = match config {
             Some(path) => Some(path.to_path_buf()),
-            None => default.is_file().then_some(default),
+            None => find_config(paths),
         };
         if let Some(path) = config {
             rules.extend(read_config(&path)?);
@@ -99,15 +108,14 @@ impl Suppressions {
     /// Whether `finding` is suppressed.
     pub fn suppresses(&self, finding: &Finding) -> bool {
         let code = finding.code.code;
-        let file = finding
-            .origin
-            .as_ref()
-            .map(|o| crate::display::relative(&o.file));
+        let file = finding.origin.as_ref().map(|o| absolute(&o.file));
         let by_rule = self.rules.iter().any(|rule| {
             rule.code == code
                 && match (&rule.paths, &file) {
                     (None, _) => true,
-                    (Some(globs), Some(file)) => globs.is_match(file),
+                    (Some((base, globs)), Some(file)) => file
+                        .strip_prefix(base)
+                        .is_ok_and(|below| globs.is_match(below)),
                     (Some(_), None) => false,
                 }
         });
@@ -127,7 +135,43 @@ fn known_code(code: &str) -> Result<String, String> {
         .ok_or_else(|| format!("no finding code `{code}`; `meshwright explain` lists them all"))
 }
 
+/// `.meshwright.yaml` in the working directory, else the nearest one in the directory of
+/// the first of `paths` or above it, stopping at the Git repository's root.
+fn find_config(paths: &[PathBuf]) -> Option<PathBuf> {
+    let here = PathBuf::from(CONFIG_FILE);
+    if here.is_file() {
+        return Some(here);
+    }
+    let first = absolute(paths.first()?);
+    let start = if first.is_dir() {
+        first.as_path()
+    } else {
+        first.parent()?
+    };
+    for dir in start.ancestors() {
+        let candidate = dir.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// `path` made absolute against the working directory (lexically: it need not exist).
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 fn read_config(path: &Path) -> Result<Vec<Rule>, ConfigError> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let base = absolute(dir);
+    let base = base.canonicalize().unwrap_or(base);
     let documents = load_file(path).map_err(|e| ConfigError {
         location: format!("{}:{}:{}", e.file.display(), e.line, e.column),
         message: e.message,
@@ -153,11 +197,11 @@ fn read_config(path: &Path) -> Result<Vec<Rule>, ConfigError> {
         .as_seq()
         .ok_or_else(|| ConfigError::at(entries, "`ignore` must be a list"))?
         .iter()
-        .map(read_rule)
+        .map(|entry| read_rule(entry, &base))
         .collect()
 }
 
-fn read_rule(entry: &Node) -> Result<Rule, ConfigError> {
+fn read_rule(entry: &Node, base: &Path) -> Result<Rule, ConfigError> {
     if let Some(code) = entry.as_str() {
         return Ok(Rule {
             code: known_code(code).map_err(|m| ConfigError::at(entry, m))?,
@@ -182,7 +226,7 @@ fn read_rule(entry: &Node) -> Result<Rule, ConfigError> {
         .and_then(|c| known_code(c).map_err(|m| ConfigError::at(code_node, m)))?;
     let paths = match entry.get("paths") {
         None => None,
-        Some(list) => Some(glob_set(list)?),
+        Some(list) => Some((base.to_path_buf(), glob_set(list)?)),
     };
     Ok(Rule { code, paths })
 }
