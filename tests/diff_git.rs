@@ -744,3 +744,40 @@ fn merge_base_errors_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("unknown revision \"nope\""));
 }
+
+#[test]
+fn a_bare_clone_compares_two_revisions_and_paths_name_its_tree() {
+    let repo = forked();
+    let mirror = tempfile::tempdir().expect("temp dir");
+    let bare = mirror.path().join("mesh.git");
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q", "--bare"])
+        .arg(repo.path())
+        .arg(&bare)
+        .status()
+        .expect("git runs");
+    assert!(status.success());
+    let in_bare = |args: &[&str]| {
+        common::meshwright()
+            .arg("diff")
+            .args(args)
+            .current_dir(&bare)
+            .assert()
+    };
+    let output = in_bare(&["--base", "main...feature", "-o", "json", "base"])
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let diff: Value = serde_json::from_slice(&output).expect("JSON");
+    assert_eq!(
+        object_changes(&diff),
+        [tuple("modified", "Deployment", "billing", "api")]
+    );
+    in_bare(&["--base", "main"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a bare repository has no working tree: pass --head REV",
+        ));
+    in_bare(&["--base", "main", "--head", "feature", "../outside"]).code(2);
+}

@@ -16,16 +16,17 @@ use super::DiffError;
 /// A git repository and where the diffed directory lies inside it.
 pub struct Checkout {
     pub repository: Repository,
-    /// The working tree's root, canonical.
-    pub workdir: PathBuf,
-    /// The diffed directory relative to `workdir` (empty for the root).
+    /// The working tree's root, canonical; `None` in a bare repository.
+    pub workdir: Option<PathBuf>,
+    /// The diffed directory relative to the repository's root (empty for the root).
     pub relative: PathBuf,
 }
 
 impl Checkout {
     /// Opens the repository holding `path`, a directory of its working tree. The directory
     /// may be missing from the working tree (a pull request adds it): the repository is then
-    /// found from its nearest existing parent, and [`Checkout::in_working_tree`] is false.
+    /// found from its nearest existing parent. In a bare repository (a CI mirror) `path`
+    /// names a directory of the repository's tree instead.
     pub fn open(path: &Path) -> Result<Checkout, DiffError> {
         let absolute = std::path::absolute(path)
             .map_err(|e| DiffError::new(format!("{}: cannot read: {e}", path.display())))?;
@@ -43,6 +44,15 @@ impl Checkout {
                 path.display()
             )));
         }
+        let repository = Repository::discover(existing).map_err(|_| {
+            DiffError::new(format!(
+                "{}: not a git repository (or any of its parents)",
+                path.display()
+            ))
+        })?;
+        if repository.is_bare() {
+            return Checkout::open_bare(repository, path);
+        }
         let canonical = existing
             .canonicalize()
             .map_err(|e| DiffError::new(format!("{}: cannot read: {e}", path.display())))?
@@ -53,12 +63,6 @@ impl Checkout {
                 path.display()
             )));
         }
-        let repository = Repository::discover(existing).map_err(|_| {
-            DiffError::new(format!(
-                "{}: not a git repository (or any of its parents)",
-                path.display()
-            ))
-        })?;
         let workdir = repository
             .workdir()
             .ok_or_else(|| DiffError::new("a bare repository has no working tree to diff"))?
@@ -76,7 +80,30 @@ impl Checkout {
             .to_path_buf();
         Ok(Checkout {
             repository,
-            workdir,
+            workdir: Some(workdir),
+            relative,
+        })
+    }
+
+    /// A bare repository, `path` a relative directory of its tree.
+    fn open_bare(repository: Repository, path: &Path) -> Result<Checkout, DiffError> {
+        let relative: PathBuf = path
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect();
+        if !relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+        {
+            return Err(DiffError::new(format!(
+                "{}: in a bare repository PATH is a directory of the repository's tree \
+                 (relative, without `..`)",
+                path.display()
+            )));
+        }
+        Ok(Checkout {
+            repository,
+            workdir: None,
             relative,
         })
     }

@@ -180,7 +180,10 @@ pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
             }
         }
         None => {
-            let working = checkout.workdir.join(&relative);
+            let workdir = checkout.workdir.as_ref().ok_or_else(|| {
+                DiffError::new("a bare repository has no working tree: pass --head REV")
+            })?;
+            let working = workdir.join(&relative);
             (Some(state_in(working.clone(), &loader)?), working.is_dir())
         }
     };
