@@ -1,11 +1,12 @@
 //! `--output markdown`: the pull-request comment. What matters for security comes first: a
 //! summary table per cluster, what could not be read (a live diff), the policy changes with
-//! the weaker ones on top, and a Mermaid graph of the changed call edges; then one
-//! collapsible section per cluster with its object diffs (security kinds first).
+//! the weaker ones on top, a Mermaid graph of the changed call edges, and live objects the
+//! repository lacks; then one collapsible section per cluster with its object diffs
+//! (security kinds first).
 //!
 //! The comment is capped at a byte budget (GitHub refuses comments over 65,536
 //! characters). The head, the summary, the partial-read warning and the notes are always
-//! kept; policy rows, the graph and object diffs are added in that order while they fit,
+//! kept; policy rows, the graph, drift and object diffs are added in that order while they fit,
 //! an object whose diff does not fit is still named, and a closing note says what was
 //! left out and how to see everything.
 
@@ -41,8 +42,8 @@ pub fn render(diff: &Diff, limit: usize) -> String {
     if diff.has_differences() {
         policy_table(diff, &mut comment);
         graph(diff, &mut comment);
-        clusters(diff, &mut comment);
         drift(diff, &mut comment);
+        clusters(diff, &mut comment);
     }
     let Comment { mut text, cut, .. } = comment;
     text.push_str(&tail);
@@ -386,6 +387,72 @@ fn capitalized(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster::Unread;
+    use crate::diff::{ObjectKey, Problems};
+
+    fn key(kind: &str, name: &str) -> ObjectKey {
+        ObjectKey {
+            cluster: "prod".into(),
+            group: String::new(),
+            kind: kind.into(),
+            namespace: "shop".into(),
+            name: name.into(),
+        }
+    }
+
+    /// A live diff: many changed objects, live-only objects, a kind that could not be read.
+    fn live_diff(objects: usize) -> Diff {
+        Diff {
+            base: "cluster prod".into(),
+            merge_base: None,
+            head: "repository .".into(),
+            objects: (0..objects)
+                .map(|i| ObjectChange {
+                    change: ChangeKind::Modified,
+                    key: key("ConfigMap", &format!("settings-{i}")),
+                    diff: format!("-  a: {i}\n+  a: {}\n", i + 1).repeat(20),
+                })
+                .collect(),
+            policy: Vec::new(),
+            problems: Problems::default(),
+            drift: vec![key("ConfigMap", "stray")],
+            unread: vec![Unread {
+                what: "authorizationpolicies.security.istio.io in shop".into(),
+                reason: "Forbidden (403): <denied>".into(),
+                group_kind: ("security.istio.io".into(), "AuthorizationPolicy".into()),
+            }],
+            notes: vec!["dry-run refused for 1 object".into()],
+        }
+    }
+
+    #[test]
+    fn a_partial_read_is_never_cut_and_drift_is_listed() {
+        let whole = render(&live_diff(2), 60_000);
+        for part in [
+            "> ❗ **Partial:** part of the cluster could not be read",
+            "> - `authorizationpolicies.security.istio.io in shop`: Forbidden (403): &lt;denied&gt;",
+            "#### Live only (not in the repository)\n\n- `[prod] ConfigMap shop/stray`",
+            "| cluster | added | removed | modified | policy changes | weaker | live only |",
+            "| prod | 0 | 0 | 2 | 0 | 0 | 1 |",
+            "- note: dry-run refused for 1 object",
+        ] {
+            assert!(whole.contains(part), "{part:?} in:\n{whole}");
+        }
+        assert!(!whole.contains("Cut to fit"), "{whole}");
+        let cut = render(&live_diff(200), 4_000);
+        assert!(cut.len() <= 4_000, "{} bytes", cut.len());
+        assert!(cut.contains("> ❗ **Partial:**"), "{cut}");
+        assert!(cut.contains("- note: dry-run refused"), "{cut}");
+        assert!(
+            cut.contains("Cut to fit the comment size limit (4000 bytes)"),
+            "{cut}"
+        );
+        assert!(cut.contains("- `[prod] ConfigMap shop/stray`"), "{cut}");
+        assert!(
+            cut.contains("object diffs not shown") || cut.contains("changed objects"),
+            "{cut}"
+        );
+    }
 
     #[test]
     fn a_fence_is_longer_than_any_backtick_run_inside() {
