@@ -197,7 +197,14 @@ impl Live {
 
     /// The server holds what the repository renders after `edit` (changes made live).
     fn edited(edit: impl FnOnce(&mut Vec<Value>)) -> Live {
+        Live::extended("", edit)
+    }
+
+    /// The same, with the YAML documents `extra` added to the repository's apps.yaml.
+    fn extended(extra: &str, edit: impl FnOnce(&mut Vec<Value>)) -> Live {
         let repo = repository();
+        let apps = repo.path().join("clusters/central/apps.yaml");
+        std::fs::write(&apps, format!("{APPS}{extra}")).expect("write");
         let mut objects = rendered(repo.path());
         edit(&mut objects);
         let server = ApiServer::start();
@@ -289,6 +296,15 @@ impl Run {
     fn json(&self) -> Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("{e}: {}", self.stdout))
     }
+}
+
+/// `run`'s run, checked to have ended within `limit`.
+#[track_caller]
+fn finished_within(limit: Duration, run: impl FnOnce() -> Run) -> Run {
+    let start = Instant::now();
+    let done = run();
+    assert!(start.elapsed() < limit, "took {:?}", start.elapsed());
+    done
 }
 
 #[track_caller]
@@ -581,6 +597,100 @@ fn an_object_missing_live_is_added() {
     );
 }
 
+/// An object a controller adopted (ownerReferences live) is still the repository's object:
+/// compared, not added — and a controller's own objects are not drift.
+#[test]
+fn objects_a_controller_adopted_are_compared_not_added() {
+    let owner = json!([{"apiVersion": "example.io/v1", "kind": "WebApp", "name": "web",
+                        "uid": "uid-owner", "controller": true}]);
+    let live = Live::in_sync();
+    live.server.update("deployments", "shop", "web", |web| {
+        web["metadata"]["ownerReferences"] = owner.clone();
+    });
+    let mut made = rendered(live.repo.path())
+        .into_iter()
+        .find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == "web")
+        .expect("web");
+    made["metadata"]["name"] = json!("web-canary");
+    made["metadata"]["ownerReferences"] = owner;
+    live.server.insert(made);
+    for extra in [&[][..], &["--no-server-dry-run"][..]] {
+        live.diff(extra).expect(0).shows("no differences");
+    }
+    assert!(
+        live.server
+            .requested("/apis/apps/v1/namespaces/shop/deployments/web")
+    );
+}
+
+/// A repository that manages one ClusterIssuer does not make every ClusterIssuer of the
+/// cluster drift: only those with the repository's ownership marker.
+#[test]
+fn cluster_scoped_drift_needs_an_ownership_marker_of_the_repository() {
+    let issuer = |name: &str, labels: Value| {
+        json!({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+               "metadata": {"name": name, "labels": labels}, "spec": {"selfSigned": {}}})
+    };
+    let live = Live::extended(
+        "---
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata:
+  name: mesh-root
+  labels:
+    app.kubernetes.io/managed-by: meshwright
+spec:
+  selfSigned: {}
+",
+        |_| {},
+    );
+    live.server.insert(issuer("letsencrypt", json!({})));
+    live.server.insert(issuer(
+        "vault",
+        json!({"app.kubernetes.io/managed-by": "Helm"}),
+    ));
+    live.server.insert(issuer(
+        "old-root",
+        json!({"app.kubernetes.io/managed-by": "meshwright"}),
+    ));
+    let diff = live.diff(&["-o", "json"]).expect(1).json();
+    assert_eq!(
+        rows(&diff["drift"], &["kind", "name"]),
+        ["ClusterIssuer old-root"]
+    );
+    assert_eq!(diff["objects"], json!([]));
+}
+
+/// A repository object of a namespaced kind that names no namespace is applied into
+/// `default`: it is compared (and dry-run) there, not shown as added.
+#[test]
+fn objects_without_a_namespace_are_compared_in_default() {
+    let live = Live::extended(
+        "---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+data:
+  mode: strict
+",
+        |_| {},
+    );
+    // What the API server makes in `default` by itself is not drift there.
+    live.server
+        .insert_raw(json!({"apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default"},
+        "spec": {"ports": [{"name": "https", "port": 443, "targetPort": 6443}]}}));
+    for extra in [&[][..], &["--no-server-dry-run"][..]] {
+        live.diff(extra).expect(0).shows("no differences");
+    }
+    let patched =
+        live.server.requests().into_iter().any(|r| {
+            r.method == "PATCH" && r.path == "/api/v1/namespaces/default/configmaps/settings"
+        });
+    assert!(patched);
+}
+
 #[test]
 fn pages_are_followed_until_the_list_ends() {
     let live = Live::in_sync();
@@ -679,16 +789,12 @@ fn a_slow_list_times_out_and_makes_the_diff_partial() {
 fn a_dry_run_that_times_out_falls_back_to_the_normalized_comparison() {
     let live = Live::in_sync();
     live.server.faults().trickle_patches = Some(Duration::from_secs(10));
-    let start = Instant::now();
-    live.diff(&["--request-timeout", "1"])
-        .expect(0)
-        .shows("server-side dry-run failed, compared without it")
-        .shows("timed out");
-    assert!(
-        start.elapsed() < Duration::from_secs(8),
-        "{:?}",
-        start.elapsed()
-    );
+    finished_within(Duration::from_secs(8), || {
+        live.diff(&["--request-timeout", "1"])
+    })
+    .expect(0)
+    .shows("server-side dry-run failed, compared without it")
+    .shows("timed out");
 }
 
 #[test]
@@ -705,6 +811,35 @@ fn an_expired_continue_token_makes_the_diff_partial() {
     assert!(!run.stdout.contains("added"), "{}", run.stdout);
 }
 
+/// A server that never ends a list — the same continue token again, or a new one on every
+/// page — is not followed for ever: that kind is unread.
+#[test]
+fn a_list_that_never_ends_makes_the_diff_partial() {
+    let live = Live::in_sync();
+    {
+        let mut faults = live.server.faults();
+        faults.repeated_continue.insert("serviceaccounts".into());
+        faults.endless_continue.insert("deployments".into());
+    }
+    let run = Run::of(
+        meshwright()
+            .current_dir(live.repo.path())
+            .args(["diff", "--cluster", "-o", "json", "--kubeconfig"])
+            .arg(live.server.kubeconfig())
+            .arg("clusters/central")
+            .timeout(Duration::from_secs(60)),
+    );
+    assert_eq!(
+        unread(run),
+        [
+            "deployments.apps: the server still had more after 2000 pages of up to 500 items: \
+             the list was not read to its end",
+            "serviceaccounts: the server sent the same continue token again on page 2: the \
+             list never ends, so it was not read"
+        ]
+    );
+}
+
 #[test]
 fn a_forbidden_dry_run_falls_back_to_the_normalized_comparison() {
     let live = Live::in_sync();
@@ -712,6 +847,23 @@ fn a_forbidden_dry_run_falls_back_to_the_normalized_comparison() {
     live.diff(&[])
         .expect(0)
         .shows("server-side dry-run not permitted");
+}
+
+#[test]
+fn a_dry_run_the_server_does_not_support_falls_back_to_the_normalized_comparison() {
+    let live = Live::in_sync();
+    let policies = "authorizationpolicies";
+    live.server
+        .faults()
+        .patch_unsupported
+        .insert(policies.into());
+    live.diff(&[])
+        .expect(0)
+        .shows(
+            "AuthorizationPolicy.security.istio.io: the server does not support server-side \
+             apply for this resource",
+        )
+        .never_prints("not permitted");
 }
 
 #[test]
@@ -752,6 +904,51 @@ fn tls_and_authentication_failures_are_errors() {
     live.diff_with(Path::new("/nonexistent/kubeconfig"), &[])
         .expect(2)
         .says("/nonexistent/kubeconfig");
+}
+
+/// A plain http:// server would get the client's credentials in clear: refused like
+/// insecure-skip-tls-verify, unless --insecure-skip-tls-verify is passed.
+#[test]
+fn a_plain_http_server_is_refused_unless_insecure_is_passed() {
+    let live = Live::in_sync();
+    let kubeconfig = live.server.kubeconfig_plain_http();
+    live.diff_with(&kubeconfig, &[])
+        .expect(2)
+        .says("is plain http://: credentials and objects would cross the network unencrypted")
+        .says("--insecure-skip-tls-verify");
+    assert!(live.server.requests().is_empty());
+    // Accepted with the flag (this server speaks only HTTPS, so the request then fails).
+    live.diff_with(&kubeconfig, &["--insecure-skip-tls-verify"])
+        .never_prints("is plain http://");
+}
+
+/// A credential plugin that never answers costs the request timeout, and the error names
+/// the context, never what the plugin printed.
+#[test]
+fn a_credential_plugin_that_hangs_times_out() {
+    let live = Live::in_sync();
+    let kubeconfig = live
+        .server
+        .kubeconfig_exec("hanging", "echo token-not-to-print\nsleep 20");
+    finished_within(Duration::from_secs(10), || {
+        live.diff_with(&kubeconfig, &["--request-timeout", "1"])
+    })
+    .expect(2)
+    .says("context test-central: the credential plugin (exec) gave no credentials within 1s")
+    .never_prints("token-not-to-print");
+    // Valid once but expired, then hanging when kube-rs asks again: bounded the same way,
+    // and meshwright exits without waiting for the plugin.
+    let expired = "echo '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"token-not-to-print\",\"expirationTimestamp\":\"2020-01-01T00:00:00Z\"}}'";
+    let kubeconfig = live.server.kubeconfig_exec(
+        "hanging-on-refresh",
+        &format!("if [ -e \"$0.ran\" ]; then sleep 20; else touch \"$0.ran\"; {expired}; fi"),
+    );
+    finished_within(Duration::from_secs(10), || {
+        live.diff_with(&kubeconfig, &["--request-timeout", "1"])
+    })
+    .expect(2)
+    .says("gave no credentials within 1s")
+    .never_prints("token-not-to-print");
 }
 
 #[test]
@@ -970,12 +1167,100 @@ fn audit_human_output_has_a_coverage_table() {
     run.shows("shop/migrate-x1: opted out");
 }
 
+/// What depends on a kind that could not be read is unknown, not 0 or 0 %.
 #[test]
 fn audit_with_unreadable_pods_is_partial() {
     let server = audit_server();
     server.faults().forbidden.insert("pods".into());
-    let unread = unread(audit(&server, &["-o", "json"]));
+    let run = audit(&server, &["-o", "json"]).expect(3);
+    let found = run.json();
+    assert_eq!(found["coverage"], "unknown: pods not read");
+    assert_eq!(found["pods_without_sidecar"], "unknown: pods not read");
+    assert_eq!(
+        found["peer_authentications"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let unread = unread(run);
     assert!(unread[0].starts_with("pods: "), "{unread:?}");
+    audit(&server, &[])
+        .expect(3)
+        .shows("mTLS coverage: unknown: pods not read")
+        .shows("pods without a sidecar: unknown: pods not read")
+        .shows("\npods without a sidecar in mesh namespaces: unknown: pods not read\n")
+        .shows("\nmTLS coverage (running pods with a sidecar and STRICT mTLS): unknown: pods not read\n")
+        .shows("\nPeerAuthentications that are not STRICT: 2\n")
+        .never_prints("in mesh namespaces: 0")
+        .never_prints("NAMESPACE");
+}
+
+#[test]
+fn audit_without_peer_authentications_or_namespaces_says_what_is_unknown() {
+    let server = audit_server();
+    server
+        .faults()
+        .forbidden
+        .extend(["peerauthentications".into(), "namespaces".into()]);
+    let found = audit(&server, &["-o", "json"]).expect(3).json();
+    assert_eq!(
+        found["coverage"],
+        "unknown: namespaces not read, PeerAuthentications not read"
+    );
+    assert_eq!(
+        found["peer_authentications"],
+        "unknown: PeerAuthentications not read"
+    );
+    assert_eq!(
+        found["pods_without_sidecar"],
+        "unknown: namespaces not read"
+    );
+    let run = audit(&server, &[]).expect(3);
+    run.shows(
+        "whether a mesh-wide PeerAuthentication exists in istio-system is unknown: \
+         PeerAuthentications not read",
+    )
+    .never_prints("no mesh-wide PeerAuthentication");
+}
+
+/// Pods are paired with what the inventory read of them by namespace and name: a pod it
+/// skips (no name) does not shift the others.
+#[test]
+fn audit_pairs_pods_by_identity() {
+    let server = audit_server();
+    let mut nameless = pod("billing", "", "ghost", false, json!({}));
+    nameless["metadata"].as_object_mut().unwrap().remove("name");
+    server.insert_raw(nameless);
+    let found = audit(&server, &["-o", "json"]).expect(1).json();
+    assert_eq!(
+        rows(&found["pods_without_sidecar"], &["name"]),
+        ["api-5c9b-2", "migrate-x1"]
+    );
+    assert_eq!(
+        rows(
+            &found["coverage"],
+            &["namespace", "pods", "with_sidecar", "strict"]
+        ),
+        ["billing 1 1 0", "legacy 1 0 0", "shop 5 3 3"]
+    );
+}
+
+#[test]
+fn audit_leaves_out_every_kube_namespace() {
+    let server = audit_server();
+    server.insert(
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kube-flannel"}}),
+    );
+    server.insert_raw(pod(
+        "kube-flannel",
+        "flannel-1",
+        "flannel",
+        false,
+        json!({}),
+    ));
+    let found = audit(&server, &["-o", "json"]).expect(1).json();
+    assert_eq!(
+        rows(&found["coverage"], &["namespace"]),
+        ["billing", "legacy", "shop"]
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use clap::Args;
 use jiff::SignedDuration;
 
 use super::live::{self, ClusterArgs};
-use crate::cluster::audit::{Audit, run as audit};
+use crate::cluster::audit::{Audit, Section, run as audit};
 
 /// Check a live cluster's mesh health: sidecars, certificates, PeerAuthentications, mTLS
 /// coverage.
@@ -108,58 +108,54 @@ pub fn run(args: &AuditArgs) -> ExitCode {
 
 fn human(audit: &Audit, out: &mut dyn Write) -> std::io::Result<()> {
     writeln!(out, "audit of cluster {}", audit.context)?;
-    writeln!(
-        out,
-        "\npods without a sidecar in mesh namespaces: {}",
-        audit.pods_without_sidecar.len()
-    )?;
-    for pod in &audit.pods_without_sidecar {
-        writeln!(out, "  {}/{}: {}", pod.namespace, pod.name, pod.reason)?;
+    let pods = &audit.pods_without_sidecar;
+    if heading(out, "pods without a sidecar in mesh namespaces", pods)? {
+        for pod in pods {
+            writeln!(out, "  {}/{}: {}", pod.namespace, pod.name, pod.reason)?;
+        }
     }
-    writeln!(
-        out,
-        "\ncertificates not ready or expiring: {}",
-        audit.certificates.len()
-    )?;
-    for certificate in &audit.certificates {
+    let certificates = &audit.certificates;
+    if heading(out, "certificates not ready or expiring", certificates)? {
+        for certificate in certificates {
+            writeln!(
+                out,
+                "  {}/{}: {}",
+                certificate.namespace, certificate.name, certificate.message
+            )?;
+        }
+    }
+    let policies = &audit.peer_authentications;
+    if heading(out, "PeerAuthentications that are not STRICT", policies)? {
+        for policy in policies {
+            writeln!(
+                out,
+                "  {}/{} ({}): {}",
+                policy.namespace, policy.name, policy.scope, policy.mode
+            )?;
+        }
+    }
+    let title = "mTLS coverage (running pods with a sidecar and STRICT mTLS)";
+    if let Some(reason) = audit.coverage.unknown() {
+        writeln!(out, "\n{title}: unknown: {reason}")?;
+    } else {
+        writeln!(out, "\n{title}:")?;
         writeln!(
             out,
-            "  {}/{}: {}",
-            certificate.namespace, certificate.name, certificate.message
+            "  {:<32} {:>6} {:>8} {:>7} {:>9}",
+            "NAMESPACE", "PODS", "SIDECAR", "STRICT", "COVERAGE"
         )?;
-    }
-    writeln!(
-        out,
-        "\nPeerAuthentications that are not STRICT: {}",
-        audit.peer_authentications.len()
-    )?;
-    for policy in &audit.peer_authentications {
-        writeln!(
-            out,
-            "  {}/{} ({}): {}",
-            policy.namespace, policy.name, policy.scope, policy.mode
-        )?;
-    }
-    writeln!(
-        out,
-        "\nmTLS coverage (running pods with a sidecar and STRICT mTLS):"
-    )?;
-    writeln!(
-        out,
-        "  {:<32} {:>6} {:>8} {:>7} {:>9}",
-        "NAMESPACE", "PODS", "SIDECAR", "STRICT", "COVERAGE"
-    )?;
-    for row in &audit.coverage {
-        let mesh = if row.mesh {
-            ""
-        } else {
-            " (not a mesh namespace)"
-        };
-        writeln!(
-            out,
-            "  {:<32} {:>6} {:>8} {:>7} {:>8.1}%{mesh}",
-            row.namespace, row.pods, row.with_sidecar, row.strict, row.percent
-        )?;
+        for row in &audit.coverage {
+            let mesh = if row.mesh {
+                ""
+            } else {
+                " (not a mesh namespace)"
+            };
+            writeln!(
+                out,
+                "  {:<32} {:>6} {:>8} {:>7} {:>8.1}%{mesh}",
+                row.namespace, row.pods, row.with_sidecar, row.strict, row.percent
+            )?;
+        }
     }
     for note in &audit.notes {
         writeln!(out, "note: {note}")?;
@@ -171,4 +167,12 @@ fn human(audit: &Audit, out: &mut dyn Write) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A section's heading with its count, or `unknown: <reason>`; whether its items follow.
+fn heading<T>(out: &mut dyn Write, title: &str, section: &Section<T>) -> std::io::Result<bool> {
+    match section.unknown() {
+        Some(reason) => writeln!(out, "\n{title}: unknown: {reason}").map(|()| false),
+        None => writeln!(out, "\n{title}: {}", section.len()).map(|()| true),
+    }
 }

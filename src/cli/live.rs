@@ -52,11 +52,15 @@ impl ClusterArgs {
 }
 
 /// Runs `future` to completion on a single-threaded runtime (the reads are I/O bound).
+/// Work left behind (a credential plugin kube-rs still waits for) is abandoned, not awaited,
+/// so a hung plugin cannot keep meshwright from exiting.
 pub fn block_on<F: Future>(future: F) -> std::io::Result<F::Output> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    Ok(runtime.block_on(future))
+    let output = runtime.block_on(future);
+    runtime.shutdown_background();
+    Ok(output)
 }
 
 /// Progress on stderr, only when stderr is a terminal: `reading: 3/14 (deployments)`.

@@ -3,10 +3,14 @@
 //! or expire within the window, PeerAuthentications that are not STRICT, and mTLS coverage
 //! per namespace (pods with a sidecar whose effective PeerAuthentication mode is STRICT).
 //!
+//! A part of the audit whose input could not be read (forbidden, failed, or not served) is
+//! not reported as clean: its [`Section`] says what is unknown and why ("unknown: pods not
+//! read"), and so does a note, instead of counts of 0 and 0 % coverage.
+//!
 //! [`audit`] works on objects already read, so it is the same for any source; [`run`] reads
 //! them from the cluster.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -22,8 +26,21 @@ use crate::policy::workload::{Inventory, Labels, sidecar_injected};
 use super::read::{self, Namespaces, Progress, Unread, WantedKind};
 use super::{ClusterError, connect};
 
-/// Namespaces of Kubernetes itself, left out of coverage.
-const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+/// Namespaces of Kubernetes itself (`kube-system`, `kube-public`, ...) start with this; they
+/// are left out of coverage.
+const SYSTEM_NAMESPACE_PREFIX: &str = "kube-";
+
+/// The kinds the audit reads: group, kind, and how a missing one is named.
+const AUDITED: &[(&str, &str, &str)] = &[
+    ("", "Namespace", "namespaces"),
+    ("", "Pod", "pods"),
+    (
+        "security.istio.io",
+        "PeerAuthentication",
+        "PeerAuthentications",
+    ),
+    ("cert-manager.io", "Certificate", "Certificates"),
+];
 
 /// A pod in a mesh namespace without an Istio proxy.
 #[derive(Debug, Clone, Serialize)]
@@ -71,16 +88,73 @@ pub struct Coverage {
     pub percent: f64,
 }
 
+/// One part of the audit: what it found, or — when a kind it needs was not read — why it is
+/// unknown. As JSON: the list, or the string `"unknown: <reason>"`.
+#[derive(Debug, Clone)]
+pub struct Section<T> {
+    found: Vec<T>,
+    unknown: Option<String>,
+}
+
+impl<T> Default for Section<T> {
+    fn default() -> Section<T> {
+        Section::from(Vec::new())
+    }
+}
+
+impl<T> From<Vec<T>> for Section<T> {
+    fn from(found: Vec<T>) -> Section<T> {
+        Section {
+            found,
+            unknown: None,
+        }
+    }
+}
+
+impl<T> Section<T> {
+    /// Why the section is unknown, if it is.
+    pub fn unknown(&self) -> Option<&str> {
+        self.unknown.as_deref()
+    }
+}
+
+/// What was found (nothing, when unknown).
+impl<T> std::ops::Deref for Section<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        &self.found
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Section<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.found.iter()
+    }
+}
+
+impl<T: Serialize> Serialize for Section<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.unknown {
+            Some(reason) => serializer.serialize_str(&format!("unknown: {reason}")),
+            None => self.found.serialize(serializer),
+        }
+    }
+}
+
 /// Everything the audit found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Audit {
     pub context: String,
     /// The window certificates were checked against, and where it came from.
     pub expiry_window: String,
-    pub pods_without_sidecar: Vec<PodWithoutSidecar>,
-    pub certificates: Vec<CertificateProblem>,
-    pub peer_authentications: Vec<WeakPeerAuthentication>,
-    pub coverage: Vec<Coverage>,
+    pub pods_without_sidecar: Section<PodWithoutSidecar>,
+    pub certificates: Section<CertificateProblem>,
+    pub peer_authentications: Section<WeakPeerAuthentication>,
+    pub coverage: Section<Coverage>,
     /// Remarks that are not problems of one object (no mesh-wide policy, ...).
     pub notes: Vec<String>,
     /// What could not be read: the audit is partial.
@@ -103,28 +177,40 @@ pub async fn run(
     progress: Progress<'_>,
 ) -> Result<Audit, ClusterError> {
     let connection = connect::connect(target).await?;
-    let wanted = [
-        WantedKind::new("", "Namespace"),
-        WantedKind::new("", "Pod"),
-        WantedKind::new("security.istio.io", "PeerAuthentication"),
-        WantedKind::new("cert-manager.io", "Certificate"),
-    ];
+    let wanted: Vec<WantedKind> = AUDITED
+        .iter()
+        .map(|(group, kind, _)| WantedKind::new(group, kind))
+        .collect();
     let live = read::read(&connection, &wanted, &Namespaces::All, progress)
         .await
         .map_err(|e| connection.locate(e))?;
-    let mut found = audit(&live.objects, Timestamp::now(), window);
+    let missing: BTreeMap<&str, &str> = AUDITED
+        .iter()
+        .filter(|(group, kind, _)| !live.complete(group, kind))
+        .map(|(group, kind, _)| {
+            let served = live
+                .served
+                .contains_key(&(group.to_string(), kind.to_string()));
+            (*kind, if served { "not read" } else { "not served" })
+        })
+        .collect();
+    let mut found = audit(&live.objects, &missing, Timestamp::now(), window);
     found.context = connection.context;
+    // Kinds the cluster does not serve are in `missing`: their notes say what is unknown.
     found.unread = live.unread;
-    for kind in live.unserved {
-        found
-            .notes
-            .push(format!("{kind} is not served by the cluster: not audited"));
-    }
     Ok(found)
 }
 
 /// Audits `objects` (live JSON) as of `now`, flagging certificates expiring within `window`.
-pub fn audit(objects: &[Value], now: Timestamp, window: SignedDuration) -> Audit {
+/// `missing` are the kinds (`Pod`, `Namespace`, `PeerAuthentication`, `Certificate`) that
+/// were not read completely, with why (`not read`, `not served`): what depends on them is
+/// unknown.
+pub fn audit(
+    objects: &[Value],
+    missing: &BTreeMap<&str, &str>,
+    now: Timestamp,
+    window: SignedDuration,
+) -> Audit {
     let origin = Origin::new(Arc::from(Path::new("cluster")), 1, 1);
     let of_kind = |kind: &'static str| {
         objects
@@ -150,16 +236,29 @@ pub fn audit(objects: &[Value], now: Timestamp, window: SignedDuration) -> Audit
         .chain(pods.iter().map(|pod| Node::from_json(pod, &origin)))
         .collect();
     let inventory = Inventory::read(&inventory_input);
-    let mut audit = Audit::default();
+    // Each workload is the pod of its namespace and name (the first, as the inventory keeps
+    // it); a pod the inventory skipped (no name, a duplicate) has none.
+    let mut by_identity: HashMap<(&str, &str), &Value> = HashMap::new();
+    for pod in &pods {
+        let text = |pointer: &str| pod.pointer(pointer).and_then(Value::as_str);
+        if let Some(name) = text("/metadata/name") {
+            let namespace = text("/metadata/namespace").unwrap_or("default");
+            by_identity.entry((namespace, name)).or_insert(pod);
+        }
+    }
+    let mut pods_without_sidecar = Vec::new();
     let mut coverage: BTreeMap<String, Coverage> = BTreeMap::new();
-    // Live pods all have names and are unique per namespace: one workload per pod, in order.
-    for (pod, workload) in pods.iter().zip(&inventory.workloads) {
+    for workload in inventory.workloads.iter().filter(|w| w.kind == "Pod") {
+        let identity = (workload.namespace.as_str(), workload.name.as_str());
+        let Some(pod) = by_identity.get(&identity) else {
+            continue;
+        };
         let namespace_labels = inventory.namespaces.get(&workload.namespace);
         let mesh = is_mesh_namespace(namespace_labels);
         let proxy = has_proxy(pod);
         let strict =
             proxy && peer.resolve(peer.for_workload(workload), None).mode == PeerMode::Strict;
-        if !SYSTEM_NAMESPACES.contains(&workload.namespace.as_str()) {
+        if !workload.namespace.starts_with(SYSTEM_NAMESPACE_PREFIX) {
             let entry = coverage
                 .entry(workload.namespace.clone())
                 .or_insert_with(|| Coverage {
@@ -182,14 +281,14 @@ pub fn audit(objects: &[Value], now: Timestamp, window: SignedDuration) -> Audit
             } else {
                 "opted out of injection (sidecar.istio.io/inject: \"false\")"
             };
-            audit.pods_without_sidecar.push(PodWithoutSidecar {
+            pods_without_sidecar.push(PodWithoutSidecar {
                 namespace: workload.namespace.clone(),
                 name: workload.name.clone(),
                 reason: reason.to_string(),
             });
         }
     }
-    audit.coverage = coverage
+    let coverage: Vec<Coverage> = coverage
         .into_values()
         .map(|mut c| {
             c.percent = if c.pods == 0 {
@@ -200,21 +299,78 @@ pub fn audit(objects: &[Value], now: Timestamp, window: SignedDuration) -> Audit
             c
         })
         .collect();
-    audit.peer_authentications = weak_peer_authentications(&peer);
-    if !peer
-        .policies
-        .iter()
-        .any(|p| p.namespace == ROOT_NAMESPACE && p.selector.is_none())
-    {
-        audit.notes.push(format!(
-            "no mesh-wide PeerAuthentication in {ROOT_NAMESPACE}: workloads without their own \
-             policy accept plain text (Istio's default is PERMISSIVE)"
-        ));
-    }
-    audit.certificates = of_kind("Certificate")
+    let certificates: Vec<CertificateProblem> = of_kind("Certificate")
         .filter_map(|certificate| certificate_problem(certificate, now, window))
         .collect();
+    let mut audit = Audit {
+        pods_without_sidecar: pods_without_sidecar.into(),
+        certificates: certificates.into(),
+        peer_authentications: weak_peer_authentications(&peer).into(),
+        coverage: coverage.into(),
+        ..Audit::default()
+    };
+    let unknown = |kinds: &[&str]| {
+        let reasons: Vec<String> = AUDITED
+            .iter()
+            .filter(|(_, kind, _)| kinds.contains(kind))
+            .filter_map(|(_, kind, name)| missing.get(kind).map(|why| format!("{name} {why}")))
+            .collect();
+        (!reasons.is_empty()).then(|| reasons.join(", "))
+    };
+    let mesh_wide = peer
+        .policies
+        .iter()
+        .any(|p| p.namespace == ROOT_NAMESPACE && p.selector.is_none());
+    match unknown(&["PeerAuthentication"]) {
+        Some(reason) => audit.notes.push(format!(
+            "whether a mesh-wide PeerAuthentication exists in {ROOT_NAMESPACE} is unknown: \
+             {reason}"
+        )),
+        None if !mesh_wide => audit.notes.push(format!(
+            "no mesh-wide PeerAuthentication in {ROOT_NAMESPACE}: workloads without their own \
+             policy accept plain text (Istio's default is PERMISSIVE)"
+        )),
+        None => {}
+    }
+    forget(
+        &mut audit.pods_without_sidecar,
+        "pods without a sidecar",
+        unknown(&["Pod", "Namespace"]),
+        &mut audit.notes,
+    );
+    forget(
+        &mut audit.certificates,
+        "certificates not ready or expiring",
+        unknown(&["Certificate"]),
+        &mut audit.notes,
+    );
+    forget(
+        &mut audit.peer_authentications,
+        "PeerAuthentications that are not STRICT",
+        unknown(&["PeerAuthentication"]),
+        &mut audit.notes,
+    );
+    forget(
+        &mut audit.coverage,
+        "mTLS coverage",
+        unknown(&["Pod", "Namespace", "PeerAuthentication"]),
+        &mut audit.notes,
+    );
     audit
+}
+
+/// Makes `section` unknown for `reason` (when there is one), with a note naming it.
+fn forget<T>(
+    section: &mut Section<T>,
+    what: &str,
+    reason: Option<String>,
+    notes: &mut Vec<String>,
+) {
+    if let Some(reason) = reason {
+        notes.push(format!("{what}: unknown: {reason}"));
+        section.found.clear();
+        section.unknown = Some(reason);
+    }
 }
 
 /// Pods that still run (completed Job pods are not part of the mesh any more).

@@ -2,8 +2,14 @@
 //! cluster runs. Reads the kinds the repository manages (plus the kinds the policy model
 //! needs) in the namespaces it manages, compares each intended object with its live twin —
 //! through a server-side apply dry-run where the user may, else a normalized comparison —
-//! lists live objects the repository does not have (drift), and compares the effective
-//! policy of both states with the same model as the revision diff.
+//! lists live objects the repository does not have (drift, see [`drift`]), and compares
+//! the effective policy of both states with the same model as the revision diff.
+//!
+//! Objects are matched as the cluster stores them: a repository object of a namespaced kind
+//! (as discovery says) that names no namespace is applied into `default`, so it is matched
+//! there. A live object a controller owns (`ownerReferences`) is still the twin of the
+//! repository object it adopted; owned objects the repository lacks are neither drift nor
+//! part of the live policy model (a CronJob's Jobs are its workload, not new ones).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -17,13 +23,14 @@ use crate::kustomize::Loader;
 use crate::manifest::{Node, Origin};
 use crate::policy::{Loaded, Model};
 
+use super::drift::drift;
 use super::dry_run::{self, DEFAULT_FIELD_MANAGER, DryRun};
 use super::normalize::{fold_string_data, prune_to, strip_server_fields};
 use super::read::{self, LiveRead, Namespaces, Progress, WantedKind};
 use super::{ClusterError, connect};
 
 /// Kinds the policy model reads, always listed so live-only policies and workloads show.
-const POLICY_KINDS: &[(&str, &str)] = &[
+pub(super) const POLICY_KINDS: &[(&str, &str)] = &[
     ("", "Namespace"),
     ("", "Service"),
     ("", "ServiceAccount"),
@@ -36,6 +43,9 @@ const POLICY_KINDS: &[(&str, &str)] = &[
     ("security.istio.io", "AuthorizationPolicy"),
     ("networking.istio.io", "DestinationRule"),
 ];
+
+/// Where the API server puts an object of a namespaced kind that names no namespace.
+const DEFAULT_NAMESPACE: &str = "default";
 
 /// Dry-runs in flight at once.
 const PARALLEL_DRY_RUNS: usize = 8;
@@ -70,16 +80,18 @@ pub async fn diff_live(
         .filter(|(key, _)| key.cluster == cluster)
         .map(|(key, nodes)| (key.clone(), nodes.clone()))
         .collect();
+    let discovered = read::discover_kinds(&connection, &wanted_kinds(&intended))
+        .await
+        .map_err(|e| connection.locate(e))?;
+    let intended = in_default_namespace(intended, &discovered);
     let scope = namespaces_of(&intended);
-    let wanted = wanted_kinds(&intended);
-    let live = read::read(
+    let live = read::list(
         &connection,
-        &wanted,
+        discovered,
         &Namespaces::Only(scope.clone()),
         progress,
     )
-    .await
-    .map_err(|e| connection.locate(e))?;
+    .await;
     let origin = Origin::new(Arc::from(Path::new(&connection.context)), 1, 1);
     let live_objects = live_objects(&live, &cluster, &origin);
     let mut notes = Vec::new();
@@ -94,7 +106,14 @@ pub async fn diff_live(
     )
     .await;
     let drift = drift(&intended, &live_objects, &scope);
-    let policy = policy_changes(&state, &cluster, &live, &live_objects, &mut notes);
+    let policy = policy_changes(
+        &state,
+        &cluster,
+        &intended,
+        &live,
+        &live_objects,
+        &mut notes,
+    );
     notes.extend(
         live.unserved
             .iter()
@@ -148,6 +167,23 @@ fn choose_cluster(
     }
 }
 
+/// `intended` keyed as the cluster stores it: objects of namespaced kinds that name no
+/// namespace under `default`, where the API server puts them.
+fn in_default_namespace(
+    intended: BTreeMap<ObjectKey, Vec<Node>>,
+    live: &LiveRead,
+) -> BTreeMap<ObjectKey, Vec<Node>> {
+    let mut keyed: BTreeMap<ObjectKey, Vec<Node>> = BTreeMap::new();
+    for (mut key, nodes) in intended {
+        let served = live.served.get(&(key.group.clone(), key.kind.clone()));
+        if key.namespace.is_empty() && served.is_some_and(|served| served.namespaced) {
+            key.namespace = DEFAULT_NAMESPACE.to_string();
+        }
+        keyed.entry(key).or_default().extend(nodes);
+    }
+    keyed
+}
+
 /// The namespaces the repository manages: those its objects live in, and its Namespaces.
 fn namespaces_of(intended: &BTreeMap<ObjectKey, Vec<Node>>) -> BTreeSet<String> {
     intended
@@ -198,14 +234,16 @@ fn wanted_kinds(intended: &BTreeMap<ObjectKey, Vec<Node>>) -> Vec<WantedKind> {
 }
 
 /// A live object as the comparison sees it: server-set fields stripped, and the raw JSON
-/// (for the applier's name and the pruned comparison).
-struct LiveObject {
-    node: Node,
-    json: Value,
-    applier: Option<String>,
+/// (for the applier's name, the pruned comparison and drift's ownership markers).
+pub(super) struct LiveObject {
+    pub node: Node,
+    pub json: Value,
+    pub applier: Option<String>,
+    /// A controller made or adopted it (it has ownerReferences).
+    pub owned: bool,
 }
 
-/// Live objects in scope that a controller did not make (no ownerReferences), by key.
+/// Live objects in scope, by key.
 fn live_objects(
     live: &LiveRead,
     cluster: &str,
@@ -213,9 +251,9 @@ fn live_objects(
 ) -> BTreeMap<ObjectKey, LiveObject> {
     live.objects
         .iter()
-        .filter(|object| object.pointer("/metadata/ownerReferences").is_none())
         .map(|object| {
             let applier = dry_run::applier_of(object);
+            let owned = object.pointer("/metadata/ownerReferences").is_some();
             let mut json = object.clone();
             strip_server_fields(&mut json);
             let node = Node::from_json(&json, origin);
@@ -226,6 +264,7 @@ fn live_objects(
                     node,
                     json,
                     applier,
+                    owned,
                 },
             )
         })
@@ -267,7 +306,17 @@ async fn comparable_pairs(
             continue;
         };
         if server_dry_run {
-            to_dry_run.push((key, served, wanted.to_json(), twin));
+            let mut body = wanted.to_json();
+            if served.namespaced
+                && let Some(Value::Object(metadata)) = body.get_mut("metadata")
+            {
+                // Where the server would put it (`default` when the repository names none).
+                metadata.insert(
+                    "namespace".to_string(),
+                    Value::String(key.namespace.clone()),
+                );
+            }
+            to_dry_run.push((key, served, body, twin));
         } else {
             insert_pruned(&mut base, &mut head, key, twin, wanted);
         }
@@ -284,7 +333,7 @@ async fn comparable_pairs(
         })
         .buffer_unordered(PARALLEL_DRY_RUNS);
     let mut done = 0;
-    let mut forbidden = BTreeSet::new();
+    let mut fallbacks = BTreeSet::new();
     while let Some((key, twin, outcome)) = runs.next().await {
         done += 1;
         progress(done, total, "server-side dry-runs");
@@ -299,7 +348,18 @@ async fn comparable_pairs(
                 );
             }
             DryRun::Forbidden(reason) => {
-                forbidden.insert(format!("{}.{}: {reason}", key.kind, key.group));
+                fallbacks.insert(format!(
+                    "server-side dry-run not permitted, compared without it ({}: {reason})",
+                    kind_name(key)
+                ));
+                insert_pruned(&mut base, &mut head, key, twin, wanted);
+            }
+            DryRun::Unsupported => {
+                fallbacks.insert(format!(
+                    "server-side dry-run unavailable, compared without it ({}: the server does \
+                     not support server-side apply for this resource)",
+                    kind_name(key)
+                ));
                 insert_pruned(&mut base, &mut head, key, twin, wanted);
             }
             DryRun::Rejected(reason) => {
@@ -316,10 +376,17 @@ async fn comparable_pairs(
             }
         }
     }
-    notes.extend(forbidden.into_iter().map(|reason| {
-        format!("server-side dry-run not permitted, compared without it ({reason})")
-    }));
+    notes.extend(fallbacks);
     (base, head)
+}
+
+/// `Deployment.apps`, `Service` — a kind as kubectl names it.
+fn kind_name(key: &ObjectKey) -> String {
+    if key.group.is_empty() {
+        key.kind.clone()
+    } else {
+        format!("{}.{}", key.kind, key.group)
+    }
 }
 
 /// The normalized comparison: live pruned to the fields the intended object sets.
@@ -349,48 +416,13 @@ fn insert_pruned(
     );
 }
 
-/// Objects a controller or the API server creates in every namespace by itself.
-fn is_automatic(key: &ObjectKey, object: &LiveObject) -> bool {
-    let core = key.group.is_empty();
-    (core && key.kind == "Namespace")
-        || (core
-            && key.kind == "ConfigMap"
-            && matches!(key.name.as_str(), "kube-root-ca.crt" | "istio-ca-root-cert"))
-        || (core && key.kind == "ServiceAccount" && key.name == "default")
-        || (core
-            && key.kind == "Secret"
-            && object.json.get("type").and_then(Value::as_str)
-                == Some("kubernetes.io/service-account-token"))
-}
-
-/// Live objects of the repository's kinds and namespaces that the repository lacks.
-fn drift(
-    intended: &BTreeMap<ObjectKey, Vec<Node>>,
-    live_objects: &BTreeMap<ObjectKey, LiveObject>,
-    scope: &BTreeSet<String>,
-) -> Vec<ObjectKey> {
-    let kinds: BTreeSet<(&str, &str)> = intended
-        .keys()
-        .map(|k| (k.group.as_str(), k.kind.as_str()))
-        .chain(POLICY_KINDS.iter().copied())
-        .collect();
-    live_objects
-        .iter()
-        .filter(|(key, object)| {
-            !intended.contains_key(*key)
-                && kinds.contains(&(key.group.as_str(), key.kind.as_str()))
-                && (key.namespace.is_empty() || scope.contains(&key.namespace))
-                && !is_automatic(key, object)
-        })
-        .map(|(key, _)| key.clone())
-        .collect()
-}
-
 /// The policy changes a sync would make: the live model against the repository's, with the
 /// repository's trust domain. Skipped (with a note) when a kind the model reads is unread.
+/// Owned live objects take part only as twins of repository objects.
 fn policy_changes(
     state: &State,
     cluster: &str,
+    intended: &BTreeMap<ObjectKey, Vec<Node>>,
     live: &LiveRead,
     live_objects: &BTreeMap<ObjectKey, LiveObject>,
     notes: &mut Vec<String>,
@@ -420,7 +452,11 @@ fn policy_changes(
         return Vec::new();
     };
     let model = &state.policy.models[index];
-    let nodes: Vec<Node> = live_objects.values().map(|o| o.node.clone()).collect();
+    let nodes: Vec<Node> = live_objects
+        .iter()
+        .filter(|(key, object)| !object.owned || intended.contains_key(*key))
+        .map(|(_, object)| object.node.clone())
+        .collect();
     let mut live_model = Model::new(cluster, &nodes, &model.trust_domain)
         .with_trust_domain_aliases(&model.trust_domain_aliases);
     live_model.registry_only = model.registry_only;

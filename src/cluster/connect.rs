@@ -2,12 +2,15 @@
 //! or `~/.kube/config`, or an explicit file), with the context the user names. Client
 //! certificates, bearer tokens and exec plugins work as kube-rs supports them.
 //!
-//! TLS verification stays on: a kubeconfig that sets `insecure-skip-tls-verify` is refused
-//! unless the user passes `--insecure-skip-tls-verify` too.
+//! TLS verification stays on: a kubeconfig that sets `insecure-skip-tls-verify`, or names a
+//! plain `http://` server (credentials in clear), is refused unless the user passes
+//! `--insecure-skip-tls-verify` too. A credential plugin (exec), which kube-rs runs while it
+//! builds the client, gets the request timeout like any request.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use kube::client::ClientBuilder;
 use kube::config::{Config, KubeConfigOptions, Kubeconfig, KubeconfigError};
 
 use super::ClusterError;
@@ -114,6 +117,14 @@ pub async fn connect(target: &Target) -> Result<Connection, ClusterError> {
              server's certificate unless you also pass --insecure-skip-tls-verify"
         )));
     }
+    if config.cluster_url.scheme_str() == Some("http") && !target.insecure_skip_tls_verify {
+        return Err(ClusterError::new(format!(
+            "{source}: the context's server {} is plain http://: credentials and objects would \
+             cross the network unencrypted; use its https:// address, or pass \
+             --insecure-skip-tls-verify to accept that",
+            config.cluster_url
+        )));
+    }
     // kube-rs's read timeout only bounds the silence between two reads (a server that
     // trickles its answer never reaches it); `within` bounds each whole request.
     config.read_timeout = Some(target.request_timeout);
@@ -121,15 +132,49 @@ pub async fn connect(target: &Target) -> Result<Connection, ClusterError> {
     config.connect_timeout = Some(target.request_timeout);
     let server = config.cluster_url.to_string();
     let context = context.unwrap_or_else(|| server.clone());
-    let client = kube::Client::try_from(config).map_err(|e| {
-        ClusterError::new(format!("{source}: cannot build a client: {}", describe(&e)))
-    })?;
+    let client = build_client(config, &context, &source, target.request_timeout).await?;
     Ok(Connection {
         client,
         context,
         server,
         request_timeout: target.request_timeout,
     })
+}
+
+/// A client for `config`. kube-rs runs the context's credential plugin (exec) while it
+/// builds a client — synchronously, with no timeout — so the build runs on a thread of its
+/// own and is given up after `timeout`: a plugin that hangs costs the request timeout, not
+/// the whole run. (The abandoned thread ends with the process.)
+async fn build_client(
+    config: Config,
+    context: &str,
+    source: &str,
+    timeout: Duration,
+) -> Result<kube::Client, ClusterError> {
+    let exec = config.auth_info.exec.is_some();
+    let (sender, receiver) = futures::channel::oneshot::channel();
+    std::thread::spawn(move || {
+        // Nobody listens any more when the build took too long.
+        let _ = sender.send(ClientBuilder::try_from(config));
+    });
+    let cannot =
+        |reason: String| ClusterError::new(format!("{source}: cannot build a client: {reason}"));
+    match tokio::time::timeout(timeout, receiver).await {
+        Ok(Ok(Ok(builder))) => Ok(builder.build()),
+        Ok(Ok(Err(error))) => Err(cannot(describe(&error))),
+        Ok(Err(_)) => Err(cannot(
+            "the client builder stopped unexpectedly".to_string(),
+        )),
+        Err(_) if exec => Err(ClusterError::new(format!(
+            "context {context}: the credential plugin (exec) gave no credentials within {}s \
+             (--request-timeout); is it waiting for a login?",
+            timeout.as_secs()
+        ))),
+        Err(_) => Err(cannot(format!(
+            "not ready within {}s (--request-timeout)",
+            timeout.as_secs()
+        ))),
+    }
 }
 
 /// Why a kubeconfig cannot be used, without the YAML parser's snippet of the file: the lines

@@ -18,6 +18,9 @@ pub enum DryRun {
     Applied(Value),
     /// The user may not patch this kind: compare without the server.
     Forbidden(String),
+    /// The server does not support server-side apply for this resource (405): compare
+    /// without the server.
+    Unsupported,
     /// The server refused the object (invalid, rejected by a webhook, ...).
     Rejected(String),
     /// No answer from the server (timeout, connection or server failure).
@@ -61,9 +64,10 @@ pub async fn apply(
         .await
     {
         Ok(object) => DryRun::Applied(with_type(object, &served.resource)),
-        Err(kube::Error::Api(status)) if status.code == 403 || status.code == 405 => {
+        Err(kube::Error::Api(status)) if status.code == 403 => {
             DryRun::Forbidden(describe(&kube::Error::Api(status)))
         }
+        Err(kube::Error::Api(status)) if status.code == 405 => DryRun::Unsupported,
         Err(kube::Error::Api(status)) if status.code < 500 => {
             DryRun::Rejected(describe(&kube::Error::Api(status)))
         }

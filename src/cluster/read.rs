@@ -2,9 +2,10 @@
 //! and scope — across all namespaces when the user may, else one list per namespace in scope
 //! — never one GET per object.
 //!
-//! Whatever cannot be read (403, 5xx, timeouts, a list that fails half-way) is recorded as
-//! [`Unread`] and its objects are left out entirely, so callers can say the read was partial
-//! instead of reporting differences (or their absence) for what they could not see.
+//! Whatever cannot be read (403, 5xx, timeouts, a list that fails half-way or never ends)
+//! is recorded as [`Unread`] and its objects are left out entirely, so callers can say the
+//! read was partial instead of reporting differences (or their absence) for what they could
+//! not see.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +21,9 @@ use super::connect::Connection;
 
 /// Items asked for per list request.
 const PAGE_SIZE: u32 = 500;
+/// Pages one list may take (a million objects of one kind at the full page size): a
+/// server that pages past it never ends its list.
+const MAX_PAGES: u32 = 2_000;
 /// Lists in flight at once.
 const PARALLEL_LISTS: usize = 6;
 
@@ -98,6 +102,16 @@ pub async fn read(
     scope: &Namespaces,
     progress: Progress<'_>,
 ) -> Result<LiveRead, ClusterError> {
+    let found = discover_kinds(connection, wanted).await?;
+    Ok(list(connection, found, scope, progress).await)
+}
+
+/// Which of the `wanted` kinds the server serves (and how: version, scope), and which it
+/// does not; nothing listed yet.
+pub async fn discover_kinds(
+    connection: &Connection,
+    wanted: &[WantedKind],
+) -> Result<LiveRead, ClusterError> {
     let discovery = discover(connection, wanted).await?;
     let mut found = LiveRead::default();
     for want in wanted {
@@ -116,6 +130,17 @@ pub async fn read(
                 .push(group_kind_name(&want.group, &want.kind)),
         }
     }
+    Ok(found)
+}
+
+/// Lists every object of the kinds `found` serves in `scope`; what cannot be read is
+/// recorded as unread.
+pub async fn list(
+    connection: &Connection,
+    mut found: LiveRead,
+    scope: &Namespaces,
+    progress: Progress<'_>,
+) -> LiveRead {
     let total = found.served.len();
     let mut lists = stream::iter(found.served.iter())
         .map(|((group, kind), served)| async move {
@@ -142,7 +167,7 @@ pub async fn read(
     unread.sort_by(|a, b| a.what.cmp(&b.what));
     found.objects = objects;
     found.unread = unread;
-    Ok(found)
+    found
 }
 
 /// Discovery of the groups `wanted` needs: aggregated discovery (two requests) where the
@@ -221,9 +246,9 @@ async fn list_kind(
         Ok(items) => return Ok(in_scope(items, scope)),
         Err(error) => error,
     };
-    let namespaces = match (scope, served.namespaced, is_forbidden(&error)) {
+    let namespaces = match (scope, served.namespaced, error.is_forbidden()) {
         (Namespaces::Only(namespaces), true, true) => namespaces,
-        _ => return Err(vec![(name, describe(&error))]),
+        _ => return Err(vec![(name, error.describe())]),
     };
     let mut items = Vec::new();
     let mut failures = Vec::new();
@@ -232,7 +257,7 @@ async fn list_kind(
             Api::namespaced_with(client.clone(), namespace, &served.resource);
         match list_all(connection, &api, &served.resource).await {
             Ok(found) => items.extend(found),
-            Err(error) => failures.push((format!("{name} in {namespace}"), describe(&error))),
+            Err(error) => failures.push((format!("{name} in {namespace}"), error.describe())),
         }
     }
     if failures.is_empty() {
@@ -242,28 +267,67 @@ async fn list_kind(
     }
 }
 
-/// All pages of one list, each page within the request timeout.
+/// Why a list stopped before its end.
+enum ListError {
+    /// A page failed (status, transport, timeout).
+    Request(kube::Error),
+    /// The server never ends the list: it repeats a continue token, or pages on and on.
+    Endless(String),
+}
+
+impl ListError {
+    fn is_forbidden(&self) -> bool {
+        matches!(self, ListError::Request(kube::Error::Api(status)) if status.code == 403)
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            ListError::Request(error) => describe(error),
+            ListError::Endless(reason) => reason.clone(),
+        }
+    }
+}
+
+/// All pages of one list, each page within the request timeout. A server that keeps
+/// answering with a continue token — one it gave before, or past [`MAX_PAGES`] pages — is
+/// not followed for ever: the list counts as unread.
 async fn list_all(
     connection: &Connection,
     api: &Api<DynamicObject>,
     resource: &ApiResource,
-) -> Result<Vec<Value>, kube::Error> {
+) -> Result<Vec<Value>, ListError> {
     let mut items = Vec::new();
     let mut token: Option<String> = None;
-    loop {
+    let mut seen = BTreeSet::new();
+    for page_number in 1..=MAX_PAGES {
         let mut params = ListParams::default().limit(PAGE_SIZE);
         if let Some(token) = &token {
             params = params.continue_token(token);
         }
-        let page = connection.within(1, api.list(&params)).await?;
+        let page = connection
+            .within(1, api.list(&params))
+            .await
+            .map_err(ListError::Request)?;
         for item in page.items {
             items.push(with_type(item, resource));
         }
         match page.metadata.continue_ {
-            Some(next) if !next.is_empty() => token = Some(next),
+            Some(next) if !next.is_empty() => {
+                if !seen.insert(next.clone()) {
+                    return Err(ListError::Endless(format!(
+                        "the server sent the same continue token again on page {page_number}: \
+                         the list never ends, so it was not read"
+                    )));
+                }
+                token = Some(next);
+            }
             _ => return Ok(items),
         }
     }
+    Err(ListError::Endless(format!(
+        "the server still had more after {MAX_PAGES} pages of up to {PAGE_SIZE} items: \
+         the list was not read to its end"
+    )))
 }
 
 /// The object as JSON with `apiVersion` and `kind` set (list items of built-in kinds come
@@ -292,10 +356,6 @@ fn in_scope(items: Vec<Value>, scope: &Namespaces) -> Vec<Value> {
             })
             .collect(),
     }
-}
-
-fn is_forbidden(error: &kube::Error) -> bool {
-    matches!(error, kube::Error::Api(status) if status.code == 403)
 }
 
 /// A one-line reason for a failed request: the API status, or the transport error. What a

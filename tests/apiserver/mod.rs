@@ -6,7 +6,8 @@
 //!
 //! Faults are switched on per resource: 403 (everywhere or cluster-wide only), 500, slow
 //! answers, answers trickled a byte at a time, a continue token that expires on page two,
-//! refused, trickled or rejected dry-runs.
+//! lists that never end (the same continue token again, or a new one on every page),
+//! refused, unsupported (405), trickled or rejected dry-runs.
 //! Any mutating request without `dryRun=All` is refused and counted: tests assert there
 //! were none.
 
@@ -253,8 +254,14 @@ pub struct Faults {
     pub trickle_patches: Option<Duration>,
     /// The continue token of these expires: page two answers 410 Gone.
     pub expired_continue: BTreeSet<String>,
+    /// Lists of these never end: every page comes with the same continue token.
+    pub repeated_continue: BTreeSet<String>,
+    /// Lists of these never end: every page comes with a new continue token.
+    pub endless_continue: BTreeSet<String>,
     /// 403 on every patch (the user may read but not apply).
     pub patch_forbidden: bool,
+    /// 405 on dry-run applies of these (a server without server-side apply for them).
+    pub patch_unsupported: BTreeSet<String>,
     /// Objects (by name) whose dry-run apply an admission webhook denies (422).
     pub rejected: BTreeSet<String>,
     /// Items per page at most (the server may return fewer than `limit`).
@@ -421,6 +428,14 @@ impl ApiServer {
         self.shared.objects.lock().unwrap().insert(key, object);
     }
 
+    /// Changes the stored object `plural` `namespace`/`name` by `edit`, as another field
+    /// manager's update would (what appliers applied stays as it was).
+    pub fn update(&self, plural: &str, namespace: &str, name: &str, edit: impl FnOnce(&mut Value)) {
+        let key = (plural.to_string(), namespace.to_string(), name.to_string());
+        let mut objects = self.shared.objects.lock().unwrap();
+        edit(objects.get_mut(&key).expect("a stored object"));
+    }
+
     pub fn faults(&self) -> MutexGuard<'_, Faults> {
         self.shared.faults.lock().unwrap()
     }
@@ -485,6 +500,14 @@ impl ApiServer {
             &self.client_certificate(),
             "    insecure-skip-tls-verify: true\n",
         )
+    }
+
+    /// The kubeconfig of [`ApiServer::kubeconfig`] with a plain `http://` server URL.
+    pub fn kubeconfig_plain_http(&self) -> PathBuf {
+        let text = std::fs::read_to_string(self.kubeconfig()).expect("read kubeconfig");
+        let path = self.dir.path().join("plain-http");
+        std::fs::write(&path, text.replace("https://", "http://")).expect("write kubeconfig");
+        path
     }
 
     /// The kubeconfig user entry of the client certificate.
@@ -1031,9 +1054,14 @@ async fn list(
     query: &BTreeMap<String, String>,
     qualified: &str,
 ) -> Reply {
-    let (forbidden, error, slow, trickle, expired, page_size) = {
+    let (forbidden, error, slow, trickle, expired, endless, page_size) = {
         let faults = shared.faults.lock().unwrap();
         let plural = resource.plural.to_string();
+        let endless = if faults.repeated_continue.contains(&plural) {
+            Some(false)
+        } else {
+            faults.endless_continue.contains(&plural).then_some(true)
+        };
         (
             faults.forbidden.contains(&plural)
                 || (namespace.is_none() && faults.forbidden_cluster_wide.contains(&plural)),
@@ -1041,6 +1069,7 @@ async fn list(
             faults.slow.get(&plural).copied(),
             faults.trickle.get(&plural).copied(),
             faults.expired_continue.contains(&plural),
+            endless,
             faults.page_size,
         )
     };
@@ -1077,6 +1106,10 @@ async fn list(
                 "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
             );
         }
+        Some(token) if endless.is_some() => token
+            .strip_prefix("endless-")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0),
         Some(token) => token
             .strip_prefix("offset-")
             .and_then(|n| n.parse().ok())
@@ -1110,9 +1143,21 @@ async fn list(
     let page: Vec<Value> = items.iter().skip(offset).take(size).cloned().collect();
     let next = offset + page.len();
     let mut metadata = json!({"resourceVersion": "5000"});
-    if next < items.len() {
-        metadata["continue"] = json!(format!("offset-{next}"));
-        metadata["remainingItemCount"] = json!(items.len() - next);
+    match endless {
+        // The first page again, with the same token or one that is always new.
+        Some(new) => {
+            let token = if new {
+                format!("endless-{}", offset + 1)
+            } else {
+                "again".to_string()
+            };
+            metadata["continue"] = json!(token);
+        }
+        None if next < items.len() => {
+            metadata["continue"] = json!(format!("offset-{next}"));
+            metadata["remainingItemCount"] = json!(items.len() - next);
+        }
+        None => {}
     }
     answer(
         StatusCode::OK,
@@ -1149,6 +1194,21 @@ fn apply(
             &format!(
                 "{qualified} \"{name}\" is forbidden: User \"platform-admin\" cannot patch resource \"{}\" in API group \"{}\"",
                 resource.plural, resource.group
+            ),
+        );
+    }
+    if shared
+        .faults
+        .lock()
+        .unwrap()
+        .patch_unsupported
+        .contains(resource.plural)
+    {
+        return failure(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            &format!(
+                "the server does not allow this method on the requested resource ({qualified})"
             ),
         );
     }
