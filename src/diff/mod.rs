@@ -205,6 +205,10 @@ pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
         ),
         None => (Vec::new(), Vec::new(), base.problems),
     };
+    let base_problems = base.problems;
+    // Millions of nodes: freed on another thread while the report is printed (a process
+    // that exits first has nothing left to free).
+    std::thread::spawn(move || drop((base, head, loader)));
     Ok(Diff {
         base: revisions.label,
         merge_base: revisions.merge_base,
@@ -212,7 +216,7 @@ pub fn diff(request: &Request<'_>) -> Result<Diff, DiffError> {
         objects,
         policy,
         problems: Problems {
-            base: base.problems,
+            base: base_problems,
             head: head_problems,
         },
         drift: Vec::new(),
