@@ -109,7 +109,7 @@ impl Cut {
         let mut note = String::new();
         if self.graph_edges > 0 {
             note.push_str(&format!(
-                "\nThe graph shows the {} riskiest changed edges; {} more are in the table.\n",
+                "\nThe graph shows the {} riskiest changed edges and leaves {} out.\n",
                 mermaid::MAX_EDGES,
                 self.graph_edges
             ));
@@ -126,6 +126,17 @@ impl Cut {
     }
 }
 
+/// One cluster's row of the summary table.
+#[derive(Default)]
+struct ClusterCounts {
+    added: usize,
+    removed: usize,
+    modified: usize,
+    policy: usize,
+    weaker: usize,
+    drift: usize,
+}
+
 /// The summary: one line of counts, then per cluster what changed.
 fn summary(diff: &Diff) -> String {
     let weaker = weaker(diff);
@@ -135,40 +146,44 @@ fn summary(diff: &Diff) -> String {
         String::new()
     };
     let mut text = format!("{flag}{}\n\n", capitalized(&summary_line(diff)));
-    let mut rows: BTreeMap<&str, [usize; 6]> = BTreeMap::new();
+    let mut rows: BTreeMap<&str, ClusterCounts> = BTreeMap::new();
     for change in &diff.objects {
-        let column = match change.change {
-            ChangeKind::Added => 0,
-            ChangeKind::Removed => 1,
-            ChangeKind::Modified => 2,
-        };
-        rows.entry(&change.key.cluster).or_default()[column] += 1;
+        let row = rows.entry(&change.key.cluster).or_default();
+        match change.change {
+            ChangeKind::Added => row.added += 1,
+            ChangeKind::Removed => row.removed += 1,
+            ChangeKind::Modified => row.modified += 1,
+        }
     }
     for change in &diff.policy {
         let row = rows.entry(&change.cluster).or_default();
-        row[3] += 1;
-        row[4] += usize::from(change.risk.is_weaker());
+        row.policy += 1;
+        row.weaker += usize::from(change.risk.is_weaker());
     }
     for key in &diff.drift {
-        rows.entry(&key.cluster).or_default()[5] += 1;
+        rows.entry(&key.cluster).or_default().drift += 1;
     }
     let live = !diff.drift.is_empty();
     text.push_str("| cluster | added | removed | modified | policy changes | weaker |");
     text.push_str(if live { " live only |\n" } else { "\n" });
     text.push_str("|---|--:|--:|--:|--:|--:|");
     text.push_str(if live { "--:|\n" } else { "\n" });
-    for (cluster, [added, removed, modified, policy, weaker, drift]) in rows {
-        let weaker = if weaker > 0 {
-            format!("**{weaker}** ⚠️")
+    for (cluster, row) in rows {
+        let weaker = if row.weaker > 0 {
+            format!("**{}** ⚠️", row.weaker)
         } else {
             "0".to_string()
         };
         text.push_str(&format!(
-            "| {} | {added} | {removed} | {modified} | {policy} | {weaker} |",
-            cell(cluster)
+            "| {} | {} | {} | {} | {} | {weaker} |",
+            cell(cluster),
+            row.added,
+            row.removed,
+            row.modified,
+            row.policy
         ));
         if live {
-            text.push_str(&format!(" {drift} |"));
+            text.push_str(&format!(" {} |", row.drift));
         }
         text.push('\n');
     }
