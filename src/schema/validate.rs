@@ -34,8 +34,9 @@ impl Default for Options {
     }
 }
 
-/// Kubernetes API groups served by every API server whose OpenAPI documents are not among the
-/// embedded schemas: their kinds are real, so a missing schema is a warning, not an error.
+/// Kubernetes API groups served by every API server whose GA version is embedded but whose
+/// other versions (betas, alphas) are not: their kinds are real, so a missing schema is a
+/// warning, not an error.
 const BUILT_IN_GROUPS_NOT_EMBEDDED: [&str; 13] = [
     "storage.k8s.io",
     "coordination.k8s.io",
