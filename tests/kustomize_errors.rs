@@ -290,7 +290,7 @@ fn patch_errors_name_the_file_and_line() {
                     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n",
                 ),
             ],
-            "patch-outside/inner/kustomization.yaml:3:11: patch file ../shared.yaml is not in or below",
+            "patch-outside/inner/kustomization.yaml:3:11: patch file ../shared.yaml: file is not in or below",
         ),
         (
             "legacy-json-file",

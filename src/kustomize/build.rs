@@ -1,6 +1,7 @@
 //! Building one kustomize root: accumulating resources (files, nested kustomizations,
 //! components) and running the kustomization's transformers in kustomize's order.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::error::KustomizeError;
@@ -13,6 +14,7 @@ use super::name_refs::{Identity, fix_references};
 use super::order::sort_legacy;
 use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches};
 use super::replacement::replace;
+use super::restrict::confined;
 use super::transform::{
     ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
 };
@@ -106,14 +108,27 @@ fn accumulate(
     }
     stack.push(canonical.clone());
     let kustomization = Kustomization::load(&canonical, loader)?;
+    let mut registered: HashSet<ResourceId> = objects.iter().map(ResourceId::of).collect();
     for key in ["bases", "resources"] {
         for (entry, node) in kustomization.string_list(key)? {
             let loaded = load_resource(&canonical, entry, node, loader, stack)?;
+            for object in &loaded {
+                let id = ResourceId::of(object);
+                if !registered.insert(id.clone()) {
+                    return Err(KustomizeError::at(
+                        &node.origin,
+                        format!(
+                            "{entry}: may not add resource with an already registered id: {id}"
+                        ),
+                    ));
+                }
+            }
             objects.extend(loaded);
         }
     }
     for (entry, node) in kustomization.string_list("components")? {
         let path = local_path(&canonical, entry, node)?;
+        check_depth(stack, node)?;
         objects = accumulate(&path, loader, stack, objects)?;
     }
     generate(&kustomization, &mut objects)?;
@@ -148,26 +163,11 @@ fn load_resource(
                 format!("{entry}: directory has no kustomization.yaml"),
             ));
         }
+        check_depth(stack, node)?;
         return accumulate(&path, loader, stack, Vec::new());
     }
-    if !path.is_file() {
-        return Err(KustomizeError::at(
-            &node.origin,
-            format!("{entry}: no such file or directory"),
-        ));
-    }
-    let canonical = path
-        .canonicalize()
-        .map_err(|e| KustomizeError::at(&node.origin, format!("{entry}: {e}")))?;
-    if !canonical.starts_with(dir) {
-        return Err(KustomizeError::at(
-            &node.origin,
-            format!(
-                "{entry}: file is not in or below the kustomization directory {} (kustomize's load restrictions)",
-                dir.display()
-            ),
-        ));
-    }
+    confined(dir, &path)
+        .map_err(|why| KustomizeError::at(&node.origin, format!("{entry}: {why}")))?;
     let documents = loader.load(&path)?;
     let mut objects = Vec::new();
     for document in documents {
@@ -193,6 +193,61 @@ fn load_resource(
         }
     }
     Ok(objects)
+}
+
+/// How deep kustomizations may nest (a root, its bases, their bases, ...). kustomize has no
+/// limit but real trees stay within a few dozen; past this a tree is refused with the entry
+/// that goes too deep, instead of exhausting the stack.
+pub const MAX_DEPTH: usize = 100;
+
+fn check_depth(stack: &[PathBuf], node: &Node) -> Result<(), KustomizeError> {
+    if stack.len() >= MAX_DEPTH {
+        return Err(KustomizeError::at(
+            &node.origin,
+            format!(
+                "kustomizations nest more than {MAX_DEPTH} levels deep here; meshwright refuses deeper trees"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// What kustomize identifies a resource by while accumulating: two resources with the same
+/// id in one kustomization are an error ("already registered id"), which also keeps a tree
+/// that lists the same base twice per level from growing exponentially.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ResourceId {
+    api_version: String,
+    kind: String,
+    namespace: String,
+    name: String,
+}
+
+impl ResourceId {
+    fn of(object: &Node) -> ResourceId {
+        let text = |path: &[&str]| object.str_at(path).unwrap_or_default().to_string();
+        ResourceId {
+            api_version: text(&["apiVersion"]),
+            kind: text(&["kind"]),
+            namespace: text(&["metadata", "namespace"]),
+            name: text(&["metadata", "name"]),
+        }
+    }
+}
+
+impl std::fmt::Display for ResourceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let namespace = if self.namespace.is_empty() {
+            "[noNs]"
+        } else {
+            &self.namespace
+        };
+        write!(
+            f,
+            "{} {} {namespace}/{}",
+            self.api_version, self.kind, self.name
+        )
+    }
 }
 
 /// A relative path inside the repository; remote resources are refused.

@@ -17,6 +17,7 @@ use super::error::KustomizeError;
 use super::hash::take_annotation;
 use super::history::{carry, identities};
 use super::kustomization::{Kustomization, known_keys, string_map};
+use super::restrict::confined;
 use crate::manifest::load::MAX_FILE_BYTES;
 use crate::manifest::{Node, Origin, Value};
 
@@ -418,20 +419,8 @@ pub fn read_local(
     what: &str,
 ) -> Result<(PathBuf, Vec<u8>), KustomizeError> {
     let fail = |why: String| KustomizeError::at(&node.origin, format!("{what}: {entry}: {why}"));
-    let path = dir
-        .join(entry)
-        .canonicalize()
-        .map_err(|_| fail("no such file".to_string()))?;
-    if !path.starts_with(dir) {
-        return Err(fail(format!(
-            "file is not in or below the kustomization directory {} (kustomize's load restrictions)",
-            dir.display()
-        )));
-    }
+    let path = confined(dir, &dir.join(entry)).map_err(fail)?;
     let metadata = std::fs::metadata(&path).map_err(|e| fail(e.to_string()))?;
-    if !metadata.is_file() {
-        return Err(fail("not a file".to_string()));
-    }
     if metadata.len() > MAX_FILE_BYTES as u64 {
         return Err(fail(format!(
             "file is {} bytes; files larger than {MAX_FILE_BYTES} bytes are refused",

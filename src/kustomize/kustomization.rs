@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::error::KustomizeError;
 use super::loader::Loader;
+use super::restrict::confined;
 use crate::manifest::Node;
 
 /// File names kustomize accepts, in the order it looks for them.
@@ -83,7 +84,8 @@ impl Kustomization {
             .find(|path| path.is_file())
     }
 
-    /// Reads and checks the kustomization in `dir`.
+    /// Reads and checks the kustomization in `dir` (canonical); the file itself is under
+    /// the load restrictor like every other file, so it cannot be a link out of `dir`.
     pub fn load(dir: &Path, loader: &Loader) -> Result<Kustomization, KustomizeError> {
         let file = Kustomization::find(dir).ok_or_else(|| KustomizeError {
             origin: None,
@@ -91,6 +93,10 @@ impl Kustomization {
                 "{}: no kustomization.yaml, kustomization.yml or Kustomization here",
                 dir.display()
             ),
+        })?;
+        confined(dir, &file).map_err(|why| KustomizeError {
+            origin: None,
+            message: format!("{}: {why}", file.display()),
         })?;
         let mut documents = loader.load(&file)?;
         let root = match documents.len() {

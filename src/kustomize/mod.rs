@@ -16,6 +16,7 @@ pub mod name_refs;
 pub mod order;
 pub mod patch;
 pub mod replacement;
+pub mod restrict;
 pub mod transform;
 
 pub use build::{Moved, Rendered, build, build_with};

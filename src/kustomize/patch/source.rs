@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use crate::kustomize::error::KustomizeError;
+use crate::kustomize::restrict::confined;
 use crate::manifest::{LoadError, Node, Origin, Value, load_file, parse_documents};
 
 /// The documents of the patch file `entry` (relative to `dir`), named by `node`.
@@ -17,25 +18,8 @@ pub fn from_file(dir: &Path, entry: &str, node: &Node) -> Result<Vec<Node>, Kust
         ));
     }
     let path = dir.join(entry);
-    if !path.is_file() {
-        return Err(KustomizeError::at(
-            &node.origin,
-            format!("patch file {entry}: no such file"),
-        ));
-    }
-    let inside = path.canonicalize().is_ok_and(|canonical| {
-        dir.canonicalize()
-            .is_ok_and(|dir| canonical.starts_with(dir))
-    });
-    if !inside {
-        return Err(KustomizeError::at(
-            &node.origin,
-            format!(
-                "patch file {entry} is not in or below the kustomization directory {} (kustomize's load restrictions)",
-                dir.display()
-            ),
-        ));
-    }
+    confined(dir, &path)
+        .map_err(|why| KustomizeError::at(&node.origin, format!("patch file {entry}: {why}")))?;
     Ok(load_file(&path)?)
 }
 
@@ -82,8 +66,13 @@ impl Placement {
             .lines()
             .nth(node.origin.line.saturating_sub(1) as usize)
             .unwrap_or_default();
+        // Columns count characters; the split needs the byte where that character starts.
         let column = node.origin.column.saturating_sub(1) as usize;
-        let (before, start) = line.split_at(column.min(line.len()));
+        let byte = line
+            .char_indices()
+            .nth(column)
+            .map_or(line.len(), |(byte, _)| byte);
+        let (before, start) = line.split_at(byte);
         let quoted = start.starts_with(['"', '\'']);
         let block = !quoted && before.trim().is_empty();
         Placement {
@@ -124,7 +113,7 @@ mod tests {
     fn inline_block_patches_point_into_the_kustomization() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("kustomization.yaml");
-        let text = "patches:\n- patch: |-\n    kind: Deployment\n    spec:\n      replicas: 3\n- patch: '[{op: remove, path: /a}]'\n";
+        let text = "patches:\n- patch: |-\n    kind: Deployment\n    spec:\n      replicas: 3\n- patch: '[{op: remove, path: /a}]'\n- {name: \"€€€€€€€\", patch: '[{op: remove, path: /a}]'}\n";
         std::fs::write(&file, text).unwrap();
         let root = load_file(&file).unwrap().remove(0);
         let entries = root.get("patches").unwrap().as_seq().unwrap();
@@ -132,6 +121,13 @@ mod tests {
         let replicas = block[0].pointer("/spec/replicas").unwrap();
         assert_eq!((replicas.origin.line, replicas.origin.column), (5, 17));
         let flow = inline(entries[1].get("patch").unwrap()).unwrap();
+        let multibyte = inline(entries[2].get("patch").unwrap()).unwrap();
+        let op = multibyte[0].pointer("/0/op").unwrap();
+        assert_eq!(
+            (op.origin.line, op.origin.column),
+            (7, 35),
+            "after multi-byte text"
+        );
         let op = flow[0].pointer("/0/op").unwrap();
         assert_eq!((op.origin.line, op.origin.column), (6, 17));
     }

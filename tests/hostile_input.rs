@@ -1,0 +1,187 @@
+//! Hostile and careless input to the kustomize renderer (issue 11): files outside the
+//! repository are never read, and trees built to exhaust the stack or memory are refused
+//! with the file and line, never a crash. Each case failed on the code before its fix.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{meshwright, validate_json};
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+}
+
+/// `meshwright build DIR`: exit code, stdout, stderr.
+fn build(dir: &Path) -> (Option<i32>, String, String) {
+    let output = meshwright().arg("build").arg(dir).output().expect("runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_kustomization_file_linked_from_outside_the_repository_is_never_read() {
+    let temp = tempfile::tempdir().unwrap();
+    let outside = temp.path().join("outside.yaml");
+    std::fs::write(&outside, "resources: [TOP-SECRET-CONTENT.yaml]\n").unwrap();
+    let repo = temp.path().join("repo");
+    write(
+        &repo,
+        &[
+            ("overlay/kustomization.yaml", "resources: [../base]\n"),
+            (
+                "base/cm.yaml",
+                "kind: ConfigMap\napiVersion: v1\nmetadata: {name: a}\n",
+            ),
+        ],
+    );
+    std::os::unix::fs::symlink(&outside, repo.join("base/kustomization.yaml")).unwrap();
+
+    let kubectl = Command::new("kubectl")
+        .args(["kustomize"])
+        .arg(repo.join("overlay"))
+        .output()
+        .expect("kubectl runs");
+    assert!(!kubectl.status.success(), "kubectl refuses this tree too");
+
+    let (code, stdout, stderr) = build(&repo.join("overlay"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("load restrictions"), "{stderr}");
+    assert!(!stderr.contains("TOP-SECRET-CONTENT"), "{stderr}");
+
+    for format in ["json", "github", "markdown", "sarif", "human"] {
+        let output = meshwright()
+            .args(["validate", "--output", format])
+            .arg(&repo)
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(output.status.code(), Some(1), "{format}: {all}");
+        assert!(!all.contains("TOP-SECRET-CONTENT"), "{format}: {all}");
+    }
+}
+
+#[test]
+fn the_same_base_twice_is_refused_like_kustomize_instead_of_growing_exponentially() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut files = vec![(
+        "l0/kustomization.yaml".to_string(),
+        "resources: [cm.yaml]\n".to_string(),
+    )];
+    files.push((
+        "l0/cm.yaml".to_string(),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n".to_string(),
+    ));
+    for level in 1..=24 {
+        files.push((
+            format!("l{level}/kustomization.yaml"),
+            format!("resources:\n- ../l{0}\n- ../l{0}\n", level - 1),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    write(temp.path(), &files);
+
+    let kubectl = Command::new("kubectl")
+        .args(["kustomize"])
+        .arg(temp.path().join("l1"))
+        .output()
+        .unwrap();
+    let kubectl_error = String::from_utf8_lossy(&kubectl.stderr);
+    assert!(
+        kubectl_error.contains("already registered id"),
+        "{kubectl_error}"
+    );
+
+    let (code, _, stderr) = build(&temp.path().join("l24"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("l1/kustomization.yaml:3:3: ../l0: may not add resource with an already registered id: v1 ConfigMap [noNs]/a"), "{stderr}");
+
+    let (code, report) = validate_json(temp.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+}
+
+#[test]
+fn a_deep_chain_of_bases_is_a_finding_not_a_stack_overflow() {
+    let temp = tempfile::tempdir().unwrap();
+    let depth = 3_000;
+    write(
+        temp.path(),
+        &[
+            ("b0/kustomization.yaml", "resources: [cm.yaml]\n"),
+            (
+                "b0/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+            ),
+        ],
+    );
+    for level in 1..=depth {
+        write(
+            temp.path(),
+            &[(
+                &format!("b{level}/kustomization.yaml"),
+                &format!("resources: [../b{}]\n", level - 1),
+            )],
+        );
+    }
+    let (code, _, stderr) = build(&temp.path().join(format!("b{depth}")));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("kustomization.yaml:1:13: kustomizations nest more than 100 levels"),
+        "{stderr}"
+    );
+
+    let (code, report) = validate_json(temp.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let messages = report["findings"].to_string();
+    assert!(messages.contains("nest more than 100 levels"), "{messages}");
+}
+
+#[test]
+fn a_chain_within_the_depth_limit_renders_as_kubectl_does() {
+    let temp = tempfile::tempdir().unwrap();
+    write(
+        temp.path(),
+        &[
+            ("b0/kustomization.yaml", "resources: [cm.yaml]\n"),
+            (
+                "b0/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+            ),
+        ],
+    );
+    for level in 1..=60 {
+        write(
+            temp.path(),
+            &[(
+                &format!("b{level}/kustomization.yaml"),
+                &format!("resources: [../b{}]\nnamePrefix: p{level}-\n", level - 1),
+            )],
+        );
+    }
+    let root = temp.path().join("b60");
+    let kubectl = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert!(kubectl.status.success());
+    let (code, stdout, stderr) = build(&root);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, String::from_utf8_lossy(&kubectl.stdout));
+}
