@@ -185,3 +185,42 @@ fn a_chain_within_the_depth_limit_renders_as_kubectl_does() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(stdout, String::from_utf8_lossy(&kubectl.stdout));
 }
+
+#[test]
+fn kustomizations_in_a_cycle_are_an_error_finding_not_an_ok() {
+    let temp = tempfile::tempdir().unwrap();
+    write(
+        temp.path(),
+        &[
+            ("x/kustomization.yaml", "resources: [../y, bad.yaml]\n"),
+            (
+                "x/bad.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: 7\n",
+            ),
+            ("y/kustomization.yaml", "resources: [../x]\n"),
+            ("self/kustomization.yaml", "resources: [., cm.yaml]\n"),
+            (
+                "self/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n",
+            ),
+        ],
+    );
+    let (code, report) = validate_json(temp.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let cycles: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("cycle between kustomizations")
+        })
+        .collect();
+    assert_eq!(cycles.len(), 2, "one finding per cycle: {report:#}");
+    assert!(
+        cycles.iter().all(|f| f["severity"] == "error"),
+        "{report:#}"
+    );
+}

@@ -137,15 +137,49 @@ impl Tree {
         tree
     }
 
-    /// Kustomizations that no other kustomization reads, components excepted.
+    /// Kustomizations that no other kustomization reads, components excepted; then, for
+    /// kustomizations no root reaches (they read each other in a cycle: `x -> y -> x`,
+    /// `resources: [.]`), the first of each such group, so rendering it reports the cycle and
+    /// its files are not left unchecked.
     fn roots(&self) -> Vec<PathBuf> {
         let referenced: BTreeSet<&PathBuf> =
             self.kustomizations.values().flat_map(|r| &r.dirs).collect();
-        self.kustomizations
+        let mut roots: Vec<PathBuf> = self
+            .kustomizations
             .iter()
             .filter(|(dir, refs)| !refs.is_component && !referenced.contains(dir))
             .map(|(dir, _)| dir.clone())
-            .collect()
+            .collect();
+        let mut reached = BTreeSet::new();
+        for root in &roots {
+            self.reach(root, &mut reached);
+        }
+        let unreached: Vec<&PathBuf> = self
+            .kustomizations
+            .iter()
+            .filter(|(dir, refs)| !refs.is_component && !reached.contains(*dir))
+            .map(|(dir, _)| dir)
+            .collect();
+        for dir in unreached {
+            if !reached.contains(dir) {
+                self.reach(dir, &mut reached);
+                roots.push(dir.clone());
+            }
+        }
+        roots.sort();
+        roots
+    }
+
+    /// Marks `dir` and every kustomization it reads, directly or not, as `reached`.
+    fn reach(&self, dir: &Path, reached: &mut BTreeSet<PathBuf>) {
+        let mut pending = vec![dir.to_path_buf()];
+        while let Some(dir) = pending.pop() {
+            if let Some(references) = self.kustomizations.get(&dir)
+                && reached.insert(dir)
+            {
+                pending.extend(references.dirs.iter().cloned());
+            }
+        }
     }
 
     /// YAML files no kustomization reads.
