@@ -224,3 +224,73 @@ fn kustomizations_in_a_cycle_are_an_error_finding_not_an_ok() {
         "{report:#}"
     );
 }
+
+#[test]
+fn a_revision_never_reads_beside_its_temporary_snapshot() {
+    let temp = tempfile::tempdir().unwrap();
+    let tmpdir = temp.path().join("tmp");
+    let planted = |dir: &Path, value: &str| {
+        write(
+            dir,
+            &[
+                ("kustomization.yaml", "resources: [cm.yaml]\n"),
+                (
+                    "cm.yaml",
+                    &format!(
+                        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: shared}}\ndata: {{v: {value}}}\n"
+                    ),
+                ),
+            ],
+        )
+    };
+    // What a local user could plant where the snapshot's `../../shared` would lead, and the
+    // real directory beside the checkout.
+    planted(&tmpdir.join("shared"), "PLANTED-IN-TMP");
+    planted(&temp.path().join("shared"), "BESIDE-THE-REPOSITORY");
+    let git = common::git::Git::init(&temp.path().join("repo"));
+    git.write("overlay/kustomization.yaml", "resources: [cm.yaml]\n");
+    git.write(
+        "overlay/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: own}\ndata: {v: one}\n",
+    );
+    git.commit("base");
+    git.write(
+        "overlay/kustomization.yaml",
+        "resources: [cm.yaml, ../../shared]\n",
+    );
+    git.commit("head");
+
+    let output = meshwright()
+        .args([
+            "diff", "--base", "HEAD~1", "--head", "HEAD", "--output", "json",
+        ])
+        .current_dir(git.path())
+        .env("TMPDIR", &tmpdir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stdout.contains("PLANTED") && !stderr.contains("PLANTED"),
+        "{stdout}{stderr}"
+    );
+    assert!(
+        !stdout.contains("BESIDE") && !stderr.contains("BESIDE"),
+        "{stdout}{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["problems"]["head"], 1,
+        "the head root failed to render: {report:#}"
+    );
+
+    // The working tree gives the same error in validate.
+    let (code, report) = validate_json(git.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(
+        report["findings"]
+            .to_string()
+            .contains("../../shared: directory is outside the Git repository"),
+        "{report:#}"
+    );
+}

@@ -128,7 +128,7 @@ fn accumulate(
     }
     for (entry, node) in kustomization.string_list("components")? {
         let path = local_path(&canonical, entry, node)?;
-        check_depth(stack, node)?;
+        enter(stack, &path, node)?;
         objects = accumulate(&path, loader, stack, objects)?;
     }
     generate(&kustomization, &mut objects)?;
@@ -163,7 +163,7 @@ fn load_resource(
                 format!("{entry}: directory has no kustomization.yaml"),
             ));
         }
-        check_depth(stack, node)?;
+        enter(stack, &path, node)?;
         return accumulate(&path, loader, stack, Vec::new());
     }
     confined(dir, &path)
@@ -200,12 +200,35 @@ fn load_resource(
 /// that goes too deep, instead of exhausting the stack.
 pub const MAX_DEPTH: usize = 100;
 
-fn check_depth(stack: &[PathBuf], node: &Node) -> Result<(), KustomizeError> {
+/// Checks that the kustomization directory `path`, named by `node`, may be built from the
+/// root at the bottom of `stack`: not too deep, and inside the Git repository the root is in.
+/// kustomize itself reads any directory; meshwright never reads outside the repository, so a
+/// git revision renders exactly as its checkout (a revision's snapshot is a repository of its
+/// own) and nothing beside the repository can be smuggled into a build.
+fn enter(stack: &[PathBuf], path: &Path, node: &Node) -> Result<(), KustomizeError> {
     if stack.len() >= MAX_DEPTH {
         return Err(KustomizeError::at(
             &node.origin,
             format!(
                 "kustomizations nest more than {MAX_DEPTH} levels deep here; meshwright refuses deeper trees"
+            ),
+        ));
+    }
+    let repository = stack.first().and_then(|root| {
+        root.ancestors()
+            .find(|dir| dir.join(".git").exists())
+            .map(Path::to_path_buf)
+    });
+    if let Some(repository) = repository
+        && !path
+            .canonicalize()
+            .is_ok_and(|dir| dir.starts_with(&repository))
+    {
+        return Err(KustomizeError::at(
+            &node.origin,
+            format!(
+                "{}: directory is outside the Git repository; meshwright reads nothing outside it",
+                node.as_str().unwrap_or_default()
             ),
         ));
     }
