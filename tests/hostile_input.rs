@@ -294,3 +294,38 @@ fn a_revision_never_reads_beside_its_temporary_snapshot() {
         "{report:#}"
     );
 }
+
+#[test]
+fn json_patch_copies_that_double_an_object_hit_the_budget_at_the_operation() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut patch = String::from("- {op: add, path: /data/a, value: {x: '0123456789abcdef'}}\n");
+    for step in 0..40 {
+        patch.push_str(&format!(
+            "- {{op: copy, from: /data/a, path: /data/a/c{step}}}\n"
+        ));
+    }
+    let mut kustomization =
+        String::from("resources: [cm.yaml]\npatches:\n- target: {kind: ConfigMap}\n  patch: |-\n");
+    for line in patch.lines() {
+        kustomization.push_str(&format!("    {line}\n"));
+    }
+    write(
+        temp.path(),
+        &[
+            ("kustomization.yaml", &kustomization),
+            (
+                "cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {}\n",
+            ),
+        ],
+    );
+    let (code, _, stderr) = build(temp.path());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("JSON patch `copy`: the object grows past meshwright's budget of 64 MiB"),
+        "{stderr}"
+    );
+    // The operation that breached it: the 21st copy (line 26) makes 2^21 copies of the value
+    // and its keys, past 64 MiB.
+    assert!(stderr.contains("kustomization.yaml:26:7:"), "{stderr}");
+}

@@ -1,6 +1,7 @@
 //! A native kustomize renderer: `meshwright build DIR` prints what `kubectl kustomize DIR`
 //! prints, and every object keeps the file and line each of its values came from.
 
+pub mod budget;
 pub mod build;
 pub mod emit;
 pub mod error;

@@ -8,6 +8,7 @@
 
 use std::path::Path;
 
+use super::budget;
 use super::error::KustomizeError;
 use super::field_path::{FieldPath, scalar_text};
 use super::generator::read_local;
@@ -22,6 +23,9 @@ pub fn replace(kustomization: &Kustomization, objects: &mut [Node]) -> Result<()
     for entry in kustomization.list("replacements")? {
         for replacement in expand(&kustomization.dir, entry)? {
             apply(&replacement, objects)?;
+            for object in objects.iter() {
+                budget::check(object, &replacement, "replacement")?;
+            }
         }
     }
     Ok(())

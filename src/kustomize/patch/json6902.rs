@@ -5,6 +5,7 @@
 //! As in kustomize (evanphx/json-patch), an operation on a path that does not exist, or a
 //! `test` that does not hold, fails the build; the error names the operation's file:line.
 
+use crate::kustomize::budget;
 use crate::kustomize::error::KustomizeError;
 use crate::manifest::{Node, Value};
 
@@ -20,6 +21,7 @@ pub fn apply(object: &mut Node, patch: &Node) -> Result<(), KustomizeError> {
     for node in patch.as_seq().unwrap_or_default() {
         let operation = Operation::parse(node)?;
         operation.apply(object)?;
+        budget::check(object, node, &format!("JSON patch `{}`", operation.op))?;
     }
     Ok(())
 }
