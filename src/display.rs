@@ -10,7 +10,8 @@ fn cwd() -> Option<&'static PathBuf> {
         .as_ref()
 }
 
-/// `path` relative to the working directory (`.` for the directory itself), or as given.
+/// `path` relative to the working directory (`.` for the directory itself), or as given,
+/// with `/` between components.
 pub fn relative(path: &Path) -> String {
     let relative = cwd().and_then(|cwd| path.strip_prefix(cwd).ok());
     let shown = match relative {
@@ -18,5 +19,11 @@ pub fn relative(path: &Path) -> String {
         Some(p) => p,
         None => path,
     };
-    shown.to_string_lossy().replace('\\', "/")
+    let text = shown.to_string_lossy();
+    // Only the platform's own separator becomes `/`: on Unix a backslash is part of a name.
+    if std::path::MAIN_SEPARATOR == '/' {
+        text.into_owned()
+    } else {
+        text.replace(std::path::MAIN_SEPARATOR, "/")
+    }
 }

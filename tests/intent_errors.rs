@@ -63,6 +63,17 @@ fn misspelled_field() {
 }
 
 #[test]
+fn workload_cert_ttl_beyond_go_range() {
+    let huge = "99999999999999999999999999999999999999999h1ns2160h";
+    let (text, at) = mutate_at(
+        "workloadCertTTL: 24h",
+        &format!("workloadCertTTL: {huge}"),
+        huge,
+    );
+    rejects(&text, &[&at, "invalid duration: out of range"]);
+}
+
+#[test]
 fn misspelled_nested_field() {
     let (text, at) = mutate("perTryTimeout: 1s", "perTryTimout: 1s");
     rejects(&text, &[&at, "unknown field `perTryTimout`"]);

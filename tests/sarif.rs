@@ -85,3 +85,38 @@ fn sarif_output_is_valid_sarif_2_1_0_and_points_at_the_value() {
     let note = results.iter().find(|r| r["ruleId"] == "MW105").unwrap();
     assert_eq!(note["level"], "note");
 }
+
+#[test]
+fn file_names_stay_real_in_json_and_are_percent_encoded_in_sarif() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("odd dir");
+    std::fs::create_dir(&dir).unwrap();
+    let name = "a b#1?%\\ü.yaml";
+    std::fs::write(dir.join(name), "kind: Service\nmetadata:\n  name: web\n").unwrap();
+
+    let (_, json) = common::validate_json(temp.path(), &[]);
+    let files: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert!(files.contains(&"odd dir/a b#1?%\\ü.yaml"), "{json:#}");
+
+    let output = meshwright()
+        .current_dir(temp.path())
+        .args(["validate", "--output", "sarif"])
+        .output()
+        .unwrap();
+    let log: Value = serde_json::from_slice(&output.stdout).expect("SARIF is JSON");
+    let uris: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str())
+        .collect();
+    assert!(
+        uris.contains(&"odd%20dir/a%20b%231%3F%25%5C%C3%BC.yaml"),
+        "{log:#}"
+    );
+}

@@ -457,3 +457,25 @@ fn hostile_files_are_findings_and_never_stop_the_run() {
         "good.yaml is still checked"
     );
 }
+
+#[test]
+fn a_duration_beyond_go_range_is_a_finding_not_a_wrapped_value() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        temp.path().join("cert.yaml"),
+        "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: web\n  namespace: web\n\
+         spec:\n  secretName: web-tls\n  duration: 99999999999999999999999999999999999999999h1ns2160h\n\
+         \x20 issuerRef:\n    name: ca\n    kind: ClusterIssuer\n  dnsNames: [web]\n",
+    )
+    .unwrap();
+    let (code, report) = validate_json(temp.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let duration = finding(&report, "MW112");
+    assert_eq!(
+        (duration["file"].as_str(), duration["line"].as_u64()),
+        (Some("cert.yaml"), Some(8)),
+        "{duration:#}"
+    );
+    let message = duration["message"].as_str().unwrap();
+    assert!(message.contains("out of range"), "{message}");
+}

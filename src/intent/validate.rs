@@ -93,17 +93,9 @@ impl Checker {
     }
 
     fn duration(&mut self, what: &str, value: &Located<String>) -> Option<Duration> {
-        let parsed = parse_go_duration(value);
-        if parsed.is_none() {
-            self.report(
-                value.at,
-                format!(
-                    "{what} {:?} is not a duration; write it like `24h`, `90m` or `30s`",
-                    value.value
-                ),
-            );
-        }
-        parsed
+        parse_go_duration(value)
+            .map_err(|error| self.report(value.at, format!("{what} {:?} {error}", value.value)))
+            .ok()
     }
 
     /// A cert-manager lifetime: duration ≥ 1h, renewBefore ≥ 5m and < duration.

@@ -67,7 +67,9 @@ fn write_case(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "    </testcase>")
 }
 
-/// Escapes text for an XML attribute or element.
+/// Escapes text for an XML attribute or element. Characters XML 1.0 forbids (controls other
+/// than tab, LF and CR; U+FFFE and U+FFFF) cannot even be written as references, so they
+/// become U+FFFD; CR is a reference so attribute normalisation keeps it.
 fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -78,9 +80,32 @@ fn escape(text: &str) -> String {
             '"' => escaped.push_str("&quot;"),
             '\'' => escaped.push_str("&apos;"),
             '\n' => escaped.push_str("&#10;"),
-            c if (c as u32) < 0x20 && c != '\t' => {}
+            '\r' => escaped.push_str("&#13;"),
+            '\u{fffe}' | '\u{ffff}' => escaped.push(char::REPLACEMENT_CHARACTER),
+            c if (c as u32) < 0x20 && c != '\t' => escaped.push(char::REPLACEMENT_CHARACTER),
             c => escaped.push(c),
         }
     }
     escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    /// XML 1.0's `Char` production.
+    fn is_xml_char(c: char) -> bool {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+    }
+
+    #[test]
+    fn characters_xml_forbids_become_the_replacement_character() {
+        let hostile = "a\u{0}b\u{1b}[31m\u{fffe}\u{ffff}\u{7f}\u{10ffff}\tc\r\n<&>\"'";
+        let escaped = escape(hostile);
+        assert!(escaped.chars().all(is_xml_char), "{escaped:?}");
+        assert_eq!(
+            escaped,
+            "a\u{fffd}b\u{fffd}[31m\u{fffd}\u{fffd}\u{7f}\u{10ffff}\tc&#13;&#10;&lt;&amp;&gt;&quot;&apos;"
+        );
+    }
 }

@@ -45,7 +45,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         };
         let place = match (file_of(finding), &finding.origin) {
             (Some(file), Some(origin)) => {
-                format!("`{}:{}:{}`", code(&file), origin.line, origin.column)
+                code_cell(&format!("{file}:{}:{}", origin.line, origin.column))
             }
             _ => String::new(),
         };
@@ -66,19 +66,48 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-/// Text for a table cell: one line, no HTML, pipes escaped.
+/// Text for a table cell: one line, no HTML, no mentions, pipes escaped.
 pub fn cell(text: &str) -> String {
     inline(text).replace('|', "\\|")
 }
 
-/// Text for one line of markdown: no line breaks, no HTML.
+/// Text for one line of markdown: no line breaks, no HTML, no mentions.
 pub fn inline(text: &str) -> String {
-    html(&text.replace(['\n', '\r'], " "))
+    no_mentions(&html(&one_line(text)))
 }
 
-/// Text inside an inline code span: a backtick cannot end it early.
+/// An inline code span showing `text` verbatim on one line: its fence is a backtick run
+/// longer than any inside, padded when the text starts or ends with a backtick or space
+/// (CommonMark strips one space from each side). Mentions do not ping inside code spans.
 pub fn code(text: &str) -> String {
-    text.replace('`', "'")
+    let text = one_line(text);
+    let longest_run = text
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or_default();
+    let fence = "`".repeat(longest_run + 1);
+    let pad = if text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']) {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A code span inside a table cell: GFM splits cells at an unescaped `|` even inside code,
+/// and renders `\|` there as `|`.
+pub fn code_cell(text: &str) -> String {
+    code(text).replace('|', "\\|")
+}
+
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r'], " ")
+}
+
+/// `@name` would notify a user or team; a word joiner after `@` keeps the text and stops it.
+fn no_mentions(text: &str) -> String {
+    text.replace('@', "@\u{2060}")
 }
 
 /// Text with HTML's special characters escaped.
@@ -95,6 +124,45 @@ mod tests {
     #[test]
     fn cells_and_code_spans_cannot_break_out() {
         assert_eq!(cell("a|b\n<script>"), "a\\|b &lt;script&gt;");
-        assert_eq!(code("main`x"), "main'x");
+        assert_eq!(code("main`x"), "``main`x``");
+        assert_eq!(code("`a``"), "``` `a`` ```");
+        assert_eq!(code(" a "), "`  a  `");
+        assert_eq!(code("a\nb"), "`a b`");
+        assert_eq!(code_cell("x|y.yaml:1:2"), "`x\\|y.yaml:1:2`");
+    }
+
+    #[test]
+    fn mentions_outside_code_spans_do_not_ping() {
+        assert_eq!(
+            cell("owner @acme/security and @bob"),
+            "owner @\u{2060}acme/security and @\u{2060}bob"
+        );
+        assert_eq!(inline("@team"), "@\u{2060}team");
+        assert_eq!(code("@team"), "`@team`");
+    }
+
+    #[test]
+    fn a_file_with_a_pipe_and_a_backtick_keeps_one_table_row() {
+        use crate::findings::{Finding, codes};
+        use crate::manifest::node::Origin;
+        let file: &std::path::Path = "a|b`c@d.yaml".as_ref();
+        let finding = Finding::new(
+            &codes::CERT_MANAGER_DURATION,
+            "ping @org/team | and `this`",
+            Some(Origin::new(file.into(), 3, 4)),
+        );
+        let findings = [finding];
+        let report = Report {
+            findings: &findings,
+            summary: super::super::Summary::new(1, 1, &findings, 0),
+        };
+        let mut out = Vec::new();
+        write(&report, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let row = text.lines().find(|l| l.contains("MW112")).unwrap();
+        assert_eq!(
+            row,
+            "| ❌ | MW112 | ``a\\|b`c@d.yaml:3:4`` | ping @\u{2060}org/team \\| and `this` |"
+        );
     }
 }

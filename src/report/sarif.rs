@@ -81,7 +81,7 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
         location.insert(
             "physicalLocation".into(),
             json!({
-                "artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": artifact_location(&file),
                 "region": {"startLine": origin.line.max(1), "startColumn": origin.column.max(1)},
             }),
         );
@@ -100,4 +100,50 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
         result["locations"] = json!([Value::Object(location)]);
     }
     result
+}
+
+/// A file as a SARIF artifact location: relative paths under `%SRCROOT%`, absolute ones as
+/// `file://` URIs, each percent-encoded per RFC 3986.
+fn artifact_location(file: &str) -> Value {
+    if file.starts_with('/') {
+        json!({"uri": format!("file://{}", percent_encode_path(file))})
+    } else {
+        json!({"uri": percent_encode_path(file), "uriBaseId": "%SRCROOT%"})
+    }
+}
+
+/// Percent-encodes a `/`-separated path as an RFC 3986 URI path: every byte of its UTF-8 but
+/// the unreserved characters and `/` becomes `%XX`, so spaces, `#`, `?`, `%`, `:`, `\`,
+/// control characters and non-ASCII text stay part of the path.
+fn percent_encode_path(path: &str) -> String {
+    let mut encoded = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn artifact_uris_are_percent_encoded() {
+        assert_eq!(
+            artifact_location("odd dir/a b#1?%\\ü:\n.yaml"),
+            json!({"uri": "odd%20dir/a%20b%231%3F%25%5C%C3%BC%3A%0A.yaml", "uriBaseId": "%SRCROOT%"})
+        );
+        assert_eq!(
+            artifact_location("/elsewhere/x y.yaml"),
+            json!({"uri": "file:///elsewhere/x%20y.yaml"})
+        );
+        assert_eq!(
+            artifact_location("tenants/retail-1/base/a_b.~yaml"),
+            json!({"uri": "tenants/retail-1/base/a_b.~yaml", "uriBaseId": "%SRCROOT%"})
+        );
+    }
 }

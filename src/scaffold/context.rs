@@ -272,6 +272,7 @@ pub fn build(mesh: &Mesh) -> MeshContext {
             alerts: *spec.observability.alerts,
             cert_expiry_warning: spec.observability.cert_expiry_warning.value.clone(),
             cert_expiry_warning_seconds: parse_go_duration(&spec.observability.cert_expiry_warning)
+                .ok()
                 .map(|d| d.as_secs())
                 .unwrap_or_default(),
         },

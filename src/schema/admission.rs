@@ -5,7 +5,7 @@
 //! ignore one separately.
 
 use crate::findings::{Code, Finding, codes};
-use crate::intent::duration::parse_go_duration;
+use crate::intent::duration::{DurationError, parse_go_nanos};
 use crate::manifest::{Node, Value};
 
 /// Runs every admission rule that applies to `object`.
@@ -239,14 +239,13 @@ fn metadata(object: &Node, group: &str, kind: &str, out: &mut Out) {
 // ---------------------------------------------------------------- cert-manager (MW112, MW113)
 
 /// Seconds of a Go duration (`1h30m`, `2160h`, `90s`, `1.5h`, negative ones too), or None
-/// if it does not parse.
+/// if it does not parse or is out of Go's range.
 pub fn duration_seconds(text: &str) -> Option<f64> {
-    let (negative, rest) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let seconds = parse_go_duration(rest)?.as_secs_f64();
-    Some(if negative { -seconds } else { seconds })
+    go_duration_seconds(text).ok()
+}
+
+fn go_duration_seconds(text: &str) -> Result<f64, DurationError> {
+    parse_go_nanos(text).map(|nanos| nanos as f64 / 1e9)
 }
 
 const HOUR: f64 = 3600.0;
@@ -258,13 +257,13 @@ fn certificate_durations(object: &Node, out: &mut Out) {
     let parse = |node: Option<&Node>, field: &str, out: &mut Out| -> Option<f64> {
         let node = node?;
         let text = node.as_str()?;
-        match duration_seconds(text) {
-            Some(seconds) => Some(seconds),
-            None => {
+        match go_duration_seconds(text) {
+            Ok(seconds) => Some(seconds),
+            Err(error) => {
                 out.push(
                     &codes::CERT_MANAGER_DURATION,
                     node,
-                    format!("spec.{field}: \"{text}\" is not a duration; use Go syntax such as 2160h or 90m"),
+                    format!("spec.{field}: \"{text}\" {error}"),
                 );
                 None
             }

@@ -144,6 +144,9 @@ fn embedded_object_meta() -> BTreeMap<String, Value> {
 struct Builder {
     entries: BTreeMap<(String, String), IndexEntry>,
     files: BTreeMap<String, String>,
+    /// Lower-cased schema paths already used, so no two kinds share a file even on a
+    /// case-insensitive file system.
+    taken: BTreeSet<String>,
 }
 
 impl Builder {
@@ -156,12 +159,13 @@ impl Builder {
             Some((group, version)) => (group, version),
             None => ("core", api_version),
         };
-        let file = format!(
-            "{}/{}/{}.json",
+        let stem = format!(
+            "{}/{}/{}",
             safe_segment(group),
             safe_segment(version),
             safe_segment(&kind.to_ascii_lowercase())
         );
+        let file = self.free_file(&stem);
         let mut text = serde_json::to_string(&schema).expect("JSON values serialize");
         text.push('\n');
         self.files.insert(file.clone(), text);
@@ -174,6 +178,19 @@ impl Builder {
                 file,
             },
         );
+    }
+
+    /// `STEM.json`, or `STEM-2.json`, `STEM-3.json`… when another kind took it: kinds that
+    /// differ only in case (or in characters `safe_segment` replaces) keep their own files,
+    /// found through `index.json`.
+    fn free_file(&mut self, stem: &str) -> String {
+        let mut file = format!("{stem}.json");
+        let mut n = 1;
+        while !self.taken.insert(file.to_ascii_lowercase()) {
+            n += 1;
+            file = format!("{stem}-{n}.json");
+        }
+        file
     }
 
     fn finish(mut self) -> Output {
@@ -730,6 +747,34 @@ mod tests {
         let output = import(&[(PathBuf::from("w.yaml"), text.into_bytes())]).unwrap();
         assert!(!output.files.contains_key("example.com/v0/widget.json"));
         serde_json::from_str(&output.files["example.com/v1/widget.json"]).unwrap()
+    }
+
+    #[test]
+    fn kinds_differing_only_in_case_keep_their_own_files() {
+        let upper = crd(SPEC)
+            .replace("kind: Widget", "kind: WIDGET")
+            .replace("widgets.example.com", "upper.example.com");
+        let output = import(&[
+            (PathBuf::from("w.yaml"), crd(SPEC).into_bytes()),
+            (PathBuf::from("u.yaml"), upper.into_bytes()),
+        ])
+        .unwrap();
+        let index: Value = serde_json::from_str(&output.files["index.json"]).unwrap();
+        let file_of = |kind: &str| {
+            index["kinds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|entry| entry["kind"] == kind)
+                .unwrap_or_else(|| panic!("{kind} in {index:#}"))["file"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let (widget, upper) = (file_of("Widget"), file_of("WIDGET"));
+        assert_eq!(widget, "example.com/v1/widget.json");
+        assert_eq!(upper, "example.com/v1/widget-2.json");
+        assert!(output.files.contains_key(&widget) && output.files.contains_key(&upper));
     }
 
     fn valid(schema: &Value, instance: Value) -> bool {

@@ -22,7 +22,7 @@ const CUT_NOTE_RESERVE: usize = 500;
 /// The comment for `diff`, at most `limit` bytes unless its head alone is longer.
 pub fn render(diff: &Diff, limit: usize) -> String {
     let mut head = format!(
-        "### meshwright diff `{}` → `{}`\n\n",
+        "### meshwright diff {} → {}\n\n",
         code(&diff.base),
         code(&diff.head)
     );
@@ -214,7 +214,7 @@ fn unread(diff: &Diff) -> String {
     );
     for unread in &diff.unread {
         text.push_str(&format!(
-            "> - `{}`: {}\n",
+            "> - {}: {}\n",
             code(&unread.what),
             inline(&unread.reason)
         ));
@@ -378,7 +378,7 @@ fn drift(diff: &Diff, comment: &mut Comment) {
         return;
     }
     for (index, key) in diff.drift.iter().enumerate() {
-        if !comment.push(&format!("- `{}`\n", code(&key.to_string()))) {
+        if !comment.push(&format!("- {}\n", code(&key.to_string()))) {
             comment.cut.drift = diff.drift.len() - index;
             break;
         }
