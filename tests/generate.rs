@@ -5,6 +5,8 @@
 mod common;
 
 use common::{example_text, init_example, meshwright, snapshot};
+use std::os::unix::fs::FileTypeExt;
+
 use predicates::str::contains;
 
 #[test]
@@ -233,4 +235,66 @@ fn missing_directory_and_bad_flags_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(contains("possible values"));
+}
+
+/// Runs `meshwright ARGS` with a deadline, so a command that blocks (on a FIFO, say) fails
+/// the test instead of hanging the suite.
+fn run_with_deadline(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("meshwright"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn meshwright");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().expect("kill");
+            panic!("meshwright {args:?} did not finish within 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn a_fifo_where_a_generated_file_or_the_lock_goes_is_refused_not_read() {
+    let (_t, repo) = init_example("edge");
+    let generated = snapshot(&repo);
+    let victim = generated
+        .keys()
+        .find(|p| p.starts_with("clusters/central/") && p.ends_with(".yaml"))
+        .expect("a generated cluster file")
+        .clone();
+    for relative in [victim.as_str(), "meshwright.lock"] {
+        let path = repo.join(relative);
+        let saved = std::fs::read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        for check in [true, false] {
+            let mut args = vec![std::ffi::OsStr::new("generate")];
+            if check {
+                args.push("--check".as_ref());
+            }
+            args.push(repo.as_os_str());
+            let output = run_with_deadline(&args);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{relative}: {stderr}");
+            assert!(stderr.contains(relative), "names the path: {stderr}");
+            assert!(stderr.contains("not a regular file"), "{stderr}");
+        }
+        assert!(
+            std::fs::symlink_metadata(&path)
+                .unwrap()
+                .file_type()
+                .is_fifo(),
+            "the FIFO is left alone"
+        );
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, saved).unwrap();
+    }
 }
