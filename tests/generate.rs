@@ -298,3 +298,46 @@ fn a_fifo_where_a_generated_file_or_the_lock_goes_is_refused_not_read() {
         std::fs::write(&path, saved).unwrap();
     }
 }
+
+#[test]
+fn temporaries_left_by_a_killed_run_are_removed_and_similar_names_kept() {
+    let (temp, repo) = init_example("edge");
+    let generated = snapshot(&repo);
+    let nested = generated
+        .keys()
+        .find(|p| p.starts_with("clusters/central/"))
+        .expect("a generated cluster file");
+    let nested_dir = repo.join(nested).parent().unwrap().to_path_buf();
+    let stale = [
+        repo.join(".meshwright-Ab3xY9.tmp"),
+        nested_dir.join(".meshwright-q1W2e3.tmp"),
+    ];
+    let kept = [
+        repo.join(".meshwright-notes.tmp"),
+        repo.join(".meshwright-Ab3xY9.tmp.orig"),
+        nested_dir.join("meshwright-q1W2e3.tmp"),
+    ];
+    for path in stale.iter().chain(&kept) {
+        std::fs::write(path, "half-written").unwrap();
+    }
+    // A matching name that is a symbolic link is not followed, and not ours to remove.
+    let outside = temp.path().join("outside.txt");
+    std::fs::write(&outside, "keep me\n").unwrap();
+    let link = repo.join(".meshwright-L1nk00.tmp");
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+
+    meshwright()
+        .arg("generate")
+        .arg(&repo)
+        .assert()
+        .success()
+        .stdout(contains("0 created, 0 updated, 0 removed"));
+    for path in &stale {
+        assert!(!path.exists(), "{} must be removed", path.display());
+    }
+    for path in &kept {
+        assert_eq!(std::fs::read(path).unwrap(), b"half-written", "{path:?}");
+    }
+    assert!(std::fs::symlink_metadata(&link).is_ok(), "the link is kept");
+    assert_eq!(std::fs::read(&outside).unwrap(), b"keep me\n");
+}
