@@ -5,6 +5,8 @@
 mod common;
 
 use common::{example_text, init_example, meshwright, snapshot};
+use std::os::unix::fs::FileTypeExt;
+
 use predicates::str::contains;
 
 #[test]
@@ -233,4 +235,109 @@ fn missing_directory_and_bad_flags_are_usage_errors() {
         .assert()
         .code(2)
         .stderr(contains("possible values"));
+}
+
+/// Runs `meshwright ARGS` with a deadline, so a command that blocks (on a FIFO, say) fails
+/// the test instead of hanging the suite.
+fn run_with_deadline(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("meshwright"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn meshwright");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().expect("kill");
+            panic!("meshwright {args:?} did not finish within 30 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn a_fifo_where_a_generated_file_or_the_lock_goes_is_refused_not_read() {
+    let (_t, repo) = init_example("edge");
+    let generated = snapshot(&repo);
+    let victim = generated
+        .keys()
+        .find(|p| p.starts_with("clusters/central/") && p.ends_with(".yaml"))
+        .expect("a generated cluster file")
+        .clone();
+    for relative in [victim.as_str(), "meshwright.lock"] {
+        let path = repo.join(relative);
+        let saved = std::fs::read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&path)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        for check in [true, false] {
+            let mut args = vec![std::ffi::OsStr::new("generate")];
+            if check {
+                args.push("--check".as_ref());
+            }
+            args.push(repo.as_os_str());
+            let output = run_with_deadline(&args);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{relative}: {stderr}");
+            assert!(stderr.contains(relative), "names the path: {stderr}");
+            assert!(stderr.contains("not a regular file"), "{stderr}");
+        }
+        assert!(
+            std::fs::symlink_metadata(&path)
+                .unwrap()
+                .file_type()
+                .is_fifo(),
+            "the FIFO is left alone"
+        );
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, saved).unwrap();
+    }
+}
+
+#[test]
+fn temporaries_left_by_a_killed_run_are_removed_and_similar_names_kept() {
+    let (temp, repo) = init_example("edge");
+    let generated = snapshot(&repo);
+    let nested = generated
+        .keys()
+        .find(|p| p.starts_with("clusters/central/"))
+        .expect("a generated cluster file");
+    let nested_dir = repo.join(nested).parent().unwrap().to_path_buf();
+    let stale = [
+        repo.join(".meshwright-Ab3xY9.tmp"),
+        nested_dir.join(".meshwright-q1W2e3.tmp"),
+    ];
+    let kept = [
+        repo.join(".meshwright-notes.tmp"),
+        repo.join(".meshwright-Ab3xY9.tmp.orig"),
+        nested_dir.join("meshwright-q1W2e3.tmp"),
+    ];
+    for path in stale.iter().chain(&kept) {
+        std::fs::write(path, "half-written").unwrap();
+    }
+    // A matching name that is a symbolic link is not followed, and not ours to remove.
+    let outside = temp.path().join("outside.txt");
+    std::fs::write(&outside, "keep me\n").unwrap();
+    let link = repo.join(".meshwright-L1nk00.tmp");
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+
+    meshwright()
+        .arg("generate")
+        .arg(&repo)
+        .assert()
+        .success()
+        .stdout(contains("0 created, 0 updated, 0 removed"));
+    for path in &stale {
+        assert!(!path.exists(), "{} must be removed", path.display());
+    }
+    for path in &kept {
+        assert_eq!(std::fs::read(path).unwrap(), b"half-written", "{path:?}");
+    }
+    assert!(std::fs::symlink_metadata(&link).is_ok(), "the link is kept");
+    assert_eq!(std::fs::read(&outside).unwrap(), b"keep me\n");
 }

@@ -81,18 +81,12 @@ pub fn run(args: &AuditArgs) -> ExitCode {
     };
     let mut found = found;
     found.expiry_window = format!("{window:#} ({source})");
-    let mut stdout = std::io::stdout().lock();
-    let written = match args.output {
-        Format::Human => human(&found, &mut stdout),
-        Format::Json => serde_json::to_writer_pretty(&mut stdout, &found)
+    super::output::write_stdout(|out| match args.output {
+        Format::Human => human(&found, out),
+        Format::Json => serde_json::to_writer_pretty(&mut *out, &found)
             .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(stdout)),
-    };
-    if let Err(error) = written.and_then(|()| stdout.flush())
-        && error.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return super::fail(format!("error: cannot write output: {error}"));
-    }
+            .and_then(|()| writeln!(out)),
+    });
     if !found.unread.is_empty() {
         eprintln!(
             "error: partial read: {} part(s) of the cluster could not be read",

@@ -1,7 +1,6 @@
 //! `meshwright build DIR`: one kustomize root rendered natively, printed as
 //! `kubectl kustomize DIR` prints it.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,12 +24,8 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     }
     match build(&args.dir) {
         Ok(objects) => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(to_yaml(&objects).as_bytes()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-                Err(e) => super::fail(format!("cannot write output: {e}")),
-            }
+            super::output::write_stdout(|out| out.write_all(to_yaml(&objects).as_bytes()));
+            ExitCode::SUCCESS
         }
         Err(error) => super::fail(format!("error: {error}")),
     }

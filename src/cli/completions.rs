@@ -16,11 +16,9 @@ pub struct CompletionsArgs {
 
 pub fn run(args: &CompletionsArgs) -> ExitCode {
     let mut command = super::Cli::command();
-    clap_complete::generate(
-        args.shell,
-        &mut command,
-        "meshwright",
-        &mut std::io::stdout(),
-    );
+    // Rendered into memory first: clap_complete panics when its writer fails.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "meshwright", &mut script);
+    super::output::write_stdout(|out| out.write_all(&script));
     ExitCode::SUCCESS
 }

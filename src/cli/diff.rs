@@ -2,7 +2,6 @@
 //! and the working tree, or a pull request from its merge base) — or between the repository
 //! and a live cluster (`--cluster`) — as rendered objects and as effective policy.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -98,13 +97,7 @@ fn print(format: Format, limits: Limits, found: &Diff) -> ExitCode {
             );
         }
     }
-    let mut stdout = std::io::stdout().lock();
-    if let Err(error) =
-        report::write(format, found, limits, &mut stdout).and_then(|()| stdout.flush())
-        && error.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return super::fail(format!("error: cannot write output: {error}"));
-    }
+    super::output::write_stdout(|out| report::write(format, found, limits, out));
     if found.is_partial() {
         eprintln!(
             "error: partial read: {} part(s) of the cluster could not be read; differences are a lower bound",

@@ -1,13 +1,14 @@
 //! Command-line interface: one file per command; each is a thin layer over the library.
 
-/// `println!` that never panics: when the reader has gone away (`meshwright explain | head`)
-/// the rest of the output is dropped instead of aborting with a broken-pipe panic.
+/// `println!` that never panics: see [`output`] for what happens when writing fails.
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        $crate::cli::output::record(writeln!(std::io::stdout().lock(), $($arg)*));
     }};
 }
+
+mod output;
 
 mod audit;
 mod build;
@@ -72,7 +73,7 @@ pub fn run() -> ExitCode {
             };
         }
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Init(args) => init::run(&args),
         Command::Generate(args) => generate::run(&args),
         Command::Build(args) => build::run(&args),
@@ -83,7 +84,8 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Schemas(args) => schemas::run(&args),
-    }
+    };
+    output::finish(code)
 }
 
 /// Prints an error and returns exit code 2.

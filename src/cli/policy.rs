@@ -1,7 +1,6 @@
 //! `meshwright policy [PATH]`: the effective mesh policy of every cluster under PATH — who
 //! may call whom, on which port, with which mTLS mode, decided by which policies.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -65,11 +64,6 @@ pub fn run(args: &PolicyArgs) -> ExitCode {
         let matrix = model.matrix();
         rows.extend(output::rows(model, &matrix, args.allowed_only));
     }
-    let mut stdout = std::io::stdout().lock();
-    if let Err(error) = output::write(args.output, &rows, &mut stdout).and_then(|()| stdout.flush())
-        && error.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return super::fail(format!("error: cannot write output: {error}"));
-    }
+    super::output::write_stdout(|out| output::write(args.output, &rows, out));
     ExitCode::SUCCESS
 }

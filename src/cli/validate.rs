@@ -1,7 +1,7 @@
 //! `meshwright validate [PATH...]`: render every kustomize root and read every loose
 //! manifest under PATH, check every object, and report findings in the chosen format.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -72,13 +72,7 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         findings: &shown,
         summary,
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(error) =
-        report::write(args.output, &report, &mut stdout, color).and_then(|()| stdout.flush())
-        && error.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return super::fail(format!("error: cannot write output: {error}"));
-    }
+    super::output::write_stdout(|out| report::write(args.output, &report, out, color));
     if failed || shown.iter().any(|f| f.severity == Severity::Error) {
         ExitCode::from(super::EXIT_DIFFERENCES)
     } else {
