@@ -177,12 +177,9 @@ fn removed(api_version: &str, kind: &str) -> Option<&'static str> {
 impl Registry {
     /// Validates one manifest object: its schema, then (if `options.admission`) the offline
     /// admission rules. Findings are attributed to `object` and sorted by position.
-    /// A `v1` `List` (as `kubectl get -o yaml` prints) has each of its items validated.
+    /// A `*List` (as `kubectl get -o yaml` prints) has each of its items validated.
     pub fn validate(&self, object: &Node, options: &Options) -> Vec<Finding> {
-        if object.str_at(&["apiVersion"]) == Some("v1")
-            && object.str_at(&["kind"]) == Some("List")
-            && let Some(items) = object.get("items").and_then(Node::as_seq)
-        {
+        if let Some(items) = crate::manifest::list_items(object) {
             let mut findings: Vec<Finding> = items
                 .iter()
                 .flat_map(|item| self.validate(item, options))
