@@ -46,7 +46,7 @@ impl ObjectKey {
     /// Whether the object is (or, misspelt, was meant to be) a Secret, whose values are
     /// never printed: its kind is `secret` in any case, whatever its API group.
     pub fn is_secret(&self) -> bool {
-        self.kind.eq_ignore_ascii_case("secret")
+        crate::manifest::is_secret_kind(&self.kind)
     }
 }
 

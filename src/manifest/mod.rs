@@ -8,4 +8,4 @@ pub mod references;
 
 pub use lists::{list_items, unwrap_lists};
 pub use load::{LoadError, load_file, parse_documents};
-pub use node::{Node, Origin, Value};
+pub use node::{Node, Origin, Value, is_secret_kind};

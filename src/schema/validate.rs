@@ -194,6 +194,9 @@ impl Registry {
         if findings.is_empty() {
             return findings;
         }
+        if object.is_secret() {
+            super::redact::secret_values(object, &mut findings);
+        }
         let mut seen = std::collections::HashSet::new();
         findings.retain(|f| {
             seen.insert((
@@ -290,6 +293,7 @@ impl Registry {
             suggested: Vec::new(),
             missing: Vec::new(),
             object,
+            secret: object.is_secret(),
             compiled,
             options,
             findings: Vec::new(),
@@ -377,6 +381,8 @@ struct Mapper<'a> {
     /// (object pointer, missing name, index in `findings`) of missing required fields.
     missing: Vec<(String, String, usize)>,
     object: &'a Node,
+    /// Whether `object` is a Secret, whose values messages must not quote.
+    secret: bool,
     compiled: &'a Compiled,
     options: &'a Options,
     findings: Vec<Finding>,
@@ -429,6 +435,25 @@ impl Mapper<'_> {
         }
     }
 
+    /// A value as messages quote it: [`show`], or a placeholder in a Secret.
+    fn show(&self, value: &Value) -> String {
+        if self.secret {
+            super::redact::PLACEHOLDER.to_string()
+        } else {
+            show(value)
+        }
+    }
+
+    /// A value as messages describe it: [`describe`], without the value in a Secret.
+    fn describe(&self, value: &Value) -> String {
+        match value {
+            Value::String(_) if self.secret => format!("string {}", super::redact::PLACEHOLDER),
+            Value::Number(_) if self.secret => format!("number {}", super::redact::PLACEHOLDER),
+            Value::Bool(_) if self.secret => format!("boolean {}", super::redact::PLACEHOLDER),
+            _ => describe(value),
+        }
+    }
+
     fn push(&mut self, code: &'static crate::findings::Code, pointer: &str, message: String) {
         self.findings.push(Finding::new(
             code,
@@ -474,20 +499,23 @@ impl Mapper<'_> {
                     .unwrap_or_default();
                 let message = format!(
                     "{path}: {} is not one of {}",
-                    show(instance),
+                    self.show(instance),
                     allowed.join(", ")
                 );
                 self.push(&codes::SCHEMA_VIOLATION, pointer, message);
             }
             ValidationErrorKind::Type { kind } => {
                 let expected = expected_types(kind);
-                let message = format!("{path}: expected {expected}, found {}", describe(instance));
+                let message = format!(
+                    "{path}: expected {expected}, found {}",
+                    self.describe(instance)
+                );
                 self.push(&codes::SCHEMA_VIOLATION, pointer, message);
             }
             ValidationErrorKind::Pattern { pattern } => {
                 let message = format!(
                     "{path}: {} does not match the pattern {pattern}",
-                    show(instance)
+                    self.show(instance)
                 );
                 self.push(&codes::SCHEMA_VIOLATION, pointer, message);
             }
@@ -515,7 +543,7 @@ impl Mapper<'_> {
                 self.push(&codes::UNKNOWN_FIELD, pointer, message);
             }
             _ => {
-                let text = if instance.is_object() || instance.is_array() {
+                let text = if self.secret || instance.is_object() || instance.is_array() {
                     error.masked().to_string()
                 } else {
                     error.to_string()
@@ -565,14 +593,14 @@ impl Mapper<'_> {
         let message = if types.is_empty() {
             format!(
                 "{path}: {} does not match any of the allowed forms",
-                show(instance)
+                self.show(instance)
             )
         } else {
             let names: Vec<&str> = types.iter().map(|t| friendly(t)).collect();
             format!(
                 "{path}: expected {}, found {}",
                 names.join(" or "),
-                describe(instance)
+                self.describe(instance)
             )
         };
         self.push(&codes::SCHEMA_VIOLATION, pointer, message);

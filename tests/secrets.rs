@@ -1,5 +1,6 @@
-//! Secret values never reach `meshwright diff`'s output, in any format: Secrets wrapped in a
-//! `*List`, kinds spelled in another case, and values outside `data`/`stringData`.
+//! Secret values never reach `meshwright diff`'s or `validate`'s output, in any format:
+//! Secrets wrapped in a `*List`, kinds spelled in another case, values outside
+//! `data`/`stringData`, and values quoted by findings about a Secret.
 
 mod common;
 
@@ -109,4 +110,31 @@ fn a_misspelt_kind_and_values_outside_string_data_are_masked() {
         )],
     );
     assert_masked(&outputs, &["hunter2", "admin"]);
+}
+
+#[test]
+fn validate_never_quotes_a_secrets_values() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: pay\n  labels: {tier: 'hunter2 label!'}\ndata: {password: 12345}\nstringData: {k: [hunter2-item]}\n",
+    )
+    .expect("write");
+    for format in ["human", "json", "sarif", "markdown", "junit", "github"] {
+        let output = common::meshwright()
+            .args(["validate", "-o", format])
+            .arg(dir.path())
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(output).expect("utf-8");
+        for field in ["data.password", "stringData.k", "tier"] {
+            assert!(text.contains(field), "{format} misses {field}: {text}");
+        }
+        for secret in ["12345", "hunter2"] {
+            assert!(!text.contains(secret), "{format} leaks {secret}: {text}");
+        }
+    }
 }
