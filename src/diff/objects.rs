@@ -1,6 +1,7 @@
 //! Object changes between two states: objects added, removed, or modified (with a unified
-//! diff of their YAML as `meshwright build` prints it). Secret `data` and `stringData`
-//! values are masked before any text is made: a changed value shows as `*** (changed)`.
+//! diff of their YAML as `meshwright build` prints it). In a Secret (any kind spelled
+//! `secret` in any case) every value but its identity is masked before any text is made: a
+//! changed value shows as `*** (changed)`.
 
 use std::collections::BTreeMap;
 
@@ -105,47 +106,60 @@ pub const MASK: &str = "***";
 /// Text that stands for a secret value that changed.
 pub const MASK_CHANGED: &str = "*** (changed)";
 
-/// kubectl's record of the last applied object, which holds a Secret's values too.
-const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
+/// The top-level fields of a Secret that are printed as they are: what identifies it.
+const IDENTITY: [&str; 3] = ["apiVersion", "kind", "type"];
+/// The `metadata` fields of a Secret that are printed as they are.
+const METADATA_IDENTITY: [&str; 2] = ["name", "namespace"];
 
-/// A copy of a Secret with its `data` and `stringData` values (and kubectl's
-/// last-applied-configuration annotation, which repeats them) replaced by [`MASK`], or by
-/// [`MASK_CHANGED`] where they differ from `before`.
+/// A copy of a Secret with every value that does not identify it replaced by [`MASK`], or
+/// by [`MASK_CHANGED`] where it differs from `before` (paired by key and position): not only
+/// `data` and `stringData`, but also values mis-indented out of them, labels, annotations
+/// (kubectl's last-applied-configuration repeats the data) and anything else. Map keys stay.
 pub fn mask(secret: &Node, before: Option<&Node>) -> Node {
     let mut copy = secret.clone();
-    let annotation = ["metadata", "annotations", LAST_APPLIED];
-    if let Some(value) = copy.at_mut(&annotation) {
-        let same = before.is_none_or(|b| {
-            b.at(&annotation)
-                .is_some_and(|old| old.to_json() == value.to_json())
-        });
-        let text = if same { MASK } else { MASK_CHANGED };
-        *value = Node::string(text, value.origin.clone());
-    }
-    for field in ["data", "stringData"] {
+    let Some(fields) = copy.as_map_mut() else {
+        mask_values(&mut copy, before, before.is_some());
+        return copy;
+    };
+    for (field, value) in fields.iter_mut() {
         let earlier = before.and_then(|b| b.get(field));
-        let Some(values) = copy.get_mut(field) else {
-            continue;
-        };
-        match &mut values.value {
-            Value::Map(entries) => {
-                for (key, value) in entries.iter_mut() {
-                    let same = before.is_none()
-                        || earlier
-                            .and_then(|e| e.get(key))
-                            .is_some_and(|old| old.to_json() == value.to_json());
-                    let text = if same { MASK } else { MASK_CHANGED };
-                    *value = Node::string(text, value.origin.clone());
+        match field.as_str() {
+            name if IDENTITY.contains(&name) && value.as_str().is_some() => {}
+            "metadata" if value.as_map().is_some() => {
+                for (key, meta) in value.as_map_mut().into_iter().flatten() {
+                    if !(METADATA_IDENTITY.contains(&key.as_str()) && meta.as_str().is_some()) {
+                        let earlier = earlier.and_then(|e| e.get(key));
+                        mask_values(meta, earlier, before.is_some());
+                    }
                 }
             }
-            _ => {
-                // Not a map (invalid, but never printed): mask the whole field.
-                let origin = values.origin.clone();
-                *values = Node::string(MASK, origin);
-            }
+            _ => mask_values(value, earlier, before.is_some()),
         }
     }
     copy
+}
+
+/// Every scalar in `node` replaced by [`MASK`], or by [`MASK_CHANGED`] if `compared` and
+/// `before` (the same place on the base side) does not hold the same value.
+fn mask_values(node: &mut Node, before: Option<&Node>, compared: bool) {
+    match &mut node.value {
+        Value::Map(entries) => {
+            for (key, value) in entries.iter_mut() {
+                mask_values(value, before.and_then(|b| b.get(key)), compared);
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                let earlier = before.and_then(Node::as_seq).and_then(|b| b.get(i));
+                mask_values(item, earlier, compared);
+            }
+        }
+        _ => {
+            let same = !compared || before.is_some_and(|b| b.to_json() == node.to_json());
+            let text = if same { MASK } else { MASK_CHANGED };
+            *node = Node::string(text, node.origin.clone());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +204,36 @@ mod tests {
         );
         let text = emit::to_yaml(&[mask(&secret, None)]);
         assert!(!text.contains("c2VjcmV0"), "{text}");
-        assert!(text.contains("team: pay"), "{text}");
+        assert!(text.contains("team: '***'"), "{text}");
+    }
+
+    #[test]
+    fn everything_but_the_identity_of_a_secret_is_masked() {
+        let old = node(
+            "kind: secret\napiVersion: v1\ntype: Opaque\nmetadata: {name: s, namespace: ns, labels: {tier: gold}}\nstringData: {a: b}\npassword: hunter2\nextra: [{deep: x1}]\n",
+        );
+        let new = node(
+            "kind: secret\napiVersion: v1\ntype: Opaque\nmetadata: {name: s, namespace: ns, labels: {tier: gold}}\nstringData: {a: b}\npassword: hunter3\nextra: [{deep: x1}]\n",
+        );
+        let (o, n) = masked_pair(&[old], &[new]);
+        for text in [&o, &n] {
+            for value in ["hunter2", "hunter3", "gold", "x1", "a: b"] {
+                assert!(!text.contains(value), "{value} in {text}");
+            }
+            for kept in [
+                "kind: secret",
+                "apiVersion: v1",
+                "type: Opaque",
+                "name: s",
+                "namespace: ns",
+            ] {
+                assert!(text.contains(kept), "{kept} not in {text}");
+            }
+        }
+        assert!(n.contains("password: '*** (changed)'"), "{n}");
+        assert!(
+            n.contains("tier: '***'") && n.contains("deep: '***'"),
+            "{n}"
+        );
     }
 }

@@ -43,9 +43,10 @@ impl ObjectKey {
         }
     }
 
-    /// Whether the object is a core Secret, whose values are never printed.
+    /// Whether the object is (or, misspelt, was meant to be) a Secret, whose values are
+    /// never printed: its kind is `secret` in any case, whatever its API group.
     pub fn is_secret(&self) -> bool {
-        self.group.is_empty() && self.kind == "Secret"
+        crate::manifest::is_secret_kind(&self.kind)
     }
 }
 

@@ -100,6 +100,13 @@ impl Finding {
         self
     }
 
+    /// Whether the finding is about a Secret, whose source lines are never shown.
+    pub fn about_secret(&self) -> bool {
+        self.object
+            .as_ref()
+            .is_some_and(|o| crate::manifest::is_secret_kind(&o.kind))
+    }
+
     /// The one-line help text shown under the finding.
     pub fn help(&self) -> &'static str {
         self.code.help

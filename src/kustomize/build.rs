@@ -18,7 +18,7 @@ use super::restrict::confined;
 use super::transform::{
     ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
 };
-use crate::manifest::Node;
+use crate::manifest::{Node, unwrap_lists};
 
 /// A rendered root: its objects in kustomize's output order, and the objects whose
 /// identity a transformer changed — what a reference kustomize does not rewrite (an
@@ -169,21 +169,7 @@ fn load_resource(
     confined(dir, &path)
         .map_err(|why| KustomizeError::at(&node.origin, format!("{entry}: {why}")))?;
     let documents = loader.load(&path)?;
-    let mut objects = Vec::new();
-    for document in documents {
-        if document.str_at(&["kind"]) == Some("List") {
-            objects.extend(
-                document
-                    .get("items")
-                    .and_then(Node::as_seq)
-                    .unwrap_or_default()
-                    .iter()
-                    .cloned(),
-            );
-        } else {
-            objects.push(document);
-        }
-    }
+    let objects = unwrap_lists(documents);
     for object in &objects {
         if object.str_at(&["kind"]).is_none() || object.str_at(&["metadata", "name"]).is_none() {
             return Err(KustomizeError::at(

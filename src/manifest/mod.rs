@@ -1,9 +1,11 @@
 //! Kubernetes manifests as `Node` trees that remember their file, line and column.
 
 mod events;
+pub mod lists;
 pub mod load;
 pub mod node;
 pub mod references;
 
+pub use lists::{list_items, unwrap_lists};
 pub use load::{LoadError, load_file, parse_documents};
-pub use node::{Node, Origin, Value};
+pub use node::{Node, Origin, Value, is_secret_kind};

@@ -66,6 +66,12 @@ impl PartialEq for Node {
     }
 }
 
+/// Whether `kind` names a Secret, spelt in any case (`secret` is a typo the API server
+/// refuses, but its values are no less secret): such objects' values are never printed.
+pub fn is_secret_kind(kind: &str) -> bool {
+    kind.eq_ignore_ascii_case("secret")
+}
+
 impl Node {
     pub fn new(value: Value, origin: Origin) -> Self {
         Node { value, origin }
@@ -77,6 +83,11 @@ impl Node {
 
     pub fn empty_map(origin: Origin) -> Self {
         Node::new(Value::Map(Vec::new()), origin)
+    }
+
+    /// Whether this object is a Secret (see [`is_secret_kind`]).
+    pub fn is_secret(&self) -> bool {
+        self.str_at(&["kind"]).is_some_and(is_secret_kind)
     }
 
     pub fn as_str(&self) -> Option<&str> {

@@ -1,5 +1,6 @@
 //! `--output human`: rustc-style findings — code, message, `--> file:line:column`, the
-//! source line with the value underlined, the object and a help line — then a summary.
+//! source line with the value underlined (never a Secret's), the object and a help line —
+//! then a summary.
 //! Colour only when asked for (a terminal, and `NO_COLOR` unset).
 
 use std::collections::HashMap;
@@ -101,7 +102,10 @@ fn write_finding(
             origin.line,
             origin.column
         )?;
-        if let Some(text) = sources.line(&origin.file, origin.line) {
+        // A Secret's lines hold its values: only their position is shown.
+        if !finding.about_secret()
+            && let Some(text) = sources.line(&origin.file, origin.line)
+        {
             let column = (origin.column as usize).max(1);
             let marker = format!(
                 "{}{}",

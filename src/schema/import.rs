@@ -111,10 +111,7 @@ pub fn import_with(
     }
     for document in &crds {
         // `kubectl get crd -o yaml` prints a v1 List of CRDs.
-        let items = match (document.str_at(&["kind"]), document.get("items")) {
-            (Some("List"), Some(items)) => items.as_seq().unwrap_or_default(),
-            _ => std::slice::from_ref(document),
-        };
+        let items = crate::manifest::list_items(document).unwrap_or(std::slice::from_ref(document));
         for item in items {
             import_crd(item, object_meta.as_ref().expect("set above"), &mut builder)?;
         }

@@ -11,6 +11,7 @@
 pub mod admission;
 pub mod import;
 mod json_node;
+mod redact;
 pub mod registry;
 pub mod upstream;
 pub mod validate;

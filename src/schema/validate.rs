@@ -178,12 +178,9 @@ fn removed(api_version: &str, kind: &str) -> Option<&'static str> {
 impl Registry {
     /// Validates one manifest object: its schema, then (if `options.admission`) the offline
     /// admission rules. Findings are attributed to `object` and sorted by position.
-    /// A `v1` `List` (as `kubectl get -o yaml` prints) has each of its items validated.
+    /// A `*List` (as `kubectl get -o yaml` prints) has each of its items validated.
     pub fn validate(&self, object: &Node, options: &Options) -> Vec<Finding> {
-        if object.str_at(&["apiVersion"]) == Some("v1")
-            && object.str_at(&["kind"]) == Some("List")
-            && let Some(items) = object.get("items").and_then(Node::as_seq)
-        {
+        if let Some(items) = crate::manifest::list_items(object) {
             let mut findings: Vec<Finding> = items
                 .iter()
                 .flat_map(|item| self.validate(item, options))
@@ -197,6 +194,9 @@ impl Registry {
         }
         if findings.is_empty() {
             return findings;
+        }
+        if object.is_secret() {
+            super::redact::secret_values(object, &mut findings);
         }
         let mut seen = std::collections::HashSet::new();
         findings.retain(|f| {
@@ -294,6 +294,7 @@ impl Registry {
             suggested: Vec::new(),
             missing: Vec::new(),
             object,
+            secret: object.is_secret(),
             compiled,
             options,
             findings: Vec::new(),
@@ -381,6 +382,8 @@ struct Mapper<'a> {
     /// (object pointer, missing name, index in `findings`) of missing required fields.
     missing: Vec<(String, String, usize)>,
     object: &'a Node,
+    /// Whether `object` is a Secret, whose values messages must not quote.
+    secret: bool,
     compiled: &'a Compiled,
     options: &'a Options,
     findings: Vec<Finding>,
@@ -433,6 +436,25 @@ impl Mapper<'_> {
         }
     }
 
+    /// A value as messages quote it: [`show`], or a placeholder in a Secret.
+    fn show(&self, value: &Value) -> String {
+        if self.secret {
+            super::redact::PLACEHOLDER.to_string()
+        } else {
+            show(value)
+        }
+    }
+
+    /// A value as messages describe it: [`describe`], without the value in a Secret.
+    fn describe(&self, value: &Value) -> String {
+        match value {
+            Value::String(_) if self.secret => format!("string {}", super::redact::PLACEHOLDER),
+            Value::Number(_) if self.secret => format!("number {}", super::redact::PLACEHOLDER),
+            Value::Bool(_) if self.secret => format!("boolean {}", super::redact::PLACEHOLDER),
+            _ => describe(value),
+        }
+    }
+
     fn push(&mut self, code: &'static crate::findings::Code, pointer: &str, message: String) {
         self.findings.push(Finding::new(
             code,
@@ -478,20 +500,23 @@ impl Mapper<'_> {
                     .unwrap_or_default();
                 let message = format!(
                     "{path}: {} is not one of {}",
-                    show(instance),
+                    self.show(instance),
                     allowed.join(", ")
                 );
                 self.push(&codes::SCHEMA_VIOLATION, pointer, message);
             }
             ValidationErrorKind::Type { kind } => {
                 let expected = expected_types(kind);
-                let message = format!("{path}: expected {expected}, found {}", describe(instance));
+                let message = format!(
+                    "{path}: expected {expected}, found {}",
+                    self.describe(instance)
+                );
                 self.push(&codes::SCHEMA_VIOLATION, pointer, message);
             }
             ValidationErrorKind::Pattern { pattern } => {
                 let message = format!(
                     "{path}: {} does not match the pattern {pattern}",
-                    show(instance)
+                    self.show(instance)
                 );
                 self.push(&codes::SCHEMA_VIOLATION, pointer, message);
             }
@@ -519,7 +544,7 @@ impl Mapper<'_> {
                 self.push(&codes::UNKNOWN_FIELD, pointer, message);
             }
             _ => {
-                let text = if instance.is_object() || instance.is_array() {
+                let text = if self.secret || instance.is_object() || instance.is_array() {
                     error.masked().to_string()
                 } else {
                     error.to_string()
@@ -569,14 +594,14 @@ impl Mapper<'_> {
         let message = if types.is_empty() {
             format!(
                 "{path}: {} does not match any of the allowed forms",
-                show(instance)
+                self.show(instance)
             )
         } else {
             let names: Vec<&str> = types.iter().map(|t| friendly(t)).collect();
             format!(
                 "{path}: expected {}, found {}",
                 names.join(" or "),
-                describe(instance)
+                self.describe(instance)
             )
         };
         self.push(&codes::SCHEMA_VIOLATION, pointer, message);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::findings::{Finding, codes};
 use crate::manifest::load::{MAX_FILE_BYTES, text_of};
-use crate::manifest::{Node, Origin, parse_documents};
+use crate::manifest::{Node, Origin, parse_documents, unwrap_lists};
 
 /// The API group of meshwright's own intent file.
 const INTENT_GROUP: &str = "meshwright.dev/";
@@ -75,7 +75,7 @@ pub fn read(path: &Path) -> LooseFile {
     }) {
         return read_intent(path, &bytes);
     }
-    let documents: Vec<Node> = documents.into_iter().flat_map(list_items).collect();
+    let documents = unwrap_lists(documents);
     if !documents.iter().any(has_type_meta) {
         let first = documents.first().map(|d| d.origin.clone());
         return LooseFile::finding(Finding::new(
@@ -177,23 +177,6 @@ fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
         ));
     }
     std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
-}
-
-/// The items of a `kind: List`, or the document itself.
-fn list_items(document: Node) -> Vec<Node> {
-    let is_list = document
-        .str_at(&["kind"])
-        .is_some_and(|k| k == "List" || k.ends_with("List"))
-        && document.get("items").and_then(Node::as_seq).is_some();
-    if is_list {
-        document
-            .get("items")
-            .and_then(Node::as_seq)
-            .map(<[Node]>::to_vec)
-            .unwrap_or_default()
-    } else {
-        vec![document]
-    }
 }
 
 fn has_type_meta(document: &Node) -> bool {

@@ -340,15 +340,15 @@ fn clusters(diff: &Diff, comment: &mut Comment) {
 
 /// Whether a change touches what decides identity, mTLS, authorization or certificates.
 fn is_security_kind(change: &ObjectChange) -> bool {
-    matches!(
-        (change.key.group.as_str(), change.key.kind.as_str()),
-        ("security.istio.io", _)
-            | ("cert-manager.io", _)
-            | ("networking.istio.io", "DestinationRule")
-            | ("", "Secret")
-            | ("", "ServiceAccount")
-            | ("rbac.authorization.k8s.io", _)
-    )
+    change.key.is_secret()
+        || matches!(
+            (change.key.group.as_str(), change.key.kind.as_str()),
+            ("security.istio.io", _)
+                | ("cert-manager.io", _)
+                | ("networking.istio.io", "DestinationRule")
+                | ("", "ServiceAccount")
+                | ("rbac.authorization.k8s.io", _)
+        )
 }
 
 /// An object with its diff, collapsed.
