@@ -329,3 +329,30 @@ fn json_patch_copies_that_double_an_object_hit_the_budget_at_the_operation() {
     // and its keys, past 64 MiB.
     assert!(stderr.contains("kustomization.yaml:26:7:"), "{stderr}");
 }
+
+#[test]
+fn a_replacement_creating_an_8000_segment_path_is_an_error_not_a_stack_overflow() {
+    let temp = tempfile::tempdir().unwrap();
+    let path = vec!["a"; 8000].join(".");
+    write(
+        temp.path(),
+        &[
+            (
+                "kustomization.yaml",
+                &format!(
+                    "resources: [cm.yaml]\nreplacements:\n- source: {{kind: ConfigMap, fieldPath: metadata.name}}\n  targets:\n  - select: {{kind: ConfigMap}}\n    fieldPaths: [{path}]\n    options: {{create: true}}\n"
+                ),
+            ),
+            (
+                "cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+            ),
+        ],
+    );
+    let (code, _, stderr) = build(temp.path());
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("kustomization.yaml:6:") && stderr.contains("at most 64 segments"),
+        "{stderr}"
+    );
+}

@@ -28,6 +28,11 @@ pub struct FieldPath {
     segments: Vec<Segment>,
 }
 
+/// The most segments a field path may have: no document nests deeper
+/// (`manifest::events::MAX_DEPTH`), so a longer path matches nothing, and with `create` it
+/// would build an object too deep to walk.
+const MAX_SEGMENTS: usize = 64;
+
 impl FieldPath {
     /// Parses `text`; the error says what is wrong with the syntax.
     pub fn parse(text: &str) -> Result<FieldPath, String> {
@@ -37,6 +42,11 @@ impl FieldPath {
             .collect::<Result<Vec<_>, _>>()?;
         if segments.is_empty() {
             return Err("a field path cannot be empty".to_string());
+        }
+        if segments.len() > MAX_SEGMENTS {
+            return Err(format!(
+                "a field path has at most {MAX_SEGMENTS} segments, as deep as documents may nest"
+            ));
         }
         Ok(FieldPath {
             text: text.to_string(),
@@ -255,6 +265,13 @@ fn container_for(rest: &[Segment]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_deeper_than_documents_nest_are_refused() {
+        assert!(FieldPath::parse(&vec!["a"; 64].join(".")).is_ok());
+        let error = FieldPath::parse(&vec!["a"; 8000].join(".")).unwrap_err();
+        assert!(error.contains("at most 64 segments"), "{error}");
+    }
 
     #[test]
     fn splits_like_kustomize() {
