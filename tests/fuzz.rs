@@ -143,9 +143,9 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     out.sort();
 }
 
-/// Runs meshwright with `args` in `dir` under the memory and time bounds; panics with
-/// `label` when it crashes, hangs or exits with an undocumented code.
-fn run_bounded(dir: &Path, args: &[&str], label: &str) {
+/// Runs meshwright with `args` in `dir` under the memory and time bounds; says why when it
+/// crashes, hangs or exits with an undocumented code.
+fn run_bounded(dir: &Path, args: &[&str]) -> Result<(), String> {
     let binary = assert_cmd::cargo::cargo_bin("meshwright");
     let mut child = Command::new("sh")
         .arg("-c")
@@ -166,16 +166,17 @@ fn run_bounded(dir: &Path, args: &[&str], label: &str) {
         }
         if started.elapsed() > TIME_LIMIT {
             child.kill().ok();
-            panic!("{label}: meshwright {args:?} ran over {TIME_LIMIT:?}");
+            return Err(format!("meshwright {args:?} ran over {TIME_LIMIT:?}"));
         }
         std::thread::sleep(Duration::from_millis(5));
     };
     let mut stderr = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).ok();
-    assert!(
-        matches!(status.code(), Some(0..=2)) && !stderr.contains("panicked"),
-        "{label}: meshwright {args:?} exited {status:?}: {stderr}"
-    );
+    if matches!(status.code(), Some(0..=2)) && !stderr.contains("panicked") {
+        Ok(())
+    } else {
+        Err(format!("meshwright {args:?} exited {status:?}: {stderr}"))
+    }
 }
 
 /// The trees a case starts from: every kustomize fixture root and a generated example.
@@ -202,17 +203,14 @@ fn seeds(scratch: &Path) -> Vec<PathBuf> {
 }
 
 /// Runs every command on `tree` (a repository when it has `.git`).
-fn exercise(tree: &Path, label: &str) {
-    run_bounded(tree, &["validate", "--output", "json", "."], label);
-    run_bounded(tree, &["build", "."], label);
-    run_bounded(tree, &["policy", "--output", "json", "."], label);
+fn exercise(tree: &Path) -> Result<(), String> {
+    run_bounded(tree, &["validate", "--output", "json", "."])?;
+    run_bounded(tree, &["build", "."])?;
+    run_bounded(tree, &["policy", "--output", "json", "."])?;
     if tree.join(".git").exists() {
-        run_bounded(
-            tree,
-            &["diff", "--base", "HEAD", "--output", "markdown"],
-            label,
-        );
+        run_bounded(tree, &["diff", "--base", "HEAD", "--output", "markdown"])?;
     }
+    Ok(())
 }
 
 #[test]
@@ -247,7 +245,14 @@ fn mutated_inputs_never_crash_hang_or_exhaust_memory() {
             file.strip_prefix(&tree).unwrap().display(),
             seed_tree.display()
         );
-        exercise(&tree, &label);
+        if let Err(why) = exercise(&tree) {
+            // Kept for a look and for the regression corpus.
+            let kept =
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fuzz-case-{seed}-{case}"));
+            std::fs::remove_dir_all(&kept).ok();
+            copy_tree(&tree, &kept);
+            panic!("{label}: {why}\nthe tree is kept in {}", kept.display());
+        }
         std::fs::remove_dir_all(&tree).ok();
     }
 }
@@ -264,6 +269,8 @@ fn inputs_that_once_crashed_meshwright_stay_fixed() {
     cases.sort();
     assert!(!cases.is_empty());
     for case in cases {
-        exercise(&case, &case.display().to_string());
+        if let Err(why) = exercise(&case) {
+            panic!("{}: {why}", case.display());
+        }
     }
 }
