@@ -356,3 +356,34 @@ fn a_replacement_creating_an_8000_segment_path_is_an_error_not_a_stack_overflow(
         "{stderr}"
     );
 }
+
+#[test]
+fn a_fifo_named_on_the_command_line_is_a_finding_not_a_hang() {
+    let temp = tempfile::tempdir().unwrap();
+    let fifo = temp.path().join("pipe.yaml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("meshwright"))
+        .args(["validate", "--output", "json"])
+        .arg(&fifo)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("validate blocked on the FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{report}");
+    assert!(report.contains("not a regular file"), "{report}");
+}

@@ -37,15 +37,25 @@ pub fn load_file(path: &Path) -> Result<Vec<Node>, LoadError> {
         column: 0,
         message,
     };
-    let metadata = std::fs::metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    if metadata.len() > MAX_FILE_BYTES as u64 {
-        return Err(fail(format!(
-            "file is {} bytes; manifests larger than {MAX_FILE_BYTES} bytes are refused",
-            metadata.len()
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let bytes = read_capped(path).map_err(fail)?;
     parse_documents(path, &bytes)
+}
+
+/// The bytes of the manifest file `path`, refusing what is not a regular file (opening a
+/// FIFO blocks until a writer comes; a device may never end) and files larger than any
+/// manifest.
+pub fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !metadata.is_file() {
+        return Err("not a regular file: not read".to_string());
+    }
+    if metadata.len() > MAX_FILE_BYTES as u64 {
+        return Err(format!(
+            "file is {} bytes; manifests larger than {MAX_FILE_BYTES} bytes are not read",
+            metadata.len()
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
 }
 
 /// Parses YAML `bytes` (named `path` in origins and messages) into documents: by the

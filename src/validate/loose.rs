@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::findings::{Finding, codes};
-use crate::manifest::load::{MAX_FILE_BYTES, text_of};
+use crate::manifest::load::{read_capped, text_of};
 use crate::manifest::{Node, Origin, parse_documents, unwrap_lists};
 
 /// The API group of meshwright's own intent file.
@@ -165,18 +165,6 @@ fn helm_template(path: &Path, (line, column): (u32, u32)) -> Finding {
         "Helm template (`{{ … }}` directives): not Kubernetes YAML until rendered, not validated",
         origin(path, line, column),
     )
-}
-
-/// The file's bytes, refusing files larger than any manifest.
-fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if metadata.len() > MAX_FILE_BYTES as u64 {
-        return Err(format!(
-            "file is {} bytes; manifests larger than {MAX_FILE_BYTES} bytes are not read",
-            metadata.len()
-        ));
-    }
-    std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
 }
 
 fn has_type_meta(document: &Node) -> bool {
