@@ -179,16 +179,24 @@ fn run_bounded(dir: &Path, args: &[&str]) -> Result<(), String> {
     }
 }
 
-/// The trees a case starts from: every kustomize fixture root and a generated example.
-fn seeds(scratch: &Path) -> Vec<PathBuf> {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kustomize");
-    let mut roots: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+/// The directories of `tests/fixtures/<folder>`, sorted.
+fn fixture_dirs(folder: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(folder);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_dir())
         .collect();
-    roots.sort();
+    dirs.sort();
+    dirs
+}
+
+/// The trees a case starts from: every kustomize fixture root and a generated example.
+fn seeds(scratch: &Path) -> Vec<PathBuf> {
+    let mut roots = fixture_dirs("kustomize");
     let example = scratch.join("example");
     let status = common::meshwright()
         .args(["init", "--example", "batch"])
@@ -259,14 +267,7 @@ fn mutated_inputs_never_crash_hang_or_exhaust_memory() {
 
 #[test]
 fn inputs_that_once_crashed_meshwright_stay_fixed() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&corpus)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
+    let cases = fixture_dirs("fuzz");
     assert!(!cases.is_empty());
     for case in cases {
         if let Err(why) = exercise(&case) {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::error::KustomizeError;
 use super::generator::generate;
 use super::hash::append_hashes;
-use super::history::{forget, original, remember};
+use super::history::{ObjectId, forget, original, remember};
 use super::kustomization::{Kustomization, string_map};
 use super::loader::Loader;
 use super::name_refs::{Identity, fix_references};
@@ -108,20 +108,25 @@ fn accumulate(
     }
     stack.push(canonical.clone());
     let kustomization = Kustomization::load(&canonical, loader)?;
-    let mut registered: HashSet<ResourceId> = objects.iter().map(ResourceId::of).collect();
+    // Two resources with the same id in one kustomization are an error in kustomize ("already
+    // registered id"), which also keeps a tree listing one base twice per level from growing
+    // exponentially.
+    let mut registered: HashSet<ObjectId> = objects.iter().map(ObjectId::of).collect();
     for key in ["bases", "resources"] {
         for (entry, node) in kustomization.string_list(key)? {
             let loaded = load_resource(&canonical, entry, node, loader, stack)?;
             for object in &loaded {
-                let id = ResourceId::of(object);
-                if !registered.insert(id.clone()) {
+                let id = ObjectId::of(object);
+                if registered.contains(&id) {
                     return Err(KustomizeError::at(
                         &node.origin,
                         format!(
-                            "{entry}: may not add resource with an already registered id: {id}"
+                            "{entry}: may not add resource with an already registered id: {}",
+                            registered_id(&id)
                         ),
                     ));
                 }
+                registered.insert(id);
             }
             objects.extend(loaded);
         }
@@ -221,42 +226,14 @@ fn enter(stack: &[PathBuf], path: &Path, node: &Node) -> Result<(), KustomizeErr
     Ok(())
 }
 
-/// What kustomize identifies a resource by while accumulating: two resources with the same
-/// id in one kustomization are an error ("already registered id"), which also keeps a tree
-/// that lists the same base twice per level from growing exponentially.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct ResourceId {
-    api_version: String,
-    kind: String,
-    namespace: String,
-    name: String,
-}
-
-impl ResourceId {
-    fn of(object: &Node) -> ResourceId {
-        let text = |path: &[&str]| object.str_at(path).unwrap_or_default().to_string();
-        ResourceId {
-            api_version: text(&["apiVersion"]),
-            kind: text(&["kind"]),
-            namespace: text(&["metadata", "namespace"]),
-            name: text(&["metadata", "name"]),
-        }
-    }
-}
-
-impl std::fmt::Display for ResourceId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let namespace = if self.namespace.is_empty() {
-            "[noNs]"
-        } else {
-            &self.namespace
-        };
-        write!(
-            f,
-            "{} {} {namespace}/{}",
-            self.api_version, self.kind, self.name
-        )
-    }
+/// The id kustomize registers a resource under while accumulating, as its error prints it.
+fn registered_id(id: &ObjectId) -> String {
+    let namespace = if id.namespace.is_empty() {
+        "[noNs]"
+    } else {
+        &id.namespace
+    };
+    format!("{} {} {namespace}/{}", id.api_version, id.kind, id.name)
 }
 
 /// A relative path inside the repository; remote resources are refused.

@@ -12,7 +12,7 @@ use crate::manifest::{Node, Value};
 const PREVIOUS_IDS: &str = "$meshwright/previousIds";
 
 /// An object's identity as kustomize's `ResId`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ObjectId {
     pub api_version: String,
     pub kind: String,
