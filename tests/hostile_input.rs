@@ -387,3 +387,53 @@ fn a_fifo_named_on_the_command_line_is_a_finding_not_a_hang() {
     assert_eq!(output.status.code(), Some(1), "{report}");
     assert!(report.contains("not a regular file"), "{report}");
 }
+
+/// A one-cluster mesh.yaml with `tenants` tenants of 20 services, each called by one other.
+fn many_tenants(tenants: usize) -> String {
+    let mut text = String::from(
+        "apiVersion: meshwright.dev/v1alpha1\nkind: Mesh\nmetadata:\n  name: many\nspec:\n  gitops:\n    engine: flux\n    repoURL: https://git.example.com/many.git\n  clusters:\n    - name: central\n      role: central\n  tenants:\n",
+    );
+    for tenant in 0..tenants {
+        text.push_str(&format!("    - name: tenant-{tenant}\n"));
+    }
+    text.push_str("  services:\n");
+    for tenant in 0..tenants {
+        for service in 0..20 {
+            text.push_str(&format!(
+                "    - name: t{tenant}-s{service}\n      tenant: tenant-{tenant}\n      image: example/s:1\n      ports:\n        - port: 8080\n      callers:\n        - service: t{tenant}-s{}\n",
+                (service + 1) % 20
+            ));
+        }
+    }
+    text
+}
+
+#[test]
+fn policy_memory_grows_with_workloads_not_with_the_edges_between_them() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(temp.path().join("mesh.yaml"), many_tenants(60)).unwrap();
+    let generated = meshwright()
+        .arg("generate")
+        .arg(temp.path())
+        .output()
+        .unwrap();
+    assert!(generated.status.success(), "{generated:?}");
+    // 1,200 workloads: 1.4 million caller -> callee edges. Holding a printable row per edge
+    // took 1 GB here; the rows are now made while printing, from the compact matrix.
+    let binary = assert_cmd::cargo::cargo_bin("meshwright");
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1000000; exec \"$0\" policy --output mermaid \"$1\"")
+        .arg(&binary)
+        .arg(temp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let graph = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        graph.matches(" -->|").count(),
+        1_200,
+        "one allowed edge per service"
+    );
+}

@@ -56,14 +56,12 @@ pub fn run(args: &PolicyArgs) -> ExitCode {
             known.join(", ")
         ));
     }
-    let mut rows = Vec::new();
-    for model in &loaded.models {
-        if args.cluster.as_ref().is_some_and(|c| c != &model.cluster) {
-            continue;
-        }
-        let matrix = model.matrix();
-        rows.extend(output::rows(model, &matrix, args.allowed_only));
-    }
-    super::output::write_stdout(|out| output::write(args.output, &rows, out));
+    let clusters: Vec<output::Edges> = loaded
+        .models
+        .iter()
+        .filter(|model| args.cluster.as_ref().is_none_or(|c| c == &model.cluster))
+        .map(|model| output::Edges::new(model, model.matrix(), args.allowed_only))
+        .collect();
+    super::output::write_stdout(|out| output::write(args.output, &clusters, out));
     ExitCode::SUCCESS
 }

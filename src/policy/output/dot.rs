@@ -4,23 +4,23 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Row, drawn, label};
+use super::{Edges, drawn, label};
 use crate::policy::Mtls;
 
-pub fn write(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
+pub fn write(clusters: &[Edges], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "digraph mesh {{")?;
     writeln!(out, "  rankdir=LR;")?;
     writeln!(out, "  node [shape=box];")?;
-    let mut clusters: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for row in drawn(rows) {
-        let nodes = clusters.entry(&row.cluster).or_default();
-        for id in [&row.from, &row.to] {
-            if !nodes.contains(&id.as_str()) {
+    let mut subgraphs: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for row in drawn(clusters) {
+        let nodes = subgraphs.entry(row.cluster).or_default();
+        for id in [row.from, row.to] {
+            if !nodes.contains(&id) {
                 nodes.push(id);
             }
         }
     }
-    for (index, (cluster, nodes)) in clusters.iter().enumerate() {
+    for (index, (cluster, nodes)) in subgraphs.iter().enumerate() {
         writeln!(out, "  subgraph cluster_{index} {{")?;
         writeln!(out, "    label={};", quote(cluster))?;
         for node in nodes {
@@ -33,7 +33,7 @@ pub fn write(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out, "  }}")?;
     }
-    for row in drawn(rows) {
+    for row in drawn(clusters) {
         let style = match (row.allowed, row.mtls) {
             (true, Mtls::Mtls) => "color=darkgreen",
             (true, _) => "color=orange",
@@ -44,7 +44,7 @@ pub fn write(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
             "  {} -> {} [label={}, {style}];",
             quote(&format!("{}:{}", row.cluster, row.from)),
             quote(&format!("{}:{}", row.cluster, row.to)),
-            quote(&label(row)),
+            quote(&label(&row)),
         )?;
     }
     writeln!(out, "}}")

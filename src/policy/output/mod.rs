@@ -24,64 +24,111 @@ pub enum Format {
     Dot,
 }
 
-/// One printable edge.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub cluster: String,
-    pub from: String,
-    pub to: String,
+/// One printable edge, borrowing its text from the [`Edges`] it comes from: rows are made
+/// while printing, never all held, so memory grows with workloads and policies, not with
+/// the edges between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Row<'a> {
+    pub cluster: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
     pub port: Option<u16>,
     pub allowed: bool,
     pub mtls: Mtls,
-    pub policies: Vec<String>,
+    pub policies: &'a [String],
     pub conditional: bool,
     /// The server's effective PeerAuthentication mode.
     pub server_mode: &'static str,
-    pub peer_authentication: Option<String>,
-    pub destination_rule: Option<String>,
+    pub peer_authentication: Option<&'a str>,
+    pub destination_rule: Option<&'a str>,
     /// The DestinationRule TLS mode used, if any (else auto mTLS).
     pub client_tls: Option<&'static str>,
 }
 
-/// The rows of one model's matrix, optionally only allowed edges.
-pub fn rows(model: &Model, matrix: &Matrix, allowed_only: bool) -> Vec<Row> {
-    let workloads = model.workloads();
-    matrix
-        .edges()
-        .filter(|e| e.allowed || !allowed_only)
-        .map(|edge| {
-            let decision = matrix.decision(edge);
-            let connection = &decision.connection;
-            Row {
-                cluster: model.cluster.clone(),
-                from: workloads[edge.from as usize].id(),
-                to: workloads[edge.to as usize].id(),
-                port: edge.port,
-                allowed: edge.allowed,
-                mtls: edge.mtls,
-                policies: model.policy_names(decision),
-                conditional: decision.conditional,
-                server_mode: connection.server.mode.as_str(),
-                peer_authentication: connection
-                    .server
-                    .policy
-                    .map(|p| model.peer.policies[p].id()),
-                destination_rule: connection
-                    .destination_rule
-                    .map(|r| model.client.rules[r].id()),
-                client_tls: connection.client_tls.map(|t| t.as_str()),
-            }
-        })
-        .collect()
+/// One cluster's matrix with the names its rows print, each made once: a workload's id
+/// per workload, the policy names per shared decision.
+pub struct Edges {
+    cluster: String,
+    matrix: Matrix,
+    workloads: Vec<String>,
+    decisions: Vec<DecisionNames>,
+    allowed_only: bool,
 }
 
-/// Prints `rows` in `format`.
-pub fn write(format: Format, rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
+struct DecisionNames {
+    policies: Vec<String>,
+    peer_authentication: Option<String>,
+    destination_rule: Option<String>,
+}
+
+impl Edges {
+    /// The edges of `model`'s matrix, optionally only allowed ones.
+    pub fn new(model: &Model, matrix: Matrix, allowed_only: bool) -> Edges {
+        let decisions = matrix
+            .decisions
+            .iter()
+            .map(|decision| {
+                let connection = &decision.connection;
+                DecisionNames {
+                    policies: model.policy_names(decision),
+                    peer_authentication: connection
+                        .server
+                        .policy
+                        .map(|p| model.peer.policies[p].id()),
+                    destination_rule: connection
+                        .destination_rule
+                        .map(|r| model.client.rules[r].id()),
+                }
+            })
+            .collect();
+        Edges {
+            cluster: model.cluster.clone(),
+            workloads: model.workloads().iter().map(|w| w.id()).collect(),
+            matrix,
+            decisions,
+            allowed_only,
+        }
+    }
+
+    /// The rows, in the matrix's order (caller, callee, port).
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.matrix
+            .edges()
+            .filter(|e| e.allowed || !self.allowed_only)
+            .map(|edge| {
+                let decision = self.matrix.decision(edge);
+                let names = &self.decisions[edge.decision as usize];
+                Row {
+                    cluster: &self.cluster,
+                    from: &self.workloads[edge.from as usize],
+                    to: &self.workloads[edge.to as usize],
+                    port: edge.port,
+                    allowed: edge.allowed,
+                    mtls: edge.mtls,
+                    policies: &names.policies,
+                    conditional: decision.conditional,
+                    server_mode: decision.connection.server.mode.as_str(),
+                    peer_authentication: names.peer_authentication.as_deref(),
+                    destination_rule: names.destination_rule.as_deref(),
+                    client_tls: decision.connection.client_tls.map(|t| t.as_str()),
+                }
+            })
+    }
+}
+
+/// Every row of `clusters`, in order; writers walk it once or twice (column widths, graph
+/// nodes) instead of holding the rows.
+fn all_rows(clusters: &[Edges]) -> impl Iterator<Item = Row<'_>> {
+    clusters.iter().flat_map(Edges::rows)
+}
+
+/// Prints the rows of `clusters` in `format`.
+pub fn write(format: Format, clusters: &[Edges], out: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Table => table::write(rows, out),
-        Format::Json => json::write(rows, out),
-        Format::Mermaid => mermaid::write(rows, out),
-        Format::Dot => dot::write(rows, out),
+        Format::Table => table::write(clusters, out),
+        Format::Json => json::write(clusters, out),
+        Format::Mermaid => mermaid::write(clusters, out),
+        Format::Dot => dot::write(clusters, out),
     }
 }
 
@@ -103,6 +150,6 @@ fn label(row: &Row) -> String {
 }
 
 /// The rows a graph draws: allowed edges, and broken connections.
-fn drawn(rows: &[Row]) -> impl Iterator<Item = &Row> {
-    rows.iter().filter(|r| r.allowed || r.mtls == Mtls::Broken)
+fn drawn(clusters: &[Edges]) -> impl Iterator<Item = Row<'_>> {
+    all_rows(clusters).filter(|r| r.allowed || r.mtls == Mtls::Broken)
 }

@@ -1,40 +1,20 @@
-//! `--output table`: aligned columns, one line per edge.
+//! `--output table`: aligned columns, one line per edge. The rows are walked twice, once
+//! for the column widths and once to print, so no line is held.
 
 use std::io::{self, Write};
 
-use super::Row;
+use super::{Edges, Row, all_rows};
 
-pub fn write(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
-    let header = [
-        "CLUSTER", "FROM", "TO", "PORT", "ALLOWED", "MTLS", "POLICIES",
-    ];
-    let lines: Vec<[String; 7]> = rows
-        .iter()
-        .map(|r| {
-            let allowed = match (r.allowed, r.conditional) {
-                (true, false) => "yes",
-                (true, true) => "yes*",
-                (false, false) => "no",
-                (false, true) => "no*",
-            };
-            [
-                r.cluster.clone(),
-                r.from.clone(),
-                r.to.clone(),
-                r.port.map_or_else(|| "*".to_string(), |p| p.to_string()),
-                allowed.to_string(),
-                r.mtls.to_string(),
-                if r.policies.is_empty() {
-                    "-".to_string()
-                } else {
-                    r.policies.join(",")
-                },
-            ]
-        })
-        .collect();
-    let mut widths = header.map(str::len);
-    for line in &lines {
-        for (width, cell) in widths.iter_mut().zip(line) {
+const HEADER: [&str; 7] = [
+    "CLUSTER", "FROM", "TO", "PORT", "ALLOWED", "MTLS", "POLICIES",
+];
+
+pub fn write(clusters: &[Edges], out: &mut dyn Write) -> io::Result<()> {
+    let mut widths = HEADER.map(str::len);
+    let mut conditional = false;
+    for row in all_rows(clusters) {
+        conditional |= row.conditional;
+        for (width, cell) in widths.iter_mut().zip(cells(&row)) {
             *width = (*width).max(cell.len());
         }
     }
@@ -49,16 +29,40 @@ pub fn write(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
         }
         Ok(())
     };
-    print(out, &header)?;
-    for line in &lines {
+    print(out, &HEADER)?;
+    for row in all_rows(clusters) {
+        let line = cells(&row);
         let cells: Vec<&str> = line.iter().map(String::as_str).collect();
         print(out, &cells)?;
     }
-    if rows.iter().any(|r| r.conditional) {
+    if conditional {
         writeln!(
             out,
             "\n* depends on conditions unknown offline (when, ipBlocks, JWT, CUSTOM)"
         )?;
     }
     Ok(())
+}
+
+/// The printed cells of `row`, in `HEADER` order.
+fn cells(row: &Row) -> [String; 7] {
+    let allowed = match (row.allowed, row.conditional) {
+        (true, false) => "yes",
+        (true, true) => "yes*",
+        (false, false) => "no",
+        (false, true) => "no*",
+    };
+    [
+        row.cluster.to_string(),
+        row.from.to_string(),
+        row.to.to_string(),
+        row.port.map_or_else(|| "*".to_string(), |p| p.to_string()),
+        allowed.to_string(),
+        row.mtls.to_string(),
+        if row.policies.is_empty() {
+            "-".to_string()
+        } else {
+            row.policies.join(",")
+        },
+    ]
 }
