@@ -3,7 +3,7 @@
 //! `secret` in any case) every value but its identity is masked before any text is made: a
 //! changed value shows as `*** (changed)`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use similar::TextDiff;
@@ -51,6 +51,19 @@ pub fn changes(
     let mut keys: Vec<&ObjectKey> = base.keys().chain(head.keys()).collect();
     keys.sort();
     keys.dedup();
+    // An object that is a Secret on either side under the same name stays masked when its
+    // kind changes (a Secret turned ConfigMap still holds the Secret's values).
+    let secret_names: HashSet<(&str, &str, &str)> = keys
+        .iter()
+        .filter(|key| key.is_secret())
+        .map(|key| {
+            (
+                key.cluster.as_str(),
+                key.namespace.as_str(),
+                key.name.as_str(),
+            )
+        })
+        .collect();
     let none: Vec<Node> = Vec::new();
     keys.into_iter()
         .filter_map(|key| {
@@ -69,7 +82,12 @@ pub fn changes(
             };
             let old = old.unwrap_or(&none);
             let new = new.unwrap_or(&none);
-            let (old_text, new_text) = if key.is_secret() {
+            let was_secret = secret_names.contains(&(
+                key.cluster.as_str(),
+                key.namespace.as_str(),
+                key.name.as_str(),
+            ));
+            let (old_text, new_text) = if was_secret {
                 masked_pair(old, new)
             } else {
                 (emit::to_yaml(old), emit::to_yaml(new))
@@ -173,6 +191,28 @@ mod tests {
         parse_documents(Path::new("s.yaml"), text.as_bytes())
             .unwrap()
             .remove(0)
+    }
+
+    #[test]
+    fn a_secret_turned_configmap_under_the_same_name_stays_masked() {
+        let secret = node(
+            "kind: Secret\napiVersion: v1\nmetadata: {name: db}\nstringData: {password: hunter2}\n",
+        );
+        let config_map = node(
+            "kind: ConfigMap\napiVersion: v1\nmetadata: {name: db}\ndata: {password: hunter2}\n",
+        );
+        let other =
+            node("kind: ConfigMap\napiVersion: v1\nmetadata: {name: app}\ndata: {a: shown}\n");
+        let base = BTreeMap::from([(ObjectKey::of("c", &secret), vec![secret])]);
+        let head = BTreeMap::from([
+            (ObjectKey::of("c", &config_map), vec![config_map]),
+            (ObjectKey::of("c", &other), vec![other]),
+        ]);
+        let changes = changes(&base, &head);
+        assert_eq!(changes.len(), 3);
+        let all: String = changes.iter().map(|c| c.diff.as_str()).collect();
+        assert!(!all.contains("hunter2"), "{all}");
+        assert!(all.contains("shown"), "other objects are not masked: {all}");
     }
 
     #[test]
