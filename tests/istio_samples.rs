@@ -1,5 +1,5 @@
 //! `meshwright validate` over every file of Istio's own `samples/` (written by the Istio
-//! project, copied unmodified into ../shared/upstream): each file validates clean or gets
+//! project, copied unmodified into upstream/): each file validates clean or gets
 //! exactly the findings an Istio engineer would agree with — an API version no longer
 //! served, a kind whose CRD is not embedded, a Helm chart, a tool's configuration, a
 //! placeholder name — never a crash or a wall of schema errors.
@@ -94,7 +94,7 @@ const EXPECTED: &[(&str, &str, u64)] = &[
 
 #[test]
 fn istio_samples_validate_clean_or_with_the_expected_findings() {
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/upstream/istio/samples");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("upstream/istio/samples");
     assert!(samples.is_dir(), "{} is missing", samples.display());
     let (code, report) = validate_json(&samples, &[]);
     assert_eq!(code, 1, "{report:#}");

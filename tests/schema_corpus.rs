@@ -146,7 +146,7 @@ fn istio_samples_have_no_false_positives() {
             }
         }
     }
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/upstream/istio/samples");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("upstream/istio/samples");
     let mut files = Vec::new();
     collect(&samples, &mut files);
     files.sort();

@@ -1,6 +1,6 @@
-//! The committed `schemas/` tree: which upstream files (`../shared/upstream`, see its README)
-//! each family folder is imported from. A test regenerates the tree and compares it with the
-//! committed one (`MESHWRIGHT_BLESS=1` rewrites it), so the two cannot drift.
+//! The committed `schemas/` tree: which upstream files (`upstream/` in the repository, with
+//! its README and licences) each family folder is imported from. A test regenerates the
+//! tree and compares it with the committed one (`MESHWRIGHT_BLESS=1` rewrites it), so the two cannot drift.
 
 use std::path::{Path, PathBuf};
 
@@ -88,7 +88,7 @@ mod tests {
     #[test]
     fn committed_schemas_match_upstream() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let upstream = root.join("../shared/upstream");
+        let upstream = root.join("upstream");
         let families = generate(&upstream).expect("upstream imports");
         for (family, output) in families {
             let dir = root.join("schemas").join(&family);
