@@ -41,16 +41,13 @@ fn comment(git: &Git, extra: &[&str]) -> String {
 
 /// `meshwright diff ARGS --output markdown`, which must find differences.
 fn markdown(git: &Git, args: &[&str]) -> String {
-    let output = common::meshwright()
-        .args(["diff", "--output", "markdown"])
-        .args(args)
-        .current_dir(git.path())
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(output).expect("utf-8")
+    common::stdout_with_code(
+        common::meshwright()
+            .args(["diff", "--output", "markdown"])
+            .args(args)
+            .current_dir(git.path()),
+        1,
+    )
 }
 
 /// Where `needle` starts in `text`, or a failure that shows the text.

@@ -7,15 +7,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{meshwright, validate_json};
-
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-}
+use common::{meshwright, validate_json, write_files};
 
 /// `meshwright build DIR`: exit code, stdout, stderr.
 fn build(dir: &Path) -> (Option<i32>, String, String) {
@@ -33,7 +25,7 @@ fn a_kustomization_file_linked_from_outside_the_repository_is_never_read() {
     let outside = temp.path().join("outside.yaml");
     std::fs::write(&outside, "resources: [TOP-SECRET-CONTENT.yaml]\n").unwrap();
     let repo = temp.path().join("repo");
-    write(
+    write_files(
         &repo,
         &[
             ("overlay/kustomization.yaml", "resources: [../base]\n"),
@@ -95,7 +87,7 @@ fn the_same_base_twice_is_refused_like_kustomize_instead_of_growing_exponentiall
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
-    write(temp.path(), &files);
+    write_files(temp.path(), &files);
 
     let kubectl = Command::new("kubectl")
         .args(["kustomize"])
@@ -120,7 +112,7 @@ fn the_same_base_twice_is_refused_like_kustomize_instead_of_growing_exponentiall
 fn a_deep_chain_of_bases_is_a_finding_not_a_stack_overflow() {
     let temp = tempfile::tempdir().unwrap();
     let depth = 3_000;
-    write(
+    write_files(
         temp.path(),
         &[
             ("b0/kustomization.yaml", "resources: [cm.yaml]\n"),
@@ -131,7 +123,7 @@ fn a_deep_chain_of_bases_is_a_finding_not_a_stack_overflow() {
         ],
     );
     for level in 1..=depth {
-        write(
+        write_files(
             temp.path(),
             &[(
                 &format!("b{level}/kustomization.yaml"),
@@ -155,7 +147,7 @@ fn a_deep_chain_of_bases_is_a_finding_not_a_stack_overflow() {
 #[test]
 fn a_chain_within_the_depth_limit_renders_as_kubectl_does() {
     let temp = tempfile::tempdir().unwrap();
-    write(
+    write_files(
         temp.path(),
         &[
             ("b0/kustomization.yaml", "resources: [cm.yaml]\n"),
@@ -166,7 +158,7 @@ fn a_chain_within_the_depth_limit_renders_as_kubectl_does() {
         ],
     );
     for level in 1..=60 {
-        write(
+        write_files(
             temp.path(),
             &[(
                 &format!("b{level}/kustomization.yaml"),
@@ -189,7 +181,7 @@ fn a_chain_within_the_depth_limit_renders_as_kubectl_does() {
 #[test]
 fn kustomizations_in_a_cycle_are_an_error_finding_not_an_ok() {
     let temp = tempfile::tempdir().unwrap();
-    write(
+    write_files(
         temp.path(),
         &[
             ("x/kustomization.yaml", "resources: [../y, bad.yaml]\n"),
@@ -230,7 +222,7 @@ fn a_revision_never_reads_beside_its_temporary_snapshot() {
     let temp = tempfile::tempdir().unwrap();
     let tmpdir = temp.path().join("tmp");
     let planted = |dir: &Path, value: &str| {
-        write(
+        write_files(
             dir,
             &[
                 ("kustomization.yaml", "resources: [cm.yaml]\n"),
@@ -309,7 +301,7 @@ fn json_patch_copies_that_double_an_object_hit_the_budget_at_the_operation() {
     for line in patch.lines() {
         kustomization.push_str(&format!("    {line}\n"));
     }
-    write(
+    write_files(
         temp.path(),
         &[
             ("kustomization.yaml", &kustomization),
@@ -334,7 +326,7 @@ fn json_patch_copies_that_double_an_object_hit_the_budget_at_the_operation() {
 fn a_replacement_creating_an_8000_segment_path_is_an_error_not_a_stack_overflow() {
     let temp = tempfile::tempdir().unwrap();
     let path = vec!["a"; 8000].join(".");
-    write(
+    write_files(
         temp.path(),
         &[
             (

@@ -5,15 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::meshwright;
-
-fn write(dir: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let full = dir.join(path);
-        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-        std::fs::write(full, text).unwrap();
-    }
-}
+use common::{meshwright, write_files};
 
 /// Runs `meshwright build` on `root` and returns stderr, asserting exit code 2.
 fn build_fails(root: &Path) -> String {
@@ -99,7 +91,7 @@ fn errors_name_the_file_and_line() {
 #[test]
 fn cycles_between_kustomizations_are_reported() {
     let temp = tempfile::tempdir().unwrap();
-    write(
+    write_files(
         temp.path(),
         &[
             ("a/kustomization.yaml", "resources: [../b]\n"),
@@ -317,8 +309,8 @@ fn assert_cases_with(cases: &[Case], common: &[(&str, &str)]) {
     for (name, files, expected) in cases {
         let dir = temp.path().join(name);
         std::fs::create_dir_all(&dir).unwrap();
-        write(&dir, common);
-        write(&dir, files);
+        write_files(&dir, common);
+        write_files(&dir, files);
         let stderr = build_fails(&dir);
         assert!(
             stderr.contains(expected),
@@ -406,7 +398,7 @@ fn generator_errors_name_the_file_and_line() {
 #[test]
 fn secret_values_never_appear_in_errors() {
     let temp = tempfile::tempdir().unwrap();
-    write(
+    write_files(
         temp.path(),
         &[
             (

@@ -25,15 +25,10 @@ fn diffs(files: &[(&str, &str)], changed: &[(&str, &str)]) -> Vec<(&'static str,
     FORMATS
         .iter()
         .map(|format| {
-            let output = common::meshwright()
-                .args(["diff", "--base", "main", "--head", "head", "-o", format])
-                .current_dir(git.path())
-                .assert()
-                .code(1)
-                .get_output()
-                .stdout
-                .clone();
-            (*format, String::from_utf8(output).expect("utf-8"))
+            let mut diff = common::meshwright();
+            diff.args(["diff", "--base", "main", "--head", "head", "-o", format])
+                .current_dir(git.path());
+            (*format, common::stdout_with_code(&mut diff, 1))
         })
         .collect()
 }
@@ -121,15 +116,12 @@ fn validate_never_quotes_a_secrets_values() {
     )
     .expect("write");
     for format in ["human", "json", "sarif", "markdown", "junit", "github"] {
-        let output = common::meshwright()
-            .args(["validate", "-o", format])
-            .arg(dir.path())
-            .assert()
-            .code(1)
-            .get_output()
-            .stdout
-            .clone();
-        let text = String::from_utf8(output).expect("utf-8");
+        let text = common::stdout_with_code(
+            common::meshwright()
+                .args(["validate", "-o", format])
+                .arg(dir.path()),
+            1,
+        );
         for field in ["data.password", "stringData.k", "tier"] {
             assert!(text.contains(field), "{format} misses {field}: {text}");
         }

@@ -18,6 +18,21 @@ pub fn meshwright() -> Command {
     command
 }
 
+/// Writes `files` (path relative to `dir`, text) under `dir`, creating directories.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let full = dir.join(path);
+        std::fs::create_dir_all(full.parent().expect("parent")).expect("mkdir");
+        std::fs::write(full, text).expect("write");
+    }
+}
+
+/// Runs `command`, asserts its exit code, and returns its stdout as text.
+pub fn stdout_with_code(command: &mut Command, code: i32) -> String {
+    let output = command.assert().code(code).get_output().stdout.clone();
+    String::from_utf8(output).expect("utf-8")
+}
+
 pub fn example_text(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("blueprints/examples")
