@@ -73,7 +73,11 @@ fn ours(root: &Path) -> Result<Vec<u8>, String> {
 }
 
 /// What comparing the two tools on one case found; `None` when they agree.
-fn disagreement(case: &Case, theirs: &Result<Vec<u8>, String>, mine: &Result<Vec<u8>, String>) -> Option<String> {
+fn disagreement(
+    case: &Case,
+    theirs: &Result<Vec<u8>, String>,
+    mine: &Result<Vec<u8>, String>,
+) -> Option<String> {
     match (theirs, mine) {
         (Ok(expected), Ok(actual)) if expected == actual => None,
         (Ok(expected), Ok(actual)) => Some(first_difference(expected, actual)),
@@ -113,31 +117,36 @@ fn krusty_cases_render_byte_for_byte_like_kubectl_kustomize() {
     let times = Mutex::new((Duration::ZERO, Duration::ZERO));
     std::thread::scope(|scope| {
         for _ in 0..std::thread::available_parallelism().map_or(2, |n| n.get()) {
-            scope.spawn(|| loop {
-                let index = {
-                    let mut next = next.lock().unwrap();
-                    *next += 1;
-                    *next - 1
-                };
-                let Some(case) = cases.get(index) else { break };
-                let start = Instant::now();
-                let theirs = kubectl(&case.root);
-                let kubectl_time = start.elapsed();
-                let start = Instant::now();
-                let mine = ours(&case.root);
-                let our_time = start.elapsed();
-                {
-                    let mut times = times.lock().unwrap();
-                    times.0 += kubectl_time;
-                    times.1 += our_time;
+            scope.spawn(|| {
+                loop {
+                    let index = {
+                        let mut next = next.lock().unwrap();
+                        *next += 1;
+                        *next - 1
+                    };
+                    let Some(case) = cases.get(index) else { break };
+                    let start = Instant::now();
+                    let theirs = kubectl(&case.root);
+                    let kubectl_time = start.elapsed();
+                    let start = Instant::now();
+                    let mine = ours(&case.root);
+                    let our_time = start.elapsed();
+                    {
+                        let mut times = times.lock().unwrap();
+                        times.0 += kubectl_time;
+                        times.1 += our_time;
+                    }
+                    assert_eq!(
+                        theirs.is_ok(),
+                        case.kubectl_renders,
+                        "{}: kubectl no longer does what cases.tsv records",
+                        case.name
+                    );
+                    results
+                        .lock()
+                        .unwrap()
+                        .push((index, disagreement(case, &theirs, &mine)));
                 }
-                assert_eq!(
-                    theirs.is_ok(),
-                    case.kubectl_renders,
-                    "{}: kubectl no longer does what cases.tsv records",
-                    case.name
-                );
-                results.lock().unwrap().push((index, disagreement(case, &theirs, &mine)));
             });
         }
     });
@@ -167,7 +176,10 @@ fn krusty_cases_render_byte_for_byte_like_kubectl_kustomize() {
         .keys()
         .filter(|name| !cases.iter().any(|c| &c.name == *name))
         .collect();
-    assert!(stale.is_empty(), "KNOWN_GAPS.tsv names cases that do not exist: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "KNOWN_GAPS.tsv names cases that do not exist: {stale:?}"
+    );
     assert!(
         now_matching.is_empty(),
         "these cases now match kubectl; take them off KNOWN_GAPS.tsv: {now_matching:?}"
