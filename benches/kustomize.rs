@@ -1,5 +1,6 @@
-//! Benchmark: render every kustomize root of a generated 200-tenant repository with
-//! meshwright and with `kubectl kustomize`, and print both times and the ratio.
+//! Benchmark: render every kustomize root of a generated 200-tenant repository, then every
+//! case of kustomize's own conformance suite (tests/fixtures/krusty) that meshwright matches,
+//! with meshwright and with `kubectl kustomize`, and print both times and the ratio.
 //!
 //! Three meshwright figures: in-process on one thread and on every core (what `validate`
 //! does: files several roots read are parsed once), and one `meshwright build` process per
@@ -87,15 +88,41 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// The roots of the krusty cases kubectl renders and meshwright matches (not in
+/// KNOWN_GAPS.tsv).
+fn krusty_roots() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/krusty");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect("krusty index");
+    let gaps = read("KNOWN_GAPS.tsv");
+    let gap_names: Vec<&str> = gaps.lines().filter_map(|l| l.split('\t').next()).collect();
+    read("cases.tsv")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| line.split('\t').collect::<Vec<_>>())
+        .filter(|fields| fields[2] == "renders" && !gap_names.contains(&fields[0]))
+        .map(|fields| dir.join("cases").join(fields[0]).join(fields[1]))
+        .collect()
+}
+
 fn main() {
     let tenants = support::tenants(200);
     let dir = tempfile::tempdir().expect("tempdir");
     generate_repo(tenants, dir.path());
-    let roots = roots(dir.path());
-    println!(
-        "kustomize roots of a generated {tenants}-tenant repository: {} roots",
-        roots.len()
+    compare(
+        &format!("kustomize roots of a generated {tenants}-tenant repository"),
+        &roots(dir.path()),
     );
+    println!();
+    compare(
+        "krusty cases (kustomize's own tests) meshwright matches",
+        &krusty_roots(),
+    );
+}
+
+/// Renders `roots` every way and prints the times side by side.
+fn compare(corpus: &str, roots: &[PathBuf]) {
+    println!("{corpus}: {} roots", roots.len());
+    let roots = roots.to_vec();
 
     let single: Vec<(Duration, usize)> = (0..RUNS)
         .map(|_| render_in_process(&roots, false))

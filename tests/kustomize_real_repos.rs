@@ -39,7 +39,11 @@ fn every_root_of_flux_example_repositories_renders_byte_for_byte_like_kubectl() 
                 .arg(&root)
                 .output()
                 .expect("kubectl is the reference renderer; it must be on PATH");
-            assert!(expected.status.success(), "kubectl refuses {}", root.display());
+            assert!(
+                expected.status.success(),
+                "kubectl refuses {}",
+                root.display()
+            );
             let actual = meshwright().arg("build").arg(&root).output().expect("runs");
             assert!(
                 actual.status.success(),
