@@ -17,6 +17,7 @@ use crate::analyze;
 use crate::findings::{self, Finding};
 use crate::policy;
 use crate::schema::{Options, Registry};
+use crate::validate::crds::add_repository_crds;
 use crate::validate::suppress::Suppressions;
 use crate::validate::{DiscoverError, Inputs, Source, collect_sources, discover, files_read};
 
@@ -31,13 +32,15 @@ pub struct Outcome {
 }
 
 /// Validates everything `paths` stand for (see `validate::discover`).
+/// `registry` gains the CRDs the repository itself carries (see `validate::crds`).
 pub fn check(
     paths: &[PathBuf],
-    registry: &Registry,
+    mut registry: Registry,
     options: &Options,
     mut suppressions: Suppressions,
 ) -> Result<Outcome, DiscoverError> {
     let (sources, checked) = read(paths)?;
+    let crd_findings = add_repository_crds(&mut registry, &sources);
     let checked_sources: Vec<&Source> = checked.iter().map(|&i| &sources[i]).collect();
     let files = files_read(checked_sources.iter().copied());
     let objects = checked_sources.iter().map(|s| s.objects.len()).sum();
@@ -49,7 +52,6 @@ pub fn check(
             found
         })
         .collect();
-    // Analyzer findings are kept to the files the checked inputs read.
     let read_files: BTreeSet<Arc<Path>> = checked_sources
         .iter()
         .flat_map(|s| s.objects.iter().map(|o| o.origin.file.clone()))
@@ -59,7 +61,8 @@ pub fn check(
         suppressions.learn_annotations(&source.objects);
     }
     let analyzed = analyze::run(&policy::group(paths, sources, None));
-    all.extend(analyzed.into_iter().filter(|f| {
+    // Analyzer and CRD findings are kept to the files the checked inputs read.
+    all.extend(analyzed.into_iter().chain(crd_findings).filter(|f| {
         everything_checked
             || f.origin
                 .as_ref()

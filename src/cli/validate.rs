@@ -58,7 +58,7 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
         ignore_missing_schemas: args.ignore_missing_schemas,
         admission: true,
     };
-    let outcome = match check(&args.paths, &registry, &options, suppressions) {
+    let outcome = match check(&args.paths, registry, &options, suppressions) {
         Ok(outcome) => outcome,
         Err(error) => return super::fail(format!("error: {error}")),
     };

@@ -119,6 +119,14 @@ pub fn import_with(
     Ok(builder.finish())
 }
 
+/// Imports one CustomResourceDefinition already parsed (a CRD among the objects of the
+/// repository being validated), with the embedded Kubernetes ObjectMeta.
+pub fn import_crd_object(crd: &Node) -> Result<Output, ImportError> {
+    let mut builder = Builder::default();
+    import_crd(crd, &embedded_object_meta(), &mut builder)?;
+    Ok(builder.finish())
+}
+
 /// ObjectMeta and what it references, from the embedded Kubernetes schemas.
 fn embedded_object_meta() -> BTreeMap<String, Value> {
     let schema = super::registry::Registry::shared()

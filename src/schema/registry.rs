@@ -151,8 +151,9 @@ impl Registry {
         Ok(())
     }
 
-    /// Adds the schemas of an in-memory import (e.g. CRDs found in the repository being
-    /// validated). Its kinds replace those already known.
+    /// Adds the schemas of an in-memory import (CRDs found in the repository being
+    /// validated). Its kinds replace embedded ones — the repository's CRD is what its
+    /// cluster runs — but not those of a `--schema-dir`, which the user chose explicitly.
     pub fn add_output(&mut self, output: &super::import::Output) -> Result<(), RegistryError> {
         let fail = |message: String| RegistryError {
             path: PathBuf::from("index.json"),
@@ -169,6 +170,12 @@ impl Registry {
                 .files
                 .get(&entry.file)
                 .ok_or_else(|| fail(format!("{}: missing from the import", entry.file)))?;
+            if self
+                .entry(&entry.api_version, &entry.kind)
+                .is_some_and(|known| matches!(known.source, Source::File(_)))
+            {
+                continue;
+            }
             self.insert(
                 KindInfo {
                     api_version: entry.api_version,

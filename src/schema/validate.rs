@@ -357,9 +357,11 @@ impl Registry {
             .filter(|i| i.api_version == api_version)
             .map(|i| i.kind.clone())
             .collect();
-        let hint = if let (true, Some(suggestion)) =
-            (others.is_empty(), did_you_mean(kind, &siblings))
-        {
+        let suggestion = did_you_mean(kind, &siblings);
+        if others.is_empty() && suggestion.is_none() && !knows_every_kind_of(self, api_version) {
+            return Some(unknown_custom_kind(api_version, kind, kind_node));
+        }
+        let hint = if let (true, Some(suggestion)) = (others.is_empty(), suggestion) {
             format!("; did you mean {suggestion}?")
         } else if others.is_empty() {
             String::from(
@@ -374,6 +376,28 @@ impl Registry {
             Some(kind_node.origin.clone()),
         ))
     }
+}
+
+/// Whether `registry` knows every kind of the group of `api_version`: true of the Kubernetes
+/// groups it embeds; a custom group (a CRD family) may have kinds it does not embed.
+fn knows_every_kind_of(registry: &Registry, api_version: &str) -> bool {
+    let group = group_of(api_version);
+    let kubernetes = !group.contains('.') || group.ends_with(".k8s.io");
+    kubernetes && registry.kinds().any(|known| known.group() == group)
+}
+
+/// A kind of a custom group the registry does not know whole (a CRD neither embedded nor
+/// carried by the repository): a warning, since the repository cannot know its schema.
+fn unknown_custom_kind(api_version: &str, kind: &str, kind_node: &Node) -> Finding {
+    let mut finding = Finding::new(
+        &codes::MISSING_SCHEMA,
+        format!(
+            "no schema for {api_version} {kind}: a custom resource whose CRD is neither embedded nor in the repository; not validated (add the CRD to the repository or pass --schema-dir DIR)"
+        ),
+        Some(kind_node.origin.clone()),
+    );
+    finding.severity = crate::findings::Severity::Warning;
+    finding
 }
 
 struct Mapper<'a> {

@@ -1,0 +1,175 @@
+//! The CRDs a repository carries validate its custom resources, and a kind with no schema
+//! anywhere is an error only where meshwright knows the whole group (a typo), otherwise a
+//! warning (a CRD the repository could not know).
+
+mod common;
+
+use common::{validate_json, write_files};
+use serde_json::Value;
+
+const CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+  scope: Namespaced
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [size]
+              properties:
+                size: {type: integer, minimum: 1}
+"#;
+
+const GOOD: &str = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: a\n  namespace: n\nspec:\n  size: 3\n";
+const BAD: &str = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: b\n  namespace: n\nspec:\n  size: 0\n  colour: red\n";
+
+/// (code, severity, file, line) of every finding.
+fn found(report: &Value) -> Vec<(String, String, String, u64)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn finding(code: &str, severity: &str, file: &str, line: u64) -> (String, String, String, u64) {
+    (code.into(), severity.into(), file.into(), line)
+}
+
+#[test]
+fn a_vendored_crd_validates_the_custom_resources_of_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            ("crds/widgets.yaml", CRD),
+            ("good.yaml", GOOD),
+            ("bad.yaml", BAD),
+        ],
+    );
+    let (code, report) = validate_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        found(&report),
+        vec![
+            finding("MW101", "error", "bad.yaml", 7),
+            finding("MW102", "error", "bad.yaml", 8),
+        ],
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_crd_listed_by_a_kustomize_root_validates_the_resources_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            (
+                "app/kustomization.yaml",
+                "resources: [crd.yaml, bad.yaml]\n",
+            ),
+            ("app/crd.yaml", CRD),
+            ("app/bad.yaml", BAD),
+        ],
+    );
+    let (code, report) = validate_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let codes: Vec<String> = found(&report).into_iter().map(|f| f.0).collect();
+    assert_eq!(codes, ["MW101", "MW102"], "{report:#}");
+}
+
+#[test]
+fn a_schema_dir_wins_over_the_crd_in_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let lenient = CRD.replace("              required: [size]\n", "");
+    let lenient = lenient.replace(
+        "{type: integer, minimum: 1}",
+        "{type: integer}\n                colour: {type: string}",
+    );
+    write_files(dir.path(), &[("schema/widgets.yaml", &lenient)]);
+    let schemas = dir.path().join("schemas");
+    common::meshwright()
+        .args(["schemas", "import"])
+        .arg(dir.path().join("schema/widgets.yaml"))
+        .arg("--out")
+        .arg(&schemas)
+        .assert()
+        .success();
+    let repo = dir.path().join("repo");
+    write_files(&repo, &[("crds.yaml", CRD), ("bad.yaml", BAD)]);
+    let (code, report) = validate_json(&repo, &["--schema-dir", schemas.to_str().unwrap()]);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(found(&report).is_empty(), "{report:#}");
+}
+
+#[test]
+fn a_kind_without_schema_is_an_error_only_where_meshwright_knows_the_whole_group() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[
+            // A CRD neither embedded nor in the repository: the repository cannot know it.
+            (
+                "third-party.yaml",
+                "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata:\n  name: a\n  namespace: n\n",
+            ),
+            // A typo in an embedded Istio kind.
+            (
+                "typo.yaml",
+                "apiVersion: networking.istio.io/v1\nkind: VirtualServce\nmetadata:\n  name: a\n  namespace: n\n",
+            ),
+            // A kind Kubernetes does not have in a group meshwright embeds whole.
+            (
+                "core.yaml",
+                "apiVersion: apps/v1\nkind: Deploymint\nmetadata:\n  name: a\n  namespace: n\n",
+            ),
+        ],
+    );
+    let (code, report) = validate_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        found(&report),
+        vec![
+            finding("MW104", "error", "core.yaml", 2),
+            finding("MW104", "warning", "third-party.yaml", 2),
+            finding("MW104", "error", "typo.yaml", 2),
+        ],
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_crd_without_versions_is_reported_and_its_resources_are_not_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = CRD.replace("  versions:\n", "  versions: []\n  oldVersions:\n");
+    write_files(dir.path(), &[("crds.yaml", &broken), ("good.yaml", GOOD)]);
+    let (code, report) = validate_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        found(&report),
+        vec![
+            finding("MW102", "error", "crds.yaml", 11),
+            finding("MW104", "warning", "good.yaml", 2),
+        ],
+        "{report:#}"
+    );
+}
