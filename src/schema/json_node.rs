@@ -157,34 +157,43 @@ impl<'a> JsonNode<'a, NodeJson> for NodeRef<'a> {
     }
 }
 
-/// The entries of a mapping.
+/// The entries of a mapping, without those whose value is null: the API server drops a
+/// null field (decoding leaves the zero value, CRD pruning removes it), so a `match:` with
+/// nothing after it is absent, not a value of the wrong type.
 pub struct Members<'a>(&'a [(String, Node)]);
+
+fn present(entry: &&(String, Node)) -> bool {
+    !entry.1.is_null()
+}
+
+fn pair(entry: &(String, Node)) -> (&str, NodeRef<'_>) {
+    (entry.0.as_str(), NodeRef::Node(&entry.1))
+}
 
 impl<'a> Object<'a, NodeJson> for Members<'a> {
     type Node = NodeRef<'a>;
     type MemberName = &'a str;
     type MembersIter = std::iter::Map<
-        std::slice::Iter<'a, (String, Node)>,
+        std::iter::Filter<std::slice::Iter<'a, (String, Node)>, fn(&&'a (String, Node)) -> bool>,
         fn(&'a (String, Node)) -> (&'a str, NodeRef<'a>),
     >;
 
     fn len(&self) -> usize {
-        self.0.len()
+        self.0.iter().filter(present).count()
     }
 
     fn get(&self, key: &String) -> Option<NodeRef<'a>> {
         self.0
             .iter()
+            .filter(present)
             .find(|(k, _)| k == key)
             .map(|(_, v)| NodeRef::Node(v))
     }
 
     fn members(&self) -> Self::MembersIter {
-        fn pair<'b>(entry: &'b (String, Node)) -> (&'b str, NodeRef<'b>) {
-            (entry.0.as_str(), NodeRef::Node(&entry.1))
-        }
         self.0
             .iter()
+            .filter(present as fn(&&'a (String, Node)) -> bool)
             .map(pair as fn(&'a (String, Node)) -> (&'a str, NodeRef<'a>))
     }
 }
