@@ -16,13 +16,11 @@ use std::sync::Arc;
 
 use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 
+use super::load::{MAX_EVENTS, MAX_NODES};
 use super::node::{Node, Origin, Value};
 
-/// serde-saphyr's default budgets; reaching one hands the input to serde-saphyr, which
-/// reports the breach.
-const MAX_EVENTS: usize = 1_000_000;
-const MAX_DOCUMENTS: usize = 1_024;
-const MAX_NODES: usize = 250_000;
+/// serde-saphyr's default depth and scalar budgets; reaching one (or a budget of
+/// `load.rs`) hands the input to serde-saphyr, which reports the breach.
 const MAX_DEPTH: usize = 64;
 const MAX_SCALAR_BYTES: usize = 64 * 1024 * 1024;
 
@@ -39,7 +37,7 @@ pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
         entries: Vec::new(),
         documents: Vec::new(),
     };
-    let (mut events, mut documents, mut nodes, mut scalar_bytes) = (0, 0, 0, 0);
+    let (mut events, mut nodes, mut scalar_bytes) = (0, 0, 0);
     // kube-rs turns on granit-parser's `comments` feature (feature unification): comments
     // are presentation, not data, so their events stay off.
     let mut options = Options::default();
@@ -49,7 +47,7 @@ pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
         events += 1;
         match event {
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
-            Event::DocumentStart(_, None) => documents += 1,
+            Event::DocumentStart(_, None) => {}
             Event::Scalar(text, style, 0, None) => {
                 nodes += 1;
                 scalar_bytes += text.len();
@@ -85,7 +83,6 @@ pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
             _ => return None,
         }
         let over_budget = events > MAX_EVENTS
-            || documents > MAX_DOCUMENTS
             || nodes > MAX_NODES
             || builder.stack.len() > MAX_DEPTH
             || scalar_bytes > MAX_SCALAR_BYTES;
@@ -483,10 +480,23 @@ mod tests {
             .unwrap()
             .join()
             .unwrap();
+        // The number of documents is not limited: `kustomize build` output is one big file.
         let documents = |n: usize| "---\na: 1\n".repeat(n);
-        assert!(agrees(&documents(1_024)));
-        assert!(build_documents(&file(), &documents(1_025)).is_none());
-        assert!(parse_with_serde(&file(), &documents(1_025)).is_err());
+        assert!(agrees(&documents(10_000)));
+        assert_eq!(
+            build_documents(&file(), &documents(10_000)).unwrap().len(),
+            10_000
+        );
+        // An alias bomb (ten aliases a level, seven levels) goes over the node budget.
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..8 {
+            let aliases = vec![format!("*a{}", level - 1); 10].join(", ");
+            bomb.push_str(&format!("a{level}: &a{level} [{aliases}]\n"));
+        }
+        assert!(build_documents(&file(), &bomb).is_none());
+        let error = parse_with_serde(&file(), &bomb).unwrap_err();
+        assert!(error.message.contains("alias bombs"), "{}", error.message);
+        assert!(!error.message.contains("breach"), "{}", error.message);
     }
 
     #[test]

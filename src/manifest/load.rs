@@ -19,6 +19,12 @@ use super::node::{Node, Origin, Value};
 /// Largest manifest file read, to keep a stray binary or log from exhausting memory.
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 
+/// The most YAML events and nodes (aliases expanded) one file may produce: budgets against
+/// alias bombs, far above what an honest file under `MAX_FILE_BYTES` holds (a 10,000-document
+/// file of Deployments is about 600,000 nodes). The number of documents is not limited.
+pub const MAX_EVENTS: usize = 8_000_000;
+pub const MAX_NODES: usize = 4_000_000;
+
 /// A file that could not be read as YAML; `line` and `column` are 1-based (0 if unknown).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}:{line}:{column}: {message}", file.display())]
@@ -78,6 +84,11 @@ pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError
 /// `0755` as octal, serde-saphyr's budgets against alias bombs and deep nesting.
 pub(super) fn parse_with_serde(file: &Arc<Path>, text: &str) -> Result<Vec<Node>, LoadError> {
     let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_documents: usize::MAX,
+            max_events: MAX_EVENTS,
+            max_nodes: MAX_NODES,
+        },
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
         legacy_octal_numbers: true,
         strict_booleans: true,
@@ -127,6 +138,15 @@ fn line_column(before: &[u8]) -> (u32, u32) {
 /// serde-saphyr's message without its own location suffix (callers print theirs in front),
 /// with library-facing wording turned into advice for the person editing the file.
 pub fn yaml_message(error: &serde_saphyr::Error) -> String {
+    let mut original = error;
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = original
+    {
+        original = error;
+    }
+    if let serde_saphyr::Error::Budget { breach, .. } = original {
+        return budget_message(breach);
+    }
     let rendered = error.without_snippet().to_string();
     let first_line = rendered.lines().next().unwrap_or("invalid YAML").trim();
     let message = match first_line.rfind(" at line ") {
@@ -143,6 +163,21 @@ pub fn yaml_message(error: &serde_saphyr::Error) -> String {
         }
         "invalid bool" => "expected true or false".to_string(),
         other => other.to_string(),
+    }
+}
+
+/// A budget breach in plain words: the limit, and what to do about it.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach;
+    const HOSTILE: &str = "a limit against YAML that expands without end (alias bombs)";
+    match breach {
+        BudgetBreach::Depth { depth } => format!(
+            "the file nests deeper than 64 levels (reached {depth}), a limit against hostile YAML"
+        ),
+        BudgetBreach::Events { .. } | BudgetBreach::Nodes { .. } => format!(
+            "the file goes over {MAX_NODES} YAML nodes or {MAX_EVENTS} events, {HOSTILE}; an honest file this large can be split into several files"
+        ),
+        _ => format!("the file's aliases (`*name`) expand past what meshwright reads, {HOSTILE}"),
     }
 }
 
@@ -422,6 +457,6 @@ mod tests {
             .join()
             .unwrap();
         assert_eq!((error.line, error.column), (1, 65), "{error}");
-        assert!(error.message.contains("Depth"), "{error}");
+        assert!(error.message.contains("deeper than 64 levels"), "{error}");
     }
 }
