@@ -81,19 +81,22 @@ pub fn check(
 }
 
 /// Every input to render, and the indices of those to check. For directories they are
-/// the same. For changed files the analyzers still need whole clusters, so the whole
-/// working tree is rendered once and only the inputs the files affect are checked.
+/// the same. For changed files the analyzers still need whole clusters, so the trees of
+/// the changed files (their Git repositories) are rendered once and only the inputs the
+/// files affect are checked.
 fn read(paths: &[PathBuf]) -> Result<(Vec<Source>, Vec<usize>), DiscoverError> {
     let inputs = discover(paths)?;
-    if !paths.iter().any(|p| p.is_file()) {
+    if inputs.scopes.is_empty() {
         let sources = collect_sources(&inputs);
         let all = (0..sources.len()).collect();
         return Ok((sources, all));
     }
-    let mut sources = collect_sources(&discover(&[])?);
+    let mut everything = discover(&inputs.scopes)?;
+    everything.named = inputs.named.clone();
+    let mut sources = collect_sources(&everything);
     let rendered: BTreeSet<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
-    // Changed files outside the working directory are not in its tree: read them too.
-    let outside = Inputs {
+    // Changed files the walk leaves out (ignored by .gitignore, hidden): read them too.
+    let left_out = Inputs {
         roots: inputs
             .roots
             .iter()
@@ -106,8 +109,10 @@ fn read(paths: &[PathBuf]) -> Result<(Vec<Source>, Vec<usize>), DiscoverError> {
             .filter(|l| !rendered.contains(*l))
             .cloned()
             .collect(),
+        named: inputs.named.clone(),
+        scopes: Vec::new(),
     };
-    sources.extend(collect_sources(&outside));
+    sources.extend(collect_sources(&left_out));
     let wanted: BTreeSet<&PathBuf> = inputs.roots.iter().chain(&inputs.loose).collect();
     let checked = (0..sources.len())
         .filter(|&i| wanted.contains(&sources[i].path))

@@ -135,6 +135,8 @@ fn broken_files_are_findings_with_lines_and_the_rest_is_still_checked() {
 #[test]
 fn changed_files_validate_only_the_roots_that_read_them() {
     let (_temp, repo) = init_example("edge");
+    // A changed file's roots are searched in its Git repository.
+    common::git::Git::init(&repo).commit("example");
     let count = |args: &[&str]| {
         validate_json(&repo, args).1["summary"]["objects"]
             .as_u64()
@@ -498,4 +500,94 @@ fn a_file_of_ten_thousand_documents_validates_whole() {
     assert_eq!(report["summary"]["objects"], 10_001, "{report:#}");
     assert_eq!(codes(&report), ["MW101"], "{report:#}");
     assert_eq!(report["findings"][0]["line"], 80_007, "{report:#}");
+}
+
+/// A changed file's roots are searched in its Git repository (outside any, its own
+/// directory), never in the whole current directory: from a parent directory holding other
+/// trees, nothing of those is read.
+#[test]
+fn a_changed_files_roots_are_searched_in_its_repository_not_the_working_directory() {
+    let temp = tempfile::tempdir().unwrap();
+    let broken_elsewhere = (
+        "elsewhere/kustomization.yaml",
+        "resources: [missing.yaml]\n",
+    );
+    let repo_files = [
+        ("repo/base/kustomization.yaml", "resources: [app.yaml]\n"),
+        (
+            "repo/base/app.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  namespace: n\n",
+        ),
+        (
+            "repo/overlay/kustomization.yaml",
+            "resources: [../base]\nnamePrefix: x-\n",
+        ),
+        broken_elsewhere,
+        (
+            "loose/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: n\n",
+        ),
+        (
+            "loose/deeper/kustomization.yaml",
+            "resources: [missing.yaml]\n",
+        ),
+    ];
+    common::write_files(temp.path(), &repo_files);
+    common::git::Git::init(&temp.path().join("repo")).commit("repo");
+    let (code, report) = validate_json(temp.path(), &["repo/base/app.yaml"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["objects"], 1, "{report:#}");
+    // Outside any repository: the file's own directory, not the broken tree below it.
+    let (code, report) = validate_json(temp.path(), &["loose/cm.yaml"]);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["summary"]["objects"], 1, "{report:#}");
+}
+
+/// JSON manifests are read like YAML; a named file that is not a manifest is an error,
+/// unless it is known not to be one, and walked JSON that is not a manifest is passed over.
+#[test]
+fn json_manifests_are_read_and_named_non_manifests_are_errors() {
+    let temp = tempfile::tempdir().unwrap();
+    common::write_files(
+        temp.path(),
+        &[
+            (
+                "cm.json",
+                "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\", \"namespace\": \"n\"}, \"data\": [1]}",
+            ),
+            (
+                "package.json",
+                "{\"name\": \"site\", \"version\": \"1.0.0\"}",
+            ),
+            ("notes.yaml", "key: value\n"),
+            ("values.yaml", "replicaCount: 2\n"),
+            (".github/workflows/ci.yaml", "on: push\njobs: {}\n"),
+        ],
+    );
+    let (code, report) = validate_json(temp.path(), &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let found: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["file"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("MW101", "cm.json"),
+            ("MW105", "notes.yaml"),
+            ("MW105", "values.yaml")
+        ],
+        "{report:#}"
+    );
+    for (file, code) in [
+        ("notes.yaml", "MW120"),
+        ("package.json", "MW120"),
+        ("values.yaml", "MW105"),
+        (".github/workflows/ci.yaml", "MW105"),
+    ] {
+        let (_, report) = validate_json(temp.path(), &[file]);
+        assert_eq!(codes(&report), [code], "{file}: {report:#}");
+    }
 }

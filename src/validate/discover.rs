@@ -3,10 +3,11 @@
 //!
 //! A directory argument is walked (gitignore-aware, hidden entries skipped). Every
 //! kustomization found is read just far enough to learn which files and directories it
-//! references; a kustomization no other one references is a root. A YAML file that no
-//! kustomization references is a loose manifest and is validated as it is. A file
+//! references; a kustomization no other one references is a root. A YAML or JSON file that
+//! no kustomization references is a loose manifest and is validated as it is. A file
 //! argument stands for a change: the roots whose build reads it (directly or through bases
-//! and components) are validated, or the file itself when no kustomization reads it.
+//! and components), searched in the file's Git repository, are validated, or the file
+//! itself when no kustomization reads it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -19,8 +20,14 @@ use crate::manifest::{Node, load_file};
 pub struct Inputs {
     /// Kustomize roots to render, canonical and sorted.
     pub roots: Vec<PathBuf>,
-    /// YAML files outside every kustomization, canonical and sorted.
+    /// Manifest files (YAML, JSON) outside every kustomization, canonical and sorted.
     pub loose: Vec<PathBuf>,
+    /// The loose files named as arguments rather than found by walking a directory: one
+    /// that is not a manifest is an error, not a note.
+    pub named: BTreeSet<PathBuf>,
+    /// For changed files: the trees searched for the roots that read them — each file's
+    /// Git repository, or its own directory outside any — sorted.
+    pub scopes: Vec<PathBuf>,
 }
 
 /// A path argument that cannot be read.
@@ -33,15 +40,12 @@ pub struct DiscoverError {
 
 /// The roots and loose manifests `paths` stand for (`.` when empty).
 pub fn discover(paths: &[PathBuf]) -> Result<Inputs, DiscoverError> {
-    let cwd = std::env::current_dir().map_err(|e| DiscoverError {
-        path: PathBuf::from("."),
-        message: e.to_string(),
-    })?;
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         paths.to_vec()
     };
+    let mut inputs = Inputs::default();
     let mut roots = BTreeSet::new();
     let mut loose = BTreeSet::new();
     let mut changed = Vec::new();
@@ -58,38 +62,43 @@ pub fn discover(paths: &[PathBuf]) -> Result<Inputs, DiscoverError> {
             changed.push(canonical);
         }
     }
-    if !changed.is_empty() {
-        let cwd = cwd.canonicalize().unwrap_or(cwd);
-        let scope_of = |file: &Path| {
-            if file.starts_with(&cwd) {
-                cwd.clone()
-            } else {
-                file.parent().map_or_else(|| cwd.clone(), Path::to_path_buf)
+    let mut trees: BTreeMap<PathBuf, Tree> = BTreeMap::new();
+    for file in changed {
+        let tree = trees
+            .entry(scope_of(&file))
+            .or_insert_with_key(|scope| Tree::walk(scope));
+        match tree.affected_roots(&file) {
+            Some(affected) => roots.extend(affected),
+            None if is_manifest_file(&file) => {
+                loose.insert(file.clone());
+                inputs.named.insert(file);
             }
-        };
-        let mut trees: BTreeMap<PathBuf, Tree> = BTreeMap::new();
-        for file in changed {
-            let tree = trees
-                .entry(scope_of(&file))
-                .or_insert_with_key(|scope| Tree::walk(scope));
-            match tree.affected_roots(&file) {
-                Some(affected) => roots.extend(affected),
-                None if is_yaml(&file) => {
-                    loose.insert(file);
-                }
-                None => {} // a changed file no manifest reads: nothing to check
-            }
+            None => {} // a changed file no manifest reads: nothing to check
         }
     }
-    Ok(Inputs {
-        roots: roots.into_iter().collect(),
-        loose: loose.into_iter().collect(),
-    })
+    inputs.roots = roots.into_iter().collect();
+    inputs.loose = loose.into_iter().collect();
+    inputs.scopes = trees.into_keys().collect();
+    Ok(inputs)
 }
 
-fn is_yaml(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+/// Where the roots reading the changed `file` are searched: its Git repository (the
+/// nearest directory above it holding `.git`), or its own directory outside any.
+fn scope_of(file: &Path) -> PathBuf {
+    let dir = file.parent().unwrap_or(file);
+    dir.ancestors()
+        .find(|ancestor| ancestor.join(".git").exists())
+        .unwrap_or(dir)
+        .to_path_buf()
+}
+
+/// Files read as manifests: YAML, and JSON (`kubectl get -o json`, generated output).
+fn is_manifest_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| {
+        ["yaml", "yml", "json"]
+            .iter()
+            .any(|known| e.eq_ignore_ascii_case(known))
+    })
 }
 
 fn is_kustomization_file(path: &Path) -> bool {
@@ -98,12 +107,12 @@ fn is_kustomization_file(path: &Path) -> bool {
         .is_some_and(|n| FILE_NAMES.contains(&n))
 }
 
-/// The kustomizations and YAML files of one walked directory tree.
+/// The kustomizations and manifest files of one walked directory tree.
 #[derive(Debug, Default)]
 struct Tree {
     /// Kustomization directory → what it reads.
     kustomizations: BTreeMap<PathBuf, References>,
-    yaml_files: BTreeSet<PathBuf>,
+    manifest_files: BTreeSet<PathBuf>,
 }
 
 /// What one kustomization reads: directories (resources, bases, components) and files.
@@ -130,8 +139,8 @@ impl Tree {
                 let dir = path.parent().expect("a file has a parent").to_path_buf();
                 let references = References::read(&dir, path);
                 tree.kustomizations.insert(dir, references);
-            } else if is_yaml(path) {
-                tree.yaml_files.insert(path.to_path_buf());
+            } else if is_manifest_file(path) {
+                tree.manifest_files.insert(path.to_path_buf());
             }
         }
         tree
@@ -182,14 +191,14 @@ impl Tree {
         }
     }
 
-    /// YAML files no kustomization reads.
+    /// Manifest files no kustomization reads.
     fn loose(&self) -> Vec<PathBuf> {
         let owned: BTreeSet<&PathBuf> = self
             .kustomizations
             .values()
             .flat_map(|r| &r.files)
             .collect();
-        self.yaml_files
+        self.manifest_files
             .iter()
             .filter(|f| !owned.contains(f))
             .cloned()
@@ -233,12 +242,16 @@ impl Tree {
 }
 
 /// Fields of a kustomization that name files or directories, and how to read each entry.
-const PATH_LISTS: [&str; 5] = [
+const PATH_LISTS: [&str; 9] = [
     "resources",
     "bases",
     "components",
     "crds",
     "patchesStrategicMerge",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
 ];
 
 impl References {

@@ -32,8 +32,11 @@ fn origin(path: &Path, line: u32, column: u32) -> Option<Origin> {
     Some(Origin::new(Arc::from(path), line, column))
 }
 
-/// Reads `path` and sorts its documents into objects and findings.
-pub fn read(path: &Path) -> LooseFile {
+/// Reads `path` and sorts its documents into objects and findings. `named`: the file was
+/// named as an argument (a changed file), so not being a manifest is an error unless it is
+/// a file known not to be one; found by walking, a JSON file that is not a manifest (a
+/// `package.json`) is passed over in silence and a YAML one is a note.
+pub fn read(path: &Path, named: bool) -> LooseFile {
     let bytes = match read_capped(path) {
         Ok(bytes) => bytes,
         Err(message) => {
@@ -75,17 +78,30 @@ pub fn read(path: &Path) -> LooseFile {
     }) {
         return read_intent(path, &bytes);
     }
-    let documents = unwrap_lists(documents);
     if !documents.iter().any(has_type_meta) {
-        let first = documents.first().map(|d| d.origin.clone());
-        return LooseFile::finding(Finding::new(
-            &codes::NOT_A_MANIFEST,
-            "no document has `apiVersion` or `kind`: not a Kubernetes manifest, skipped",
-            first.or_else(|| origin(path, 1, 1)),
-        ));
+        let at = documents
+            .first()
+            .map(|d| d.origin.clone())
+            .or_else(|| origin(path, 1, 1));
+        return match (named, known_non_manifest(path, &documents)) {
+            (true, None) if !documents.is_empty() => LooseFile::finding(Finding::new(
+                &codes::MISSING_TYPE_META,
+                "`apiVersion` and `kind` are missing: a file named for validation must be a Kubernetes manifest",
+                at,
+            )),
+            (false, _) if is_json(path) => LooseFile::default(),
+            (_, known) => LooseFile::finding(Finding::new(
+                &codes::NOT_A_MANIFEST,
+                format!(
+                    "{}: not a Kubernetes manifest, skipped",
+                    known.unwrap_or("no document has `apiVersion` or `kind`")
+                ),
+                at,
+            )),
+        };
     }
     let mut file = LooseFile::default();
-    for document in documents {
+    for document in unwrap_lists(documents) {
         if let Some(tool) = tool_configuration(&document) {
             // One note per file and tool: a Skaffold file holds several configs.
             if file.findings.iter().any(|f| f.message.starts_with(tool)) {
@@ -137,6 +153,53 @@ fn tool_configuration(document: &Node) -> Option<&'static str> {
         .iter()
         .find(|(group, _)| api_version.starts_with(group))
         .map(|(_, tool)| *tool)
+}
+
+/// Directories of CI and editor configuration.
+const TOOL_DIRECTORIES: [&str; 6] = [
+    ".github",
+    ".gitlab",
+    ".circleci",
+    ".buildkite",
+    ".devcontainer",
+    ".vscode",
+];
+
+fn is_json(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// What a file without `apiVersion` and `kind` is, when it is a kind of file that sits in
+/// GitOps repositories and is known not to be a manifest (Helm values, CI and tool
+/// configuration, API descriptions).
+fn known_non_manifest(path: &Path, documents: &[Node]) -> Option<&'static str> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let beside_chart = path
+        .ancestors()
+        .skip(1)
+        .any(|dir| dir.join("Chart.yaml").is_file());
+    if name.starts_with("values") || beside_chart {
+        return Some("Helm values");
+    }
+    let in_tool_dir = path.ancestors().skip(1).any(|dir| {
+        dir.file_name()
+            .is_some_and(|n| TOOL_DIRECTORIES.iter().any(|tool| n == *tool))
+    });
+    if in_tool_dir || name.starts_with('.') {
+        return Some("tool configuration");
+    }
+    if name.starts_with("docker-compose") || name.starts_with("compose.") {
+        return Some("Docker Compose file");
+    }
+    let has = |key: &str| documents.iter().any(|d| d.get(key).is_some());
+    if has("openapi") || has("swagger") {
+        return Some("OpenAPI description");
+    }
+    if has("jobs") || has("stages") || has("steps") || has("pipeline") {
+        return Some("CI pipeline");
+    }
+    None
 }
 
 /// Whether `path` lies in the `templates/` directory of a Helm chart.
@@ -222,7 +285,7 @@ mod tests {
         let temp = tempfile::tempdir().unwrap();
         let path = temp.path().join("file.yaml");
         std::fs::write(&path, text).unwrap();
-        read(&path)
+        read(&path, false)
     }
 
     fn codes_and_lines(file: &LooseFile) -> Vec<(&str, u32)> {

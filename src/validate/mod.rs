@@ -46,7 +46,7 @@ pub fn collect_sources_with(inputs: &Inputs, loader: &Loader) -> Vec<Source> {
         .par_iter()
         .map(|root| render_root(root, loader));
     let loose = inputs.loose.par_iter().map(|file| {
-        let read = loose::read(file);
+        let read = loose::read(file, inputs.named.contains(file));
         Source {
             path: file.clone(),
             objects: read.objects,
