@@ -37,7 +37,7 @@ fn errors_name_the_file_and_line() {
                 "kustomization.yaml",
                 "resources: []\nhelmCharts:\n  - name: istiod\n",
             )],
-            "helm/kustomization.yaml:3:3: `helmCharts`: Helm chart inflation is not supported",
+            "helm/kustomization.yaml:2:1: `helmCharts`: Helm chart inflation is not supported",
         ),
         (
             "unknown",
@@ -167,7 +167,7 @@ fn patch_errors_name_the_file_and_line() {
                 "kustomization.yaml",
                 "resources: [app.yaml]\npatches:\n  - target:\n      kind: Deployment\n      name: api-.*\n    patch: |\n      - op: remove\n        path: /spec/replicas\n",
             )],
-            "empty-target/kustomization.yaml:4:7: the patch target matches no object",
+            "empty-target/kustomization.yaml:3:5: the patch target matches no object",
         ),
         (
             "json-missing-path",
@@ -462,7 +462,7 @@ fn replacement_errors_name_the_file_and_line() {
         (
             "several",
             &[("kustomization.yaml", &several), ("o.yaml", objects)],
-            "several/kustomization.yaml:4:5: replacements: the source selects 2 objects: ConfigMap/a, ConfigMap/b",
+            "several/kustomization.yaml:3:3: replacements: the source selects 2 objects: ConfigMap/a, ConfigMap/b",
         ),
         (
             "no-field",

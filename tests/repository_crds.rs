@@ -167,7 +167,7 @@ fn a_crd_without_versions_is_reported_and_its_resources_are_not_validated() {
     assert_eq!(
         found(&report),
         vec![
-            finding("MW102", "error", "crds.yaml", 11),
+            finding("MW102", "error", "crds.yaml", 10),
             finding("MW104", "warning", "good.yaml", 2),
         ],
         "{report:#}"

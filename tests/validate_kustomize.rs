@@ -45,7 +45,7 @@ fn errors_a_patch_introduces_point_at_the_patch() {
         ("MW101", format!("{overlay}/kustomization.yaml"), 7, 16), // inline JSON patch value
         ("MW112", format!("{overlay}/kustomization.yaml"), 16, 19), // inline SMP duration
         ("MW101", format!("{overlay}/web-patch.yaml"), 12, 30),    // containerPort: http
-        ("MW102", format!("{overlay}/web-patch.yaml"), 15, 15),    // resources.limit
+        ("MW102", format!("{overlay}/web-patch.yaml"), 14, 13),    // resources.limit (at its key)
     ];
     let expected: Vec<Found> = expected
         .into_iter()

@@ -97,8 +97,8 @@ pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
 /// builder's `items` or `entries`.
 enum Open {
     Seq(usize, Origin),
-    /// The key waiting for its value, if any.
-    Map(usize, Option<String>, Origin),
+    /// The key waiting for its value, and where the key is, if any.
+    Map(usize, Option<(String, Origin)>, Origin),
 }
 
 /// Children of all open collections wait on two shared stacks, so each finished collection
@@ -130,18 +130,33 @@ impl Builder<'_> {
             None => self.documents.push(node),
             Some(Open::Seq(..)) => self.items.push(node),
             Some(Open::Map(_, pending, _)) => match pending.take() {
-                Some(key) => self.entries.push((key, node)),
+                Some((key, key_origin)) => {
+                    self.entries.push((key, at_key(node, key_origin)));
+                }
                 None => {
+                    let origin = node.origin;
                     let key = node.value.into_key()?;
                     if key == "<<" {
                         return None;
                     }
-                    *pending = Some(key);
+                    *pending = Some((key, origin));
                 }
             },
         }
         Some(())
     }
+}
+
+/// A mapping entry's value as a finding should point at it: a block collection at its key
+/// (the line a person edits to add or remove a field, where its first child's line would
+/// be another field), a scalar or a flow collection (on its key's line) at itself.
+fn at_key(mut value: Node, key_origin: Origin) -> Node {
+    let block = matches!(value.value, Value::Map(_) | Value::Seq(_))
+        && value.origin.line != key_origin.line;
+    if block {
+        value.origin = key_origin;
+    }
+    value
 }
 
 fn has_duplicate_keys(entries: &[(String, Node)]) -> bool {

@@ -276,15 +276,21 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawValue, A::Error> {
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<RawValue>()? {
-            let key = match key {
+        while let Some(key) = map.next_key::<Raw>()? {
+            let (line, column) = (key.line, key.column);
+            let key = match key.value {
                 RawValue::Scalar(value) => value.into_key(),
                 RawValue::Seq(_) | RawValue::Map(_) => None,
             }
             .ok_or_else(|| {
                 serde::de::Error::custom("mapping keys must be scalars in Kubernetes manifests")
             })?;
-            entries.push((key, map.next_value::<Raw>()?));
+            let mut value = map.next_value::<Raw>()?;
+            // As `events::at_key`: a block collection is where its key is.
+            if matches!(value.value, RawValue::Seq(_) | RawValue::Map(_)) && value.line != line {
+                (value.line, value.column) = (line, column);
+            }
+            entries.push((key, value));
         }
         Ok(RawValue::Map(entries))
     }

@@ -943,8 +943,9 @@ mod tests {
             "{summary:#?}"
         );
         assert!(
+            // At the key, not at its first child's line.
             summary.iter().any(|s| s.0 == "MW102"
-                && s.1 == 10
+                && s.1 == 9
                 && s.3 == "spec.selector.matchLabel: unknown field (did you mean matchLabels?)"),
             "{summary:#?}"
         );
@@ -989,8 +990,9 @@ mod tests {
             found[0].message,
             "spec.http[0].match[0].uri: set only one of exact, prefix"
         );
+        // At `uri:`, the mapping where one of the two must go.
         let origin = found[0].origin.as_ref().unwrap();
-        assert_eq!((origin.line, origin.column), (10, 9));
+        assert_eq!((origin.line, origin.column), (9, 7));
     }
 
     #[test]
