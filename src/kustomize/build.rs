@@ -12,7 +12,8 @@ use super::kustomization::{Kustomization, string_map};
 use super::loader::Loader;
 use super::name_refs::{Identity, fix_references};
 use super::order::sort_legacy;
-use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches};
+use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches, source};
+use super::plugin;
 use super::replacement::replace;
 use super::restrict::confined;
 use super::transform::{
@@ -64,9 +65,25 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
         })
         .collect();
     forget(&mut objects);
+    drop_local_configs(&mut objects);
     drop_empty_annotations(&mut objects);
     sort_legacy(&mut objects);
     Ok(Rendered { objects, moved })
+}
+
+/// kustomize leaves out of its output the objects annotated
+/// `config.kubernetes.io/local-config` (with any value but `false`), once the whole build
+/// is done: transformers may still read them (a replacement's source).
+fn drop_local_configs(objects: &mut Vec<Node>) {
+    objects.retain(|object| {
+        object
+            .at(&[
+                "metadata",
+                "annotations",
+                "config.kubernetes.io/local-config",
+            ])
+            .is_none_or(|value| value.as_str() == Some("false"))
+    });
 }
 
 /// kustomize writes `metadata.annotations` back through a setter that leaves out an empty
@@ -137,6 +154,8 @@ fn accumulate(
         objects = accumulate(&path, loader, stack, objects)?;
     }
     generate(&kustomization, &mut objects)?;
+    let generators = plugin_configs(&canonical, &kustomization, "generators", loader, stack)?;
+    plugin::generate(&canonical, &generators, &mut objects)?;
     for (entry, node) in kustomization.string_list("crds")? {
         // CRD files only teach kustomize about custom kinds; their content is not output.
         let path = local_path(&canonical, entry, node)?;
@@ -147,9 +166,32 @@ fn accumulate(
             ));
         }
     }
-    transform(&kustomization, &mut objects)?;
+    let transformers = plugin_configs(&canonical, &kustomization, "transformers", loader, stack)?;
+    transform(&kustomization, &transformers, &mut objects)?;
     stack.pop();
     Ok(objects)
+}
+
+/// The builtin plugin configs a `generators:` or `transformers:` field (`key`) lists: inline
+/// YAML, files, or kustomization directories whose output are configs (as kustomize reads
+/// them, like resources).
+fn plugin_configs(
+    dir: &Path,
+    kustomization: &Kustomization,
+    key: &str,
+    loader: &Loader,
+    stack: &mut Vec<PathBuf>,
+) -> Result<Vec<Node>, KustomizeError> {
+    let mut configs = Vec::new();
+    for (entry, node) in kustomization.string_list(key)? {
+        if entry.contains('\n') {
+            configs.extend(source::inline(node)?);
+        } else {
+            configs.extend(load_resource(dir, entry, node, loader, stack)?);
+        }
+    }
+    forget(&mut configs);
+    Ok(configs)
 }
 
 /// A resource entry: a file of manifests, or a directory holding a kustomization.
@@ -248,7 +290,11 @@ fn local_path(dir: &Path, entry: &str, node: &Node) -> Result<PathBuf, Kustomize
 }
 
 /// The kustomization's own transformers, in the order kustomize runs them.
-fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(), KustomizeError> {
+fn transform(
+    kustomization: &Kustomization,
+    plugins: &[Node],
+    objects: &mut Vec<Node>,
+) -> Result<(), KustomizeError> {
     remember(objects);
     apply_patches(kustomization, objects)?;
     let before = identities_before_patches(objects);
@@ -303,5 +349,14 @@ fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(
     }
     fix_references(objects, &before);
     replace(kustomization, objects)?;
+    // `transformers:` run after all the fields, then references follow what they renamed
+    // (unless a patch among them deleted objects, which renames nothing).
+    if !plugins.is_empty() {
+        let before: Vec<Identity> = objects.iter().map(Identity::of).collect();
+        plugin::transform(&kustomization.dir, plugins, objects)?;
+        if objects.len() == before.len() {
+            fix_references(objects, &before);
+        }
+    }
     Ok(())
 }

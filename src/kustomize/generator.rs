@@ -26,7 +26,7 @@ use crate::manifest::{Node, Origin, Value};
 pub const NEEDS_HASH: &str = "internal.meshwright.dev/needs-hash";
 
 /// Keys of a generator entry; `type` (last) is for Secrets only.
-const ENTRY_KEYS: [&str; 9] = [
+pub const ENTRY_KEYS: [&str; 9] = [
     "name",
     "namespace",
     "behavior",
@@ -157,6 +157,24 @@ pub fn generate(
         }
     }
     Ok(())
+}
+
+/// One ConfigMap (or, with `secret`, Secret) from the entry `entry`, written outside a
+/// kustomization's generator fields (a builtin `ConfigMapGenerator` config): the kustomization's
+/// `generatorOptions` do not apply; files are relative to `dir`.
+pub fn generate_entry(
+    dir: &Path,
+    entry: &Node,
+    secret: bool,
+    objects: &mut Vec<Node>,
+) -> Result<(), KustomizeError> {
+    let kind = if secret {
+        Kind::Secret
+    } else {
+        Kind::ConfigMap
+    };
+    let object = generate_one(dir, entry, kind, &Options::default())?;
+    place(objects, object, entry, kind)
 }
 
 /// An optional string field of a generator entry.

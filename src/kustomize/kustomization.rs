@@ -14,7 +14,7 @@ use crate::manifest::Node;
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// Fields rendered by meshwright.
-const SUPPORTED: [&str; 24] = [
+const SUPPORTED: [&str; 26] = [
     "apiVersion",
     "kind",
     "metadata",
@@ -39,10 +39,12 @@ const SUPPORTED: [&str; 24] = [
     "replacements",
     "buildMetadata",
     "sortOptions",
+    "generators",
+    "transformers",
 ];
 
 /// Fields kustomize knows that meshwright refuses, with the reason given to the user.
-const UNSUPPORTED: [(&str, &str); 9] = [
+const UNSUPPORTED: [(&str, &str); 7] = [
     (
         "helmCharts",
         "Helm chart inflation is not supported; render the chart and commit its output",
@@ -52,8 +54,6 @@ const UNSUPPORTED: [(&str, &str); 9] = [
         "helmChartInflationGenerator",
         "Helm chart inflation is not supported",
     ),
-    ("generators", "generator plugins are not supported"),
-    ("transformers", "transformer plugins are not supported"),
     ("validators", "validator plugins are not supported"),
     (
         "openapi",

@@ -16,6 +16,7 @@ pub mod loader;
 pub mod name_refs;
 pub mod order;
 pub mod patch;
+pub mod plugin;
 pub mod replacement;
 pub mod restrict;
 pub mod transform;
