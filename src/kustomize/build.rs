@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::build_metadata::{BuildMetadata, Level};
 use super::error::KustomizeError;
 use super::generator::generate;
 use super::hash::append_hashes;
@@ -46,7 +47,8 @@ pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
 /// telling which objects moved.
 pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeError> {
     let mut stack = Vec::new();
-    let mut objects = accumulate(dir, loader, &mut stack, Vec::new())?;
+    let metadata = root_build_metadata(dir, loader)?;
+    let mut objects = accumulate(dir, loader, &mut stack, Vec::new(), metadata.root_path())?;
     // Like kustomize's final back-reference fix: a reference into a sibling subtree (an
     // overlay's two bases) follows renames no single level saw both sides of.
     let originals: Vec<Identity> = objects
@@ -66,9 +68,21 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
         .collect();
     forget(&mut objects);
     drop_local_configs(&mut objects);
+    metadata.finish(&mut objects);
     drop_empty_annotations(&mut objects);
     sort_legacy(&mut objects);
     Ok(Rendered { objects, moved })
+}
+
+/// The root kustomization's `buildMetadata`, which decides for the whole tree (none when
+/// there is no kustomization: `accumulate` says what is wrong).
+fn root_build_metadata(dir: &Path, loader: &Loader) -> Result<BuildMetadata, KustomizeError> {
+    match dir.canonicalize() {
+        Ok(root) if Kustomization::find(&root).is_some() => {
+            BuildMetadata::of(&Kustomization::load(&root, loader)?)
+        }
+        _ => Ok(BuildMetadata::default()),
+    }
 }
 
 /// kustomize leaves out of its output the objects annotated
@@ -101,12 +115,14 @@ fn drop_empty_annotations(objects: &mut [Node]) {
 }
 
 /// Adds the objects of the kustomization (or component) in `dir` to `objects`, then applies
-/// its transformers to all of them. `stack` holds the directories being built, for cycles.
+/// its transformers to all of them. `stack` holds the directories being built, for cycles;
+/// `origin_path` is the directory's path from the root when origins are tracked.
 fn accumulate(
     dir: &Path,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
     mut objects: Vec<Node>,
+    origin_path: Option<String>,
 ) -> Result<Vec<Node>, KustomizeError> {
     let canonical = dir.canonicalize().map_err(|e| KustomizeError {
         origin: None,
@@ -125,13 +141,15 @@ fn accumulate(
     }
     stack.push(canonical.clone());
     let kustomization = Kustomization::load(&canonical, loader)?;
+    let level = origin_path.map(|path| Level::new(path, &kustomization));
+    let level = level.as_ref();
     // Two resources with the same id in one kustomization are an error in kustomize ("already
     // registered id"), which also keeps a tree listing one base twice per level from growing
     // exponentially.
     let mut registered: HashSet<ObjectId> = objects.iter().map(ObjectId::of).collect();
     for key in ["bases", "resources"] {
         for (entry, node) in kustomization.string_list(key)? {
-            let loaded = load_resource(&canonical, entry, node, loader, stack)?;
+            let loaded = load_resource(&canonical, entry, node, loader, stack, level)?;
             for object in &loaded {
                 let id = ObjectId::of(object);
                 if registered.contains(&id) {
@@ -151,10 +169,18 @@ fn accumulate(
     for (entry, node) in kustomization.string_list("components")? {
         let path = local_path(&canonical, entry, node)?;
         enter(stack, &path, node)?;
-        objects = accumulate(&path, loader, stack, objects)?;
+        let child = level.map(|l| l.child_path(entry));
+        objects = accumulate(&path, loader, stack, objects, child)?;
     }
-    generate(&kustomization, &mut objects)?;
-    let generators = plugin_configs(&canonical, &kustomization, "generators", loader, stack)?;
+    generate(&kustomization, &mut objects, level)?;
+    let generators = plugin_configs(
+        &canonical,
+        &kustomization,
+        "generators",
+        loader,
+        stack,
+        level,
+    )?;
     plugin::generate(&canonical, &generators, &mut objects)?;
     for (entry, node) in kustomization.string_list("crds")? {
         // CRD files only teach kustomize about custom kinds; their content is not output.
@@ -166,8 +192,15 @@ fn accumulate(
             ));
         }
     }
-    let transformers = plugin_configs(&canonical, &kustomization, "transformers", loader, stack)?;
-    transform(&kustomization, &transformers, &mut objects)?;
+    let transformers = plugin_configs(
+        &canonical,
+        &kustomization,
+        "transformers",
+        loader,
+        stack,
+        level,
+    )?;
+    transform(&kustomization, &transformers, &mut objects, level)?;
     stack.pop();
     Ok(objects)
 }
@@ -181,26 +214,33 @@ fn plugin_configs(
     key: &str,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
+    level: Option<&Level>,
 ) -> Result<Vec<Node>, KustomizeError> {
     let mut configs = Vec::new();
     for (entry, node) in kustomization.string_list(key)? {
         if entry.contains('\n') {
-            configs.extend(source::inline(node)?);
+            let mut inline = source::inline(node)?;
+            if let Some(level) = level {
+                level.annotate_inline(&mut inline);
+            }
+            configs.extend(inline);
         } else {
-            configs.extend(load_resource(dir, entry, node, loader, stack)?);
+            configs.extend(load_resource(dir, entry, node, loader, stack, level)?);
         }
     }
     forget(&mut configs);
     Ok(configs)
 }
 
-/// A resource entry: a file of manifests, or a directory holding a kustomization.
+/// A resource entry: a file of manifests, or a directory holding a kustomization; with
+/// `level`, objects get their origin.
 fn load_resource(
     dir: &Path,
     entry: &str,
     node: &Node,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
+    level: Option<&Level>,
 ) -> Result<Vec<Node>, KustomizeError> {
     let path = local_path(dir, entry, node)?;
     if path.is_dir() {
@@ -211,12 +251,16 @@ fn load_resource(
             ));
         }
         enter(stack, &path, node)?;
-        return accumulate(&path, loader, stack, Vec::new());
+        let child = level.map(|l| l.child_path(entry));
+        return accumulate(&path, loader, stack, Vec::new(), child);
     }
     confined(dir, &path)
         .map_err(|why| KustomizeError::at(&node.origin, format!("{entry}: {why}")))?;
     let documents = loader.load(&path)?;
-    let objects = unwrap_lists(documents);
+    let mut objects = unwrap_lists(documents);
+    if let Some(level) = level {
+        level.annotate_file(entry, &mut objects);
+    }
     for object in &objects {
         if object.str_at(&["kind"]).is_none() || object.str_at(&["metadata", "name"]).is_none() {
             return Err(KustomizeError::at(
@@ -294,6 +338,7 @@ fn transform(
     kustomization: &Kustomization,
     plugins: &[Node],
     objects: &mut Vec<Node>,
+    level: Option<&Level>,
 ) -> Result<(), KustomizeError> {
     remember(objects);
     apply_patches(kustomization, objects)?;
@@ -349,6 +394,9 @@ fn transform(
     }
     fix_references(objects, &before);
     replace(kustomization, objects)?;
+    if let Some(level) = level {
+        level.record_fields(kustomization, objects)?;
+    }
     // `transformers:` run after all the fields, then references follow what they renamed
     // (unless a patch among them deleted objects, which renames nothing).
     if !plugins.is_empty() {

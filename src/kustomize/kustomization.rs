@@ -137,6 +137,13 @@ impl Kustomization {
         })
     }
 
+    /// The name of the kustomization's file (`kustomization.yaml`, ...).
+    pub fn file_name(&self) -> String {
+        Kustomization::find(&self.dir)
+            .and_then(|path| Some(path.file_name()?.to_string_lossy().into_owned()))
+            .unwrap_or_default()
+    }
+
     pub fn field(&self, key: &str) -> Option<&Node> {
         self.root.get(key).filter(|n| !n.is_null())
     }

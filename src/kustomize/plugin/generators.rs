@@ -5,17 +5,19 @@
 use std::path::Path;
 
 use super::{subset, text};
+use crate::kustomize::build_metadata::BuildOrigin;
 use crate::kustomize::error::KustomizeError;
 use crate::kustomize::generator::{ENTRY_KEYS, generate_entry};
 use crate::manifest::Node;
 
 /// Runs the generator config `config` of builtin `kind`; files are relative to `dir`, the
-/// kustomization that lists the config.
+/// kustomization that lists the config. What it makes gets `origin`, if tracked.
 pub fn run(
     dir: &Path,
     kind: &str,
     config: &Node,
     objects: &mut Vec<Node>,
+    origin: Option<&BuildOrigin>,
 ) -> Result<(), KustomizeError> {
     match kind {
         "ConfigMapGenerator" | "SecretGenerator" => {
@@ -28,10 +30,14 @@ pub fn run(
                     entry.set(key, value.clone());
                 }
             }
-            generate_entry(dir, &entry, kind == "SecretGenerator", objects)
+            generate_entry(dir, &entry, kind == "SecretGenerator", objects, origin)
         }
         _ => {
-            objects.push(gke_service_account(config)?);
+            let mut account = gke_service_account(config)?;
+            if let Some(origin) = origin {
+                origin.set_if_absent(std::slice::from_mut(&mut account));
+            }
+            objects.push(account);
             Ok(())
         }
     }

@@ -13,6 +13,7 @@ mod transformers;
 
 use std::path::Path;
 
+use super::build_metadata::BuildOrigin;
 use super::error::KustomizeError;
 use crate::manifest::{Node, Value};
 
@@ -67,7 +68,13 @@ pub fn generate(
 ) -> Result<(), KustomizeError> {
     for config in configs {
         let kind = builtin_kind(config, Role::Generator)?;
-        generators::run(dir, kind, config, objects)?;
+        generators::run(
+            dir,
+            kind,
+            config,
+            objects,
+            BuildOrigin::of_plugin(config).as_ref(),
+        )?;
     }
     Ok(())
 }
@@ -81,6 +88,9 @@ pub fn transform(
     for config in configs {
         let kind = builtin_kind(config, Role::Transformer)?;
         transformers::run(dir, kind, config, objects)?;
+        if let Some(origin) = BuildOrigin::of_plugin(config) {
+            origin.record_transformation(objects);
+        }
     }
     Ok(())
 }
