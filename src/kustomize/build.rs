@@ -207,7 +207,8 @@ fn accumulate(
 
 /// The builtin plugin configs a `generators:` or `transformers:` field (`key`) lists: inline
 /// YAML, files, or kustomization directories whose output are configs (as kustomize reads
-/// them, like resources).
+/// them, like resources). As in kustomize, the inline ones come first, then the others,
+/// each in the order listed.
 fn plugin_configs(
     dir: &Path,
     kustomization: &Kustomization,
@@ -216,20 +217,22 @@ fn plugin_configs(
     stack: &mut Vec<PathBuf>,
     level: Option<&Level>,
 ) -> Result<Vec<Node>, KustomizeError> {
-    let mut configs = Vec::new();
+    let mut inline = Vec::new();
+    let mut loaded = Vec::new();
     for (entry, node) in kustomization.string_list(key)? {
-        if entry.contains('\n') {
-            let mut inline = source::inline(node)?;
-            if let Some(level) = level {
-                level.annotate_inline(&mut inline);
-            }
-            configs.extend(inline);
+        // kustomize reads an entry that parses as objects as inline YAML, else as a path.
+        if entry.contains('\n') || entry.trim_start().starts_with('{') {
+            inline.extend(source::inline(node)?);
         } else {
-            configs.extend(load_resource(dir, entry, node, loader, stack, level)?);
+            loaded.extend(load_resource(dir, entry, node, loader, stack, level)?);
         }
     }
-    forget(&mut configs);
-    Ok(configs)
+    if let Some(level) = level {
+        level.annotate_inline(&mut inline);
+    }
+    inline.extend(loaded);
+    forget(&mut inline);
+    Ok(inline)
 }
 
 /// A resource entry: a file of manifests, or a directory holding a kustomization; with

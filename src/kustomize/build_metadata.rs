@@ -16,8 +16,9 @@ use crate::manifest::{Node, parse_documents};
 pub const ORIGIN: &str = "config.kubernetes.io/origin";
 pub const TRANSFORMATIONS: &str = "alpha.config.kubernetes.io/transformations";
 const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
-/// What `kubectl kustomize` (kustomize v5.5.0) writes as the managed-by label.
-const MANAGED_BY_VALUE: &str = "kustomize-v5.5.0";
+/// What `kubectl kustomize` writes as the managed-by label: kubectl's vendored kustomize
+/// (v5.5.0) carries no build version, so it reports itself as `(devel)`.
+const MANAGED_BY_VALUE: &str = "kustomize-(devel)";
 
 /// The root kustomization's `buildMetadata` options.
 #[derive(Default, Clone, Copy)]

@@ -25,7 +25,7 @@ enum Role {
 }
 
 /// Builtin kinds meshwright runs, and what each is.
-const BUILTINS: [(&str, Role); 15] = [
+const BUILTINS: [(&str, Role); 16] = [
     ("ConfigMapGenerator", Role::Generator),
     ("SecretGenerator", Role::Generator),
     ("IAMPolicyGenerator", Role::Generator),
@@ -41,17 +41,14 @@ const BUILTINS: [(&str, Role); 15] = [
     ("SuffixTransformer", Role::Transformer),
     ("ReplicaCountTransformer", Role::Transformer),
     ("ReplacementTransformer", Role::Transformer),
+    ("HashTransformer", Role::Transformer),
 ];
 
 /// Builtins handled elsewhere or not at all, with why a config naming one is refused.
-const REFUSED: [(&str, &str); 3] = [
+const REFUSED: [(&str, &str); 2] = [
     (
         "HelmChartInflationGenerator",
         "Helm chart inflation is not supported; render the chart and commit its output",
-    ),
-    (
-        "HashTransformer",
-        "a HashTransformer config is not supported; generated names get their hash at the end of the build",
     ),
     (
         "ValueAddTransformer",

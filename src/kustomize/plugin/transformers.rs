@@ -8,6 +8,8 @@ use super::field_spec::{Create, FieldSpec};
 use super::{subset, text};
 use crate::kustomize::error::KustomizeError;
 use crate::kustomize::field_specs::is_cluster_scoped;
+use crate::kustomize::generator::NEEDS_HASH;
+use crate::kustomize::hash::add_hash_suffix;
 use crate::kustomize::history::{identities, remember};
 use crate::kustomize::kustomization::string_map;
 use crate::kustomize::patch::{
@@ -57,6 +59,10 @@ pub fn run(
         "AnnotationsTransformer" => add_pairs(objects, config, "annotations"),
         "NamespaceTransformer" => set_namespace(objects, config),
         "ImageTagTransformer" => set_images(objects, config),
+        "HashTransformer" => {
+            add_hashes_now(objects);
+            Ok(())
+        }
         _ => set_replicas(objects, config),
     }
 }
@@ -97,6 +103,20 @@ fn strategic_merge(
         apply_strategic_merge(source::inline(node)?, node, objects)?;
     }
     Ok(())
+}
+
+/// Generated objects get their hash suffix now, and keep wanting one: as in kustomize, the
+/// build's own hashing at the end appends a second.
+fn add_hashes_now(objects: &mut [Node]) {
+    remember(objects);
+    for object in objects.iter_mut() {
+        if object
+            .at(&["metadata", "annotations", NEEDS_HASH])
+            .is_some()
+        {
+            add_hash_suffix(object);
+        }
+    }
 }
 
 /// Kinds a name prefix or suffix never touches (kustomize's `prefixFieldSpecsToSkip`).
