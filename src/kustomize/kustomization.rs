@@ -1,7 +1,8 @@
 //! Finding and reading a kustomization file, and refusing what meshwright does not render.
 //!
-//! A field meshwright does not implement (Helm charts, plugins, KRM functions, remote
-//! resources) is an error naming the field and its file:line, never silently ignored.
+//! A field meshwright does not implement (Helm charts, validators, remote resources) is an
+//! error naming the field and its file:line, never silently ignored; `transformers:` and
+//! `generators:` are read, and what is no builtin plugin refused, in `super::plugin`.
 
 use std::path::{Path, PathBuf};
 
