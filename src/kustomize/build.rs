@@ -166,12 +166,6 @@ fn accumulate(
             objects.extend(loaded);
         }
     }
-    for (entry, node) in kustomization.string_list("components")? {
-        let path = local_path(&canonical, entry, node)?;
-        enter(stack, &path, node)?;
-        let child = level.map(|l| l.child_path(entry));
-        objects = accumulate(&path, loader, stack, objects, child)?;
-    }
     generate(&kustomization, &mut objects, level)?;
     let generators = plugin_configs(
         &canonical,
@@ -182,6 +176,13 @@ fn accumulate(
         level,
     )?;
     plugin::generate(&canonical, &generators, &mut objects)?;
+    // Components come after the generators, so their transformers see what those made.
+    for (entry, node) in kustomization.string_list("components")? {
+        let path = local_path(&canonical, entry, node)?;
+        enter(stack, &path, node)?;
+        let child = level.map(|l| l.child_path(entry));
+        objects = accumulate(&path, loader, stack, objects, child)?;
+    }
     for (entry, node) in kustomization.string_list("crds")? {
         // CRD files only teach kustomize about custom kinds; their content is not output.
         let path = local_path(&canonical, entry, node)?;
