@@ -7,6 +7,7 @@
 //! labels, a scalar for a namespace).
 
 use crate::kustomize::error::KustomizeError;
+use crate::kustomize::field_path::MAX_SEGMENTS;
 use crate::manifest::{Node, Value};
 
 /// One field spec.
@@ -58,11 +59,20 @@ impl FieldSpec {
                 )),
             }
         };
+        let path = text("path")?;
+        if path.split('/').count() > MAX_SEGMENTS {
+            return Err(KustomizeError::at(
+                &node.origin,
+                format!(
+                    "a field spec path has at most {MAX_SEGMENTS} segments, as deep as documents may nest"
+                ),
+            ));
+        }
         Ok(FieldSpec {
             group: text("group")?,
             version: text("version")?,
             kind: text("kind")?,
-            path: text("path")?,
+            path,
             create: node
                 .get("create")
                 .is_some_and(|n| n.value == Value::Bool(true)),
