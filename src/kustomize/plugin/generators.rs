@@ -32,7 +32,7 @@ pub fn run(
             }
             generate_entry(dir, &entry, kind == "SecretGenerator", objects, origin)
         }
-        _ => {
+        "IAMPolicyGenerator" => {
             let mut account = gke_service_account(config)?;
             if let Some(origin) = origin {
                 origin.set_if_absent(std::slice::from_mut(&mut account));
@@ -40,6 +40,10 @@ pub fn run(
             objects.push(account);
             Ok(())
         }
+        other => Err(KustomizeError::at(
+            &config.origin,
+            format!("`{other}` is not a builtin generator"),
+        )),
     }
 }
 

@@ -44,7 +44,7 @@ const BUILTINS: [(&str, Role); 16] = [
     ("HashTransformer", Role::Transformer),
 ];
 
-/// Builtins handled elsewhere or not at all, with why a config naming one is refused.
+/// Builtins meshwright does not run, with why a config naming one is refused.
 const REFUSED: [(&str, &str); 2] = [
     (
         "HelmChartInflationGenerator",

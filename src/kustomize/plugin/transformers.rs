@@ -63,7 +63,11 @@ pub fn run(
             add_hashes_now(objects);
             Ok(())
         }
-        _ => set_replicas(objects, config),
+        "ReplicaCountTransformer" => set_replicas(objects, config),
+        other => Err(KustomizeError::at(
+            &config.origin,
+            format!("`{other}` is not a builtin transformer"),
+        )),
     }
 }
 
@@ -205,6 +209,15 @@ fn set_namespace(objects: &mut [Node], config: &Node) -> Result<(), KustomizeErr
             *field = namespace.clone();
         }
     };
+    // `key` of the mapping `parent`, created empty when missing, then set.
+    let set_entry = |parent: &mut Node, key: &str, set: &mut dyn FnMut(&mut Node)| {
+        if parent.get(key).is_none() {
+            parent.set(key, Node::string("", namespace.origin.clone()));
+        }
+        if let Some(field) = parent.get_mut(key) {
+            set(field);
+        }
+    };
     let specs = FieldSpec::list(config)?;
     remember(objects);
     for object in objects.iter_mut() {
@@ -215,7 +228,7 @@ fn set_namespace(objects: &mut [Node], config: &Node) -> Result<(), KustomizeErr
         let is_v1 = object.str_at(&["apiVersion"]) == Some("v1");
         let binding = matches!(kind.as_str(), "RoleBinding" | "ClusterRoleBinding");
         if !is_cluster_scoped(&kind) {
-            set(object.map_entry("metadata").map_entry("namespace"));
+            set_entry(object.map_entry("metadata"), "namespace", set);
         }
         if binding && mode != "none" {
             for subject in object
@@ -228,11 +241,8 @@ fn set_namespace(objects: &mut [Node], config: &Node) -> Result<(), KustomizeErr
                     "allServiceAccounts" => subject.str_at(&["kind"]) == Some("ServiceAccount"),
                     _ => subject.str_at(&["name"]) == Some("default"),
                 };
-                if chosen {
-                    if subject.get("namespace").is_none() {
-                        subject.set("namespace", Node::string("", namespace.origin.clone()));
-                    }
-                    set(subject.get_mut("namespace").expect("just made"));
+                if chosen && subject.as_map().is_some() {
+                    set_entry(subject, "namespace", set);
                 }
             }
         }
