@@ -89,6 +89,40 @@ fn errors_name_the_file_and_line() {
 }
 
 #[test]
+fn plugins_other_than_builtins_are_refused_at_their_line() {
+    let cases: [Case; 3] = [
+        (
+            "exec",
+            &[
+                ("kustomization.yaml", "transformers: [renderer.yaml]\n"),
+                (
+                    "renderer.yaml",
+                    "apiVersion: team.example.com/v1\nkind: ChartRenderer\nmetadata: {name: r}\n",
+                ),
+            ],
+            "exec/renderer.yaml:2:7: `ChartRenderer` (team.example.com/v1) is an exec, Go or KRM function plugin",
+        ),
+        (
+            "unknown-builtin",
+            &[(
+                "kustomization.yaml",
+                "transformers:\n- |-\n  apiVersion: builtin\n  kind: SortOrderTransformer\n  metadata: {name: s}\n",
+            )],
+            "unknown-builtin/kustomization.yaml:4:9: `SortOrderTransformer` is not one of kustomize's builtin plugins",
+        ),
+        (
+            "wrong-role",
+            &[(
+                "kustomization.yaml",
+                "generators:\n- |-\n  apiVersion: builtin\n  kind: PrefixTransformer\n  metadata: {name: p}\n",
+            )],
+            "wrong-role/kustomization.yaml:4:9: builtin `PrefixTransformer` is not a generator",
+        ),
+    ];
+    assert_cases(&cases);
+}
+
+#[test]
 fn cycles_between_kustomizations_are_reported() {
     let temp = tempfile::tempdir().unwrap();
     write_files(

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::build_metadata::{BuildMetadata, Level};
 use super::error::KustomizeError;
 use super::generator::generate;
 use super::hash::append_hashes;
@@ -12,7 +13,8 @@ use super::kustomization::{Kustomization, string_map};
 use super::loader::Loader;
 use super::name_refs::{Identity, fix_references};
 use super::order::sort_legacy;
-use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches};
+use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches, source};
+use super::plugin;
 use super::replacement::replace;
 use super::restrict::confined;
 use super::transform::{
@@ -45,7 +47,8 @@ pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
 /// telling which objects moved.
 pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeError> {
     let mut stack = Vec::new();
-    let mut objects = accumulate(dir, loader, &mut stack, Vec::new())?;
+    let metadata = root_build_metadata(dir, loader)?;
+    let mut objects = accumulate(dir, loader, &mut stack, Vec::new(), metadata.root_path())?;
     // Like kustomize's final back-reference fix: a reference into a sibling subtree (an
     // overlay's two bases) follows renames no single level saw both sides of.
     let originals: Vec<Identity> = objects
@@ -64,9 +67,37 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
         })
         .collect();
     forget(&mut objects);
+    drop_local_configs(&mut objects);
+    metadata.finish(&mut objects);
     drop_empty_annotations(&mut objects);
     sort_legacy(&mut objects);
     Ok(Rendered { objects, moved })
+}
+
+/// The root kustomization's `buildMetadata`, which decides for the whole tree (none when
+/// there is no kustomization: `accumulate` says what is wrong).
+fn root_build_metadata(dir: &Path, loader: &Loader) -> Result<BuildMetadata, KustomizeError> {
+    match dir.canonicalize() {
+        Ok(root) if Kustomization::find(&root).is_some() => {
+            BuildMetadata::of(&Kustomization::load(&root, loader)?)
+        }
+        _ => Ok(BuildMetadata::default()),
+    }
+}
+
+/// kustomize leaves out of its output the objects annotated
+/// `config.kubernetes.io/local-config` (with any value but `false`), once the whole build
+/// is done: transformers may still read them (a replacement's source).
+fn drop_local_configs(objects: &mut Vec<Node>) {
+    objects.retain(|object| {
+        object
+            .at(&[
+                "metadata",
+                "annotations",
+                "config.kubernetes.io/local-config",
+            ])
+            .is_none_or(|value| value.as_str() == Some("false"))
+    });
 }
 
 /// kustomize writes `metadata.annotations` back through a setter that leaves out an empty
@@ -84,12 +115,14 @@ fn drop_empty_annotations(objects: &mut [Node]) {
 }
 
 /// Adds the objects of the kustomization (or component) in `dir` to `objects`, then applies
-/// its transformers to all of them. `stack` holds the directories being built, for cycles.
+/// its transformers to all of them. `stack` holds the directories being built, for cycles;
+/// `origin_path` is the directory's path from the root when origins are tracked.
 fn accumulate(
     dir: &Path,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
     mut objects: Vec<Node>,
+    origin_path: Option<String>,
 ) -> Result<Vec<Node>, KustomizeError> {
     let canonical = dir.canonicalize().map_err(|e| KustomizeError {
         origin: None,
@@ -108,13 +141,15 @@ fn accumulate(
     }
     stack.push(canonical.clone());
     let kustomization = Kustomization::load(&canonical, loader)?;
+    let level = origin_path.map(|path| Level::new(path, &kustomization));
+    let level = level.as_ref();
     // Two resources with the same id in one kustomization are an error in kustomize ("already
     // registered id"), which also keeps a tree listing one base twice per level from growing
     // exponentially.
     let mut registered: HashSet<ObjectId> = objects.iter().map(ObjectId::of).collect();
     for key in ["bases", "resources"] {
         for (entry, node) in kustomization.string_list(key)? {
-            let loaded = load_resource(&canonical, entry, node, loader, stack)?;
+            let loaded = load_resource(&canonical, entry, node, loader, stack, level)?;
             for object in &loaded {
                 let id = ObjectId::of(object);
                 if registered.contains(&id) {
@@ -131,12 +166,23 @@ fn accumulate(
             objects.extend(loaded);
         }
     }
+    generate(&kustomization, &mut objects, level)?;
+    let generators = plugin_configs(
+        &canonical,
+        &kustomization,
+        "generators",
+        loader,
+        stack,
+        level,
+    )?;
+    plugin::generate(&canonical, &generators, &mut objects)?;
+    // Components come after the generators, so their transformers see what those made.
     for (entry, node) in kustomization.string_list("components")? {
         let path = local_path(&canonical, entry, node)?;
         enter(stack, &path, node)?;
-        objects = accumulate(&path, loader, stack, objects)?;
+        let child = level.map(|l| l.child_path(entry));
+        objects = accumulate(&path, loader, stack, objects, child)?;
     }
-    generate(&kustomization, &mut objects)?;
     for (entry, node) in kustomization.string_list("crds")? {
         // CRD files only teach kustomize about custom kinds; their content is not output.
         let path = local_path(&canonical, entry, node)?;
@@ -147,18 +193,58 @@ fn accumulate(
             ));
         }
     }
-    transform(&kustomization, &mut objects)?;
+    let transformers = plugin_configs(
+        &canonical,
+        &kustomization,
+        "transformers",
+        loader,
+        stack,
+        level,
+    )?;
+    transform(&kustomization, &transformers, &mut objects, level)?;
     stack.pop();
     Ok(objects)
 }
 
-/// A resource entry: a file of manifests, or a directory holding a kustomization.
+/// The builtin plugin configs a `generators:` or `transformers:` field (`key`) lists: inline
+/// YAML, files, or kustomization directories whose output are configs (as kustomize reads
+/// them, like resources). As in kustomize, the inline ones come first, then the others,
+/// each in the order listed.
+fn plugin_configs(
+    dir: &Path,
+    kustomization: &Kustomization,
+    key: &str,
+    loader: &Loader,
+    stack: &mut Vec<PathBuf>,
+    level: Option<&Level>,
+) -> Result<Vec<Node>, KustomizeError> {
+    let mut inline = Vec::new();
+    let mut loaded = Vec::new();
+    for (entry, node) in kustomization.string_list(key)? {
+        // kustomize reads an entry that parses as objects as inline YAML, else as a path.
+        if entry.contains('\n') || entry.trim_start().starts_with('{') {
+            inline.extend(source::inline(node)?);
+        } else {
+            loaded.extend(load_resource(dir, entry, node, loader, stack, level)?);
+        }
+    }
+    if let Some(level) = level {
+        level.annotate_inline(&mut inline);
+    }
+    inline.extend(loaded);
+    forget(&mut inline);
+    Ok(inline)
+}
+
+/// A resource entry: a file of manifests, or a directory holding a kustomization; with
+/// `level`, objects get their origin.
 fn load_resource(
     dir: &Path,
     entry: &str,
     node: &Node,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
+    level: Option<&Level>,
 ) -> Result<Vec<Node>, KustomizeError> {
     let path = local_path(dir, entry, node)?;
     if path.is_dir() {
@@ -169,12 +255,16 @@ fn load_resource(
             ));
         }
         enter(stack, &path, node)?;
-        return accumulate(&path, loader, stack, Vec::new());
+        let child = level.map(|l| l.child_path(entry));
+        return accumulate(&path, loader, stack, Vec::new(), child);
     }
     confined(dir, &path)
         .map_err(|why| KustomizeError::at(&node.origin, format!("{entry}: {why}")))?;
     let documents = loader.load(&path)?;
-    let objects = unwrap_lists(documents);
+    let mut objects = unwrap_lists(documents);
+    if let Some(level) = level {
+        level.annotate_file(entry, &mut objects);
+    }
     for object in &objects {
         if object.str_at(&["kind"]).is_none() || object.str_at(&["metadata", "name"]).is_none() {
             return Err(KustomizeError::at(
@@ -248,7 +338,12 @@ fn local_path(dir: &Path, entry: &str, node: &Node) -> Result<PathBuf, Kustomize
 }
 
 /// The kustomization's own transformers, in the order kustomize runs them.
-fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(), KustomizeError> {
+fn transform(
+    kustomization: &Kustomization,
+    plugins: &[Node],
+    objects: &mut Vec<Node>,
+    level: Option<&Level>,
+) -> Result<(), KustomizeError> {
     remember(objects);
     apply_patches(kustomization, objects)?;
     let before = identities_before_patches(objects);
@@ -303,5 +398,17 @@ fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(
     }
     fix_references(objects, &before);
     replace(kustomization, objects)?;
+    if let Some(level) = level {
+        level.record_fields(kustomization, objects)?;
+    }
+    // `transformers:` run after all the fields, then references follow what they renamed
+    // (unless a patch among them deleted objects, which renames nothing).
+    if !plugins.is_empty() {
+        let before: Vec<Identity> = objects.iter().map(Identity::of).collect();
+        plugin::transform(&kustomization.dir, plugins, objects)?;
+        if objects.len() == before.len() {
+            fix_references(objects, &before);
+        }
+    }
     Ok(())
 }

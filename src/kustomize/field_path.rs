@@ -31,7 +31,7 @@ pub struct FieldPath {
 /// The most segments a field path may have: no document nests deeper
 /// (`manifest::events::MAX_DEPTH`), so a longer path matches nothing, and with `create` it
 /// would build an object too deep to walk.
-const MAX_SEGMENTS: usize = 64;
+pub const MAX_SEGMENTS: usize = 64;
 
 impl FieldPath {
     /// Parses `text`; the error says what is wrong with the syntax.

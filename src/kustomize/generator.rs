@@ -13,6 +13,7 @@ use std::sync::Arc;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
+use super::build_metadata::{BuildOrigin, Level, ORIGIN};
 use super::error::KustomizeError;
 use super::hash::take_annotation;
 use super::history::{carry, identities};
@@ -26,7 +27,7 @@ use crate::manifest::{Node, Origin, Value};
 pub const NEEDS_HASH: &str = "internal.meshwright.dev/needs-hash";
 
 /// Keys of a generator entry; `type` (last) is for Secrets only.
-const ENTRY_KEYS: [&str; 9] = [
+pub const ENTRY_KEYS: [&str; 9] = [
     "name",
     "namespace",
     "behavior",
@@ -49,6 +50,14 @@ impl Kind {
         match self {
             Kind::ConfigMap => "ConfigMap",
             Kind::Secret => "Secret",
+        }
+    }
+
+    /// The builtin plugin kustomize runs for the field.
+    fn plugin(self) -> &'static str {
+        match self {
+            Kind::ConfigMap => "ConfigMapGenerator",
+            Kind::Secret => "SecretGenerator",
         }
     }
 
@@ -141,10 +150,12 @@ fn string_nodes(node: Option<&Node>, what: &str) -> Result<Vec<(String, Node)>, 
         .collect())
 }
 
-/// Runs both generators of `kustomization`, adding to (or merging into) `objects`.
+/// Runs both generators of `kustomization`, adding to (or merging into) `objects`; with
+/// `level`, what they make gets its origin.
 pub fn generate(
     kustomization: &Kustomization,
     objects: &mut Vec<Node>,
+    level: Option<&Level>,
 ) -> Result<(), KustomizeError> {
     let global = match kustomization.field("generatorOptions") {
         Some(node) => Options::parse(node, "generatorOptions")?,
@@ -152,11 +163,39 @@ pub fn generate(
     };
     for kind in [Kind::ConfigMap, Kind::Secret] {
         for entry in kustomization.list(kind.field())? {
-            let object = generate_one(&kustomization.dir, entry, kind, &global)?;
+            let mut object = generate_one(&kustomization.dir, entry, kind, &global)?;
+            if let Some(level) = level {
+                level
+                    .builtin(kind.plugin())
+                    .set_if_absent(std::slice::from_mut(&mut object));
+            }
             place(objects, object, entry, kind)?;
         }
     }
     Ok(())
+}
+
+/// One ConfigMap (or, with `secret`, Secret) from the entry `entry`, written outside a
+/// kustomization's generator fields (a builtin `ConfigMapGenerator` config): the kustomization's
+/// `generatorOptions` do not apply; files are relative to `dir`. `origin` is the config's,
+/// when origins are tracked.
+pub fn generate_entry(
+    dir: &Path,
+    entry: &Node,
+    secret: bool,
+    objects: &mut Vec<Node>,
+    origin: Option<&BuildOrigin>,
+) -> Result<(), KustomizeError> {
+    let kind = if secret {
+        Kind::Secret
+    } else {
+        Kind::ConfigMap
+    };
+    let mut object = generate_one(dir, entry, kind, &Options::default())?;
+    if let Some(origin) = origin {
+        origin.set_if_absent(std::slice::from_mut(&mut object));
+    }
+    place(objects, object, entry, kind)
 }
 
 /// An optional string field of a generator entry.
@@ -574,6 +613,13 @@ fn combine(old: &Node, new: Node, merge_data: bool) -> Node {
         if let Some(value) = old.at(&["metadata", key]) {
             combined.map_entry("metadata").set(key, value.clone());
         }
+    }
+    // kustomize's merge keeps where the base object came from.
+    if merge_data && let Some(origin) = old.at(&["metadata", "annotations", ORIGIN]) {
+        combined
+            .map_entry("metadata")
+            .map_entry("annotations")
+            .set(ORIGIN, origin.clone());
     }
     carry(old, &mut combined);
     // The hash suffix stays only when both objects want it (a plain resource does not).

@@ -21,18 +21,22 @@ use crate::manifest::{Node, Value};
 pub fn append_hashes(objects: &mut [Node]) {
     let before: Vec<Identity> = objects.iter().map(Identity::of).collect();
     for object in objects.iter_mut() {
-        if !take_annotation(object, NEEDS_HASH) {
-            continue;
-        }
-        let suffix = content_hash(object);
-        if let Some(name) = object.at_mut(&["metadata", "name"])
-            && let Value::String(text) = &mut name.value
-        {
-            text.push('-');
-            text.push_str(&suffix);
+        if take_annotation(object, NEEDS_HASH) {
+            add_hash_suffix(object);
         }
     }
     fix_references(objects, &before);
+}
+
+/// Appends `-<content hash>` to the object's name.
+pub fn add_hash_suffix(object: &mut Node) {
+    let suffix = content_hash(object);
+    if let Some(name) = object.at_mut(&["metadata", "name"])
+        && let Value::String(text) = &mut name.value
+    {
+        text.push('-');
+        text.push_str(&suffix);
+    }
 }
 
 /// kustomize's hash of a ConfigMap or Secret.

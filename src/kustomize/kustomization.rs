@@ -1,7 +1,8 @@
 //! Finding and reading a kustomization file, and refusing what meshwright does not render.
 //!
-//! A field meshwright does not implement (Helm charts, plugins, KRM functions, remote
-//! resources) is an error naming the field and its file:line, never silently ignored.
+//! A field meshwright does not implement (Helm charts, validators, remote resources) is an
+//! error naming the field and its file:line, never silently ignored; `transformers:` and
+//! `generators:` are read, and what is no builtin plugin refused, in `super::plugin`.
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,7 @@ use crate::manifest::Node;
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// Fields rendered by meshwright.
-const SUPPORTED: [&str; 24] = [
+const SUPPORTED: [&str; 26] = [
     "apiVersion",
     "kind",
     "metadata",
@@ -39,10 +40,12 @@ const SUPPORTED: [&str; 24] = [
     "replacements",
     "buildMetadata",
     "sortOptions",
+    "generators",
+    "transformers",
 ];
 
 /// Fields kustomize knows that meshwright refuses, with the reason given to the user.
-const UNSUPPORTED: [(&str, &str); 9] = [
+const UNSUPPORTED: [(&str, &str); 7] = [
     (
         "helmCharts",
         "Helm chart inflation is not supported; render the chart and commit its output",
@@ -52,8 +55,6 @@ const UNSUPPORTED: [(&str, &str); 9] = [
         "helmChartInflationGenerator",
         "Helm chart inflation is not supported",
     ),
-    ("generators", "generator plugins are not supported"),
-    ("transformers", "transformer plugins are not supported"),
     ("validators", "validator plugins are not supported"),
     (
         "openapi",
@@ -135,6 +136,13 @@ impl Kustomization {
             dir: dir.to_path_buf(),
             root,
         })
+    }
+
+    /// The name of the kustomization's file (`kustomization.yaml`, ...).
+    pub fn file_name(&self) -> String {
+        Kustomization::find(&self.dir)
+            .and_then(|path| Some(path.file_name()?.to_string_lossy().into_owned()))
+            .unwrap_or_default()
     }
 
     pub fn field(&self, key: &str) -> Option<&Node> {

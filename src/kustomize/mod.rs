@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod build;
+pub mod build_metadata;
 pub mod emit;
 pub mod error;
 pub mod field_path;
@@ -16,6 +17,7 @@ pub mod loader;
 pub mod name_refs;
 pub mod order;
 pub mod patch;
+pub mod plugin;
 pub mod replacement;
 pub mod restrict;
 pub mod transform;

@@ -20,8 +20,22 @@ use crate::manifest::{Node, Value, parse_documents};
 
 /// Runs every replacement of `kustomization` over `objects`, in order.
 pub fn replace(kustomization: &Kustomization, objects: &mut [Node]) -> Result<(), KustomizeError> {
-    for entry in kustomization.list("replacements")? {
-        for replacement in expand(&kustomization.dir, entry)? {
+    replace_entries(
+        &kustomization.dir,
+        kustomization.list("replacements")?,
+        objects,
+    )
+}
+
+/// Runs the replacements `entries` (inline, or `path:` to a file relative to `dir`), in
+/// order.
+pub fn replace_entries(
+    dir: &Path,
+    entries: &[Node],
+    objects: &mut [Node],
+) -> Result<(), KustomizeError> {
+    for entry in entries {
+        for replacement in expand(dir, entry)? {
             apply(&replacement, objects)?;
             for object in objects.iter() {
                 budget::check(object, &replacement, "replacement")?;

@@ -142,7 +142,7 @@ impl ImageOverride {
     }
 
     /// The rewritten image reference, if `image` names this override's image.
-    fn apply(&self, image: &str) -> Option<String> {
+    pub fn apply(&self, image: &str) -> Option<String> {
         let (repository, tag, digest) = split_image(image);
         if repository != self.name {
             return None;

@@ -26,8 +26,10 @@
 mod json6902;
 mod merge_keys;
 mod select;
-mod source;
+pub mod source;
 mod strategic;
+
+use std::path::Path;
 
 use select::Target;
 use strategic::Schema;
@@ -54,19 +56,40 @@ pub fn apply_patches(
                 ));
             }
         };
-        let patch = Patch {
-            documents,
-            target: None,
-            options: Options::default(),
-            origin: entry,
-        };
-        patch.check()?;
-        patch.apply(objects)?;
+        apply_strategic_merge(documents, entry, objects)?;
     }
     for entry in kustomization.list("patches")? {
-        Patch::read(kustomization, entry, "patches")?.apply(objects)?;
+        apply_patch_entry(&kustomization.dir, entry, "patches", objects)?;
     }
     Ok(())
+}
+
+/// Strategic-merge patch documents without a target, each applied to the object it names;
+/// `origin` is the entry they were read from.
+pub fn apply_strategic_merge(
+    documents: Vec<Node>,
+    origin: &Node,
+    objects: &mut Vec<Node>,
+) -> Result<(), KustomizeError> {
+    let patch = Patch {
+        documents,
+        target: None,
+        options: Options::default(),
+        origin,
+    };
+    patch.check()?;
+    patch.apply(objects)
+}
+
+/// One `patches:`-style entry (`path` or `patch`, optional `target` and `options`), with
+/// files relative to `dir`; `field` names where it is written, for messages.
+pub fn apply_patch_entry(
+    dir: &Path,
+    entry: &Node,
+    field: &str,
+    objects: &mut Vec<Node>,
+) -> Result<(), KustomizeError> {
+    Patch::read(dir, entry, field)?.apply(objects)
 }
 
 /// Each object's identity when `history::remember` last ran: called after this level's patches,
@@ -91,16 +114,27 @@ pub fn apply_json6902_patches(
     objects: &mut Vec<Node>,
 ) -> Result<(), KustomizeError> {
     for entry in kustomization.list("patchesJson6902")? {
-        let patch = Patch::read(kustomization, entry, "patchesJson6902")?;
-        if !patch.is_json6902() {
-            return Err(KustomizeError::at(
-                &patch.origin.origin,
-                "patchesJson6902: the patch must be a list of JSON 6902 operations",
-            ));
-        }
-        patch.apply(objects)?;
+        apply_json6902_entry(&kustomization.dir, entry, "patchesJson6902", objects)?;
     }
     Ok(())
+}
+
+/// One `patchesJson6902:`-style entry: a `target` and a list of operations (`path` or
+/// `patch`); `field` names where it is written, for messages.
+pub fn apply_json6902_entry(
+    dir: &Path,
+    entry: &Node,
+    field: &str,
+    objects: &mut Vec<Node>,
+) -> Result<(), KustomizeError> {
+    let patch = Patch::read(dir, entry, field)?;
+    if !patch.is_json6902() {
+        return Err(KustomizeError::at(
+            &patch.origin.origin,
+            format!("{field}: the patch must be a list of JSON 6902 operations"),
+        ));
+    }
+    patch.apply(objects)
 }
 
 #[derive(Default)]
@@ -147,11 +181,7 @@ struct Patch<'k> {
 }
 
 impl<'k> Patch<'k> {
-    fn read(
-        kustomization: &Kustomization,
-        entry: &'k Node,
-        field: &str,
-    ) -> Result<Patch<'k>, KustomizeError> {
+    fn read(dir: &Path, entry: &'k Node, field: &str) -> Result<Patch<'k>, KustomizeError> {
         for (key, value) in entry.as_map().unwrap_or_default() {
             if !["path", "patch", "target", "options"].contains(&key.as_str()) {
                 return Err(KustomizeError::at(
@@ -165,7 +195,7 @@ impl<'k> Patch<'k> {
                 let text = path.as_str().ok_or_else(|| {
                     KustomizeError::at(&path.origin, format!("{field}: `path` must be a string"))
                 })?;
-                (source::from_file(&kustomization.dir, text, path)?, path)
+                (source::from_file(dir, text, path)?, path)
             }
             (None, Some(patch)) => (source::inline(patch)?, patch),
             _ => {
