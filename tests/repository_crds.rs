@@ -173,3 +173,56 @@ fn a_crd_without_versions_is_reported_and_its_resources_are_not_validated() {
         "{report:#}"
     );
 }
+
+#[test]
+fn the_config_file_lists_schema_directories_relative_to_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    write_files(repo, &[("vendor/widgets.yaml", CRD), ("bad.yaml", BAD)]);
+    common::meshwright()
+        .args([
+            "schemas",
+            "import",
+            "vendor/widgets.yaml",
+            "--out",
+            "schemas/vendor",
+        ])
+        .current_dir(repo)
+        .assert()
+        .success();
+    std::fs::remove_file(repo.join("vendor/widgets.yaml")).unwrap();
+    let (code, report) = validate_json(repo, &[]);
+    assert_eq!(
+        found(&report),
+        vec![finding("MW104", "warning", "bad.yaml", 2)],
+        "{report:#}"
+    );
+    assert_eq!(code, 0);
+    write_files(
+        repo,
+        &[(".meshwright.yaml", "schemaDirs:\n  - schemas/vendor\n")],
+    );
+    let (code, report) = validate_json(repo, &[]);
+    assert_eq!(code, 1, "{report:#}");
+    let codes: Vec<String> = found(&report).into_iter().map(|f| f.0).collect();
+    assert_eq!(codes, ["MW101", "MW102"], "{report:#}");
+    // A directory that is not there is a usage error at its line.
+    write_files(
+        repo,
+        &[(
+            ".meshwright.yaml",
+            "ignore: [MW106]\nschemaDirs:\n  - nowhere\n",
+        )],
+    );
+    let output = common::meshwright()
+        .arg("validate")
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(".meshwright.yaml:3:5: schema directory `nowhere` does not exist"),
+        "{stderr}"
+    );
+}

@@ -11,12 +11,13 @@ use crate::check::check;
 use crate::findings::Severity;
 use crate::report::{self, Format, Report, Summary};
 use crate::schema::{Options, Registry};
+use crate::validate::config::Config;
 use crate::validate::suppress::Suppressions;
 
 /// Validate every kustomize root and manifest under PATH (default: the current directory).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  meshwright validate                      the whole repository\n  meshwright validate clusters/central      one subtree\n  meshwright validate a.yaml b.yaml         changed files: only the roots that read them (pre-commit)\n  meshwright validate -o sarif > out.sarif  for code scanning\n  meshwright validate --ignore MW105        hide a code (still counted as suppressed)\n\nSuppress per object with the annotation `meshwright.dev/ignore: \"MW105,MW201\"`, or per\npath in .meshwright.yaml:\n  ignore:\n    - code: MW105\n      paths: [\"clusters/*/istio/values.yaml\"]\n\nExit codes: 0 no error-level findings, 1 error-level findings, 2 usage error or unreadable path."
+    after_help = "Examples:\n  meshwright validate                      the whole repository\n  meshwright validate clusters/central      one subtree\n  meshwright validate a.yaml b.yaml         changed files: only the roots that read them (pre-commit)\n  meshwright validate -o sarif > out.sarif  for code scanning\n  meshwright validate --ignore MW105        hide a code (still counted as suppressed)\n\nSuppress per object with the annotation `meshwright.dev/ignore: \"MW105,MW201\"`, or per\npath in .meshwright.yaml, which also lists schema directories:\n  ignore:\n    - code: MW105\n      paths: [\"clusters/*/istio/values.yaml\"]\n  schemaDirs: [schemas/vendor]\n\nExit codes: 0 no error-level findings, 1 error-level findings, 2 usage error or unreadable path."
 )]
 pub struct ValidateArgs {
     /// Directories to walk, or changed files (only the kustomize roots reading them are checked).
@@ -27,8 +28,8 @@ pub struct ValidateArgs {
     /// Finding codes to suppress (repeat or separate with commas), e.g. `--ignore MW105,MW106`.
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     ignore: Vec<String>,
-    /// Config file with `ignore:` rules, path globs relative to it [default: .meshwright.yaml
-    /// here, else the nearest one above the first PATH, up to the Git root].
+    /// Config file with `ignore:` rules and `schemaDirs:`, paths relative to it [default:
+    /// .meshwright.yaml here, else the nearest one above the first PATH, up to the Git root].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// More schemas, as `meshwright schemas import --out DIR` writes them (repeatable).
@@ -43,14 +44,23 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: &ValidateArgs) -> ExitCode {
-    let suppressions = match Suppressions::new(&args.ignore, args.config.as_deref(), &args.paths) {
+    let config = match Config::load(args.config.as_deref(), &args.paths) {
+        Ok(config) => config,
+        Err(error) => return super::fail(format!("error: {error}")),
+    };
+    let suppressions = match Suppressions::new(&args.ignore, config.as_ref()) {
         Ok(suppressions) => suppressions,
         Err(error) => return super::fail(format!("error: {error}")),
     };
     let mut registry = Registry::embedded();
-    for dir in &args.schema_dir {
+    // The flags' directories come last: their kinds win over the config's.
+    let config_dirs = config.iter().flat_map(|c| &c.schema_dirs);
+    for (dir, source) in config_dirs
+        .map(|d| (d, "schemaDirs"))
+        .chain(args.schema_dir.iter().map(|d| (d, "--schema-dir")))
+    {
         if let Err(error) = registry.add_dir(dir) {
-            return super::fail(format!("error: --schema-dir: {error}"));
+            return super::fail(format!("error: {source}: {error}"));
         }
     }
     let options = Options {

@@ -5,6 +5,7 @@
 //! What is checked on the objects (schemas, analyzers) is the caller's business: this stage
 //! knows nothing of rules or output formats.
 
+pub mod config;
 pub mod crds;
 pub mod discover;
 pub mod loose;
