@@ -18,6 +18,8 @@ use super::restrict::confined;
 use super::transform::{
     ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
 };
+use super::transformer_config::TransformerConfig;
+use super::vars::{self, Var};
 use crate::manifest::{Node, unwrap_lists};
 
 /// A rendered root: its objects in kustomize's output order, and the objects whose
@@ -45,7 +47,8 @@ pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
 /// telling which objects moved.
 pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeError> {
     let mut stack = Vec::new();
-    let mut objects = accumulate(dir, loader, &mut stack, Vec::new())?;
+    let accumulated = accumulate(dir, loader, &mut stack, Accumulated::default())?;
+    let mut objects = accumulated.objects;
     // Like kustomize's final back-reference fix: a reference into a sibling subtree (an
     // overlay's two bases) follows renames no single level saw both sides of.
     let originals: Vec<Identity> = objects
@@ -54,6 +57,11 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
         .collect();
     fix_references(&mut objects, &originals);
     append_hashes(&mut objects);
+    vars::resolve(
+        &mut objects,
+        &accumulated.vars,
+        &accumulated.config.var_reference,
+    )?;
     let moved = objects
         .iter()
         .filter_map(|object| {
@@ -83,14 +91,33 @@ fn drop_empty_annotations(objects: &mut [Node]) {
     }
 }
 
-/// Adds the objects of the kustomization (or component) in `dir` to `objects`, then applies
-/// its transformers to all of them. `stack` holds the directories being built, for cycles.
+/// What building a kustomization collects (kustomize's `ResAccumulator`): its objects, the
+/// transformer configuration it and what it includes declare, and their vars.
+#[derive(Default)]
+struct Accumulated {
+    objects: Vec<Node>,
+    config: TransformerConfig,
+    vars: Vec<Var>,
+}
+
+impl Accumulated {
+    /// Takes in what an included kustomization accumulated; `entry` names it.
+    fn absorb(&mut self, other: Accumulated, entry: &Node) -> Result<(), KustomizeError> {
+        self.objects.extend(other.objects);
+        self.config.merge(&other.config, entry)?;
+        vars::absorb(&mut self.vars, other.vars)
+    }
+}
+
+/// Adds the objects of the kustomization (or component) in `dir` to `accumulated`, then
+/// applies its transformers to all of them. `stack` holds the directories being built, for
+/// cycles.
 fn accumulate(
     dir: &Path,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
-    mut objects: Vec<Node>,
-) -> Result<Vec<Node>, KustomizeError> {
+    mut accumulated: Accumulated,
+) -> Result<Accumulated, KustomizeError> {
     let canonical = dir.canonicalize().map_err(|e| KustomizeError {
         origin: None,
         message: format!("{}: {e}", dir.display()),
@@ -111,11 +138,11 @@ fn accumulate(
     // Two resources with the same id in one kustomization are an error in kustomize ("already
     // registered id"), which also keeps a tree listing one base twice per level from growing
     // exponentially.
-    let mut registered: HashSet<ObjectId> = objects.iter().map(ObjectId::of).collect();
+    let mut registered: HashSet<ObjectId> = accumulated.objects.iter().map(ObjectId::of).collect();
     for key in ["bases", "resources"] {
         for (entry, node) in kustomization.string_list(key)? {
             let loaded = load_resource(&canonical, entry, node, loader, stack)?;
-            for object in &loaded {
+            for object in &loaded.objects {
                 let id = ObjectId::of(object);
                 if registered.contains(&id) {
                     return Err(KustomizeError::at(
@@ -128,15 +155,18 @@ fn accumulate(
                 }
                 registered.insert(id);
             }
-            objects.extend(loaded);
+            accumulated.absorb(loaded, node)?;
         }
     }
+    let config = TransformerConfig::load(&kustomization, loader)?;
+    accumulated.config.merge(&config, &kustomization.root)?;
     for (entry, node) in kustomization.string_list("components")? {
         let path = local_path(&canonical, entry, node)?;
         enter(stack, &path, node)?;
-        objects = accumulate(&path, loader, stack, objects)?;
+        accumulated = accumulate(&path, loader, stack, accumulated)?;
     }
-    generate(&kustomization, &mut objects)?;
+    let objects = &mut accumulated.objects;
+    generate(&kustomization, objects)?;
     for (entry, node) in kustomization.string_list("crds")? {
         // CRD files only teach kustomize about custom kinds; their content is not output.
         let path = local_path(&canonical, entry, node)?;
@@ -147,9 +177,14 @@ fn accumulate(
             ));
         }
     }
-    transform(&kustomization, &mut objects)?;
+    transform(&kustomization, &accumulated.config, objects)?;
+    vars::merge(
+        objects,
+        &mut accumulated.vars,
+        vars::declared(&kustomization)?,
+    )?;
     stack.pop();
-    Ok(objects)
+    Ok(accumulated)
 }
 
 /// A resource entry: a file of manifests, or a directory holding a kustomization.
@@ -159,7 +194,7 @@ fn load_resource(
     node: &Node,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
-) -> Result<Vec<Node>, KustomizeError> {
+) -> Result<Accumulated, KustomizeError> {
     let path = local_path(dir, entry, node)?;
     if path.is_dir() {
         if Kustomization::find(&path).is_none() {
@@ -169,7 +204,7 @@ fn load_resource(
             ));
         }
         enter(stack, &path, node)?;
-        return accumulate(&path, loader, stack, Vec::new());
+        return accumulate(&path, loader, stack, Accumulated::default());
     }
     confined(dir, &path)
         .map_err(|why| KustomizeError::at(&node.origin, format!("{entry}: {why}")))?;
@@ -183,7 +218,10 @@ fn load_resource(
             ));
         }
     }
-    Ok(objects)
+    Ok(Accumulated {
+        objects,
+        ..Accumulated::default()
+    })
 }
 
 /// How deep kustomizations may nest (a root, its bases, their bases, ...). kustomize has no
@@ -248,7 +286,11 @@ fn local_path(dir: &Path, entry: &str, node: &Node) -> Result<PathBuf, Kustomize
 }
 
 /// The kustomization's own transformers, in the order kustomize runs them.
-fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(), KustomizeError> {
+fn transform(
+    kustomization: &Kustomization,
+    config: &TransformerConfig,
+    objects: &mut Vec<Node>,
+) -> Result<(), KustomizeError> {
     remember(objects);
     apply_patches(kustomization, objects)?;
     let before = identities_before_patches(objects);
@@ -261,7 +303,13 @@ fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(
     let suffix = kustomization.string("nameSuffix")?.unwrap_or_default();
     if !prefix.is_empty() || !suffix.is_empty() {
         remember(objects);
-        add_name_affixes(objects, prefix, suffix);
+        add_name_affixes(
+            objects,
+            prefix,
+            suffix,
+            &config.name_prefix,
+            &config.name_suffix,
+        )?;
     }
     if let Some(node) = kustomization.field("commonLabels") {
         let pairs = kustomization.string_map("commonLabels")?;

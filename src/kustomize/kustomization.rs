@@ -14,7 +14,7 @@ use crate::manifest::Node;
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// Fields rendered by meshwright.
-const SUPPORTED: [&str; 24] = [
+const SUPPORTED: [&str; 26] = [
     "apiVersion",
     "kind",
     "metadata",
@@ -39,10 +39,12 @@ const SUPPORTED: [&str; 24] = [
     "replacements",
     "buildMetadata",
     "sortOptions",
+    "vars",
+    "configurations",
 ];
 
 /// Fields kustomize knows that meshwright refuses, with the reason given to the user.
-const UNSUPPORTED: [(&str, &str); 9] = [
+const UNSUPPORTED: [(&str, &str); 7] = [
     (
         "helmCharts",
         "Helm chart inflation is not supported; render the chart and commit its output",
@@ -58,14 +60,6 @@ const UNSUPPORTED: [(&str, &str); 9] = [
     (
         "openapi",
         "custom OpenAPI schemas for patches are not supported",
-    ),
-    (
-        "configurations",
-        "custom transformer configurations are not supported",
-    ),
-    (
-        "vars",
-        "vars are deprecated in kustomize v5 and not supported; use replacements",
     ),
 ];
 
@@ -114,13 +108,15 @@ impl Kustomization {
                 ));
             }
         };
-        let Some(entries) = root.as_map() else {
+        let mut root = root;
+        let Some(entries) = root.as_map_mut() else {
             return Err(KustomizeError::at(
                 &root.origin,
                 "a kustomization must be a mapping",
             ));
         };
         for (key, value) in entries {
+            canonical_spelling(key);
             if let Some((_, why)) = UNSUPPORTED.iter().find(|(field, _)| field == key) {
                 return Err(KustomizeError::at(&value.origin, format!("`{key}`: {why}")));
             }
@@ -179,6 +175,18 @@ impl Kustomization {
             None => Ok(Vec::new()),
             Some(node) => string_map(node, key),
         }
+    }
+}
+
+/// kustomize decodes a kustomization with Go's JSON decoder, which matches field names
+/// ignoring case: `nameprefix` (common in old kustomizations) is `namePrefix`.
+fn canonical_spelling(key: &mut String) {
+    if let Some(known) = SUPPORTED
+        .iter()
+        .chain(UNSUPPORTED.iter().map(|(field, _)| field))
+        .find(|field| field.eq_ignore_ascii_case(key))
+    {
+        *key = known.to_string();
     }
 }
 

@@ -19,6 +19,8 @@ pub mod patch;
 pub mod replacement;
 pub mod restrict;
 pub mod transform;
+pub mod transformer_config;
+pub mod vars;
 
 pub use build::{Moved, Rendered, build, build_with};
 pub use error::KustomizeError;

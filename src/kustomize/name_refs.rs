@@ -219,6 +219,8 @@ impl Resolver<'_> {
             return;
         };
         self.rename_at(spec, &["defaultBackend", "service", "name"], "Service");
+        // extensions/v1beta1 Ingresses name their Services so.
+        self.rename_at(spec, &["backend", "serviceName"], "Service");
         for tls in Self::each(spec, "tls") {
             self.rename_at(tls, &["secretName"], "Secret");
         }
@@ -226,6 +228,7 @@ impl Resolver<'_> {
             if let Some(http) = rule.get_mut("http") {
                 for path in Self::each(http, "paths") {
                     self.rename_at(path, &["backend", "service", "name"], "Service");
+                    self.rename_at(path, &["backend", "serviceName"], "Service");
                 }
             }
         }

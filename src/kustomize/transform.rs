@@ -2,9 +2,11 @@
 //! name prefix and suffix, labels, annotations, image overrides and replica counts.
 
 use super::error::KustomizeError;
+use super::field_path;
 use super::field_specs::{
     is_cluster_scoped, pod_spec_path, selector_paths, template_metadata_paths,
 };
+use super::transformer_config::FieldSpec;
 use crate::manifest::{Node, Value};
 
 fn kind(object: &Node) -> &str {
@@ -42,18 +44,43 @@ pub fn set_namespace(objects: &mut [Node], namespace: &str, origin: &Node) {
     }
 }
 
-/// `namePrefix:` / `nameSuffix:` — every object but Namespaces and CRDs is renamed.
-pub fn add_name_affixes(objects: &mut [Node], prefix: &str, suffix: &str) {
+/// `namePrefix:` / `nameSuffix:` — the fields of `prefix_specs` / `suffix_specs` (by default
+/// every object's `metadata.name`) get the prefix / suffix; Namespaces, CRDs and APIServices
+/// keep their names.
+pub fn add_name_affixes(
+    objects: &mut [Node],
+    prefix: &str,
+    suffix: &str,
+    prefix_specs: &[FieldSpec],
+    suffix_specs: &[FieldSpec],
+) -> Result<(), KustomizeError> {
     for object in objects.iter_mut() {
-        if matches!(kind(object), "Namespace" | "CustomResourceDefinition") {
+        if matches!(kind(object), "Namespace" | "CustomResourceDefinition")
+            || (kind(object) == "APIService"
+                && object
+                    .str_at(&["apiVersion"])
+                    .is_some_and(|v| v.starts_with("apiregistration.k8s.io/")))
+        {
             continue;
         }
-        if let Some(name) = object.at_mut(&["metadata", "name"])
-            && let Value::String(text) = &mut name.value
-        {
-            *text = format!("{prefix}{text}{suffix}");
+        let origin = object.origin.clone();
+        let empty = Value::String(String::new());
+        for (specs, before, after) in [(prefix_specs, prefix, ""), (suffix_specs, "", suffix)] {
+            if before.is_empty() && after.is_empty() {
+                continue;
+            }
+            for spec in specs {
+                spec.apply(object, Some(&empty), &mut |name| {
+                    if let Some(text) = field_path::scalar_text(name) {
+                        name.value = Value::String(format!("{before}{text}{after}"));
+                    }
+                    Ok(())
+                })
+                .map_err(|why| KustomizeError::at(&origin, why))?;
+            }
         }
     }
+    Ok(())
 }
 
 /// Adds `pairs` to `metadata.<field>` and, as the flags ask, to pod templates and selectors.
