@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::error::KustomizeError;
+use super::field_path::scalar_text;
 use super::generator::generate;
 use super::hash::append_hashes;
 use super::history::{ObjectId, forget, original, remember};
@@ -16,7 +17,8 @@ use super::patch::{apply_json6902_patches, apply_patches, identities_before_patc
 use super::replacement::replace;
 use super::restrict::confined;
 use super::transform::{
-    ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
+    ImageOverride, add_metadata, add_name_affixes, override_images, override_images_at,
+    set_namespace, set_replicas,
 };
 use super::transformer_config::TransformerConfig;
 use super::vars::{self, Var};
@@ -55,13 +57,15 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
         .iter()
         .map(|o| original(o).unwrap_or_else(|| Identity::of(o)))
         .collect();
-    fix_references(&mut objects, &originals);
-    append_hashes(&mut objects);
+    let custom_references = &accumulated.config.name_reference;
+    fix_references(&mut objects, &originals, custom_references)?;
+    append_hashes(&mut objects, custom_references)?;
     vars::resolve(
         &mut objects,
         &accumulated.vars,
         &accumulated.config.var_reference,
     )?;
+    drop_local_configs(&mut objects);
     let moved = objects
         .iter()
         .filter_map(|object| {
@@ -75,6 +79,22 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
     drop_empty_annotations(&mut objects);
     sort_legacy(&mut objects);
     Ok(Rendered { objects, moved })
+}
+
+/// kustomize's last step (`IgnoreLocal`): objects annotated
+/// `config.kubernetes.io/local-config` (other than `"false"`) only served the build — as
+/// name reference sources, var targets — and are not output.
+fn drop_local_configs(objects: &mut Vec<Node>) {
+    objects.retain(|object| {
+        object
+            .at(&[
+                "metadata",
+                "annotations",
+                "config.kubernetes.io/local-config",
+            ])
+            .and_then(scalar_text)
+            .is_none_or(|value| value == "false")
+    });
 }
 
 /// kustomize writes `metadata.annotations` back through a setter that leaves out an empty
@@ -348,8 +368,9 @@ fn transform(
         .collect::<Result<Vec<_>, _>>()?;
     if !overrides.is_empty() {
         override_images(objects, &overrides);
+        override_images_at(objects, &overrides, &config.images)?;
     }
-    fix_references(objects, &before);
+    fix_references(objects, &before, &config.name_reference)?;
     replace(kustomization, objects)?;
     Ok(())
 }

@@ -234,6 +234,35 @@ pub fn override_images(objects: &mut [Node], overrides: &[ImageOverride]) {
     }
 }
 
+/// `images:` in the fields of the `images` field specs (kustomize's built-in ones reach
+/// `spec/containers[]/image` and `spec/template/spec/...` of any kind; `configurations:` add
+/// custom kinds' fields); CRDs are left alone.
+pub fn override_images_at(
+    objects: &mut [Node],
+    overrides: &[ImageOverride],
+    specs: &[FieldSpec],
+) -> Result<(), KustomizeError> {
+    for object in objects.iter_mut() {
+        if kind(object) == "CustomResourceDefinition" {
+            continue;
+        }
+        let origin = object.origin.clone();
+        for spec in specs {
+            spec.apply(object, None, &mut |image| {
+                let rewritten = image
+                    .as_str()
+                    .and_then(|text| overrides.iter().find_map(|o| Some((o.apply(text)?, o))));
+                if let Some((rewritten, o)) = rewritten {
+                    *image = Node::string(rewritten, o.origin.origin.clone());
+                }
+                Ok(())
+            })
+            .map_err(|why| KustomizeError::at(&origin, format!("images: {why}")))?;
+        }
+    }
+    Ok(())
+}
+
 /// `replicas:` — sets `spec.replicas` of the named workloads.
 pub fn set_replicas(objects: &mut [Node], entries: &[Node]) -> Result<(), KustomizeError> {
     for entry in entries {
