@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::crds;
 use super::error::KustomizeError;
 use super::field_path::scalar_text;
 use super::generator::generate;
@@ -180,6 +181,9 @@ fn accumulate(
     }
     let config = TransformerConfig::load(&kustomization, loader)?;
     accumulated.config.merge(&config, &kustomization.root)?;
+    accumulated
+        .config
+        .merge(&crds::load(&kustomization, loader)?, &kustomization.root)?;
     for (entry, node) in kustomization.string_list("components")? {
         let path = local_path(&canonical, entry, node)?;
         enter(stack, &path, node)?;
@@ -187,16 +191,6 @@ fn accumulate(
     }
     let objects = &mut accumulated.objects;
     generate(&kustomization, objects)?;
-    for (entry, node) in kustomization.string_list("crds")? {
-        // CRD files only teach kustomize about custom kinds; their content is not output.
-        let path = local_path(&canonical, entry, node)?;
-        if !path.is_file() {
-            return Err(KustomizeError::at(
-                &node.origin,
-                format!("crds: {entry}: no such file"),
-            ));
-        }
-    }
     transform(&kustomization, &accumulated.config, objects)?;
     vars::merge(
         objects,

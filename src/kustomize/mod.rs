@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod build;
+pub mod crds;
 pub mod emit;
 pub mod error;
 pub mod field_path;
