@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::crds;
+use super::custom_fields;
 use super::error::KustomizeError;
 use super::field_path::scalar_text;
 use super::generator::generate;
@@ -312,6 +313,7 @@ fn transform(
     if let Some(node) = kustomization.field("namespace") {
         let namespace = kustomization.string("namespace")?.unwrap_or_default();
         set_namespace(objects, namespace, node);
+        custom_fields::set_namespace_at(objects, &config.namespace, namespace, node)?;
     }
     let prefix = kustomization.string("namePrefix")?.unwrap_or_default();
     let suffix = kustomization.string("nameSuffix")?.unwrap_or_default();
@@ -328,6 +330,7 @@ fn transform(
     if let Some(node) = kustomization.field("commonLabels") {
         let pairs = kustomization.string_map("commonLabels")?;
         add_metadata(objects, "labels", &pairs, node, true, true);
+        custom_fields::add_pairs(objects, &config.common_labels, &pairs, node)?;
     }
     for entry in kustomization.list("labels")? {
         let pairs = match entry.get("pairs") {
@@ -348,10 +351,14 @@ fn transform(
             selectors || flag("includeTemplates"),
             selectors,
         );
+        if selectors {
+            custom_fields::add_pairs(objects, &config.common_labels, &pairs, entry)?;
+        }
     }
     if let Some(node) = kustomization.field("commonAnnotations") {
         let pairs = kustomization.string_map("commonAnnotations")?;
         add_metadata(objects, "annotations", &pairs, node, true, false);
+        custom_fields::add_pairs(objects, &config.common_annotations, &pairs, node)?;
     }
     apply_json6902_patches(kustomization, objects)?;
     set_replicas(objects, kustomization.list("replicas")?)?;

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod build;
 pub mod crds;
+pub mod custom_fields;
 pub mod emit;
 pub mod error;
 pub mod field_path;

@@ -199,9 +199,10 @@ pub struct NameBackReference {
     pub referrers: Vec<FieldSpec>,
 }
 
-/// The field specs of every transformer. `name_reference` holds only what configurations
-/// and CRDs add (the built-in references are `name_refs`' own); the other lists start from
-/// kustomize's built-in specs where meshwright's transformers read them from here.
+/// The field specs of every transformer. The prefix, suffix, image and var lists start
+/// from kustomize's built-in specs (those transformers walk them); the others hold only
+/// what configurations and CRDs add, on top of the built-in fields `name_refs` and
+/// `transform` know.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TransformerConfig {
     pub name_prefix: Vec<FieldSpec>,
@@ -209,22 +210,28 @@ pub struct TransformerConfig {
     pub images: Vec<FieldSpec>,
     pub var_reference: Vec<FieldSpec>,
     pub name_reference: Vec<NameBackReference>,
+    pub common_labels: Vec<FieldSpec>,
+    pub common_annotations: Vec<FieldSpec>,
+    pub namespace: Vec<FieldSpec>,
 }
 
-/// The keys of a configuration file: the lists meshwright applies, and the ones kustomize
-/// reads that meshwright does not yet (refused rather than ignored).
-const CONFIG_KEYS: [&str; 12] = [
+/// The keys of a configuration file meshwright applies.
+const CONFIG_KEYS: [&str; 8] = [
     "namePrefix",
     "nameSuffix",
     "images",
     "varReference",
     "nameReference",
-    "namespace",
     "commonLabels",
+    "commonAnnotations",
+    "namespace",
+];
+
+/// Keys kustomize reads that meshwright does not apply yet (refused rather than ignored).
+const NOT_YET: [&str; 4] = [
     "labels",
     "templateLabels",
     "volumeClaimTemplateLabels",
-    "commonAnnotations",
     "replicas",
 ];
 
@@ -247,7 +254,7 @@ impl TransformerConfig {
             })
             .collect(),
             var_reference: builtin_var_references(),
-            name_reference: Vec::new(),
+            ..TransformerConfig::default()
         };
         config.sort();
         config
@@ -279,11 +286,12 @@ impl TransformerConfig {
         if document.is_null() {
             return Ok(TransformerConfig::default());
         }
-        known_keys_ignoring_case(document, &CONFIG_KEYS, "a transformer configuration")?;
+        let keys: Vec<&str> = CONFIG_KEYS.iter().chain(&NOT_YET).copied().collect();
+        known_keys_ignoring_case(document, &keys, "a transformer configuration")?;
         let specs = |key: &str| -> Result<Vec<FieldSpec>, KustomizeError> {
             list(document, key)?.iter().map(FieldSpec::parse).collect()
         };
-        for key in &CONFIG_KEYS[5..] {
+        for key in NOT_YET {
             if let Some(entry) = field(document, key).filter(|n| !n.is_null()) {
                 return Err(KustomizeError::at(
                     &entry.origin,
@@ -314,6 +322,9 @@ impl TransformerConfig {
             images: specs("images")?,
             var_reference: specs("varReference")?,
             name_reference,
+            common_labels: specs("commonLabels")?,
+            common_annotations: specs("commonAnnotations")?,
+            namespace: specs("namespace")?,
         };
         config.sort();
         Ok(config)
@@ -337,6 +348,9 @@ impl TransformerConfig {
         merge_specs(&mut self.name_suffix, &other.name_suffix).map_err(conflict)?;
         merge_specs(&mut self.images, &other.images).map_err(conflict)?;
         merge_specs(&mut self.var_reference, &other.var_reference).map_err(conflict)?;
+        merge_specs(&mut self.common_labels, &other.common_labels).map_err(conflict)?;
+        merge_specs(&mut self.common_annotations, &other.common_annotations).map_err(conflict)?;
+        merge_specs(&mut self.namespace, &other.namespace).map_err(conflict)?;
         for incoming in &other.name_reference {
             match self
                 .name_reference
@@ -359,6 +373,9 @@ impl TransformerConfig {
             &mut self.name_suffix,
             &mut self.images,
             &mut self.var_reference,
+            &mut self.common_labels,
+            &mut self.common_annotations,
+            &mut self.namespace,
         ] {
             specs.sort_by_cached_key(|spec| spec.gvk.order());
         }
