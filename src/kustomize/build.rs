@@ -361,7 +361,7 @@ fn transform(
         custom_fields::add_pairs(objects, &config.common_annotations, &pairs, node)?;
     }
     apply_json6902_patches(kustomization, objects)?;
-    set_replicas(objects, kustomization.list("replicas")?)?;
+    set_replicas(objects, kustomization.list("replicas")?, &config.replicas)?;
     let overrides = kustomization
         .list("images")?
         .iter()

@@ -6,6 +6,7 @@ use super::field_path;
 use super::field_specs::{
     is_cluster_scoped, pod_spec_path, selector_paths, template_metadata_paths,
 };
+use super::history::previous_ids;
 use super::transformer_config::FieldSpec;
 use crate::manifest::{Node, Value};
 
@@ -263,8 +264,15 @@ pub fn override_images_at(
     Ok(())
 }
 
-/// `replicas:` — sets `spec.replicas` of the named workloads.
-pub fn set_replicas(objects: &mut [Node], entries: &[Node]) -> Result<(), KustomizeError> {
+/// `replicas:` — sets the count in the fields of `specs` (kustomize's `spec/replicas` of
+/// Deployments, ReplicaSets, StatefulSets and ReplicationControllers, and what
+/// configurations add) of the objects with that name, now or before; naming no such object
+/// is kustomize's error.
+pub fn set_replicas(
+    objects: &mut [Node],
+    entries: &[Node],
+    specs: &[FieldSpec],
+) -> Result<(), KustomizeError> {
     for entry in entries {
         let name = entry
             .str_at(&["name"])
@@ -275,15 +283,27 @@ pub fn set_replicas(objects: &mut [Node], entries: &[Node]) -> Result<(), Kustom
             .ok_or_else(|| {
                 KustomizeError::at(&entry.origin, "replicas: `count` must be a number")
             })?;
-        for object in objects.iter_mut() {
-            if object.str_at(&["metadata", "name"]) == Some(name)
-                && matches!(
-                    kind(object),
-                    "Deployment" | "ReplicaSet" | "StatefulSet" | "ReplicationController"
-                )
-            {
-                object.map_entry("spec").set("replicas", count.clone());
+        let mut found = false;
+        for spec in specs {
+            for object in objects.iter_mut() {
+                let named = object.str_at(&["metadata", "name"]) == Some(name)
+                    || previous_ids(object).iter().any(|id| id.name == name);
+                if !named || !spec.selects(object) {
+                    continue;
+                }
+                found = true;
+                spec.apply(object, Some(&count.value), &mut |field| {
+                    *field = count.clone();
+                    Ok(())
+                })
+                .map_err(|why| KustomizeError::at(&entry.origin, format!("replicas: {why}")))?;
             }
+        }
+        if !found {
+            return Err(KustomizeError::at(
+                &entry.origin,
+                format!("replicas: no object named {name} has a field replicas are set in"),
+            ));
         }
     }
     Ok(())
@@ -291,7 +311,26 @@ pub fn set_replicas(objects: &mut [Node], entries: &[Node]) -> Result<(), Kustom
 
 #[cfg(test)]
 mod tests {
-    use super::split_image;
+    use super::{set_replicas, split_image};
+    use crate::kustomize::transformer_config::TransformerConfig;
+    use crate::manifest::parse_documents;
+    use std::path::Path;
+
+    #[test]
+    fn replicas_naming_no_workload_are_an_error_as_in_kustomize() {
+        let yaml = |text: &str| parse_documents(Path::new("t.yaml"), text.as_bytes()).unwrap();
+        let mut objects = yaml("kind: Deployment\nmetadata: {name: web}\n");
+        let specs = TransformerConfig::builtin().replicas;
+        set_replicas(&mut objects, &yaml("{name: web, count: 3}"), &specs).expect("sets");
+        assert_eq!(
+            objects[0]
+                .at(&["spec", "replicas"])
+                .map(|n| n.value.clone()),
+            Some(crate::manifest::Value::Number(3.into()))
+        );
+        let missing = set_replicas(&mut objects, &yaml("{name: api, count: 3}"), &specs);
+        assert!(missing.is_err_and(|e| e.message.contains("no object named api")));
+    }
 
     #[test]
     fn image_references_split_at_the_right_colon() {

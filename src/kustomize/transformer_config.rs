@@ -199,7 +199,7 @@ pub struct NameBackReference {
     pub referrers: Vec<FieldSpec>,
 }
 
-/// The field specs of every transformer. The prefix, suffix, image and var lists start
+/// The field specs of every transformer. The prefix, suffix, image, var and replica lists start
 /// from kustomize's built-in specs (those transformers walk them); the others hold only
 /// what configurations and CRDs add, on top of the built-in fields `name_refs` and
 /// `transform` know.
@@ -213,10 +213,11 @@ pub struct TransformerConfig {
     pub common_labels: Vec<FieldSpec>,
     pub common_annotations: Vec<FieldSpec>,
     pub namespace: Vec<FieldSpec>,
+    pub replicas: Vec<FieldSpec>,
 }
 
 /// The keys of a configuration file meshwright applies.
-const CONFIG_KEYS: [&str; 8] = [
+const CONFIG_KEYS: [&str; 9] = [
     "namePrefix",
     "nameSuffix",
     "images",
@@ -225,15 +226,11 @@ const CONFIG_KEYS: [&str; 8] = [
     "commonLabels",
     "commonAnnotations",
     "namespace",
+    "replicas",
 ];
 
 /// Keys kustomize reads that meshwright does not apply yet (refused rather than ignored).
-const NOT_YET: [&str; 4] = [
-    "labels",
-    "templateLabels",
-    "volumeClaimTemplateLabels",
-    "replicas",
-];
+const NOT_YET: [&str; 3] = ["labels", "templateLabels", "volumeClaimTemplateLabels"];
 
 impl TransformerConfig {
     /// kustomize's default configuration, for the lists kept here.
@@ -254,6 +251,18 @@ impl TransformerConfig {
             })
             .collect(),
             var_reference: builtin_var_references(),
+            replicas: [
+                "Deployment",
+                "ReplicationController",
+                "ReplicaSet",
+                "StatefulSet",
+            ]
+            .iter()
+            .map(|kind| FieldSpec {
+                create: true,
+                ..FieldSpec::builtin(kind, "spec/replicas")
+            })
+            .collect(),
             ..TransformerConfig::default()
         };
         config.sort();
@@ -325,6 +334,7 @@ impl TransformerConfig {
             common_labels: specs("commonLabels")?,
             common_annotations: specs("commonAnnotations")?,
             namespace: specs("namespace")?,
+            replicas: specs("replicas")?,
         };
         config.sort();
         Ok(config)
@@ -351,6 +361,7 @@ impl TransformerConfig {
         merge_specs(&mut self.common_labels, &other.common_labels).map_err(conflict)?;
         merge_specs(&mut self.common_annotations, &other.common_annotations).map_err(conflict)?;
         merge_specs(&mut self.namespace, &other.namespace).map_err(conflict)?;
+        merge_specs(&mut self.replicas, &other.replicas).map_err(conflict)?;
         for incoming in &other.name_reference {
             match self
                 .name_reference
@@ -376,6 +387,7 @@ impl TransformerConfig {
             &mut self.common_labels,
             &mut self.common_annotations,
             &mut self.namespace,
+            &mut self.replicas,
         ] {
             specs.sort_by_cached_key(|spec| spec.gvk.order());
         }
