@@ -5,6 +5,8 @@
 //! upward along the build as kustomize's accumulator merges it: what a base declares also
 //! applies in the overlays that include it.
 
+use std::sync::OnceLock;
+
 use super::error::KustomizeError;
 use super::kustomization::{Kustomization, known_keys};
 use super::loader::Loader;
@@ -235,6 +237,11 @@ const NOT_YET: [&str; 3] = ["labels", "templateLabels", "volumeClaimTemplateLabe
 impl TransformerConfig {
     /// kustomize's default configuration, for the lists kept here.
     pub fn builtin() -> TransformerConfig {
+        static BUILTIN: OnceLock<TransformerConfig> = OnceLock::new();
+        BUILTIN.get_or_init(TransformerConfig::make_builtin).clone()
+    }
+
+    fn make_builtin() -> TransformerConfig {
         let mut config = TransformerConfig {
             name_prefix: vec![FieldSpec::builtin("", "metadata/name")],
             name_suffix: vec![FieldSpec::builtin("", "metadata/name")],
@@ -275,8 +282,12 @@ impl TransformerConfig {
         kustomization: &Kustomization,
         loader: &Loader,
     ) -> Result<TransformerConfig, KustomizeError> {
+        let files = kustomization.string_list("configurations")?;
+        if files.is_empty() {
+            return Ok(TransformerConfig::builtin());
+        }
         let mut custom = TransformerConfig::default();
-        for (entry, node) in kustomization.string_list("configurations")? {
+        for (entry, node) in files {
             for document in read_file(kustomization, entry, node, loader)? {
                 custom.merge(&TransformerConfig::parse(&document)?, &document)?;
             }
@@ -348,6 +359,11 @@ impl TransformerConfig {
         other: &TransformerConfig,
         origin: &Node,
     ) -> Result<(), KustomizeError> {
+        if self == other {
+            // Every spec covers itself: nothing changes (the common case of a base and an
+            // overlay that both use the built-in configuration).
+            return Ok(());
+        }
         let conflict = |_| {
             KustomizeError::at(
                 &origin.origin,

@@ -112,17 +112,18 @@ impl Var {
     }
 
     fn describe(&self) -> String {
+        let api_version = match (self.gvk.group.as_str(), self.gvk.version.as_str()) {
+            ("", version) => version.to_string(),
+            (group, version) => format!("{group}/{version}"),
+        };
+        let target: Vec<&str> = [api_version.as_str(), &self.gvk.kind, &self.target_name]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect();
         format!(
-            "{} (objref {} {} {}, fieldpath {})",
+            "{} (objref {}, fieldpath {})",
             self.name,
-            [&self.gvk.group, &self.gvk.version]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("/"),
-            self.gvk.kind,
-            self.target_name,
+            target.join(" "),
             self.field_path
         )
     }
