@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 
+use super::budget::{self, MAX_OBJECT_BYTES};
 use super::error::KustomizeError;
 use super::field_path::scalar_text;
 use super::history::{ObjectId, previous_ids};
@@ -207,10 +208,12 @@ pub fn resolve(
         return Ok(());
     }
     for object in objects.iter_mut() {
-        let origin = object.origin.clone();
+        let at_object = Node::new(Value::Null, object.origin.clone());
         for spec in specs {
             spec.apply(object, None, &mut |node| substitute_in(node, &values))
-                .map_err(|why| KustomizeError::at(&origin, format!("vars: {why}")))?;
+                .map_err(|why| KustomizeError::at(&at_object.origin, format!("vars: {why}")))?;
+            // Each var-reference path may expand the text again.
+            budget::check(object, &at_object, "vars")?;
         }
     }
     Ok(())
@@ -309,11 +312,11 @@ fn split_dotted(path: &str) -> Vec<String> {
 /// items of a list (which must be strings).
 fn substitute_in(node: &mut Node, values: &Values) -> Result<(), String> {
     match &mut node.value {
-        Value::String(_) => substitute(node, values),
+        Value::String(_) => substitute(node, values)?,
         Value::Map(entries) => {
             for (_, value) in entries.iter_mut() {
                 if matches!(value.value, Value::String(_)) {
-                    substitute(value, values);
+                    substitute(value, values)?;
                 }
             }
         }
@@ -322,7 +325,7 @@ fn substitute_in(node: &mut Node, values: &Values) -> Result<(), String> {
                 if !matches!(item.value, Value::String(_)) {
                     return Err("invalid value type expect a string".to_string());
                 }
-                substitute(item, values);
+                substitute(item, values)?;
             }
         }
         _ => {}
@@ -330,15 +333,17 @@ fn substitute_in(node: &mut Node, values: &Values) -> Result<(), String> {
     Ok(())
 }
 
-fn substitute(node: &mut Node, values: &Values) {
+fn substitute(node: &mut Node, values: &Values) -> Result<(), String> {
     if let Value::String(text) = &node.value {
-        node.value = expand(text, values);
+        node.value = expand(text, values)?;
     }
+    Ok(())
 }
 
 /// kustomize's `DoReplacements`: `$(NAME)` becomes the var's value (keeping its type when it
-/// is the whole string), `$$` becomes `$`, anything else stays.
-fn expand(input: &str, values: &Values) -> Value {
+/// is the whole string), `$$` becomes `$`, anything else stays. A string that would grow
+/// past the object budget is an error: a large value named many times multiplies.
+fn expand(input: &str, values: &Values) -> Result<Value, String> {
     let bytes = input.as_bytes();
     let mut out = String::new();
     let mut checkpoint = 0;
@@ -357,9 +362,17 @@ fn expand(input: &str, values: &Values) -> Value {
                         let name = &rest[1..close];
                         match values.get(name) {
                             Some(value) if input.len() == close + 2 && cursor == 0 => {
-                                return value.clone();
+                                return Ok(value.clone());
                             }
-                            Some(value) => out.push_str(&go_text(value)),
+                            Some(value) => {
+                                out.push_str(&go_text(value));
+                                if out.len() > MAX_OBJECT_BYTES {
+                                    return Err(format!(
+                                        "a value grows past meshwright's budget of {} MiB",
+                                        MAX_OBJECT_BYTES >> 20
+                                    ));
+                                }
+                            }
                             None => {
                                 out.push_str("$(");
                                 out.push_str(name);
@@ -386,7 +399,7 @@ fn expand(input: &str, values: &Values) -> Value {
         cursor += 1;
     }
     out.push_str(&input[checkpoint.min(input.len())..]);
-    Value::String(out)
+    Ok(Value::String(out))
 }
 
 /// A value as Go's `%v` prints it.
@@ -408,7 +421,7 @@ mod tests {
             ("PORT".to_string(), Value::Number(8080.into())),
             ("HOST".to_string(), Value::String("db".to_string())),
         ]);
-        expand(input, &values)
+        expand(input, &values).expect("small")
     }
 
     #[test]
@@ -424,6 +437,13 @@ mod tests {
             Value::String("$(HOST) $x $(".into())
         );
         assert_eq!(expanded("café $"), Value::String("café $".into()));
+    }
+
+    #[test]
+    fn a_large_value_named_many_times_is_refused() {
+        let values = Values::from([("V".to_string(), Value::String("x".repeat(8 << 20)))]);
+        let many = "$(V) ".repeat(9);
+        assert!(expand(&many, &values).is_err_and(|why| why.contains("budget")));
     }
 
     #[test]
