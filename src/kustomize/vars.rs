@@ -19,7 +19,8 @@ use crate::manifest::{Node, Origin, Value};
 /// it unreplaced).
 type Values = HashMap<String, Value>;
 
-/// Where an object keeps the names of the vars whose target it is (removed before output).
+/// Where an object keeps the names of the vars whose target it is (removed before output;
+/// under `history::PRIVATE`, so it follows an object a generator merge replaces).
 const VAR_NAMES: &str = "$meshwright/vars";
 
 /// One declared var.
@@ -437,6 +438,11 @@ mod tests {
             Value::String("$(HOST) $x $(".into())
         );
         assert_eq!(expanded("café $"), Value::String("café $".into()));
+    }
+
+    #[test]
+    fn var_targets_are_kept_under_a_private_key() {
+        assert!(VAR_NAMES.starts_with(crate::kustomize::history::PRIVATE));
     }
 
     #[test]
