@@ -351,8 +351,11 @@ fn transform(
             selectors || flag("includeTemplates"),
             selectors,
         );
+        custom_fields::add_pairs(objects, &config.labels, &pairs, entry)?;
         if selectors {
             custom_fields::add_pairs(objects, &config.common_labels, &pairs, entry)?;
+        } else if flag("includeTemplates") {
+            custom_fields::add_pairs(objects, &config.template_labels, &pairs, entry)?;
         }
     }
     if let Some(node) = kustomization.field("commonAnnotations") {

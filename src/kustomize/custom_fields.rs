@@ -1,7 +1,8 @@
 //! The fields `configurations:` add to kustomize's metadata transformers, how users teach
 //! kustomize where their custom kinds keep labels, selectors, annotations and namespaces:
-//! `commonLabels` specs (also written by `labels:` with `includeSelectors`),
-//! `commonAnnotations` and `namespace` specs. The built-in fields are `transform`'s.
+//! `commonLabels` specs (also written by `labels:` with `includeSelectors`), `labels` and
+//! `templateLabels` specs (written by `labels:` entries), `commonAnnotations` and
+//! `namespace` specs. The built-in fields are `transform`'s.
 
 use super::error::KustomizeError;
 use super::transformer_config::FieldSpec;

@@ -218,13 +218,19 @@ pub fn string_map(node: &Node, what: &str) -> Result<Vec<(String, String)>, Kust
 /// Refuses keys of a mapping (a generator entry, a replacement) outside `allowed`, as
 /// kustomize's strict reading does: a misspelt key is an error, not ignored.
 pub fn known_keys(node: &Node, allowed: &[&str], what: &str) -> Result<(), KustomizeError> {
+    check_keys(node, what, |key| allowed.contains(&key))
+}
+
+/// Refuses keys of a mapping that `is_known` does not accept.
+pub fn check_keys(
+    node: &Node,
+    what: &str,
+    is_known: impl Fn(&str) -> bool,
+) -> Result<(), KustomizeError> {
     let entries = node
         .as_map()
         .ok_or_else(|| KustomizeError::at(&node.origin, format!("{what} must be a mapping")))?;
-    match entries
-        .iter()
-        .find(|(key, _)| !allowed.contains(&key.as_str()))
-    {
+    match entries.iter().find(|(key, _)| !is_known(key)) {
         Some((key, value)) => Err(KustomizeError::at(
             &value.origin,
             format!("{what}: unknown field `{key}`"),

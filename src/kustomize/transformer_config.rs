@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use super::error::KustomizeError;
-use super::kustomization::{Kustomization, known_keys};
+use super::kustomization::{Kustomization, check_keys};
 use super::loader::Loader;
 use super::order::gvk_order;
 use super::restrict::confined;
@@ -216,10 +216,14 @@ pub struct TransformerConfig {
     pub common_annotations: Vec<FieldSpec>,
     pub namespace: Vec<FieldSpec>,
     pub replicas: Vec<FieldSpec>,
+    /// Where every `labels:` entry writes, beside `metadata/labels`.
+    pub labels: Vec<FieldSpec>,
+    /// Where `labels:` entries with `includeTemplates` write, beside pod templates.
+    pub template_labels: Vec<FieldSpec>,
 }
 
-/// The keys of a configuration file meshwright applies.
-const CONFIG_KEYS: [&str; 9] = [
+/// The keys of a configuration file.
+const CONFIG_KEYS: [&str; 11] = [
     "namePrefix",
     "nameSuffix",
     "images",
@@ -229,10 +233,9 @@ const CONFIG_KEYS: [&str; 9] = [
     "commonAnnotations",
     "namespace",
     "replicas",
+    "labels",
+    "templateLabels",
 ];
-
-/// Keys kustomize reads that meshwright does not apply yet (refused rather than ignored).
-const NOT_YET: [&str; 3] = ["labels", "templateLabels", "volumeClaimTemplateLabels"];
 
 impl TransformerConfig {
     /// kustomize's default configuration, for the lists kept here.
@@ -306,19 +309,10 @@ impl TransformerConfig {
         if document.is_null() {
             return Ok(TransformerConfig::default());
         }
-        let keys: Vec<&str> = CONFIG_KEYS.iter().chain(&NOT_YET).copied().collect();
-        known_keys_ignoring_case(document, &keys, "a transformer configuration")?;
+        known_keys_ignoring_case(document, &CONFIG_KEYS, "a transformer configuration")?;
         let specs = |key: &str| -> Result<Vec<FieldSpec>, KustomizeError> {
             list(document, key)?.iter().map(FieldSpec::parse).collect()
         };
-        for key in NOT_YET {
-            if let Some(entry) = field(document, key).filter(|n| !n.is_null()) {
-                return Err(KustomizeError::at(
-                    &entry.origin,
-                    format!("configurations: `{key}` field specs are not supported yet"),
-                ));
-            }
-        }
         let name_reference = list(document, "nameReference")?
             .iter()
             .map(|entry| {
@@ -346,6 +340,8 @@ impl TransformerConfig {
             common_annotations: specs("commonAnnotations")?,
             namespace: specs("namespace")?,
             replicas: specs("replicas")?,
+            labels: specs("labels")?,
+            template_labels: specs("templateLabels")?,
         };
         config.sort();
         Ok(config)
@@ -378,6 +374,8 @@ impl TransformerConfig {
         merge_specs(&mut self.common_annotations, &other.common_annotations).map_err(conflict)?;
         merge_specs(&mut self.namespace, &other.namespace).map_err(conflict)?;
         merge_specs(&mut self.replicas, &other.replicas).map_err(conflict)?;
+        merge_specs(&mut self.labels, &other.labels).map_err(conflict)?;
+        merge_specs(&mut self.template_labels, &other.template_labels).map_err(conflict)?;
         for incoming in &other.name_reference {
             match self
                 .name_reference
@@ -404,6 +402,8 @@ impl TransformerConfig {
             &mut self.common_annotations,
             &mut self.namespace,
             &mut self.replicas,
+            &mut self.labels,
+            &mut self.template_labels,
         ] {
             specs.sort_by_cached_key(|spec| spec.gvk.order());
         }
@@ -548,15 +548,9 @@ pub fn known_keys_ignoring_case(
     allowed: &[&str],
     what: &str,
 ) -> Result<(), KustomizeError> {
-    let lowered: Vec<String> = allowed.iter().map(|k| k.to_ascii_lowercase()).collect();
-    let mut normalized = node.clone();
-    if let Some(entries) = normalized.as_map_mut() {
-        for (key, _) in entries.iter_mut() {
-            key.make_ascii_lowercase();
-        }
-    }
-    let allowed: Vec<&str> = lowered.iter().map(String::as_str).collect();
-    known_keys(&normalized, &allowed, what)
+    check_keys(node, what, |key| {
+        allowed.iter().any(|known| known.eq_ignore_ascii_case(key))
+    })
 }
 
 #[cfg(test)]
