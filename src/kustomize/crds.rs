@@ -1,9 +1,11 @@
 //! A kustomization's `crds:` files: OpenAPI definitions (type name → `Schema`, as
 //! kube-openapi generates them, JSON or YAML) whose properties tell kustomize where custom
-//! kinds keep names: `x-kubernetes-object-ref-kind` (with `-api-version`, and
+//! kinds keep names and metadata: `x-kubernetes-object-ref-kind` (with `-api-version`, and
 //! `-name-key`, `name` by default) marks a reference to an object of that kind,
-//! `x-kubernetes-identity` a field that takes the name prefix. What they declare joins the
-//! kustomization's transformer configuration; the files themselves are not output.
+//! `x-kubernetes-identity` a field that takes the name prefix, `x-kubernetes-annotation` and
+//! `x-kubernetes-label-selector` fields that take `commonAnnotations` and `commonLabels`.
+//! What they declare joins the kustomization's transformer configuration; the files
+//! themselves are not output.
 
 use super::error::KustomizeError;
 use super::kustomization::Kustomization;
@@ -99,18 +101,11 @@ impl<'a> Reader<'a> {
             })?;
             path.push(name.clone());
             let extension = |key: &str| field(property, key).and_then(Node::as_str);
-            for (key, what) in [
-                ("x-kubernetes-annotation", "annotation"),
-                ("x-kubernetes-label-selector", "label selector"),
-            ] {
-                if extension(key).is_some() {
-                    return Err(KustomizeError::at(
-                        &property.origin,
-                        format!(
-                            "crds: `{key}` ({what} fields of custom kinds) is not supported yet"
-                        ),
-                    ));
-                }
+            if extension("x-kubernetes-annotation").is_some() {
+                self.config.common_annotations.push(self.spec(path));
+            }
+            if extension("x-kubernetes-label-selector").is_some() {
+                self.config.common_labels.push(self.spec(path));
             }
             if extension("x-kubernetes-identity").is_some() {
                 self.config.name_prefix.push(self.spec(path));
