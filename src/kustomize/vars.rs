@@ -91,7 +91,7 @@ impl Var {
     }
 
     /// Whether `object`, as it is or was, is this var's target: kind, group, version and
-    /// name equal, and the namespace too when the var names one (or the kind has none).
+    /// name equal, and the namespace too when the var names one (none is `default`).
     fn targets(&self, object: &Node) -> bool {
         let api_version = object.str_at(&["apiVersion"]).unwrap_or_default();
         let wanted_namespace = match self.target_namespace.as_str() {
