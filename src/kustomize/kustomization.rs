@@ -115,8 +115,15 @@ impl Kustomization {
                 "a kustomization must be a mapping",
             ));
         };
-        for (key, value) in entries {
+        for (key, _) in entries.iter_mut() {
             canonical_spelling(key);
+        }
+        // Spelt twice (`namePrefix` and `nameprefix`), the later one wins, as in kustomize.
+        let mut seen = std::collections::HashSet::new();
+        entries.reverse();
+        entries.retain(|(key, _)| seen.insert(key.clone()));
+        entries.reverse();
+        for (key, value) in entries {
             if let Some((_, why)) = UNSUPPORTED.iter().find(|(field, _)| field == key) {
                 return Err(KustomizeError::at(&value.origin, format!("`{key}`: {why}")));
             }
@@ -236,5 +243,24 @@ pub fn check_keys(
             format!("{what}: unknown field `{key}`"),
         )),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_are_matched_ignoring_case_and_the_last_spelling_wins() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().canonicalize().unwrap();
+        std::fs::write(
+            dir.join("kustomization.yaml"),
+            "nameprefix: a-\nNamePrefix: b-\nRESOURCES: []\n",
+        )
+        .unwrap();
+        let kustomization = Kustomization::load(&dir, &Loader::new()).expect("loads");
+        assert_eq!(kustomization.string("namePrefix").unwrap(), Some("b-"));
+        assert!(kustomization.field("resources").is_some());
     }
 }
