@@ -5,7 +5,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use super::build_metadata::{BuildMetadata, Level};
+use super::crds;
+use super::custom_fields;
 use super::error::KustomizeError;
+use super::field_path::scalar_text;
 use super::generator::generate;
 use super::hash::append_hashes;
 use super::history::{ObjectId, forget, original, remember};
@@ -18,8 +21,11 @@ use super::plugin;
 use super::replacement::replace;
 use super::restrict::confined;
 use super::transform::{
-    ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
+    ImageOverride, add_metadata, add_name_affixes, override_images, override_images_at,
+    set_namespace, set_replicas,
 };
+use super::transformer_config::TransformerConfig;
+use super::vars::{self, Var};
 use crate::manifest::{Node, unwrap_lists};
 
 /// A rendered root: its objects in kustomize's output order, and the objects whose
@@ -48,15 +54,29 @@ pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
 pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeError> {
     let mut stack = Vec::new();
     let metadata = root_build_metadata(dir, loader)?;
-    let mut objects = accumulate(dir, loader, &mut stack, Vec::new(), metadata.root_path())?;
+    let accumulated = accumulate(
+        dir,
+        loader,
+        &mut stack,
+        Accumulated::default(),
+        metadata.root_path(),
+    )?;
+    let mut objects = accumulated.objects;
     // Like kustomize's final back-reference fix: a reference into a sibling subtree (an
     // overlay's two bases) follows renames no single level saw both sides of.
     let originals: Vec<Identity> = objects
         .iter()
         .map(|o| original(o).unwrap_or_else(|| Identity::of(o)))
         .collect();
-    fix_references(&mut objects, &originals);
-    append_hashes(&mut objects);
+    let custom_references = &accumulated.config.name_reference;
+    fix_references(&mut objects, &originals, custom_references)?;
+    append_hashes(&mut objects, custom_references)?;
+    vars::resolve(
+        &mut objects,
+        &accumulated.vars,
+        &accumulated.config.var_reference,
+    )?;
+    drop_local_configs(&mut objects);
     let moved = objects
         .iter()
         .filter_map(|object| {
@@ -67,7 +87,6 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
         })
         .collect();
     forget(&mut objects);
-    drop_local_configs(&mut objects);
     metadata.finish(&mut objects);
     drop_empty_annotations(&mut objects);
     sort_legacy(&mut objects);
@@ -85,9 +104,9 @@ fn root_build_metadata(dir: &Path, loader: &Loader) -> Result<BuildMetadata, Kus
     }
 }
 
-/// kustomize leaves out of its output the objects annotated
-/// `config.kubernetes.io/local-config` (with any value but `false`), once the whole build
-/// is done: transformers may still read them (a replacement's source).
+/// kustomize's last step (`IgnoreLocal`): objects annotated
+/// `config.kubernetes.io/local-config` (other than `"false"`) only served the build — as
+/// name reference sources, var targets, replacement sources — and are not output.
 fn drop_local_configs(objects: &mut Vec<Node>) {
     objects.retain(|object| {
         object
@@ -96,7 +115,8 @@ fn drop_local_configs(objects: &mut Vec<Node>) {
                 "annotations",
                 "config.kubernetes.io/local-config",
             ])
-            .is_none_or(|value| value.as_str() == Some("false"))
+            .and_then(scalar_text)
+            .is_none_or(|value| value == "false")
     });
 }
 
@@ -114,16 +134,34 @@ fn drop_empty_annotations(objects: &mut [Node]) {
     }
 }
 
-/// Adds the objects of the kustomization (or component) in `dir` to `objects`, then applies
-/// its transformers to all of them. `stack` holds the directories being built, for cycles;
-/// `origin_path` is the directory's path from the root when origins are tracked.
+/// What building a kustomization collects (kustomize's `ResAccumulator`): its objects, the
+/// transformer configuration it and what it includes declare, and their vars.
+#[derive(Default)]
+struct Accumulated {
+    objects: Vec<Node>,
+    config: TransformerConfig,
+    vars: Vec<Var>,
+}
+
+impl Accumulated {
+    /// Takes in what an included kustomization accumulated; `entry` names it.
+    fn absorb(&mut self, other: Accumulated, entry: &Node) -> Result<(), KustomizeError> {
+        self.objects.extend(other.objects);
+        self.config.merge(&other.config, entry)?;
+        vars::absorb(&mut self.vars, other.vars)
+    }
+}
+
+/// Adds the objects of the kustomization (or component) in `dir` to `accumulated`, then
+/// applies its transformers to all of them. `stack` holds the directories being built, for
+/// cycles; `origin_path` is the directory's path from the root when origins are tracked.
 fn accumulate(
     dir: &Path,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
-    mut objects: Vec<Node>,
+    mut accumulated: Accumulated,
     origin_path: Option<String>,
-) -> Result<Vec<Node>, KustomizeError> {
+) -> Result<Accumulated, KustomizeError> {
     let canonical = dir.canonicalize().map_err(|e| KustomizeError {
         origin: None,
         message: format!("{}: {e}", dir.display()),
@@ -146,11 +184,11 @@ fn accumulate(
     // Two resources with the same id in one kustomization are an error in kustomize ("already
     // registered id"), which also keeps a tree listing one base twice per level from growing
     // exponentially.
-    let mut registered: HashSet<ObjectId> = objects.iter().map(ObjectId::of).collect();
+    let mut registered: HashSet<ObjectId> = accumulated.objects.iter().map(ObjectId::of).collect();
     for key in ["bases", "resources"] {
         for (entry, node) in kustomization.string_list(key)? {
             let loaded = load_resource(&canonical, entry, node, loader, stack, level)?;
-            for object in &loaded {
+            for object in &loaded.objects {
                 let id = ObjectId::of(object);
                 if registered.contains(&id) {
                     return Err(KustomizeError::at(
@@ -163,10 +201,15 @@ fn accumulate(
                 }
                 registered.insert(id);
             }
-            objects.extend(loaded);
+            accumulated.absorb(loaded, node)?;
         }
     }
-    generate(&kustomization, &mut objects, level)?;
+    let config = TransformerConfig::load(&kustomization, loader)?;
+    accumulated.config.merge(&config, &kustomization.root)?;
+    accumulated
+        .config
+        .merge(&crds::load(&kustomization, loader)?, &kustomization.root)?;
+    generate(&kustomization, &mut accumulated.objects, level)?;
     let generators = plugin_configs(
         &canonical,
         &kustomization,
@@ -175,23 +218,13 @@ fn accumulate(
         stack,
         level,
     )?;
-    plugin::generate(&canonical, &generators, &mut objects)?;
+    plugin::generate(&canonical, &generators, &mut accumulated.objects)?;
     // Components come after the generators, so their transformers see what those made.
     for (entry, node) in kustomization.string_list("components")? {
         let path = local_path(&canonical, entry, node)?;
         enter(stack, &path, node)?;
         let child = level.map(|l| l.child_path(entry));
-        objects = accumulate(&path, loader, stack, objects, child)?;
-    }
-    for (entry, node) in kustomization.string_list("crds")? {
-        // CRD files only teach kustomize about custom kinds; their content is not output.
-        let path = local_path(&canonical, entry, node)?;
-        if !path.is_file() {
-            return Err(KustomizeError::at(
-                &node.origin,
-                format!("crds: {entry}: no such file"),
-            ));
-        }
+        accumulated = accumulate(&path, loader, stack, accumulated, child)?;
     }
     let transformers = plugin_configs(
         &canonical,
@@ -201,9 +234,15 @@ fn accumulate(
         stack,
         level,
     )?;
-    transform(&kustomization, &transformers, &mut objects, level)?;
+    let objects = &mut accumulated.objects;
+    transform(&kustomization, &transformers, &accumulated.config, objects, level)?;
+    vars::merge(
+        objects,
+        &mut accumulated.vars,
+        vars::declared(&kustomization)?,
+    )?;
     stack.pop();
-    Ok(objects)
+    Ok(accumulated)
 }
 
 /// The builtin plugin configs a `generators:` or `transformers:` field (`key`) lists: inline
@@ -225,7 +264,7 @@ fn plugin_configs(
         if entry.contains('\n') || entry.trim_start().starts_with('{') {
             inline.extend(source::inline(node)?);
         } else {
-            loaded.extend(load_resource(dir, entry, node, loader, stack, level)?);
+            loaded.extend(load_resource(dir, entry, node, loader, stack, level)?.objects);
         }
     }
     if let Some(level) = level {
@@ -245,7 +284,7 @@ fn load_resource(
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
     level: Option<&Level>,
-) -> Result<Vec<Node>, KustomizeError> {
+) -> Result<Accumulated, KustomizeError> {
     let path = local_path(dir, entry, node)?;
     if path.is_dir() {
         if Kustomization::find(&path).is_none() {
@@ -256,7 +295,7 @@ fn load_resource(
         }
         enter(stack, &path, node)?;
         let child = level.map(|l| l.child_path(entry));
-        return accumulate(&path, loader, stack, Vec::new(), child);
+        return accumulate(&path, loader, stack, Accumulated::default(), child);
     }
     confined(dir, &path)
         .map_err(|why| KustomizeError::at(&node.origin, format!("{entry}: {why}")))?;
@@ -273,7 +312,10 @@ fn load_resource(
             ));
         }
     }
-    Ok(objects)
+    Ok(Accumulated {
+        objects,
+        ..Accumulated::default()
+    })
 }
 
 /// How deep kustomizations may nest (a root, its bases, their bases, ...). kustomize has no
@@ -341,6 +383,7 @@ fn local_path(dir: &Path, entry: &str, node: &Node) -> Result<PathBuf, Kustomize
 fn transform(
     kustomization: &Kustomization,
     plugins: &[Node],
+    config: &TransformerConfig,
     objects: &mut Vec<Node>,
     level: Option<&Level>,
 ) -> Result<(), KustomizeError> {
@@ -351,16 +394,24 @@ fn transform(
     if let Some(node) = kustomization.field("namespace") {
         let namespace = kustomization.string("namespace")?.unwrap_or_default();
         set_namespace(objects, namespace, node);
+        custom_fields::set_namespace_at(objects, &config.namespace, namespace, node)?;
     }
     let prefix = kustomization.string("namePrefix")?.unwrap_or_default();
     let suffix = kustomization.string("nameSuffix")?.unwrap_or_default();
     if !prefix.is_empty() || !suffix.is_empty() {
         remember(objects);
-        add_name_affixes(objects, prefix, suffix);
+        add_name_affixes(
+            objects,
+            prefix,
+            suffix,
+            &config.name_prefix,
+            &config.name_suffix,
+        )?;
     }
     if let Some(node) = kustomization.field("commonLabels") {
         let pairs = kustomization.string_map("commonLabels")?;
         add_metadata(objects, "labels", &pairs, node, true, true);
+        custom_fields::add_pairs(objects, &config.common_labels, &pairs, node)?;
     }
     for entry in kustomization.list("labels")? {
         let pairs = match entry.get("pairs") {
@@ -381,13 +432,20 @@ fn transform(
             selectors || flag("includeTemplates"),
             selectors,
         );
+        custom_fields::add_pairs(objects, &config.labels, &pairs, entry)?;
+        if selectors {
+            custom_fields::add_pairs(objects, &config.common_labels, &pairs, entry)?;
+        } else if flag("includeTemplates") {
+            custom_fields::add_pairs(objects, &config.template_labels, &pairs, entry)?;
+        }
     }
     if let Some(node) = kustomization.field("commonAnnotations") {
         let pairs = kustomization.string_map("commonAnnotations")?;
         add_metadata(objects, "annotations", &pairs, node, true, false);
+        custom_fields::add_pairs(objects, &config.common_annotations, &pairs, node)?;
     }
     apply_json6902_patches(kustomization, objects)?;
-    set_replicas(objects, kustomization.list("replicas")?)?;
+    set_replicas(objects, kustomization.list("replicas")?, &config.replicas)?;
     let overrides = kustomization
         .list("images")?
         .iter()
@@ -395,8 +453,9 @@ fn transform(
         .collect::<Result<Vec<_>, _>>()?;
     if !overrides.is_empty() {
         override_images(objects, &overrides);
+        override_images_at(objects, &overrides, &config.images)?;
     }
-    fix_references(objects, &before);
+    fix_references(objects, &before, &config.name_reference)?;
     replace(kustomization, objects)?;
     if let Some(level) = level {
         level.record_fields(kustomization, objects)?;
@@ -407,7 +466,7 @@ fn transform(
         let before: Vec<Identity> = objects.iter().map(Identity::of).collect();
         plugin::transform(&kustomization.dir, plugins, objects)?;
         if objects.len() == before.len() {
-            fix_references(objects, &before);
+            fix_references(objects, &before, &config.name_reference)?;
         }
     }
     Ok(())

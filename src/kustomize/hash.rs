@@ -12,20 +12,25 @@
 
 use sha2::{Digest, Sha256};
 
+use super::error::KustomizeError;
 use super::generator::NEEDS_HASH;
 use super::name_refs::{Identity, fix_references};
+use super::transformer_config::NameBackReference;
 use crate::manifest::{Node, Value};
 
 /// Appends the content hash to the name of every object the generators marked, and points
-/// references to those objects at the new names.
-pub fn append_hashes(objects: &mut [Node]) {
+/// references to those objects (built-in and `custom`) at the new names.
+pub fn append_hashes(
+    objects: &mut [Node],
+    custom: &[NameBackReference],
+) -> Result<(), KustomizeError> {
     let before: Vec<Identity> = objects.iter().map(Identity::of).collect();
     for object in objects.iter_mut() {
         if take_annotation(object, NEEDS_HASH) {
             add_hash_suffix(object);
         }
     }
-    fix_references(objects, &before);
+    fix_references(objects, &before, custom)
 }
 
 /// Appends `-<content hash>` to the object's name.
@@ -219,7 +224,7 @@ mod tests {
             object(serde_json::json!({"kind": "Pod", "metadata": {"name": "p"},
                 "spec": {"volumes": [{"name": "v", "configMap": {"name": "c1"}}]}})),
         ];
-        append_hashes(&mut objects);
+        append_hashes(&mut objects, &[]).expect("no custom references");
         assert_eq!(
             objects[0].str_at(&["metadata", "name"]),
             Some("c1-6gk92gf986")

@@ -8,6 +8,10 @@ use super::field_specs::is_cluster_scoped;
 use super::name_refs::Identity;
 use crate::manifest::{Node, Value};
 
+/// The prefix of the top-level keys under which the build keeps what it knows about an
+/// object (removed before output).
+pub const PRIVATE: &str = "$meshwright/";
+
 /// Where an object keeps the identities it had before (removed before output).
 const PREVIOUS_IDS: &str = "$meshwright/previousIds";
 
@@ -134,10 +138,13 @@ pub fn original(object: &Node) -> Option<Identity> {
     (original != Identity::of(object)).then_some(original)
 }
 
-/// Gives `to` the history of `from` (a generator's `behavior: merge` replaces an object).
+/// Gives `to` the history of `from` (a generator's `behavior: merge` replaces an object),
+/// and whatever else the build keeps under its private keys (the vars it is the target of).
 pub fn carry(from: &Node, to: &mut Node) {
-    if let Some(history) = from.get(PREVIOUS_IDS) {
-        to.set(PREVIOUS_IDS, history.clone());
+    for (key, value) in from.as_map().unwrap_or_default() {
+        if key.starts_with(PRIVATE) {
+            to.set(key, value.clone());
+        }
     }
 }
 

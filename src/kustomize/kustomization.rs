@@ -15,7 +15,7 @@ use crate::manifest::Node;
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// Fields rendered by meshwright.
-const SUPPORTED: [&str; 26] = [
+const SUPPORTED: [&str; 28] = [
     "apiVersion",
     "kind",
     "metadata",
@@ -42,10 +42,12 @@ const SUPPORTED: [&str; 26] = [
     "sortOptions",
     "generators",
     "transformers",
+    "vars",
+    "configurations",
 ];
 
 /// Fields kustomize knows that meshwright refuses, with the reason given to the user.
-const UNSUPPORTED: [(&str, &str); 7] = [
+const UNSUPPORTED: [(&str, &str); 5] = [
     (
         "helmCharts",
         "Helm chart inflation is not supported; render the chart and commit its output",
@@ -59,14 +61,6 @@ const UNSUPPORTED: [(&str, &str); 7] = [
     (
         "openapi",
         "custom OpenAPI schemas for patches are not supported",
-    ),
-    (
-        "configurations",
-        "custom transformer configurations are not supported",
-    ),
-    (
-        "vars",
-        "vars are deprecated in kustomize v5 and not supported; use replacements",
     ),
 ];
 
@@ -115,12 +109,21 @@ impl Kustomization {
                 ));
             }
         };
-        let Some(entries) = root.as_map() else {
+        let mut root = root;
+        let Some(entries) = root.as_map_mut() else {
             return Err(KustomizeError::at(
                 &root.origin,
                 "a kustomization must be a mapping",
             ));
         };
+        for (key, _) in entries.iter_mut() {
+            canonical_spelling(key);
+        }
+        // Spelt twice (`namePrefix` and `nameprefix`), the later one wins, as in kustomize.
+        let mut seen = std::collections::HashSet::new();
+        entries.reverse();
+        entries.retain(|(key, _)| seen.insert(key.clone()));
+        entries.reverse();
         for (key, value) in entries {
             if let Some((_, why)) = UNSUPPORTED.iter().find(|(field, _)| field == key) {
                 return Err(KustomizeError::at(&value.origin, format!("`{key}`: {why}")));
@@ -190,6 +193,18 @@ impl Kustomization {
     }
 }
 
+/// kustomize decodes a kustomization with Go's JSON decoder, which matches field names
+/// ignoring case: `nameprefix` (common in old kustomizations) is `namePrefix`.
+fn canonical_spelling(key: &mut String) {
+    if let Some(known) = SUPPORTED
+        .iter()
+        .chain(UNSUPPORTED.iter().map(|(field, _)| field))
+        .find(|field| field.eq_ignore_ascii_case(key))
+    {
+        *key = known.to_string();
+    }
+}
+
 /// A mapping whose values are scalars, as strings (labels and annotations).
 pub fn string_map(node: &Node, what: &str) -> Result<Vec<(String, String)>, KustomizeError> {
     let entries = node
@@ -218,17 +233,42 @@ pub fn string_map(node: &Node, what: &str) -> Result<Vec<(String, String)>, Kust
 /// Refuses keys of a mapping (a generator entry, a replacement) outside `allowed`, as
 /// kustomize's strict reading does: a misspelt key is an error, not ignored.
 pub fn known_keys(node: &Node, allowed: &[&str], what: &str) -> Result<(), KustomizeError> {
+    check_keys(node, what, |key| allowed.contains(&key))
+}
+
+/// Refuses keys of a mapping that `is_known` does not accept.
+pub fn check_keys(
+    node: &Node,
+    what: &str,
+    is_known: impl Fn(&str) -> bool,
+) -> Result<(), KustomizeError> {
     let entries = node
         .as_map()
         .ok_or_else(|| KustomizeError::at(&node.origin, format!("{what} must be a mapping")))?;
-    match entries
-        .iter()
-        .find(|(key, _)| !allowed.contains(&key.as_str()))
-    {
+    match entries.iter().find(|(key, _)| !is_known(key)) {
         Some((key, value)) => Err(KustomizeError::at(
             &value.origin,
             format!("{what}: unknown field `{key}`"),
         )),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_are_matched_ignoring_case_and_the_last_spelling_wins() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().canonicalize().unwrap();
+        std::fs::write(
+            dir.join("kustomization.yaml"),
+            "nameprefix: a-\nNamePrefix: b-\nRESOURCES: []\n",
+        )
+        .unwrap();
+        let kustomization = Kustomization::load(&dir, &Loader::new()).expect("loads");
+        assert_eq!(kustomization.string("namePrefix").unwrap(), Some("b-"));
+        assert!(kustomization.field("resources").is_some());
     }
 }

@@ -4,6 +4,8 @@
 pub mod budget;
 pub mod build;
 pub mod build_metadata;
+pub mod crds;
+pub mod custom_fields;
 pub mod emit;
 pub mod error;
 pub mod field_path;
@@ -21,6 +23,8 @@ pub mod plugin;
 pub mod replacement;
 pub mod restrict;
 pub mod transform;
+pub mod transformer_config;
+pub mod vars;
 
 pub use build::{Moved, Rendered, build, build_with};
 pub use error::KustomizeError;

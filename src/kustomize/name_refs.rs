@@ -2,9 +2,12 @@
 //! namespace, generator hash), every reference to it from another object follows — pod
 //! specs to ConfigMaps, Secrets, ServiceAccounts and claims, ServiceAccounts to image pull
 //! Secrets, roles to the ConfigMaps and Secrets of their `resourceNames`, bindings to roles
-//! and subjects, Ingresses to Services, autoscalers to workloads.
+//! and subjects, Ingresses to Services, autoscalers to workloads — and the references a
+//! `configurations:` file or a CRD declares for custom kinds.
 
+use super::error::KustomizeError;
 use super::field_specs::{is_cluster_scoped, pod_spec_path};
+use super::transformer_config::NameBackReference;
 use crate::manifest::{Node, Value};
 
 /// An object's identity before and after this level's transformers.
@@ -32,8 +35,12 @@ struct Rename<'a> {
 }
 
 /// Rewrites references in `objects` to objects whose identity changed since `before`
-/// (one identity per object, same order).
-pub fn fix_references(objects: &mut [Node], before: &[Identity]) {
+/// (one identity per object, same order): the built-in ones and the `custom` ones.
+pub fn fix_references(
+    objects: &mut [Node],
+    before: &[Identity],
+    custom: &[NameBackReference],
+) -> Result<(), KustomizeError> {
     let renames: Vec<Rename> = objects
         .iter()
         .zip(before)
@@ -44,7 +51,7 @@ pub fn fix_references(objects: &mut [Node], before: &[Identity]) {
         .filter(|r| *r.before != r.after)
         .collect();
     if renames.is_empty() {
-        return;
+        return Ok(());
     }
     for object in objects.iter_mut() {
         let referrer = Identity::of(object);
@@ -53,7 +60,20 @@ pub fn fix_references(objects: &mut [Node], before: &[Identity]) {
             referrer: &referrer,
         };
         resolver.fix_object(object);
+        let origin = object.origin.clone();
+        for reference in custom {
+            for spec in &reference.referrers {
+                spec.apply(object, None, &mut |node| {
+                    resolver.rename_any(node, &reference.gvk.kind);
+                    Ok(())
+                })
+                .map_err(|why| {
+                    KustomizeError::at(&origin, format!("updating a name reference: {why}"))
+                })?;
+            }
+        }
     }
+    Ok(())
 }
 
 struct Resolver<'a> {
@@ -106,6 +126,34 @@ impl Resolver<'_> {
             && let Some(after) = self.find(kind, name)
         {
             *name = after.name.clone();
+        }
+    }
+
+    /// kustomize's name reference filter on a field a custom reference names: a name, a
+    /// `{name, namespace}` mapping, or a list of either.
+    fn rename_any(&self, node: &mut Node, kind: &str) {
+        match &mut node.value {
+            Value::String(_) => self.rename_at(node, &[], kind),
+            Value::Seq(items) => {
+                for item in items {
+                    self.rename_any(item, kind);
+                }
+            }
+            Value::Map(_) => {
+                let name = node.str_at(&["name"]).unwrap_or_default().to_string();
+                let found = match node.str_at(&["namespace"]) {
+                    Some(namespace) => self.find_in(kind, namespace, &name),
+                    None => self.find(kind, &name),
+                };
+                if let Some(after) = found {
+                    let origin = node.origin.clone();
+                    node.set("name", Node::string(after.name.clone(), origin.clone()));
+                    if !after.namespace.is_empty() {
+                        node.set("namespace", Node::string(after.namespace.clone(), origin));
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -219,6 +267,8 @@ impl Resolver<'_> {
             return;
         };
         self.rename_at(spec, &["defaultBackend", "service", "name"], "Service");
+        // extensions/v1beta1 Ingresses name their Services so.
+        self.rename_at(spec, &["backend", "serviceName"], "Service");
         for tls in Self::each(spec, "tls") {
             self.rename_at(tls, &["secretName"], "Secret");
         }
@@ -226,6 +276,7 @@ impl Resolver<'_> {
             if let Some(http) = rule.get_mut("http") {
                 for path in Self::each(http, "paths") {
                     self.rename_at(path, &["backend", "service", "name"], "Service");
+                    self.rename_at(path, &["backend", "serviceName"], "Service");
                 }
             }
         }

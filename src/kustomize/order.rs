@@ -35,6 +35,33 @@ const ORDER_LAST: [&str; 2] = [
     "ValidatingWebhookConfiguration",
 ];
 
+/// kustomize's `Gvk.IsLessThan` key: the kind's rank, then `group_version_kind` with `~G`,
+/// `~V`, `~K` standing for what is empty.
+pub fn gvk_order(group: &str, version: &str, kind: &str) -> (i32, String) {
+    let rank = if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
+        i as i32 - ORDER_FIRST.len() as i32
+    } else if let Some(i) = ORDER_LAST.iter().position(|k| *k == kind) {
+        i as i32 + 1
+    } else {
+        0
+    };
+    let gvk = format!(
+        "{}_{}_{}",
+        or(group, "~G"),
+        or(version, "~V"),
+        or(kind, "~K")
+    );
+    (rank, gvk)
+}
+
+fn or(text: &str, missing: &str) -> String {
+    if text.is_empty() {
+        missing.to_string()
+    } else {
+        text.to_string()
+    }
+}
+
 /// Sorts `objects` in place (stable) the way `kustomize build` orders its output.
 pub fn sort_legacy(objects: &mut [Node]) {
     objects.sort_by_cached_key(SortKey::of);
@@ -56,28 +83,10 @@ impl SortKey {
             Some((group, version)) => (group, version),
             None => ("", api_version),
         };
-        let rank = if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
-            i as i32 - ORDER_FIRST.len() as i32
-        } else if let Some(i) = ORDER_LAST.iter().position(|k| *k == kind) {
-            i as i32 + 1
-        } else {
-            0
-        };
-        let or = |s: &str, missing: &str| {
-            if s.is_empty() {
-                missing.to_string()
-            } else {
-                s.to_string()
-            }
-        };
+        let (rank, gvk) = gvk_order(group, version, kind);
         SortKey {
             rank,
-            gvk: format!(
-                "{}_{}_{}",
-                or(group, "~G"),
-                or(version, "~V"),
-                or(kind, "~K")
-            ),
+            gvk,
             namespace: or(
                 object
                     .str_at(&["metadata", "namespace"])

@@ -2,9 +2,12 @@
 //! name prefix and suffix, labels, annotations, image overrides and replica counts.
 
 use super::error::KustomizeError;
+use super::field_path;
 use super::field_specs::{
     is_cluster_scoped, pod_spec_path, selector_paths, template_metadata_paths,
 };
+use super::history::previous_ids;
+use super::transformer_config::FieldSpec;
 use crate::manifest::{Node, Value};
 
 fn kind(object: &Node) -> &str {
@@ -42,18 +45,43 @@ pub fn set_namespace(objects: &mut [Node], namespace: &str, origin: &Node) {
     }
 }
 
-/// `namePrefix:` / `nameSuffix:` — every object but Namespaces and CRDs is renamed.
-pub fn add_name_affixes(objects: &mut [Node], prefix: &str, suffix: &str) {
+/// `namePrefix:` / `nameSuffix:` — the fields of `prefix_specs` / `suffix_specs` (by default
+/// every object's `metadata.name`) get the prefix / suffix; Namespaces, CRDs and APIServices
+/// keep their names.
+pub fn add_name_affixes(
+    objects: &mut [Node],
+    prefix: &str,
+    suffix: &str,
+    prefix_specs: &[FieldSpec],
+    suffix_specs: &[FieldSpec],
+) -> Result<(), KustomizeError> {
     for object in objects.iter_mut() {
-        if matches!(kind(object), "Namespace" | "CustomResourceDefinition") {
+        if matches!(kind(object), "Namespace" | "CustomResourceDefinition")
+            || (kind(object) == "APIService"
+                && object
+                    .str_at(&["apiVersion"])
+                    .is_some_and(|v| v.starts_with("apiregistration.k8s.io/")))
+        {
             continue;
         }
-        if let Some(name) = object.at_mut(&["metadata", "name"])
-            && let Value::String(text) = &mut name.value
-        {
-            *text = format!("{prefix}{text}{suffix}");
+        let origin = object.origin.clone();
+        let empty = Value::String(String::new());
+        for (specs, before, after) in [(prefix_specs, prefix, ""), (suffix_specs, "", suffix)] {
+            if before.is_empty() && after.is_empty() {
+                continue;
+            }
+            for spec in specs {
+                spec.apply(object, Some(&empty), &mut |name| {
+                    if let Some(text) = field_path::scalar_text(name) {
+                        name.value = Value::String(format!("{before}{text}{after}"));
+                    }
+                    Ok(())
+                })
+                .map_err(|why| KustomizeError::at(&origin, why))?;
+            }
         }
     }
+    Ok(())
 }
 
 /// Adds `pairs` to `metadata.<field>` and, as the flags ask, to pod templates and selectors.
@@ -207,8 +235,44 @@ pub fn override_images(objects: &mut [Node], overrides: &[ImageOverride]) {
     }
 }
 
-/// `replicas:` — sets `spec.replicas` of the named workloads.
-pub fn set_replicas(objects: &mut [Node], entries: &[Node]) -> Result<(), KustomizeError> {
+/// `images:` in the fields of the `images` field specs (kustomize's built-in ones reach
+/// `spec/containers[]/image` and `spec/template/spec/...` of any kind; `configurations:` add
+/// custom kinds' fields); CRDs are left alone.
+pub fn override_images_at(
+    objects: &mut [Node],
+    overrides: &[ImageOverride],
+    specs: &[FieldSpec],
+) -> Result<(), KustomizeError> {
+    for object in objects.iter_mut() {
+        if kind(object) == "CustomResourceDefinition" {
+            continue;
+        }
+        let origin = object.origin.clone();
+        for spec in specs {
+            spec.apply(object, None, &mut |image| {
+                let rewritten = image
+                    .as_str()
+                    .and_then(|text| overrides.iter().find_map(|o| Some((o.apply(text)?, o))));
+                if let Some((rewritten, o)) = rewritten {
+                    *image = Node::string(rewritten, o.origin.origin.clone());
+                }
+                Ok(())
+            })
+            .map_err(|why| KustomizeError::at(&origin, format!("images: {why}")))?;
+        }
+    }
+    Ok(())
+}
+
+/// `replicas:` — sets the count in the fields of `specs` (kustomize's `spec/replicas` of
+/// Deployments, ReplicaSets, StatefulSets and ReplicationControllers, and what
+/// configurations add) of the objects with that name, now or before; naming no such object
+/// is kustomize's error.
+pub fn set_replicas(
+    objects: &mut [Node],
+    entries: &[Node],
+    specs: &[FieldSpec],
+) -> Result<(), KustomizeError> {
     for entry in entries {
         let name = entry
             .str_at(&["name"])
@@ -219,15 +283,27 @@ pub fn set_replicas(objects: &mut [Node], entries: &[Node]) -> Result<(), Kustom
             .ok_or_else(|| {
                 KustomizeError::at(&entry.origin, "replicas: `count` must be a number")
             })?;
-        for object in objects.iter_mut() {
-            if object.str_at(&["metadata", "name"]) == Some(name)
-                && matches!(
-                    kind(object),
-                    "Deployment" | "ReplicaSet" | "StatefulSet" | "ReplicationController"
-                )
-            {
-                object.map_entry("spec").set("replicas", count.clone());
+        let mut found = false;
+        for spec in specs {
+            for object in objects.iter_mut() {
+                let named = object.str_at(&["metadata", "name"]) == Some(name)
+                    || previous_ids(object).iter().any(|id| id.name == name);
+                if !named || !spec.selects(object) {
+                    continue;
+                }
+                found = true;
+                spec.apply(object, Some(&count.value), &mut |field| {
+                    *field = count.clone();
+                    Ok(())
+                })
+                .map_err(|why| KustomizeError::at(&entry.origin, format!("replicas: {why}")))?;
             }
+        }
+        if !found {
+            return Err(KustomizeError::at(
+                &entry.origin,
+                format!("replicas: no object named {name} has a field replicas are set in"),
+            ));
         }
     }
     Ok(())
@@ -235,7 +311,26 @@ pub fn set_replicas(objects: &mut [Node], entries: &[Node]) -> Result<(), Kustom
 
 #[cfg(test)]
 mod tests {
-    use super::split_image;
+    use super::{set_replicas, split_image};
+    use crate::kustomize::transformer_config::TransformerConfig;
+    use crate::manifest::parse_documents;
+    use std::path::Path;
+
+    #[test]
+    fn replicas_naming_no_workload_are_an_error_as_in_kustomize() {
+        let yaml = |text: &str| parse_documents(Path::new("t.yaml"), text.as_bytes()).unwrap();
+        let mut objects = yaml("kind: Deployment\nmetadata: {name: web}\n");
+        let specs = TransformerConfig::builtin().replicas;
+        set_replicas(&mut objects, &yaml("{name: web, count: 3}"), &specs).expect("sets");
+        assert_eq!(
+            objects[0]
+                .at(&["spec", "replicas"])
+                .map(|n| n.value.clone()),
+            Some(crate::manifest::Value::Number(3.into()))
+        );
+        let missing = set_replicas(&mut objects, &yaml("{name: api, count: 3}"), &specs);
+        assert!(missing.is_err_and(|e| e.message.contains("no object named api")));
+    }
 
     #[test]
     fn image_references_split_at_the_right_colon() {
