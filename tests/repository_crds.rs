@@ -54,46 +54,41 @@ fn finding(code: &str, severity: &str, file: &str, line: u64) -> (String, String
     (code.into(), severity.into(), file.into(), line)
 }
 
+/// Validates a directory holding `files`: the exit code, `found`, and the report.
+fn validate_files(files: &[(&str, &str)]) -> (i32, Vec<(String, String, String, u64)>, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), files);
+    let (code, report) = validate_json(dir.path(), &[]);
+    (code, found(&report), report)
+}
+
 #[test]
 fn a_vendored_crd_validates_the_custom_resources_of_the_repository() {
-    let dir = tempfile::tempdir().unwrap();
-    write_files(
-        dir.path(),
-        &[
-            ("crds/widgets.yaml", CRD),
-            ("good.yaml", GOOD),
-            ("bad.yaml", BAD),
-        ],
-    );
-    let (code, report) = validate_json(dir.path(), &[]);
+    let (code, found, report) = validate_files(&[
+        ("crds/widgets.yaml", CRD),
+        ("good.yaml", GOOD),
+        ("bad.yaml", BAD),
+    ]);
     assert_eq!(code, 1, "{report:#}");
-    assert_eq!(
-        found(&report),
-        vec![
-            finding("MW101", "error", "bad.yaml", 7),
-            finding("MW102", "error", "bad.yaml", 8),
-        ],
-        "{report:#}"
-    );
+    let expected = vec![
+        finding("MW101", "error", "bad.yaml", 7),
+        finding("MW102", "error", "bad.yaml", 8),
+    ];
+    assert_eq!(found, expected, "{report:#}");
 }
 
 #[test]
 fn a_crd_listed_by_a_kustomize_root_validates_the_resources_beside_it() {
-    let dir = tempfile::tempdir().unwrap();
-    write_files(
-        dir.path(),
-        &[
-            (
-                "app/kustomization.yaml",
-                "resources: [crd.yaml, bad.yaml]\n",
-            ),
-            ("app/crd.yaml", CRD),
-            ("app/bad.yaml", BAD),
-        ],
-    );
-    let (code, report) = validate_json(dir.path(), &[]);
+    let (code, found, report) = validate_files(&[
+        (
+            "app/kustomization.yaml",
+            "resources: [crd.yaml, bad.yaml]\n",
+        ),
+        ("app/crd.yaml", CRD),
+        ("app/bad.yaml", BAD),
+    ]);
     assert_eq!(code, 1, "{report:#}");
-    let codes: Vec<String> = found(&report).into_iter().map(|f| f.0).collect();
+    let codes: Vec<String> = found.into_iter().map(|f| f.0).collect();
     assert_eq!(codes, ["MW101", "MW102"], "{report:#}");
 }
 
@@ -123,31 +118,26 @@ fn a_schema_dir_wins_over_the_crd_in_the_repository() {
 
 #[test]
 fn a_kind_without_schema_is_an_error_only_where_meshwright_knows_the_whole_group() {
-    let dir = tempfile::tempdir().unwrap();
-    write_files(
-        dir.path(),
-        &[
-            // A CRD neither embedded nor in the repository: the repository cannot know it.
-            (
-                "third-party.yaml",
-                "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata:\n  name: a\n  namespace: n\n",
-            ),
-            // A typo in an embedded Istio kind.
-            (
-                "typo.yaml",
-                "apiVersion: networking.istio.io/v1\nkind: VirtualServce\nmetadata:\n  name: a\n  namespace: n\n",
-            ),
-            // A kind Kubernetes does not have in a group meshwright embeds whole.
-            (
-                "core.yaml",
-                "apiVersion: apps/v1\nkind: Deploymint\nmetadata:\n  name: a\n  namespace: n\n",
-            ),
-        ],
-    );
-    let (code, report) = validate_json(dir.path(), &[]);
+    let (code, found, report) = validate_files(&[
+        // A CRD neither embedded nor in the repository: the repository cannot know it.
+        (
+            "third-party.yaml",
+            "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata:\n  name: a\n  namespace: n\n",
+        ),
+        // A typo in an embedded Istio kind.
+        (
+            "typo.yaml",
+            "apiVersion: networking.istio.io/v1\nkind: VirtualServce\nmetadata:\n  name: a\n  namespace: n\n",
+        ),
+        // A kind Kubernetes does not have in a group meshwright embeds whole.
+        (
+            "core.yaml",
+            "apiVersion: apps/v1\nkind: Deploymint\nmetadata:\n  name: a\n  namespace: n\n",
+        ),
+    ]);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(
-        found(&report),
+        found,
         vec![
             finding("MW104", "error", "core.yaml", 2),
             finding("MW104", "warning", "third-party.yaml", 2),
@@ -159,13 +149,11 @@ fn a_kind_without_schema_is_an_error_only_where_meshwright_knows_the_whole_group
 
 #[test]
 fn a_crd_without_versions_is_reported_and_its_resources_are_not_validated() {
-    let dir = tempfile::tempdir().unwrap();
     let broken = CRD.replace("  versions:\n", "  versions: []\n  oldVersions:\n");
-    write_files(dir.path(), &[("crds.yaml", &broken), ("good.yaml", GOOD)]);
-    let (code, report) = validate_json(dir.path(), &[]);
+    let (code, found, report) = validate_files(&[("crds.yaml", &broken), ("good.yaml", GOOD)]);
     assert_eq!(code, 1, "{report:#}");
     assert_eq!(
-        found(&report),
+        found,
         vec![
             finding("MW102", "error", "crds.yaml", 10),
             finding("MW104", "warning", "good.yaml", 2),

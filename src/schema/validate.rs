@@ -346,15 +346,12 @@ impl Registry {
             return None;
         }
         if BUILT_IN_GROUPS_NOT_EMBEDDED.contains(&group_of(api_version)) {
-            let mut finding = Finding::new(
-                &codes::MISSING_SCHEMA,
+            return Some(unvalidated(
                 format!(
                     "{api_version} {kind} is a built-in Kubernetes kind whose schema meshwright does not embed; not validated"
                 ),
-                Some(kind_node.origin.clone()),
-            );
-            finding.severity = crate::findings::Severity::Warning;
-            return Some(finding);
+                kind_node,
+            ));
         }
         let mut others: Vec<&str> = self
             .kinds()
@@ -369,7 +366,13 @@ impl Registry {
             .collect();
         let suggestion = did_you_mean(kind, &siblings);
         if others.is_empty() && suggestion.is_none() && !knows_every_kind_of(self, api_version) {
-            return Some(unknown_custom_kind(api_version, kind, kind_node));
+            // A CRD neither embedded nor carried by the repository: it cannot know the schema.
+            return Some(unvalidated(
+                format!(
+                    "no schema for {api_version} {kind}: a custom resource whose CRD is neither embedded nor in the repository; not validated (add the CRD to the repository or pass --schema-dir DIR)"
+                ),
+                kind_node,
+            ));
         }
         let hint = if let (true, Some(suggestion)) = (others.is_empty(), suggestion) {
             format!("; did you mean {suggestion}?")
@@ -396,14 +399,11 @@ fn knows_every_kind_of(registry: &Registry, api_version: &str) -> bool {
     kubernetes && registry.kinds().any(|known| known.group() == group)
 }
 
-/// A kind of a custom group the registry does not know whole (a CRD neither embedded nor
-/// carried by the repository): a warning, since the repository cannot know its schema.
-fn unknown_custom_kind(api_version: &str, kind: &str, kind_node: &Node) -> Finding {
+/// A kind left unvalidated for want of a schema meshwright could have: a warning at `kind`.
+fn unvalidated(message: String, kind_node: &Node) -> Finding {
     let mut finding = Finding::new(
         &codes::MISSING_SCHEMA,
-        format!(
-            "no schema for {api_version} {kind}: a custom resource whose CRD is neither embedded nor in the repository; not validated (add the CRD to the repository or pass --schema-dir DIR)"
-        ),
+        message,
         Some(kind_node.origin.clone()),
     );
     finding.severity = crate::findings::Severity::Warning;
