@@ -33,8 +33,11 @@ spec:
 const GOOD: &str = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: a\n  namespace: n\nspec:\n  size: 3\n";
 const BAD: &str = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: b\n  namespace: n\nspec:\n  size: 0\n  colour: red\n";
 
-/// (code, severity, file, line) of every finding.
-fn found(report: &Value) -> Vec<(String, String, String, u64)> {
+/// A finding's code, severity, file and line.
+type Found = (String, String, String, u64);
+
+/// Every finding of `report`.
+fn found(report: &Value) -> Vec<Found> {
     report["findings"]
         .as_array()
         .expect("findings")
@@ -50,12 +53,12 @@ fn found(report: &Value) -> Vec<(String, String, String, u64)> {
         .collect()
 }
 
-fn finding(code: &str, severity: &str, file: &str, line: u64) -> (String, String, String, u64) {
+fn finding(code: &str, severity: &str, file: &str, line: u64) -> Found {
     (code.into(), severity.into(), file.into(), line)
 }
 
 /// Validates a directory holding `files`: the exit code, `found`, and the report.
-fn validate_files(files: &[(&str, &str)]) -> (i32, Vec<(String, String, String, u64)>, Value) {
+fn validate_files(files: &[(&str, &str)]) -> (i32, Vec<Found>, Value) {
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), files);
     let (code, report) = validate_json(dir.path(), &[]);
