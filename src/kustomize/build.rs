@@ -18,7 +18,7 @@ use super::restrict::confined;
 use super::transform::{
     ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
 };
-use crate::manifest::{Node, unwrap_lists};
+use crate::manifest::{Node, Value, unwrap_lists};
 
 /// A rendered root: its objects in kustomize's output order, and the objects whose
 /// identity a transformer changed — what a reference kustomize does not rewrite (an
@@ -64,21 +64,39 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
         })
         .collect();
     forget(&mut objects);
-    drop_empty_annotations(&mut objects);
+    settle_annotations(&mut objects);
     sort_legacy(&mut objects);
     Ok(Rendered { objects, moved })
 }
 
-/// kustomize writes `metadata.annotations` back through a setter that leaves out an empty
-/// or null map; labels it leaves as they were.
-fn drop_empty_annotations(objects: &mut [Node]) {
+/// kustomize writes `metadata.annotations` back at the end as a map of strings, through a
+/// setter that leaves out an empty or null map: a number or boolean becomes its text, a
+/// nested map or list the empty string. Labels it leaves as they were.
+fn settle_annotations(objects: &mut [Node]) {
     for object in objects {
-        if let Some(metadata) = object.get_mut("metadata")
-            && metadata
-                .get("annotations")
-                .is_some_and(|a| a.is_null() || a.as_map().is_some_and(<[_]>::is_empty))
-        {
-            metadata.remove("annotations");
+        let Some(metadata) = object.get_mut("metadata") else {
+            continue;
+        };
+        let Some(annotations) = metadata.get_mut("annotations") else {
+            continue;
+        };
+        match &mut annotations.value {
+            Value::Map(entries) if !entries.is_empty() => {
+                for (_, value) in entries.iter_mut() {
+                    let text = match &value.value {
+                        Value::String(_) => continue,
+                        Value::Null => "null".to_string(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Number(n) => n.to_string(),
+                        Value::Seq(_) | Value::Map(_) => String::new(),
+                    };
+                    value.value = Value::String(text);
+                }
+            }
+            Value::Map(_) | Value::Null => {
+                metadata.remove("annotations");
+            }
+            _ => {}
         }
     }
 }
@@ -272,11 +290,7 @@ fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(
             Some(pairs) => string_map(pairs, "labels.pairs")?,
             None => Vec::new(),
         };
-        let flag = |key: &str| {
-            entry
-                .get(key)
-                .is_some_and(|v| v.value == crate::manifest::Value::Bool(true))
-        };
+        let flag = |key: &str| entry.get(key).is_some_and(|v| v.value == Value::Bool(true));
         let selectors = flag("includeSelectors");
         add_metadata(
             objects,
