@@ -119,7 +119,7 @@ const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  na
 
 #[test]
 fn patch_errors_name_the_file_and_line() {
-    let cases: [Case; 16] = [
+    let cases: [Case; 15] = [
         (
             "missing-file",
             &[(
@@ -160,14 +160,6 @@ fn patch_errors_name_the_file_and_line() {
                 ),
             ],
             "no-object/kustomization.yaml:3:11: no object matches the strategic-merge patch for apps/v1 Deployment wbe",
-        ),
-        (
-            "empty-target",
-            &[(
-                "kustomization.yaml",
-                "resources: [app.yaml]\npatches:\n  - target:\n      kind: Deployment\n      name: api-.*\n    patch: |\n      - op: remove\n        path: /spec/replicas\n",
-            )],
-            "empty-target/kustomization.yaml:4:7: the patch target matches no object",
         ),
         (
             "json-missing-path",

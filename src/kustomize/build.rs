@@ -18,15 +18,18 @@ use super::restrict::confined;
 use super::transform::{
     ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
 };
+use super::warning::BuildWarning;
 use crate::manifest::{Node, Value, unwrap_lists};
 
-/// A rendered root: its objects in kustomize's output order, and the objects whose
-/// identity a transformer changed — what a reference kustomize does not rewrite (an
-/// AuthorizationPolicy principal, an `issuerRef`) may still name.
+/// A rendered root: its objects in kustomize's output order, the objects whose identity a
+/// transformer changed — what a reference kustomize does not rewrite (an
+/// AuthorizationPolicy principal, an `issuerRef`) may still name — and what the build
+/// noticed that kustomize accepts silently.
 #[derive(Debug)]
 pub struct Rendered {
     pub objects: Vec<Node>,
     pub moved: Vec<Moved>,
+    pub warnings: Vec<BuildWarning>,
 }
 
 /// An object renamed or moved to another namespace while building.
@@ -45,7 +48,8 @@ pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
 /// telling which objects moved.
 pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeError> {
     let mut stack = Vec::new();
-    let mut objects = accumulate(dir, loader, &mut stack, Vec::new())?;
+    let mut warnings = Vec::new();
+    let mut objects = accumulate(dir, loader, &mut stack, &mut warnings, Vec::new())?;
     // Like kustomize's final back-reference fix: a reference into a sibling subtree (an
     // overlay's two bases) follows renames no single level saw both sides of.
     let originals: Vec<Identity> = objects
@@ -66,7 +70,11 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
     forget(&mut objects);
     settle_annotations(&mut objects);
     sort_legacy(&mut objects);
-    Ok(Rendered { objects, moved })
+    Ok(Rendered {
+        objects,
+        moved,
+        warnings,
+    })
 }
 
 /// kustomize writes `metadata.annotations` back at the end as a map of strings, through a
@@ -107,6 +115,7 @@ fn accumulate(
     dir: &Path,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
+    warnings: &mut Vec<BuildWarning>,
     mut objects: Vec<Node>,
 ) -> Result<Vec<Node>, KustomizeError> {
     let canonical = dir.canonicalize().map_err(|e| KustomizeError {
@@ -132,7 +141,7 @@ fn accumulate(
     let mut registered: HashSet<ObjectId> = objects.iter().map(ObjectId::of).collect();
     for key in ["bases", "resources"] {
         for (entry, node) in kustomization.string_list(key)? {
-            let loaded = load_resource(&canonical, entry, node, loader, stack)?;
+            let loaded = load_resource(&canonical, entry, node, loader, stack, warnings)?;
             for object in &loaded {
                 let id = ObjectId::of(object);
                 if registered.contains(&id) {
@@ -152,7 +161,7 @@ fn accumulate(
     for (entry, node) in kustomization.string_list("components")? {
         let path = local_path(&canonical, entry, node)?;
         enter(stack, &path, node)?;
-        objects = accumulate(&path, loader, stack, objects)?;
+        objects = accumulate(&path, loader, stack, warnings, objects)?;
     }
     generate(&kustomization, &mut objects)?;
     for (entry, node) in kustomization.string_list("crds")? {
@@ -165,7 +174,7 @@ fn accumulate(
             ));
         }
     }
-    transform(&kustomization, &mut objects)?;
+    transform(&kustomization, &mut objects, warnings)?;
     stack.pop();
     Ok(objects)
 }
@@ -177,6 +186,7 @@ fn load_resource(
     node: &Node,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<Vec<Node>, KustomizeError> {
     let path = local_path(dir, entry, node)?;
     if path.is_dir() {
@@ -187,7 +197,7 @@ fn load_resource(
             ));
         }
         enter(stack, &path, node)?;
-        return accumulate(&path, loader, stack, Vec::new());
+        return accumulate(&path, loader, stack, warnings, Vec::new());
     }
     confined(dir, &path)
         .map_err(|why| KustomizeError::at(&node.origin, format!("{entry}: {why}")))?;
@@ -266,9 +276,13 @@ fn local_path(dir: &Path, entry: &str, node: &Node) -> Result<PathBuf, Kustomize
 }
 
 /// The kustomization's own transformers, in the order kustomize runs them.
-fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(), KustomizeError> {
+fn transform(
+    kustomization: &Kustomization,
+    objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
+) -> Result<(), KustomizeError> {
     remember(objects);
-    apply_patches(kustomization, objects)?;
+    apply_patches(kustomization, objects, warnings)?;
     let before = identities_before_patches(objects);
     remember(objects);
     if let Some(node) = kustomization.field("namespace") {
@@ -305,7 +319,7 @@ fn transform(kustomization: &Kustomization, objects: &mut Vec<Node>) -> Result<(
         let pairs = kustomization.string_map("commonAnnotations")?;
         add_metadata(objects, "annotations", &pairs, node, true, false);
     }
-    apply_json6902_patches(kustomization, objects)?;
+    apply_json6902_patches(kustomization, objects, warnings)?;
     set_replicas(objects, kustomization.list("replicas")?)?;
     let overrides = kustomization
         .list("images")?

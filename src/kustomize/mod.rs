@@ -19,7 +19,9 @@ pub mod patch;
 pub mod replacement;
 pub mod restrict;
 pub mod transform;
+pub mod warning;
 
 pub use build::{Moved, Rendered, build, build_with};
 pub use error::KustomizeError;
 pub use loader::Loader;
+pub use warning::BuildWarning;

@@ -9,11 +9,12 @@
 //! apiVersion, kind, name and namespace identify. A patch whose root says `$patch: delete`
 //! removes the object.
 //!
+//! A `target:` that selects no object renders as in kustomize (the patch applies to
+//! nothing) with a warning: in a GitOps repository such a patch is usually a mistake — a
+//! renamed object, a typo in a regex — that ships the unpatched object.
+//!
 //! Deliberate differences from kustomize, each an error naming the file and line where
 //! kustomize would quietly produce something else:
-//! - a `target:` that selects no object (kustomize silently applies nothing). In a GitOps
-//!   repository such a patch is always a mistake — a renamed object, a typo in a regex — and
-//!   silently skipping it ships the unpatched object;
 //! - the directives `$setElementOrder`, `$retainKeys` and `$deleteFromPrimitiveList`, which
 //!   kustomize does not implement and prints into the object as fields, and a
 //!   `- $patch: replace` element in a list that is replaced whole anyway;
@@ -36,12 +37,14 @@ use super::error::KustomizeError;
 use super::history::{ObjectId, had_id, remember, remembered_id};
 use super::kustomization::Kustomization;
 use super::name_refs::Identity;
+use super::warning::BuildWarning;
 use crate::manifest::{Node, Value};
 
 /// `patchesStrategicMerge:` then `patches:`, which kustomize runs before the namespace.
 pub fn apply_patches(
     kustomization: &Kustomization,
     objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
     for entry in kustomization.list("patchesStrategicMerge")? {
         let documents = match entry.as_str() {
@@ -61,10 +64,10 @@ pub fn apply_patches(
             origin: entry,
         };
         patch.check()?;
-        patch.apply(objects)?;
+        patch.apply(objects, warnings)?;
     }
     for entry in kustomization.list("patches")? {
-        Patch::read(kustomization, entry, "patches")?.apply(objects)?;
+        Patch::read(kustomization, entry, "patches")?.apply(objects, warnings)?;
     }
     Ok(())
 }
@@ -89,6 +92,7 @@ pub fn identities_before_patches(objects: &[Node]) -> Vec<Identity> {
 pub fn apply_json6902_patches(
     kustomization: &Kustomization,
     objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
     for entry in kustomization.list("patchesJson6902")? {
         let patch = Patch::read(kustomization, entry, "patchesJson6902")?;
@@ -98,7 +102,7 @@ pub fn apply_json6902_patches(
                 "patchesJson6902: the patch must be a list of JSON 6902 operations",
             ));
         }
-        patch.apply(objects)?;
+        patch.apply(objects, warnings)?;
     }
     Ok(())
 }
@@ -225,7 +229,11 @@ impl<'k> Patch<'k> {
         )
     }
 
-    fn apply(&self, objects: &mut Vec<Node>) -> Result<(), KustomizeError> {
+    fn apply(
+        &self,
+        objects: &mut Vec<Node>,
+        warnings: &mut Vec<BuildWarning>,
+    ) -> Result<(), KustomizeError> {
         let Some((target, target_node)) = &self.target else {
             if self.is_json6902() {
                 return Err(KustomizeError::at(
@@ -242,9 +250,9 @@ impl<'k> Patch<'k> {
             .filter(|&i| target.selects(&objects[i]))
             .collect();
         if selected.is_empty() {
-            return Err(KustomizeError::at(
+            warnings.push(BuildWarning::at(
                 &target_node.origin,
-                "the patch target matches no object (kustomize would silently skip this patch)",
+                "the patch target matches no object, so the patch changes nothing",
             ));
         }
         // Indices stay valid: deleting walks backwards.
