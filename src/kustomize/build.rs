@@ -11,7 +11,7 @@ use super::history::{ObjectId, forget, original, remember};
 use super::kustomization::{Kustomization, string_map};
 use super::loader::Loader;
 use super::name_refs::{Identity, fix_references};
-use super::order::sort_legacy;
+use super::order::SortOrder;
 use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches};
 use super::replacement::replace;
 use super::restrict::confined;
@@ -69,7 +69,9 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
         .collect();
     forget(&mut objects);
     settle_annotations(&mut objects);
-    sort_legacy(&mut objects);
+    // Only the root's `sortOptions` count; the root was read (and cached) by `accumulate`.
+    let root = Kustomization::load(&canonical(dir)?, loader)?;
+    SortOrder::of(&root)?.apply(&mut objects);
     Ok(Rendered {
         objects,
         moved,
@@ -118,10 +120,7 @@ fn accumulate(
     warnings: &mut Vec<BuildWarning>,
     mut objects: Vec<Node>,
 ) -> Result<Vec<Node>, KustomizeError> {
-    let canonical = dir.canonicalize().map_err(|e| KustomizeError {
-        origin: None,
-        message: format!("{}: {e}", dir.display()),
-    })?;
+    let canonical = canonical(dir)?;
     if stack.contains(&canonical) {
         let chain: Vec<String> = stack
             .iter()
@@ -177,6 +176,13 @@ fn accumulate(
     transform(&kustomization, &mut objects, warnings)?;
     stack.pop();
     Ok(objects)
+}
+
+fn canonical(dir: &Path) -> Result<PathBuf, KustomizeError> {
+    dir.canonicalize().map_err(|e| KustomizeError {
+        origin: None,
+        message: format!("{}: {e}", dir.display()),
+    })
 }
 
 /// A resource entry: a file of manifests, or a directory holding a kustomization.
