@@ -98,7 +98,7 @@ impl Kustomization {
             origin: None,
             message: format!("{}: {why}", file.display()),
         })?;
-        let mut documents = loader.load(&file)?;
+        let mut documents = loader.load_kustomization(&file)?;
         let root = match documents.len() {
             1 => documents.remove(0),
             0 => {

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 
+use super::load::DuplicateKeys;
 use super::node::{Node, Origin, Value};
 
 /// serde-saphyr's default budgets; reaching one hands the input to serde-saphyr, which
@@ -30,8 +31,13 @@ const MAX_SCALAR_BYTES: usize = 64 * 1024 * 1024;
 const PAIRWISE_KEY_CHECK: usize = 16;
 
 /// The non-null documents of `text` with origins in `file`, or `None` when the input needs
-/// serde-saphyr (see the module documentation).
-pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
+/// serde-saphyr (see the module documentation). With [`DuplicateKeys::LastWins`] a
+/// repeated key keeps its last value, at the place of its last occurrence.
+pub fn build_documents(
+    file: &Arc<Path>,
+    text: &str,
+    duplicates: DuplicateKeys,
+) -> Option<Vec<Node>> {
     let mut builder = Builder {
         file,
         stack: Vec::new(),
@@ -73,10 +79,16 @@ pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
                     Open::Seq(start, origin) => {
                         Node::new(Value::Seq(builder.items.drain(start..).collect()), origin)
                     }
-                    Open::Map(start, None, origin)
-                        if !has_duplicate_keys(&builder.entries[start..]) =>
-                    {
-                        Node::new(Value::Map(builder.entries.drain(start..).collect()), origin)
+                    Open::Map(start, None, origin) => {
+                        let mut entries: Vec<(String, Node)> =
+                            builder.entries.drain(start..).collect();
+                        if has_duplicate_keys(&entries) {
+                            if duplicates == DuplicateKeys::Refuse {
+                                return None;
+                            }
+                            keep_last_of_each_key(&mut entries);
+                        }
+                        Node::new(Value::Map(entries), origin)
                     }
                     Open::Map(..) => return None,
                 };
@@ -147,7 +159,19 @@ impl Builder<'_> {
     }
 }
 
-fn has_duplicate_keys(entries: &[(String, Node)]) -> bool {
+/// Drops every entry whose key comes again later in `entries`.
+pub(super) fn keep_last_of_each_key<T>(entries: &mut Vec<(String, T)>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept: Vec<(String, T)> = entries
+        .drain(..)
+        .rev()
+        .filter(|(key, _)| seen.insert(key.clone()))
+        .collect();
+    kept.reverse();
+    *entries = kept;
+}
+
+pub(super) fn has_duplicate_keys<T>(entries: &[(String, T)]) -> bool {
     if entries.len() <= PAIRWISE_KEY_CHECK {
         return entries
             .iter()
@@ -289,8 +313,8 @@ mod tests {
 
     /// The fast path either gives up or builds exactly what serde-saphyr builds.
     fn agrees(text: &str) -> bool {
-        let fast = build_documents(&file(), text);
-        let serde = parse_with_serde(&file(), text);
+        let fast = build_documents(&file(), text, DuplicateKeys::Refuse);
+        let serde = parse_with_serde(&file(), text, DuplicateKeys::Refuse);
         match (&fast, &serde) {
             (None, _) => false,
             (Some(fast), Ok(serde)) => {
@@ -463,10 +487,13 @@ mod tests {
             "a: b: c\n",
             "- a\nb: c\n",
         ] {
-            assert!(build_documents(&file(), text).is_none(), "{text:?}");
+            assert!(
+                build_documents(&file(), text, DuplicateKeys::Refuse).is_none(),
+                "{text:?}"
+            );
         }
         let many_keys: String = (0..40).map(|i| format!("k{}: v\n", i % 39)).collect();
-        assert!(build_documents(&file(), &many_keys).is_none());
+        assert!(build_documents(&file(), &many_keys, DuplicateKeys::Refuse).is_none());
     }
 
     #[test]
@@ -477,16 +504,16 @@ mod tests {
             .stack_size(64 << 20)
             .spawn(move || {
                 assert!(agrees(&deep(64)));
-                assert!(build_documents(&file(), &deep(65)).is_none());
-                assert!(parse_with_serde(&file(), &deep(65)).is_err());
+                assert!(build_documents(&file(), &deep(65), DuplicateKeys::Refuse).is_none());
+                assert!(parse_with_serde(&file(), &deep(65), DuplicateKeys::Refuse).is_err());
             })
             .unwrap()
             .join()
             .unwrap();
         let documents = |n: usize| "---\na: 1\n".repeat(n);
         assert!(agrees(&documents(1_024)));
-        assert!(build_documents(&file(), &documents(1_025)).is_none());
-        assert!(parse_with_serde(&file(), &documents(1_025)).is_err());
+        assert!(build_documents(&file(), &documents(1_025), DuplicateKeys::Refuse).is_none());
+        assert!(parse_with_serde(&file(), &documents(1_025), DuplicateKeys::Refuse).is_err());
     }
 
     #[test]
