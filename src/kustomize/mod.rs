@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod build;
+pub mod cluster_scope;
 pub mod emit;
 pub mod error;
 pub mod field_path;

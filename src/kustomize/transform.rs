@@ -1,51 +1,80 @@
 //! kustomize's built-in transformers that a kustomization's own fields drive: namespace,
 //! name prefix and suffix, labels, annotations, image overrides and replica counts.
 
+use super::cluster_scope::kustomize_sees_cluster_scoped;
 use super::error::KustomizeError;
-use super::field_specs::{
-    is_cluster_scoped, pod_spec_path, selector_paths, template_metadata_paths,
-};
+use super::field_specs::{pod_spec_path, selector_paths, template_metadata_paths};
 use crate::manifest::{Node, Value};
 
 fn kind(object: &Node) -> &str {
     object.str_at(&["kind"]).unwrap_or_default()
 }
 
-/// `namespace:` — namespaced objects move to `namespace`, Namespace objects are renamed to
-/// it, and RoleBinding subjects in the `default` namespace follow.
+/// `namespace:` as kustomize's namespace transformer does it: objects kustomize does not
+/// know as cluster-scoped move to `namespace`, core Namespace objects are renamed to it,
+/// (Cluster)RoleBinding subjects named `default` get it, and so do an APIService's service
+/// (created) and a CRD's conversion webhook service (when present).
 pub fn set_namespace(objects: &mut [Node], namespace: &str, origin: &Node) {
+    let value = || Node::string(namespace, origin.origin.clone());
     for object in objects.iter_mut() {
         let kind = kind(object).to_string();
-        if kind == "Namespace" {
-            object
-                .map_entry("metadata")
-                .set("name", Node::string(namespace, origin.origin.clone()));
-            continue;
+        let api_version = object
+            .str_at(&["apiVersion"])
+            .unwrap_or_default()
+            .to_string();
+        let group = api_version.split_once('/').map_or("", |(group, _)| group);
+        if kind == "Namespace" && api_version == "v1" {
+            object.map_entry("metadata").set("name", value());
         }
-        if !is_cluster_scoped(&kind) {
-            object
-                .map_entry("metadata")
-                .set("namespace", Node::string(namespace, origin.origin.clone()));
+        if !kustomize_sees_cluster_scoped(&api_version, &kind) {
+            object.map_entry("metadata").set("namespace", value());
         }
-        if kind == "RoleBinding" || kind == "ClusterRoleBinding" {
-            for subject in object
-                .get_mut("subjects")
-                .and_then(Node::as_seq_mut)
-                .into_iter()
-                .flatten()
-            {
-                if subject.str_at(&["namespace"]) == Some("default") {
-                    subject.set("namespace", Node::string(namespace, origin.origin.clone()));
+        match (group, kind.as_str()) {
+            (_, "RoleBinding" | "ClusterRoleBinding") => {
+                for subject in object
+                    .get_mut("subjects")
+                    .and_then(Node::as_seq_mut)
+                    .into_iter()
+                    .flatten()
+                {
+                    if subject.str_at(&["name"]) == Some("default") {
+                        subject.set("namespace", value());
+                    }
                 }
             }
+            ("apiregistration.k8s.io", "APIService") => {
+                object
+                    .map_entry("spec")
+                    .map_entry("service")
+                    .set("namespace", value());
+            }
+            ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+                let path = ["spec", "conversion", "webhook", "clientConfig", "service"];
+                if let Some(service) = object.at_mut(&path)
+                    && service.get("namespace").is_some()
+                {
+                    service.set("namespace", value());
+                }
+            }
+            _ => {}
         }
     }
 }
 
-/// `namePrefix:` / `nameSuffix:` — every object but Namespaces and CRDs is renamed.
+/// `namePrefix:` / `nameSuffix:` — every object but Namespaces, CRDs and APIServices is
+/// renamed (kustomize's skip list, by kind).
 pub fn add_name_affixes(objects: &mut [Node], prefix: &str, suffix: &str) {
     for object in objects.iter_mut() {
-        if matches!(kind(object), "Namespace" | "CustomResourceDefinition") {
+        let group = object
+            .str_at(&["apiVersion"])
+            .and_then(|v| v.split_once('/'))
+            .map_or("", |(group, _)| group);
+        let skipped = match kind(object) {
+            "Namespace" | "CustomResourceDefinition" => true,
+            "APIService" => group == "apiregistration.k8s.io",
+            _ => false,
+        };
+        if skipped {
             continue;
         }
         if let Some(name) = object.at_mut(&["metadata", "name"])
