@@ -16,7 +16,8 @@ use super::patch::{apply_json6902_patches, apply_patches, identities_before_patc
 use super::replacement::replace;
 use super::restrict::confined;
 use super::transform::{
-    ImageOverride, add_metadata, add_name_affixes, override_images, set_namespace, set_replicas,
+    ImageOverride, add_annotations, add_labels, add_name_affixes, override_images, set_namespace,
+    set_replicas,
 };
 use super::warning::BuildWarning;
 use crate::manifest::{Node, Value, unwrap_lists};
@@ -303,7 +304,7 @@ fn transform(
     }
     if let Some(node) = kustomization.field("commonLabels") {
         let pairs = kustomization.string_map("commonLabels")?;
-        add_metadata(objects, "labels", &pairs, node, true, true);
+        add_labels(objects, &pairs, node, true, true);
     }
     for entry in kustomization.list("labels")? {
         let pairs = match entry.get("pairs") {
@@ -312,9 +313,8 @@ fn transform(
         };
         let flag = |key: &str| entry.get(key).is_some_and(|v| v.value == Value::Bool(true));
         let selectors = flag("includeSelectors");
-        add_metadata(
+        add_labels(
             objects,
-            "labels",
             &pairs,
             entry,
             selectors || flag("includeTemplates"),
@@ -323,7 +323,7 @@ fn transform(
     }
     if let Some(node) = kustomization.field("commonAnnotations") {
         let pairs = kustomization.string_map("commonAnnotations")?;
-        add_metadata(objects, "annotations", &pairs, node, true, false);
+        add_annotations(objects, &pairs, node);
     }
     apply_json6902_patches(kustomization, objects, warnings)?;
     set_replicas(objects, kustomization.list("replicas")?)?;

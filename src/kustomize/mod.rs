@@ -13,6 +13,7 @@ pub mod hash;
 pub mod history;
 pub mod kustomization;
 pub mod label_selector;
+pub mod label_specs;
 pub mod loader;
 pub mod name_refs;
 pub mod order;

@@ -3,7 +3,8 @@
 
 use super::cluster_scope::kustomize_sees_cluster_scoped;
 use super::error::KustomizeError;
-use super::field_specs::{pod_spec_path, selector_paths, template_metadata_paths};
+use super::field_specs::{pod_spec_path, template_metadata_paths};
+use super::label_specs::add_labels as add_object_labels;
 use crate::manifest::{Node, Value};
 
 fn kind(object: &Node) -> &str {
@@ -85,35 +86,32 @@ pub fn add_name_affixes(objects: &mut [Node], prefix: &str, suffix: &str) {
     }
 }
 
-/// Adds `pairs` to `metadata.<field>` and, as the flags ask, to pod templates and selectors.
-pub fn add_metadata(
+/// Adds `pairs` to every object's labels and, as the flags ask, to its templates' and
+/// selectors' (see `label_specs`).
+pub fn add_labels(
     objects: &mut [Node],
-    field: &str,
     pairs: &[(String, String)],
     origin: &Node,
     templates: bool,
     selectors: bool,
 ) {
     for object in objects.iter_mut() {
+        add_object_labels(object, pairs, origin, templates, selectors);
+    }
+}
+
+/// `commonAnnotations:` — adds `pairs` to every object's annotations and its pod templates'.
+pub fn add_annotations(objects: &mut [Node], pairs: &[(String, String)], origin: &Node) {
+    for object in objects.iter_mut() {
         let kind = kind(object).to_string();
-        merge_pairs(object.map_entry("metadata").map_entry(field), pairs, origin);
-        if templates {
-            for path in template_metadata_paths(&kind) {
-                if let Some(metadata) = ensure_path(object, path) {
-                    merge_pairs(metadata.map_entry(field), pairs, origin);
-                }
-            }
-        }
-        if selectors {
-            for (path, create) in selector_paths(&kind) {
-                let target = if *create {
-                    ensure_path(object, path)
-                } else {
-                    object.at_mut(path)
-                };
-                if let Some(selector) = target {
-                    merge_pairs(selector, pairs, origin);
-                }
+        merge_pairs(
+            object.map_entry("metadata").map_entry("annotations"),
+            pairs,
+            origin,
+        );
+        for path in template_metadata_paths(&kind) {
+            if let Some(metadata) = ensure_path(object, path) {
+                merge_pairs(metadata.map_entry("annotations"), pairs, origin);
             }
         }
     }
