@@ -9,6 +9,7 @@ use super::generator::generate;
 use super::hash::append_hashes;
 use super::history::{ObjectId, forget, original, remember};
 use super::kustomization::{Kustomization, string_map};
+use super::label_specs::{FieldSpec, LabelTargets};
 use super::loader::Loader;
 use super::name_refs::{Identity, fix_references};
 use super::order::SortOrder;
@@ -304,7 +305,12 @@ fn transform(
     }
     if let Some(node) = kustomization.field("commonLabels") {
         let pairs = kustomization.string_map("commonLabels")?;
-        add_labels(objects, &pairs, node, true, true);
+        let targets = LabelTargets {
+            templates: true,
+            selectors: true,
+            fields: Vec::new(),
+        };
+        add_labels(objects, &pairs, node, &targets);
     }
     for entry in kustomization.list("labels")? {
         let pairs = match entry.get("pairs") {
@@ -312,14 +318,23 @@ fn transform(
             None => Vec::new(),
         };
         let flag = |key: &str| entry.get(key).is_some_and(|v| v.value == Value::Bool(true));
-        let selectors = flag("includeSelectors");
-        add_labels(
-            objects,
-            &pairs,
-            entry,
-            selectors || flag("includeTemplates"),
-            selectors,
-        );
+        let fields = match entry.get("fields").filter(|f| !f.is_null()) {
+            Some(fields) => fields
+                .as_seq()
+                .ok_or_else(|| {
+                    KustomizeError::at(&fields.origin, "`labels.fields` must be a list")
+                })?
+                .iter()
+                .map(FieldSpec::parse)
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        let targets = LabelTargets {
+            templates: flag("includeTemplates"),
+            selectors: flag("includeSelectors"),
+            fields,
+        };
+        add_labels(objects, &pairs, entry, &targets);
     }
     if let Some(node) = kustomization.field("commonAnnotations") {
         let pairs = kustomization.string_map("commonAnnotations")?;

@@ -4,15 +4,46 @@
 //! to each element, a missing map is created only where the spec says `create`, and a
 //! list is never created.
 
+use super::error::KustomizeError;
+use super::kustomization::known_keys;
 use crate::manifest::{Node, Value};
 
 /// One kustomize field spec: the objects it applies to (empty means any) and the path.
-struct FieldSpec {
-    group: &'static str,
-    version: &'static str,
-    kind: &'static str,
-    path: &'static str,
+pub struct FieldSpec<'a> {
+    group: &'a str,
+    version: &'a str,
+    kind: &'a str,
+    path: &'a str,
     create: bool,
+}
+
+impl<'a> FieldSpec<'a> {
+    /// A `fields:` entry of a `labels:` item.
+    pub fn parse(node: &'a Node) -> Result<FieldSpec<'a>, KustomizeError> {
+        known_keys(
+            node,
+            &["path", "group", "version", "kind", "create"],
+            "labels.fields",
+        )?;
+        let text = |key: &str| node.str_at(&[key]).unwrap_or_default();
+        Ok(FieldSpec {
+            group: text("group"),
+            version: text("version"),
+            kind: text("kind"),
+            path: text("path"),
+            create: node
+                .get("create")
+                .is_some_and(|v| v.value == Value::Bool(true)),
+        })
+    }
+}
+
+/// Which labels of an object a `labels:` item (or `commonLabels`) reaches besides its own.
+pub struct LabelTargets<'a> {
+    pub templates: bool,
+    pub selectors: bool,
+    /// The item's own `fields:`.
+    pub fields: Vec<FieldSpec<'a>>,
 }
 
 const fn spec(
@@ -20,7 +51,7 @@ const fn spec(
     kind: &'static str,
     path: &'static str,
     create: bool,
-) -> FieldSpec {
+) -> FieldSpec<'static> {
     FieldSpec {
         group,
         version: "",
@@ -30,7 +61,7 @@ const fn spec(
     }
 }
 
-const fn core_v1(kind: &'static str, path: &'static str) -> FieldSpec {
+const fn core_v1(kind: &'static str, path: &'static str) -> FieldSpec<'static> {
     FieldSpec {
         group: "",
         version: "v1",
@@ -50,7 +81,7 @@ const AFFINITY: [&str; 5] = [
 
 /// kustomize's `commonLabels` specs for selectors (builtinpluginconsts/commonlabels.go),
 /// without the affinity ones, which `SELECTOR_AFFINITY_KINDS` add.
-const SELECTORS: [FieldSpec; 12] = [
+const SELECTORS: [FieldSpec<'static>; 12] = [
     core_v1("Service", "spec/selector"),
     core_v1("ReplicationController", "spec/selector"),
     spec("", "Deployment", "spec/selector/matchLabels", true),
@@ -95,7 +126,7 @@ const SELECTOR_AFFINITY_KINDS: [&str; 2] = ["Deployment", "StatefulSet"];
 
 /// kustomize's template label specs (metadataLabelsFieldSpecs without `metadata/labels`),
 /// which `commonLabels` includes too.
-const TEMPLATES: [FieldSpec; 9] = [
+const TEMPLATES: [FieldSpec<'static>; 9] = [
     core_v1("ReplicationController", "spec/template/metadata/labels"),
     spec("", "Deployment", "spec/template/metadata/labels", true),
     spec("", "ReplicaSet", "spec/template/metadata/labels", true),
@@ -117,14 +148,12 @@ const TEMPLATES: [FieldSpec; 9] = [
     ),
 ];
 
-/// Adds `pairs` to the labels of `object`: its own, its templates' when `templates`, its
-/// selectors' (and claim templates') when `selectors`.
+/// Adds `pairs` to the labels of `object`: its own, and those `targets` reach.
 pub fn add_labels(
     object: &mut Node,
     pairs: &[(String, String)],
     origin: &Node,
-    templates: bool,
-    selectors: bool,
+    targets: &LabelTargets,
 ) {
     let api_version = object
         .str_at(&["apiVersion"])
@@ -138,7 +167,14 @@ pub fn add_labels(
             && (spec.kind.is_empty() || spec.kind == kind)
     };
     let mut paths: Vec<(&str, bool)> = vec![("metadata/labels", true)];
-    if selectors {
+    paths.extend(
+        targets
+            .fields
+            .iter()
+            .filter(selected)
+            .map(|s| (s.path, s.create)),
+    );
+    if targets.selectors {
         paths.extend(
             SELECTORS
                 .iter()
@@ -149,7 +185,7 @@ pub fn add_labels(
             paths.extend(AFFINITY.iter().map(|path| (*path, false)));
         }
     }
-    if templates || selectors {
+    if targets.templates || targets.selectors {
         paths.extend(
             TEMPLATES
                 .iter()
@@ -209,12 +245,17 @@ mod tests {
     use std::path::Path;
 
     fn labelled(yaml: &str, templates: bool, selectors: bool) -> serde_json::Value {
+        let targets = LabelTargets {
+            templates,
+            selectors,
+            fields: Vec::new(),
+        };
         let mut object = parse_documents(Path::new("t.yaml"), yaml.as_bytes())
             .unwrap()
             .remove(0);
         let origin = object.clone();
         let pairs = [("team".to_string(), "a".to_string())];
-        add_labels(&mut object, &pairs, &origin, templates, selectors);
+        add_labels(&mut object, &pairs, &origin, &targets);
         object.to_json()
     }
 

@@ -4,7 +4,7 @@
 use super::cluster_scope::kustomize_sees_cluster_scoped;
 use super::error::KustomizeError;
 use super::field_specs::{pod_spec_path, template_metadata_paths};
-use super::label_specs::add_labels as add_object_labels;
+use super::label_specs::{LabelTargets, add_labels as add_object_labels};
 use crate::manifest::{Node, Value};
 
 fn kind(object: &Node) -> &str {
@@ -86,17 +86,15 @@ pub fn add_name_affixes(objects: &mut [Node], prefix: &str, suffix: &str) {
     }
 }
 
-/// Adds `pairs` to every object's labels and, as the flags ask, to its templates' and
-/// selectors' (see `label_specs`).
+/// Adds `pairs` to every object's labels and those `targets` reach (see `label_specs`).
 pub fn add_labels(
     objects: &mut [Node],
     pairs: &[(String, String)],
     origin: &Node,
-    templates: bool,
-    selectors: bool,
+    targets: &LabelTargets,
 ) {
     for object in objects.iter_mut() {
-        add_object_labels(object, pairs, origin, templates, selectors);
+        add_object_labels(object, pairs, origin, targets);
     }
 }
 
