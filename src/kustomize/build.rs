@@ -162,6 +162,7 @@ fn accumulate(
     for (entry, node) in kustomization.string_list("components")? {
         let path = local_path(&canonical, entry, node)?;
         enter(stack, &path, node)?;
+        expect_kind(&path, loader, node, true)?;
         objects = accumulate(&path, loader, stack, warnings, objects)?;
     }
     generate(&kustomization, &mut objects)?;
@@ -205,6 +206,7 @@ fn load_resource(
             ));
         }
         enter(stack, &path, node)?;
+        expect_kind(&path, loader, node, false)?;
         return accumulate(&path, loader, stack, warnings, Vec::new());
     }
     confined(dir, &path)
@@ -220,6 +222,31 @@ fn load_resource(
         }
     }
     Ok(objects)
+}
+
+/// kustomize's rule for the kustomization in `dir`, named by `node`: a `components:`
+/// entry must be a Component, a `resources:` entry must not be one (no `kind` is a
+/// Kustomization).
+fn expect_kind(
+    dir: &Path,
+    loader: &Loader,
+    node: &Node,
+    component: bool,
+) -> Result<(), KustomizeError> {
+    let kustomization = Kustomization::load(&canonical(dir)?, loader)?;
+    let kind = kustomization.string("kind")?.unwrap_or("Kustomization");
+    let entry = node.as_str().unwrap_or_default();
+    match (component, kind == "Component") {
+        (true, false) => Err(KustomizeError::at(
+            &node.origin,
+            format!("{entry}: expected kind 'Component' but got '{kind}'"),
+        )),
+        (false, true) => Err(KustomizeError::at(
+            &node.origin,
+            format!("{entry}: expected kind != 'Component'; list a Component under `components:`"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// How deep kustomizations may nest (a root, its bases, their bases, ...). kustomize has no

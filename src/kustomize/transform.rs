@@ -4,6 +4,7 @@
 use super::cluster_scope::kustomize_sees_cluster_scoped;
 use super::error::KustomizeError;
 use super::field_specs::template_metadata_paths;
+use super::history::{ObjectId, previous_ids};
 use super::label_specs::{LabelTargets, add_labels as add_object_labels};
 use regex::Regex;
 
@@ -253,7 +254,17 @@ fn rewrite_images(node: &mut Node, image_override: &ImageOverride) {
     }
 }
 
-/// `replicas:` — sets `spec.replicas` of the named workloads.
+/// The kinds whose `spec.replicas` the `replicas:` field sets.
+const REPLICATED: [&str; 4] = [
+    "Deployment",
+    "ReplicationController",
+    "ReplicaSet",
+    "StatefulSet",
+];
+
+/// `replicas:` — sets `spec.replicas` of the workloads that have or had the entry's name
+/// (`web` still names `prod-web`, as in kustomize); an entry naming none is an error, as
+/// in kustomize.
 pub fn set_replicas(objects: &mut [Node], entries: &[Node]) -> Result<(), KustomizeError> {
     for entry in entries {
         let name = entry
@@ -265,15 +276,24 @@ pub fn set_replicas(objects: &mut [Node], entries: &[Node]) -> Result<(), Kustom
             .ok_or_else(|| {
                 KustomizeError::at(&entry.origin, "replicas: `count` must be a number")
             })?;
+        let mut found = false;
         for object in objects.iter_mut() {
-            if object.str_at(&["metadata", "name"]) == Some(name)
-                && matches!(
-                    kind(object),
-                    "Deployment" | "ReplicaSet" | "StatefulSet" | "ReplicationController"
-                )
-            {
+            let named = previous_ids(object)
+                .into_iter()
+                .chain([ObjectId::of(object)])
+                .any(|id| id.name == name && REPLICATED.contains(&id.kind.as_str()));
+            if named && REPLICATED.contains(&kind(object)) {
                 object.map_entry("spec").set("replicas", count.clone());
+                found = true;
             }
+        }
+        if !found {
+            return Err(KustomizeError::at(
+                &entry.origin,
+                format!(
+                    "replicas: no Deployment, ReplicationController, ReplicaSet or StatefulSet is named `{name}`"
+                ),
+            ));
         }
     }
     Ok(())
