@@ -88,16 +88,15 @@ impl Resolver<'_> {
     /// A subject that names its namespace must match the object's namespace before or
     /// after this level's transformers (an object without one counts as in `default`).
     fn find_in(&self, kind: &str, namespace: &str, name: &str) -> Option<&Identity> {
+        // kustomize groups candidates by effective namespace, so a blank one matches none.
+        let effective = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_string();
         self.renames
             .iter()
             .find(|r| {
-                let before_namespace = match r.before.namespace.as_str() {
-                    "" => "default",
-                    other => other,
-                };
                 r.before.kind == kind
                     && r.before.name == name
-                    && (before_namespace == namespace || r.after.namespace == namespace)
+                    && (effective(&r.before.namespace) == namespace
+                        || effective(&r.after.namespace) == namespace)
             })
             .map(|r| &r.after)
     }
