@@ -153,7 +153,7 @@ const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  na
 
 #[test]
 fn patch_errors_name_the_file_and_line() {
-    let cases: [Case; 16] = [
+    let cases: [Case; 15] = [
         (
             "missing-file",
             &[(
@@ -194,14 +194,6 @@ fn patch_errors_name_the_file_and_line() {
                 ),
             ],
             "no-object/kustomization.yaml:3:11: no object matches the strategic-merge patch for apps/v1 Deployment wbe",
-        ),
-        (
-            "empty-target",
-            &[(
-                "kustomization.yaml",
-                "resources: [app.yaml]\npatches:\n  - target:\n      kind: Deployment\n      name: api-.*\n    patch: |\n      - op: remove\n        path: /spec/replicas\n",
-            )],
-            "empty-target/kustomization.yaml:3:5: the patch target matches no object",
         ),
         (
             "json-missing-path",
@@ -533,4 +525,51 @@ fn replacement_errors_name_the_file_and_line() {
         ),
     ];
     assert_cases(&cases);
+}
+
+#[test]
+fn what_kustomize_refuses_about_layout_and_replicas_is_refused() {
+    assert_cases(&[
+        (
+            "two-files",
+            &[
+                ("kustomization.yaml", "resources: []\n"),
+                ("kustomization.yml", "resources: []\n"),
+            ],
+            "found multiple kustomization files (kustomization.yaml, kustomization.yml)",
+        ),
+        (
+            "kustomization-as-component",
+            &[
+                ("kustomization.yaml", "components:\n- c\n"),
+                ("c/kustomization.yaml", "resources: []\n"),
+            ],
+            "kustomization-as-component/kustomization.yaml:2:3: c: expected kind 'Component' but got 'Kustomization'",
+        ),
+        (
+            "component-as-resource",
+            &[
+                ("kustomization.yaml", "resources:\n- c\n"),
+                (
+                    "c/kustomization.yaml",
+                    "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n",
+                ),
+            ],
+            "component-as-resource/kustomization.yaml:2:3: c: expected kind != 'Component'",
+        ),
+        (
+            "replicas-name-nothing",
+            &[
+                (
+                    "kustomization.yaml",
+                    "resources: [d.yaml]\nreplicas:\n- name: wbe\n  count: 2\n",
+                ),
+                (
+                    "d.yaml",
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n",
+                ),
+            ],
+            "replicas-name-nothing/kustomization.yaml:3:3: replicas: no object named wbe has a field replicas are set in",
+        ),
+    ]);
 }

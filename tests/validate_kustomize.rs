@@ -54,3 +54,30 @@ fn errors_a_patch_introduces_point_at_the_patch() {
     assert_eq!(found, expected);
     assert!(findings("tests/fixtures/patched/base").is_empty());
 }
+
+#[test]
+fn a_patch_whose_target_matches_nothing_renders_with_a_warning_at_the_target() {
+    let root = "tests/fixtures/patch-no-match";
+    let expected: Vec<Found> = vec![(
+        "MW118".to_string(),
+        format!("{root}/kustomization.yaml"),
+        4,
+        5,
+    )];
+    assert_eq!(findings(root), expected);
+    let output = common::meshwright()
+        .args(["build", root])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("replicas: 1"),
+        "the object renders unpatched"
+    );
+    assert!(
+        stderr.contains("kustomization.yaml:5:7: the patch target matches no object"),
+        "{stderr}"
+    );
+}

@@ -6,12 +6,12 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::kustomize::{build, emit::to_yaml};
+use crate::kustomize::{Loader, build_with, emit::to_yaml};
 
 /// Render one kustomize root and print it, as `kubectl kustomize DIR` does.
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  meshwright build demo/clusters/central\n  meshwright build demo/tenants/retail/overlays/edge-eu | kubectl apply --dry-run=server -f -\n\nExit codes: 0 rendered, 2 the kustomization cannot be rendered (the error names file:line)."
+    after_help = "Examples:\n  meshwright build demo/clusters/central\n  meshwright build demo/tenants/retail/overlays/edge-eu | kubectl apply --dry-run=server -f -\n\nExit codes: 0 rendered (warnings, such as a patch whose target matches nothing, go to stderr), 2 the kustomization cannot be rendered (the error names file:line)."
 )]
 pub struct BuildArgs {
     /// Directory holding kustomization.yaml.
@@ -22,9 +22,12 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     if !args.dir.is_dir() {
         return super::fail(format!("{}: not a directory", args.dir.display()));
     }
-    match build(&args.dir) {
-        Ok(objects) => {
-            super::output::write_stdout(|out| out.write_all(to_yaml(&objects).as_bytes()));
+    match build_with(&args.dir, &Loader::new()) {
+        Ok(rendered) => {
+            for warning in &rendered.warnings {
+                eprintln!("warning: {warning}");
+            }
+            super::output::write_stdout(|out| out.write_all(to_yaml(&rendered.objects).as_bytes()));
             ExitCode::SUCCESS
         }
         Err(error) => super::fail(format!("error: {error}")),

@@ -470,6 +470,7 @@ pub static CATALOG: &[&Code] = &[
     &AUTHORIZATION_POLICY_SHAPE,
     &INVALID_HOST,
     &INVALID_PORT,
+    &PATCH_MATCHES_NOTHING,
     &MISSING_TYPE_META,
     &NO_MESH_WIDE_STRICT,
     &PERMISSIVE_OR_DISABLED_MTLS,
@@ -603,9 +604,9 @@ pub static KUSTOMIZE_BUILD_FAILED: Code = Code {
     help: "fix the kustomization at the position shown; `meshwright build DIR` shows the same error",
     docs: r#"## What it does
 Reports a kustomize root that cannot be rendered: a missing resource or patch file, a
-cycle between kustomizations, invalid YAML in a file the root reads, a patch whose target
-matches nothing, or a kustomize feature meshwright does not render (Helm charts, plugins,
-remote resources).
+cycle between kustomizations, invalid YAML in a file the root reads, a strategic-merge
+patch without target that names no object, or a kustomize feature meshwright does not
+render (Helm charts, plugins, remote resources).
 
 ## Why is this bad?
 `kubectl kustomize` (and so Flux or Argo CD) would fail on the same root, or meshwright
@@ -624,6 +625,43 @@ resources:
 resources:
   - ../../base
   - certificate.yaml
+```
+"#,
+};
+
+pub static PATCH_MATCHES_NOTHING: Code = Code {
+    code: "MW118",
+    name: "patch-matches-nothing",
+    severity: Severity::Warning,
+    help: "fix the patch `target` (kind, name, namespace, selectors) or delete the patch",
+    docs: r#"## What it does
+Reports a kustomize patch whose `target:` selects no object of the root being built.
+kustomize (and so `kubectl kustomize`, Flux and Argo CD) renders such a root without a
+word: the patch changes nothing.
+
+## Why is this bad?
+A patch that matches nothing is almost always a mistake — the object was renamed, the
+name regex has a typo, the kind is misspelled — and the cluster gets the unpatched
+object: the replica count, resource limits or image the overlay meant to set never
+arrive.
+
+## Example
+```yaml
+# overlays/prod/kustomization.yaml
+patches:
+  - path: replicas.yaml
+    target:
+      kind: Deployment
+      name: web-frontent   # the Deployment is web-frontend
+```
+
+## Use instead
+```yaml
+patches:
+  - path: replicas.yaml
+    target:
+      kind: Deployment
+      name: web-frontend
 ```
 "#,
 };

@@ -13,28 +13,32 @@ use super::generator::generate;
 use super::hash::append_hashes;
 use super::history::{ObjectId, forget, original, remember};
 use super::kustomization::{Kustomization, string_map};
+use super::label_specs::{FieldSpec, LabelTargets};
 use super::loader::Loader;
 use super::name_refs::{Identity, fix_references};
-use super::order::sort_legacy;
+use super::order::SortOrder;
 use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches, source};
 use super::plugin;
 use super::replacement::replace;
 use super::restrict::confined;
 use super::transform::{
-    ImageOverride, add_metadata, add_name_affixes, override_images, override_images_at,
-    set_namespace, set_replicas,
+    ImageOverride, add_annotations, add_labels, add_name_affixes, override_images,
+    override_images_at, set_namespace, set_replicas,
 };
 use super::transformer_config::TransformerConfig;
 use super::vars::{self, Var};
-use crate::manifest::{Node, unwrap_lists};
+use super::warning::BuildWarning;
+use crate::manifest::{Node, Value, unwrap_lists};
 
-/// A rendered root: its objects in kustomize's output order, and the objects whose
-/// identity a transformer changed — what a reference kustomize does not rewrite (an
-/// AuthorizationPolicy principal, an `issuerRef`) may still name.
+/// A rendered root: its objects in kustomize's output order, the objects whose identity a
+/// transformer changed — what a reference kustomize does not rewrite (an
+/// AuthorizationPolicy principal, an `issuerRef`) may still name — and what the build
+/// noticed that kustomize accepts silently.
 #[derive(Debug)]
 pub struct Rendered {
     pub objects: Vec<Node>,
     pub moved: Vec<Moved>,
+    pub warnings: Vec<BuildWarning>,
 }
 
 /// An object renamed or moved to another namespace while building.
@@ -54,10 +58,12 @@ pub fn build(dir: &Path) -> Result<Vec<Node>, KustomizeError> {
 pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeError> {
     let mut stack = Vec::new();
     let metadata = root_build_metadata(dir, loader)?;
+    let mut warnings = Vec::new();
     let accumulated = accumulate(
         dir,
         loader,
         &mut stack,
+        &mut warnings,
         Accumulated::default(),
         metadata.root_path(),
     )?;
@@ -88,9 +94,15 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
         .collect();
     forget(&mut objects);
     metadata.finish(&mut objects);
-    drop_empty_annotations(&mut objects);
-    sort_legacy(&mut objects);
-    Ok(Rendered { objects, moved })
+    settle_annotations(&mut objects);
+    // Only the root's `sortOptions` count; the root was read (and cached) by `accumulate`.
+    let root = Kustomization::load(&canonical(dir)?, loader)?;
+    SortOrder::of(&root)?.apply(&mut objects);
+    Ok(Rendered {
+        objects,
+        moved,
+        warnings,
+    })
 }
 
 /// The root kustomization's `buildMetadata`, which decides for the whole tree (none when
@@ -120,16 +132,34 @@ fn drop_local_configs(objects: &mut Vec<Node>) {
     });
 }
 
-/// kustomize writes `metadata.annotations` back through a setter that leaves out an empty
-/// or null map; labels it leaves as they were.
-fn drop_empty_annotations(objects: &mut [Node]) {
+/// kustomize writes `metadata.annotations` back at the end as a map of strings, through a
+/// setter that leaves out an empty or null map: a number or boolean becomes its text, a
+/// nested map or list the empty string. Labels it leaves as they were.
+fn settle_annotations(objects: &mut [Node]) {
     for object in objects {
-        if let Some(metadata) = object.get_mut("metadata")
-            && metadata
-                .get("annotations")
-                .is_some_and(|a| a.is_null() || a.as_map().is_some_and(<[_]>::is_empty))
-        {
-            metadata.remove("annotations");
+        let Some(metadata) = object.get_mut("metadata") else {
+            continue;
+        };
+        let Some(annotations) = metadata.get_mut("annotations") else {
+            continue;
+        };
+        match &mut annotations.value {
+            Value::Map(entries) if !entries.is_empty() => {
+                for (_, value) in entries.iter_mut() {
+                    let text = match &value.value {
+                        Value::String(_) => continue,
+                        Value::Null => "null".to_string(),
+                        Value::Bool(b) => b.to_string(),
+                        Value::Number(n) => n.to_string(),
+                        Value::Seq(_) | Value::Map(_) => String::new(),
+                    };
+                    value.value = Value::String(text);
+                }
+            }
+            Value::Map(_) | Value::Null => {
+                metadata.remove("annotations");
+            }
+            _ => {}
         }
     }
 }
@@ -159,13 +189,11 @@ fn accumulate(
     dir: &Path,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
+    warnings: &mut Vec<BuildWarning>,
     mut accumulated: Accumulated,
     origin_path: Option<String>,
 ) -> Result<Accumulated, KustomizeError> {
-    let canonical = dir.canonicalize().map_err(|e| KustomizeError {
-        origin: None,
-        message: format!("{}: {e}", dir.display()),
-    })?;
+    let canonical = canonical(dir)?;
     if stack.contains(&canonical) {
         let chain: Vec<String> = stack
             .iter()
@@ -187,7 +215,7 @@ fn accumulate(
     let mut registered: HashSet<ObjectId> = accumulated.objects.iter().map(ObjectId::of).collect();
     for key in ["bases", "resources"] {
         for (entry, node) in kustomization.string_list(key)? {
-            let loaded = load_resource(&canonical, entry, node, loader, stack, level)?;
+            let loaded = load_resource(&canonical, entry, node, loader, stack, warnings, level)?;
             for object in &loaded.objects {
                 let id = ObjectId::of(object);
                 if registered.contains(&id) {
@@ -216,6 +244,7 @@ fn accumulate(
         "generators",
         loader,
         stack,
+        warnings,
         level,
     )?;
     plugin::generate(&canonical, &generators, &mut accumulated.objects)?;
@@ -223,8 +252,9 @@ fn accumulate(
     for (entry, node) in kustomization.string_list("components")? {
         let path = local_path(&canonical, entry, node)?;
         enter(stack, &path, node)?;
+        expect_kind(&path, loader, node, true)?;
         let child = level.map(|l| l.child_path(entry));
-        accumulated = accumulate(&path, loader, stack, accumulated, child)?;
+        accumulated = accumulate(&path, loader, stack, warnings, accumulated, child)?;
     }
     let transformers = plugin_configs(
         &canonical,
@@ -232,6 +262,7 @@ fn accumulate(
         "transformers",
         loader,
         stack,
+        warnings,
         level,
     )?;
     let objects = &mut accumulated.objects;
@@ -241,6 +272,7 @@ fn accumulate(
         &accumulated.config,
         objects,
         level,
+        warnings,
     )?;
     vars::merge(
         objects,
@@ -261,6 +293,7 @@ fn plugin_configs(
     key: &str,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
+    warnings: &mut Vec<BuildWarning>,
     level: Option<&Level>,
 ) -> Result<Vec<Node>, KustomizeError> {
     let mut inline = Vec::new();
@@ -270,7 +303,7 @@ fn plugin_configs(
         if entry.contains('\n') || entry.trim_start().starts_with('{') {
             inline.extend(source::inline(node)?);
         } else {
-            loaded.extend(load_resource(dir, entry, node, loader, stack, level)?.objects);
+            loaded.extend(load_resource(dir, entry, node, loader, stack, warnings, level)?.objects);
         }
     }
     if let Some(level) = level {
@@ -281,6 +314,13 @@ fn plugin_configs(
     Ok(inline)
 }
 
+fn canonical(dir: &Path) -> Result<PathBuf, KustomizeError> {
+    dir.canonicalize().map_err(|e| KustomizeError {
+        origin: None,
+        message: format!("{}: {e}", dir.display()),
+    })
+}
+
 /// A resource entry: a file of manifests, or a directory holding a kustomization; with
 /// `level`, objects get their origin.
 fn load_resource(
@@ -289,6 +329,7 @@ fn load_resource(
     node: &Node,
     loader: &Loader,
     stack: &mut Vec<PathBuf>,
+    warnings: &mut Vec<BuildWarning>,
     level: Option<&Level>,
 ) -> Result<Accumulated, KustomizeError> {
     let path = local_path(dir, entry, node)?;
@@ -300,8 +341,16 @@ fn load_resource(
             ));
         }
         enter(stack, &path, node)?;
+        expect_kind(&path, loader, node, false)?;
         let child = level.map(|l| l.child_path(entry));
-        return accumulate(&path, loader, stack, Accumulated::default(), child);
+        return accumulate(
+            &path,
+            loader,
+            stack,
+            warnings,
+            Accumulated::default(),
+            child,
+        );
     }
     confined(dir, &path)
         .map_err(|why| KustomizeError::at(&node.origin, format!("{entry}: {why}")))?;
@@ -322,6 +371,31 @@ fn load_resource(
         objects,
         ..Accumulated::default()
     })
+}
+
+/// kustomize's rule for the kustomization in `dir`, named by `node`: a `components:`
+/// entry must be a Component, a `resources:` entry must not be one (no `kind` is a
+/// Kustomization).
+fn expect_kind(
+    dir: &Path,
+    loader: &Loader,
+    node: &Node,
+    component: bool,
+) -> Result<(), KustomizeError> {
+    let kustomization = Kustomization::load(&canonical(dir)?, loader)?;
+    let kind = kustomization.string("kind")?.unwrap_or("Kustomization");
+    let entry = node.as_str().unwrap_or_default();
+    match (component, kind == "Component") {
+        (true, false) => Err(KustomizeError::at(
+            &node.origin,
+            format!("{entry}: expected kind 'Component' but got '{kind}'"),
+        )),
+        (false, true) => Err(KustomizeError::at(
+            &node.origin,
+            format!("{entry}: expected kind != 'Component'; list a Component under `components:`"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// How deep kustomizations may nest (a root, its bases, their bases, ...). kustomize has no
@@ -392,9 +466,10 @@ fn transform(
     config: &TransformerConfig,
     objects: &mut Vec<Node>,
     level: Option<&Level>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
     remember(objects);
-    apply_patches(kustomization, objects)?;
+    apply_patches(kustomization, objects, warnings)?;
     let before = identities_before_patches(objects);
     remember(objects);
     if let Some(node) = kustomization.field("namespace") {
@@ -416,7 +491,12 @@ fn transform(
     }
     if let Some(node) = kustomization.field("commonLabels") {
         let pairs = kustomization.string_map("commonLabels")?;
-        add_metadata(objects, "labels", &pairs, node, true, true);
+        let targets = LabelTargets {
+            templates: true,
+            selectors: true,
+            fields: Vec::new(),
+        };
+        add_labels(objects, &pairs, node, &targets);
         custom_fields::add_pairs(objects, &config.common_labels, &pairs, node)?;
     }
     for entry in kustomization.list("labels")? {
@@ -424,33 +504,37 @@ fn transform(
             Some(pairs) => string_map(pairs, "labels.pairs")?,
             None => Vec::new(),
         };
-        let flag = |key: &str| {
-            entry
-                .get(key)
-                .is_some_and(|v| v.value == crate::manifest::Value::Bool(true))
+        let flag = |key: &str| entry.get(key).is_some_and(|v| v.value == Value::Bool(true));
+        let fields = match entry.get("fields").filter(|f| !f.is_null()) {
+            Some(fields) => fields
+                .as_seq()
+                .ok_or_else(|| {
+                    KustomizeError::at(&fields.origin, "`labels.fields` must be a list")
+                })?
+                .iter()
+                .map(FieldSpec::parse)
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
         };
-        let selectors = flag("includeSelectors");
-        add_metadata(
-            objects,
-            "labels",
-            &pairs,
-            entry,
-            selectors || flag("includeTemplates"),
-            selectors,
-        );
+        let targets = LabelTargets {
+            templates: flag("includeTemplates"),
+            selectors: flag("includeSelectors"),
+            fields,
+        };
+        add_labels(objects, &pairs, entry, &targets);
         custom_fields::add_pairs(objects, &config.labels, &pairs, entry)?;
-        if selectors {
+        if targets.selectors {
             custom_fields::add_pairs(objects, &config.common_labels, &pairs, entry)?;
-        } else if flag("includeTemplates") {
+        } else if targets.templates {
             custom_fields::add_pairs(objects, &config.template_labels, &pairs, entry)?;
         }
     }
     if let Some(node) = kustomization.field("commonAnnotations") {
         let pairs = kustomization.string_map("commonAnnotations")?;
-        add_metadata(objects, "annotations", &pairs, node, true, false);
+        add_annotations(objects, &pairs, node);
         custom_fields::add_pairs(objects, &config.common_annotations, &pairs, node)?;
     }
-    apply_json6902_patches(kustomization, objects)?;
+    apply_json6902_patches(kustomization, objects, warnings)?;
     set_replicas(objects, kustomization.list("replicas")?, &config.replicas)?;
     let overrides = kustomization
         .list("images")?
@@ -470,7 +554,7 @@ fn transform(
     // (unless a patch among them deleted objects, which renames nothing).
     if !plugins.is_empty() {
         let before: Vec<Identity> = objects.iter().map(Identity::of).collect();
-        plugin::transform(&kustomization.dir, plugins, objects)?;
+        plugin::transform(&kustomization.dir, plugins, objects, warnings)?;
         if objects.len() == before.len() {
             fix_references(objects, &before, &config.name_reference)?;
         }

@@ -1,8 +1,14 @@
-//! Printing objects as YAML the way `kubectl kustomize` prints them: documents separated by
-//! `---`, mapping keys sorted, sequences not indented under their key, and strings quoted
-//! only when YAML would read them as something else (go-yaml's style).
+//! Printing objects as YAML byte for byte as `kubectl kustomize` prints them: kustomize
+//! marshals each object to JSON and prints it with go-yaml v2 (sigs.k8s.io/yaml), so this
+//! is a port of that emitter's block style — documents separated by `---`, mapping keys in
+//! go-yaml's natural order, sequences not indented under their key, empty collections as
+//! `{}`/`[]`. How one string is quoted or folded lives in `scalar`; which strings need
+//! quotes and how numbers print, in `resolve`.
 
-use std::fmt::Write;
+mod resolve;
+mod scalar;
+
+use std::cmp::Ordering;
 
 use crate::manifest::{Node, Value};
 
@@ -13,186 +19,268 @@ pub fn to_yaml(objects: &[Node]) -> String {
         if index > 0 {
             out.push_str("---\n");
         }
-        emit_block(&mut out, object, 0);
+        let mut printer = Printer {
+            out: &mut out,
+            column: 0,
+            whitespace: true,
+            indention: true,
+        };
+        printer.node(object, ROOT_INDENT, false);
+        printer.write_indent(0);
     }
     out
 }
 
-/// A node in block context at `indent`, starting on a fresh line.
-fn emit_block(out: &mut String, node: &Node, indent: usize) {
-    match &node.value {
-        Value::Map(entries) if !entries.is_empty() => {
-            let mut sorted: Vec<&(String, Node)> = entries.iter().collect();
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
-            for (key, value) in sorted {
-                pad(out, indent);
-                out.push_str(&scalar_string(key));
-                out.push(':');
-                emit_value_after_key(out, value, indent);
-            }
-        }
-        Value::Seq(items) if !items.is_empty() => {
-            for item in items {
-                pad(out, indent);
-                out.push('-');
-                emit_seq_item(out, item, indent);
-            }
-        }
-        _ => {
-            pad(out, indent);
-            emit_inline(out, node, indent);
-            out.push('\n');
-        }
-    }
-}
-
-fn emit_value_after_key(out: &mut String, value: &Node, indent: usize) {
-    match &value.value {
-        Value::Map(entries) if !entries.is_empty() => {
-            out.push('\n');
-            emit_block(out, value, indent + 2);
-        }
-        // Sequences under a key are not indented (go-yaml / kyaml style).
-        Value::Seq(items) if !items.is_empty() => {
-            out.push('\n');
-            emit_block(out, value, indent);
-        }
-        _ => {
-            out.push(' ');
-            emit_inline(out, value, indent + 2);
-            out.push('\n');
-        }
-    }
-}
-
-fn emit_seq_item(out: &mut String, item: &Node, indent: usize) {
-    if is_non_empty_collection(item) {
-        // The first line shares the dash's line; the rest align under it.
-        let mut block = String::new();
-        emit_block(&mut block, item, indent + 2);
-        out.push(' ');
-        out.push_str(&block[indent + 2..]);
-    } else {
-        out.push(' ');
-        emit_inline(out, item, indent + 2);
-        out.push('\n');
-    }
-}
-
-fn is_non_empty_collection(node: &Node) -> bool {
-    match &node.value {
-        Value::Map(entries) => !entries.is_empty(),
-        Value::Seq(items) => !items.is_empty(),
-        _ => false,
-    }
-}
-
-/// Scalars and empty collections; multi-line strings become literal blocks at `indent`.
-fn emit_inline(out: &mut String, node: &Node, indent: usize) {
-    match &node.value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Value::String(s) if is_literal_block(s) => literal_block(out, s, indent),
-        Value::String(s) => out.push_str(&scalar_string(s)),
-        Value::Map(_) => out.push_str("{}"),
-        Value::Seq(_) => out.push_str("[]"),
-    }
-}
-
-fn pad(out: &mut String, indent: usize) {
-    out.extend(std::iter::repeat_n(' ', indent));
-}
-
-fn is_literal_block(s: &str) -> bool {
-    s.contains('\n')
-        && !s.chars().any(|c| c.is_control() && c != '\n')
-        && !s.lines().any(|l| l.ends_with(' ') || l.ends_with('\t'))
-        && !s.starts_with(' ')
-}
-
-fn literal_block(out: &mut String, s: &str, indent: usize) {
-    let trailing = s.len() - s.trim_end_matches('\n').len();
-    out.push('|');
-    match trailing {
-        0 => out.push('-'),
-        1 => {}
-        _ => out.push('+'),
-    }
-    for line in s.trim_end_matches('\n').split('\n') {
-        out.push('\n');
-        if !line.is_empty() {
-            pad(out, indent);
-            out.push_str(line);
-        }
-    }
-    for _ in 1..trailing {
-        out.push('\n');
-    }
-}
-
-/// A string scalar: plain, single-quoted, or double-quoted, as go-yaml chooses.
+/// One string as go-yaml writes it as a top-level mapping value (plain, quoted or folded),
+/// for text that embeds YAML lines, such as kustomize's origin annotation.
 pub fn scalar_string(s: &str) -> String {
-    if reads_as_other_type(s) {
-        return format!("\"{s}\"");
-    }
-    if is_plain_safe(s) {
-        return s.to_string();
-    }
-    if s.chars().all(|c| !c.is_control()) {
-        return format!("'{}'", s.replace('\'', "''"));
-    }
-    serde_json::Value::String(s.to_string()).to_string()
-}
-
-/// Strings YAML 1.1 or 1.2 would resolve to null, a boolean or a number.
-fn reads_as_other_type(s: &str) -> bool {
-    const WORDS: [&str; 22] = [
-        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-        "on", "On", "ON", "off", "Off", "OFF", ".inf",
-    ];
-    const MORE: [&str; 10] = [
-        "true", "True", "TRUE", "false", "False", "FALSE", "-.inf", ".nan", ".NaN", ".NAN",
-    ];
-    if WORDS.contains(&s) || MORE.contains(&s) {
-        return true;
-    }
-    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
-    !body.is_empty()
-        && body
-            .chars()
-            .all(|c| c.is_ascii_hexdigit() || "xXoO._".contains(c) || c == 'e' || c == 'E')
-        && (body.starts_with(|c: char| c.is_ascii_digit()) || body.starts_with('.'))
-        && body.parse::<f64>().is_ok()
-        || body
-            .strip_prefix("0x")
-            .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
-        || body
-            .strip_prefix("0o")
-            .is_some_and(|o| !o.is_empty() && o.chars().all(|c| c.is_digit(8)))
-}
-
-fn is_plain_safe(s: &str) -> bool {
-    let Some(first) = s.chars().next() else {
-        return false;
+    let mut out = String::new();
+    let mut printer = Printer {
+        out: &mut out,
+        column: 0,
+        whitespace: true,
+        indention: true,
     };
-    if "-?:,[]{}#&*!|>'\"%@` ".contains(first) {
-        // `-`, `?` and `:` may start a plain scalar when followed by a non-space.
-        let second = s.chars().nth(1);
-        let indicator_ok = matches!(first, '-' | '?' | ':')
-            && second.is_some_and(|c| c != ' ')
-            && !(first == '-' && s == "---");
-        if !indicator_ok {
-            return false;
+    scalar::write_string(&mut printer, s, 0, false);
+    out
+}
+
+/// The indentation level above the document's root node (go-yaml's `-1`).
+const ROOT_INDENT: isize = -1;
+
+/// go-yaml's emitter state while writing one document: the column of the cursor, whether
+/// the last thing written was whitespace, and whether the line holds only indentation and
+/// indicators so far.
+struct Printer<'a> {
+    out: &'a mut String,
+    column: usize,
+    whitespace: bool,
+    indention: bool,
+}
+
+impl Printer<'_> {
+    fn put(&mut self, c: char) {
+        self.out.push(c);
+        self.column += 1;
+    }
+
+    fn put_break(&mut self) {
+        self.out.push('\n');
+        self.column = 0;
+    }
+
+    /// A line break inside a scalar: `\n` as itself, other break characters written
+    /// verbatim and counted as a new line.
+    fn write_break(&mut self, c: char) {
+        if c == '\n' {
+            self.put_break();
+        } else {
+            self.out.push(c);
+            self.column = 0;
         }
     }
-    !(s.ends_with(' ')
-        || s.ends_with(':')
-        || s.contains(": ")
-        || s.contains(" #")
-        || s.chars().any(|c| c.is_control() || c == '\u{feff}'))
+
+    /// Moves to column `indent`, on a new line unless the line so far is only indentation.
+    fn write_indent(&mut self, indent: usize) {
+        if !self.indention || self.column > indent || self.column == indent && !self.whitespace {
+            self.put_break();
+        }
+        while self.column < indent {
+            self.put(' ');
+        }
+        self.whitespace = true;
+        self.indention = true;
+    }
+
+    fn write_indicator(
+        &mut self,
+        indicator: &str,
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
+        if need_whitespace && !self.whitespace {
+            self.put(' ');
+        }
+        indicator.chars().for_each(|c| self.put(c));
+        self.whitespace = is_whitespace;
+        self.indention = self.indention && is_indention;
+    }
+
+    /// A node below a collection indented at `parent_indent`; `in_mapping` when it is a
+    /// mapping's value (a sequence there is not indented further).
+    fn node(&mut self, node: &Node, parent_indent: isize, in_mapping: bool) {
+        match &node.value {
+            Value::Map(entries) if !entries.is_empty() => {
+                self.block_mapping(entries, increase_indent(parent_indent, false))
+            }
+            Value::Seq(items) if !items.is_empty() => {
+                let indentless = in_mapping && !self.indention;
+                let indent = if indentless {
+                    parent_indent.max(0)
+                } else {
+                    increase_indent(parent_indent, false)
+                };
+                self.block_sequence(items, indent);
+            }
+            Value::Map(_) => self.empty_flow("{", "}"),
+            Value::Seq(_) => self.empty_flow("[", "]"),
+            Value::String(s) => scalar::write_string(
+                self,
+                s,
+                to_column(increase_indent(parent_indent, true)),
+                false,
+            ),
+            Value::Null => self.plain_word("null"),
+            Value::Bool(b) => self.plain_word(if *b { "true" } else { "false" }),
+            Value::Number(n) => self.plain_word(&resolve::go_number(n)),
+        }
+    }
+
+    fn block_mapping(&mut self, entries: &[(String, Node)], indent: isize) {
+        let column = to_column(indent);
+        for (key, value) in sorted_entries(entries) {
+            self.write_indent(column);
+            if scalar::is_simple_key(key) {
+                scalar::write_string(self, key, column + 2, true);
+                self.write_indicator(":", false, false, false);
+            } else {
+                self.write_indicator("?", true, false, true);
+                scalar::write_string(self, key, column + 2, false);
+                self.write_indent(column);
+                self.write_indicator(":", true, false, true);
+            }
+            self.node(value, indent, true);
+        }
+    }
+
+    fn block_sequence(&mut self, items: &[Node], indent: isize) {
+        for item in items {
+            self.write_indent(to_column(indent));
+            self.write_indicator("-", true, false, true);
+            self.node(item, indent, false);
+        }
+    }
+
+    fn empty_flow(&mut self, open: &str, close: &str) {
+        self.write_indicator(open, true, true, false);
+        self.write_indicator(close, false, false, false);
+    }
+
+    /// null, booleans and numbers: plain words that never need quotes or folding.
+    fn plain_word(&mut self, word: &str) {
+        if !self.whitespace {
+            self.put(' ');
+        }
+        word.chars().for_each(|c| self.put(c));
+        self.whitespace = false;
+        self.indention = false;
+    }
+}
+
+/// go-yaml's `increase_indent` (best indent 2): a block at the root starts at column 0, a
+/// flow node or scalar at the root at 2.
+fn increase_indent(indent: isize, flow: bool) -> isize {
+    match (indent < 0, flow) {
+        (true, true) => 2,
+        (true, false) => 0,
+        (false, _) => indent + 2,
+    }
+}
+
+fn to_column(indent: isize) -> usize {
+    usize::try_from(indent).unwrap_or(0)
+}
+
+/// Mapping entries in go-yaml v2's key order (see [`key_order`]), by a merge sort, which
+/// cannot panic whatever the comparison does.
+fn sorted_entries(entries: &[(String, Node)]) -> Vec<&(String, Node)> {
+    let mut sorted: Vec<&(String, Node)> = entries.iter().collect();
+    let mut scratch = sorted.clone();
+    merge_sort(&mut sorted, &mut scratch, &|a, b| key_order(&a.0, &b.0));
+    sorted
+}
+
+fn merge_sort<T: Copy>(items: &mut [T], scratch: &mut [T], order: &dyn Fn(&T, &T) -> Ordering) {
+    if items.len() < 2 {
+        return;
+    }
+    let middle = items.len() / 2;
+    merge_sort(&mut items[..middle], &mut scratch[..middle], order);
+    merge_sort(&mut items[middle..], &mut scratch[middle..], order);
+    let (mut left, mut right) = (0, middle);
+    for slot in scratch[..items.len()].iter_mut() {
+        let take_right = left == middle
+            || right < items.len() && order(&items[right], &items[left]) == Ordering::Less;
+        if take_right {
+            *slot = items[right];
+            right += 1;
+        } else {
+            *slot = items[left];
+            left += 1;
+        }
+    }
+    items.copy_from_slice(&scratch[..items.len()]);
+}
+
+/// go-yaml v2's `keyList.Less` for string keys: letters after other characters, runs of
+/// digits compared as numbers (`a2` before `a10`).
+fn key_order(a: &str, b: &str) -> Ordering {
+    if key_less(a, b) {
+        Ordering::Less
+    } else if key_less(b, a) {
+        Ordering::Greater
+    } else {
+        Ordering::Equal
+    }
+}
+
+fn key_less(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    for i in 0..a.len().min(b.len()) {
+        if a[i] == b[i] {
+            continue;
+        }
+        let (a_letter, b_letter) = (a[i].is_alphabetic(), b[i].is_alphabetic());
+        if a_letter && b_letter {
+            return a[i] < b[i];
+        }
+        if a_letter || b_letter {
+            return b_letter;
+        }
+        let (mut a_number, mut b_number) = (0i64, 0i64);
+        if a[i] == '0' || b[i] == '0' {
+            let nonzero_digit_before = a[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .any(|&c| c != '0');
+            if nonzero_digit_before {
+                (a_number, b_number) = (1, 1);
+            }
+        }
+        let a_end = digit_run(&a, i, &mut a_number);
+        let b_end = digit_run(&b, i, &mut b_number);
+        if a_number != b_number {
+            return a_number < b_number;
+        }
+        if a_end != b_end {
+            return a_end < b_end;
+        }
+        return a[i] < b[i];
+    }
+    a.len() < b.len()
+}
+
+/// Accumulates the digits of `text` from `start` into `number` (wrapping like Go's int64);
+/// returns where the run ends.
+fn digit_run(text: &[char], start: usize, number: &mut i64) -> usize {
+    let mut end = start;
+    while let Some(digit) = text.get(end).and_then(|c| c.to_digit(10)) {
+        *number = number.wrapping_mul(10).wrapping_add(i64::from(digit));
+        end += 1;
+    }
+    end
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Where kustomize's built-in transformers write: label, annotation and selector paths per
-//! kind, the kinds that are cluster-scoped, and where pod templates live.
+//! Where kustomize's built-in transformers write: annotation paths per kind, the kinds
+//! that are cluster-scoped, and where pod templates live. (Label paths: `label_specs`.)
 
 /// Kinds without a namespace (the namespace transformer leaves them alone).
 pub const CLUSTER_SCOPED: [&str; 14] = [
@@ -44,21 +44,6 @@ pub fn template_metadata_paths(kind: &str) -> &'static [&'static [&'static str]]
         ]
     } else {
         &[]
-    }
-}
-
-/// Label selector maps `commonLabels` (and `labels` with `includeSelectors`) extend; the flag
-/// says whether the selector is created when missing.
-pub fn selector_paths(kind: &str) -> &'static [(&'static [&'static str], bool)] {
-    match kind {
-        "Service" | "ReplicationController" => &[(&["spec", "selector"], true)],
-        "Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet" => {
-            &[(&["spec", "selector", "matchLabels"], true)]
-        }
-        "Job" => &[(&["spec", "selector", "matchLabels"], false)],
-        "PodDisruptionBudget" => &[(&["spec", "selector", "matchLabels"], false)],
-        "NetworkPolicy" => &[(&["spec", "podSelector", "matchLabels"], false)],
-        _ => &[],
     }
 }
 

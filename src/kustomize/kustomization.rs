@@ -89,11 +89,25 @@ impl Kustomization {
                 dir.display()
             ),
         })?;
+        let present: Vec<&str> = FILE_NAMES
+            .into_iter()
+            .filter(|name| dir.join(name).is_file())
+            .collect();
+        if present.len() > 1 {
+            return Err(KustomizeError {
+                origin: None,
+                message: format!(
+                    "{}: found multiple kustomization files ({}); kustomize refuses to choose",
+                    dir.display(),
+                    present.join(", ")
+                ),
+            });
+        }
         confined(dir, &file).map_err(|why| KustomizeError {
             origin: None,
             message: format!("{}: {why}", file.display()),
         })?;
-        let mut documents = loader.load(&file)?;
+        let mut documents = loader.load_kustomization(&file)?;
         let root = match documents.len() {
             1 => documents.remove(0),
             0 => {

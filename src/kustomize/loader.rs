@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::manifest::{LoadError, Node, load_file};
+use crate::manifest::{DuplicateKeys, LoadError, Node, load_file_with};
 
 /// A file's documents as first parsed, or why it could not be.
 type Parsed = Result<Arc<Vec<Node>>, LoadError>;
@@ -14,7 +14,7 @@ type Parsed = Result<Arc<Vec<Node>>, LoadError>;
 /// A cache of parsed YAML files, safe to share between threads building roots in parallel.
 #[derive(Debug, Default)]
 pub struct Loader {
-    parsed: Mutex<HashMap<PathBuf, Parsed>>,
+    parsed: Mutex<HashMap<(PathBuf, DuplicateKeys), Parsed>>,
 }
 
 impl Loader {
@@ -23,23 +23,34 @@ impl Loader {
     }
 
     /// The documents of `path`, parsed on first use; each caller gets its own copy to
-    /// transform.
+    /// transform. A repeated mapping key is an error.
     pub fn load(&self, path: &Path) -> Result<Vec<Node>, LoadError> {
+        self.load_with(path, DuplicateKeys::Refuse)
+    }
+
+    /// [`Loader::load`] for a kustomization file, where a repeated key's last value wins
+    /// as in kustomize.
+    pub fn load_kustomization(&self, path: &Path) -> Result<Vec<Node>, LoadError> {
+        self.load_with(path, DuplicateKeys::LastWins)
+    }
+
+    fn load_with(&self, path: &Path, duplicates: DuplicateKeys) -> Result<Vec<Node>, LoadError> {
+        let key = (path.to_path_buf(), duplicates);
         let cached = self
             .parsed
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(path)
+            .get(&key)
             .cloned();
         let parsed = match cached {
             Some(parsed) => parsed,
             None => {
                 // Parsed outside the lock: two threads may parse the same file once each.
-                let parsed = load_file(path).map(Arc::new);
+                let parsed = load_file_with(path, duplicates).map(Arc::new);
                 self.parsed
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .insert(path.to_path_buf(), parsed.clone());
+                    .insert(key, parsed.clone());
                 parsed
             }
         };
@@ -53,7 +64,7 @@ impl Loader {
         self.parsed
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .retain(|path, _| !files.contains(&lexical(path)));
+            .retain(|(path, _), _| !files.contains(&lexical(path)));
     }
 }
 

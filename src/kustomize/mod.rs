@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod build;
 pub mod build_metadata;
+pub mod cluster_scope;
 pub mod crds;
 pub mod custom_fields;
 pub mod emit;
@@ -15,6 +16,7 @@ pub mod hash;
 pub mod history;
 pub mod kustomization;
 pub mod label_selector;
+pub mod label_specs;
 pub mod loader;
 pub mod name_refs;
 pub mod order;
@@ -25,7 +27,9 @@ pub mod restrict;
 pub mod transform;
 pub mod transformer_config;
 pub mod vars;
+pub mod warning;
 
 pub use build::{Moved, Rendered, build, build_with};
 pub use error::KustomizeError;
 pub use loader::Loader;
+pub use warning::BuildWarning;

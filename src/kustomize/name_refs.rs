@@ -2,7 +2,10 @@
 //! namespace, generator hash), every reference to it from another object follows — pod
 //! specs to ConfigMaps, Secrets, ServiceAccounts and claims, ServiceAccounts to image pull
 //! Secrets, roles to the ConfigMaps and Secrets of their `resourceNames`, bindings to roles
-//! and subjects, Ingresses to Services, autoscalers to workloads — and the references a
+//! and subjects, Ingresses to Services (not IngressClasses: kustomize's entry for them
+//! names the group `networking.k8s.io/v1` and never matches), webhooks and APIServices to
+//! Services, admission policy bindings to policies, claims and volumes to StorageClasses,
+//! pods to PriorityClasses, autoscalers to workloads — and the references a
 //! `configurations:` file or a CRD declares for custom kinds.
 
 use super::error::KustomizeError;
@@ -105,16 +108,15 @@ impl Resolver<'_> {
     /// A subject that names its namespace must match the object's namespace before or
     /// after this level's transformers (an object without one counts as in `default`).
     fn find_in(&self, kind: &str, namespace: &str, name: &str) -> Option<&Identity> {
+        // kustomize groups candidates by effective namespace, so a blank one matches none.
+        let effective = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_string();
         self.renames
             .iter()
             .find(|r| {
-                let before_namespace = match r.before.namespace.as_str() {
-                    "" => "default",
-                    other => other,
-                };
                 r.before.kind == kind
                     && r.before.name == name
-                    && (before_namespace == namespace || r.after.namespace == namespace)
+                    && (effective(&r.before.namespace) == namespace
+                        || effective(&r.after.namespace) == namespace)
             })
             .map(|r| &r.after)
     }
@@ -170,16 +172,45 @@ impl Resolver<'_> {
             && let Some(pod_spec) = object.at_mut(path)
         {
             self.fix_pod_spec(pod_spec);
+            // kustomize's PriorityClass references leave out ReplicaSets.
+            if kind != "ReplicaSet" {
+                self.rename_at(pod_spec, &["priorityClassName"], "PriorityClass");
+            }
         }
         match kind.as_str() {
             "RoleBinding" | "ClusterRoleBinding" => self.fix_binding(object),
             "Ingress" => self.fix_ingress(object),
-            "StatefulSet" => self.rename_at(object, &["spec", "serviceName"], "Service"),
+            "StatefulSet" => {
+                self.rename_at(object, &["spec", "serviceName"], "Service");
+                if let Some(spec) = object.get_mut("spec") {
+                    for claim in Self::each(spec, "volumeClaimTemplates") {
+                        self.rename_at(claim, &["spec", "storageClassName"], "StorageClass");
+                    }
+                }
+            }
             "Role" | "ClusterRole" => self.fix_role(object),
             "ServiceAccount" => {
                 for secret in Self::each(object, "imagePullSecrets") {
                     self.rename_at(secret, &["name"], "Secret");
                 }
+            }
+            "ValidatingAdmissionPolicyBinding" => {
+                self.rename_at(object, &["spec", "policyName"], "ValidatingAdmissionPolicy")
+            }
+            "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
+                for webhook in Self::each(object, "webhooks") {
+                    if let Some(service) = webhook.at_mut(&["clientConfig", "service"]) {
+                        self.fix_name_and_namespace(service, "Service");
+                    }
+                }
+            }
+            "APIService" => self.rename_at(object, &["spec", "service", "name"], "Service"),
+            "PersistentVolume" => {
+                self.rename_at(object, &["spec", "storageClassName"], "StorageClass")
+            }
+            "PersistentVolumeClaim" => {
+                self.rename_at(object, &["spec", "storageClassName"], "StorageClass");
+                self.rename_at(object, &["spec", "volumeName"], "PersistentVolume");
             }
             "HorizontalPodAutoscaler" => {
                 let target = object
@@ -236,17 +267,23 @@ impl Resolver<'_> {
         // kustomize matches subjects by name whatever their kind (a User named like a
         // moved ServiceAccount follows it too); reproduced for identical output.
         for subject in Self::each(binding, "subjects") {
-            let name = subject.str_at(&["name"]).unwrap_or_default().to_string();
-            let found = match subject.str_at(&["namespace"]) {
-                Some(namespace) => self.find_in("ServiceAccount", namespace, &name),
-                None => self.find("ServiceAccount", &name),
-            };
-            if let Some(after) = found {
-                let origin = subject.origin.clone();
-                subject.set("name", Node::string(after.name.clone(), origin.clone()));
-                if !after.namespace.is_empty() {
-                    subject.set("namespace", Node::string(after.namespace.clone(), origin));
-                }
+            self.fix_name_and_namespace(subject, "ServiceAccount");
+        }
+    }
+
+    /// A `{name, namespace}` reference (a binding subject, a webhook's service): both follow
+    /// the renamed object; a given namespace must be the object's before or after.
+    fn fix_name_and_namespace(&self, reference: &mut Node, kind: &str) {
+        let name = reference.str_at(&["name"]).unwrap_or_default().to_string();
+        let found = match reference.str_at(&["namespace"]) {
+            Some(namespace) => self.find_in(kind, namespace, &name),
+            None => self.find(kind, &name),
+        };
+        if let Some(after) = found {
+            let origin = reference.origin.clone();
+            reference.set("name", Node::string(after.name.clone(), origin.clone()));
+            if !after.namespace.is_empty() {
+                reference.set("namespace", Node::string(after.namespace.clone(), origin));
             }
         }
     }

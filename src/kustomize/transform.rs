@@ -1,46 +1,68 @@
 //! kustomize's built-in transformers that a kustomization's own fields drive: namespace,
 //! name prefix and suffix, labels, annotations, image overrides and replica counts.
 
+use super::cluster_scope::kustomize_sees_cluster_scoped;
 use super::error::KustomizeError;
 use super::field_path;
-use super::field_specs::{
-    is_cluster_scoped, pod_spec_path, selector_paths, template_metadata_paths,
-};
+use super::field_specs::template_metadata_paths;
 use super::history::previous_ids;
+use super::label_specs::{LabelTargets, add_labels as add_object_labels};
 use super::transformer_config::FieldSpec;
+use regex::Regex;
+
 use crate::manifest::{Node, Value};
 
 fn kind(object: &Node) -> &str {
     object.str_at(&["kind"]).unwrap_or_default()
 }
 
-/// `namespace:` — namespaced objects move to `namespace`, Namespace objects are renamed to
-/// it, and RoleBinding subjects in the `default` namespace follow.
+/// `namespace:` as kustomize's namespace transformer does it: objects kustomize does not
+/// know as cluster-scoped move to `namespace`, core Namespace objects are renamed to it,
+/// (Cluster)RoleBinding subjects named `default` get it, and so do an APIService's service
+/// (created) and a CRD's conversion webhook service (when present).
 pub fn set_namespace(objects: &mut [Node], namespace: &str, origin: &Node) {
+    let value = || Node::string(namespace, origin.origin.clone());
     for object in objects.iter_mut() {
         let kind = kind(object).to_string();
-        if kind == "Namespace" {
-            object
-                .map_entry("metadata")
-                .set("name", Node::string(namespace, origin.origin.clone()));
-            continue;
+        let api_version = object
+            .str_at(&["apiVersion"])
+            .unwrap_or_default()
+            .to_string();
+        let group = api_version.split_once('/').map_or("", |(group, _)| group);
+        if kind == "Namespace" && api_version == "v1" {
+            object.map_entry("metadata").set("name", value());
         }
-        if !is_cluster_scoped(&kind) {
-            object
-                .map_entry("metadata")
-                .set("namespace", Node::string(namespace, origin.origin.clone()));
+        if !kustomize_sees_cluster_scoped(&api_version, &kind) {
+            object.map_entry("metadata").set("namespace", value());
         }
-        if kind == "RoleBinding" || kind == "ClusterRoleBinding" {
-            for subject in object
-                .get_mut("subjects")
-                .and_then(Node::as_seq_mut)
-                .into_iter()
-                .flatten()
-            {
-                if subject.str_at(&["namespace"]) == Some("default") {
-                    subject.set("namespace", Node::string(namespace, origin.origin.clone()));
+        match (group, kind.as_str()) {
+            (_, "RoleBinding" | "ClusterRoleBinding") => {
+                for subject in object
+                    .get_mut("subjects")
+                    .and_then(Node::as_seq_mut)
+                    .into_iter()
+                    .flatten()
+                {
+                    if subject.str_at(&["name"]) == Some("default") {
+                        subject.set("namespace", value());
+                    }
                 }
             }
+            ("apiregistration.k8s.io", "APIService") => {
+                object
+                    .map_entry("spec")
+                    .map_entry("service")
+                    .set("namespace", value());
+            }
+            ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+                let path = ["spec", "conversion", "webhook", "clientConfig", "service"];
+                if let Some(service) = object.at_mut(&path)
+                    && service.get("namespace").is_some()
+                {
+                    service.set("namespace", value());
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -84,35 +106,30 @@ pub fn add_name_affixes(
     Ok(())
 }
 
-/// Adds `pairs` to `metadata.<field>` and, as the flags ask, to pod templates and selectors.
-pub fn add_metadata(
+/// Adds `pairs` to every object's labels and those `targets` reach (see `label_specs`).
+pub fn add_labels(
     objects: &mut [Node],
-    field: &str,
     pairs: &[(String, String)],
     origin: &Node,
-    templates: bool,
-    selectors: bool,
+    targets: &LabelTargets,
 ) {
     for object in objects.iter_mut() {
+        add_object_labels(object, pairs, origin, targets);
+    }
+}
+
+/// `commonAnnotations:` — adds `pairs` to every object's annotations and its pod templates'.
+pub fn add_annotations(objects: &mut [Node], pairs: &[(String, String)], origin: &Node) {
+    for object in objects.iter_mut() {
         let kind = kind(object).to_string();
-        merge_pairs(object.map_entry("metadata").map_entry(field), pairs, origin);
-        if templates {
-            for path in template_metadata_paths(&kind) {
-                if let Some(metadata) = ensure_path(object, path) {
-                    merge_pairs(metadata.map_entry(field), pairs, origin);
-                }
-            }
-        }
-        if selectors {
-            for (path, create) in selector_paths(&kind) {
-                let target = if *create {
-                    ensure_path(object, path)
-                } else {
-                    object.at_mut(path)
-                };
-                if let Some(selector) = target {
-                    merge_pairs(selector, pairs, origin);
-                }
+        merge_pairs(
+            object.map_entry("metadata").map_entry("annotations"),
+            pairs,
+            origin,
+        );
+        for path in template_metadata_paths(&kind) {
+            if let Some(metadata) = ensure_path(object, path) {
+                merge_pairs(metadata.map_entry("annotations"), pairs, origin);
             }
         }
     }
@@ -136,7 +153,9 @@ fn merge_pairs(map: &mut Node, pairs: &[(String, String)], origin: &Node) {
 
 /// One `images:` entry.
 pub struct ImageOverride {
-    pub name: String,
+    /// kustomize reads `name` as a regular expression, anchored, followed by an optional
+    /// tag and `@sha256:` digest; `None` when it is not a valid one (nothing matches).
+    pattern: Option<Regex>,
     pub new_name: Option<String>,
     pub new_tag: Option<String>,
     pub digest: Option<String>,
@@ -160,78 +179,95 @@ impl ImageOverride {
         };
         let name = text("name")?
             .ok_or_else(|| KustomizeError::at(&entry.origin, "images: an entry needs `name`"))?;
+        let non_empty = |value: Option<String>| value.filter(|v| !v.is_empty());
         Ok(ImageOverride {
-            name,
-            new_name: text("newName")?,
-            new_tag: text("newTag")?,
-            digest: text("digest")?,
+            pattern: Regex::new(&format!(
+                "^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$"
+            ))
+            .ok(),
+            new_name: non_empty(text("newName")?),
+            new_tag: non_empty(text("newTag")?),
+            digest: non_empty(text("digest")?),
             origin: entry.clone(),
         })
     }
 
-    /// The rewritten image reference, if `image` names this override's image.
+    /// The rewritten image reference, if `image` names this override's image: a new tag
+    /// or digest replaces both the old tag and digest.
     pub fn apply(&self, image: &str) -> Option<String> {
-        let (repository, tag, digest) = split_image(image);
-        if repository != self.name {
+        if !self.pattern.as_ref()?.is_match(image) {
             return None;
         }
-        let repository = self.new_name.as_deref().unwrap_or(repository);
-        Some(match (&self.digest, &self.new_tag) {
-            (Some(digest), _) => format!("{repository}@{digest}"),
-            (None, Some(tag)) => format!("{repository}:{tag}"),
-            (None, None) => match (tag, digest) {
-                (_, Some(digest)) => format!("{repository}@{digest}"),
-                (Some(tag), None) => format!("{repository}:{tag}"),
-                (None, None) => repository.to_string(),
-            },
-        })
+        let (name, mut tag, mut digest) = split_image(image);
+        let name = self.new_name.as_deref().unwrap_or(name);
+        if self.new_tag.is_some() || self.digest.is_some() {
+            tag = self.new_tag.as_deref().unwrap_or_default();
+            digest = self.digest.as_deref().unwrap_or_default();
+        }
+        let mut reference = name.to_string();
+        if !tag.is_empty() {
+            reference = format!("{reference}:{tag}");
+        }
+        if !digest.is_empty() {
+            reference = format!("{reference}@{digest}");
+        }
+        Some(reference)
     }
 }
 
-/// `registry/name:tag@digest` → (`registry/name`, tag, digest).
-fn split_image(image: &str) -> (&str, Option<&str>, Option<&str>) {
-    let (rest, digest) = match image.split_once('@') {
-        Some((rest, digest)) => (rest, Some(digest)),
-        None => (image, None),
-    };
-    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-    match rest[last_slash..].rfind(':') {
-        Some(colon) => (
-            &rest[..last_slash + colon],
-            Some(&rest[last_slash + colon + 1..]),
-            digest,
-        ),
-        None => (rest, None, digest),
+/// kustomize's `image.Split`: `host:port/name:tag@digest` → (name, tag, digest), looking
+/// for `:` and `@` only after the first `/`.
+fn split_image(image: &str) -> (&str, &str, &str) {
+    let start = image.find('/').filter(|&i| i > 0).unwrap_or(0);
+    let search = &image[start..];
+    let at = search.find('@').map(|i| i + start);
+    let colon = search.find(':').map(|i| i + start);
+    match (colon, at) {
+        (None, None) => (image, "", ""),
+        (Some(colon), Some(at)) if colon < at => {
+            (&image[..colon], &image[colon + 1..at], &image[at + 1..])
+        }
+        (_, Some(at)) => (&image[..at], "", &image[at + 1..]),
+        (Some(colon), None) => (&image[..colon], &image[colon + 1..], ""),
     }
 }
 
-/// `images:` — rewrites container and init container images of every pod spec.
+/// `images:` — each entry in turn (a later entry sees what an earlier one wrote) rewrites
+/// the `image` of every element of every `containers` or `initContainers` list at any
+/// depth of every object but CRDs, as kustomize's image filter does.
 pub fn override_images(objects: &mut [Node], overrides: &[ImageOverride]) {
-    for object in objects.iter_mut() {
-        let Some(path) = pod_spec_path(kind(object)) else {
-            continue;
-        };
-        let Some(pod_spec) = object.at_mut(path) else {
-            continue;
-        };
-        for list in ["containers", "initContainers"] {
-            for container in pod_spec
-                .get_mut(list)
-                .and_then(Node::as_seq_mut)
-                .into_iter()
-                .flatten()
-            {
-                let Some(image) = container.str_at(&["image"]).map(str::to_string) else {
+    for image_override in overrides {
+        for object in objects.iter_mut() {
+            if kind(object) != "CustomResourceDefinition" {
+                rewrite_images(object, image_override);
+            }
+        }
+    }
+}
+
+fn rewrite_images(node: &mut Node, image_override: &ImageOverride) {
+    match &mut node.value {
+        Value::Map(entries) => {
+            for (key, value) in entries.iter_mut() {
+                rewrite_images(value, image_override);
+                if key != "containers" && key != "initContainers" {
                     continue;
-                };
-                if let Some((rewritten, o)) = overrides
-                    .iter()
-                    .find_map(|o| o.apply(&image).map(|r| (r, o)))
-                {
-                    container.set("image", Node::string(rewritten, o.origin.origin.clone()));
+                }
+                for container in value.as_seq_mut().into_iter().flatten() {
+                    let Some(image) = container.str_at(&["image"]).map(str::to_string) else {
+                        continue;
+                    };
+                    if let Some(rewritten) = image_override.apply(&image) {
+                        let origin = image_override.origin.origin.clone();
+                        container.set("image", Node::string(rewritten, origin));
+                    }
                 }
             }
         }
+        Value::Seq(items) => items
+            .iter_mut()
+            .for_each(|item| rewrite_images(item, image_override)),
+        _ => {}
     }
 }
 
@@ -334,15 +370,17 @@ mod tests {
 
     #[test]
     fn image_references_split_at_the_right_colon() {
-        assert_eq!(split_image("nginx"), ("nginx", None, None));
-        assert_eq!(split_image("nginx:1.2"), ("nginx", Some("1.2"), None));
+        assert_eq!(split_image("nginx"), ("nginx", "", ""));
+        assert_eq!(split_image("nginx:1.2"), ("nginx", "1.2", ""));
+        assert_eq!(split_image("nginx@sha256:ab"), ("nginx", "", "sha256:ab"));
         assert_eq!(
-            split_image("registry:5000/team/app:v1@sha256:ab"),
-            ("registry:5000/team/app", Some("v1"), Some("sha256:ab"))
+            split_image("registry/team/app:v1@sha256:ab"),
+            ("registry/team/app", "v1", "sha256:ab")
         );
+        // Like kustomize, `:` is looked for after the first `/` only.
         assert_eq!(
             split_image("registry:5000/app"),
-            ("registry:5000/app", None, None)
+            ("registry:5000/app", "", "")
         );
     }
 }

@@ -48,7 +48,7 @@ impl Gvk {
             && part(&self.kind, &selector.kind)
     }
 
-    fn order(&self) -> (i32, String) {
+    fn order(&self) -> (i64, String) {
         gvk_order(&self.group, &self.version, &self.kind)
     }
 }

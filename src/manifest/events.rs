@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use serde_saphyr::granit_parser::{Event, Options, Parser, ScalarStyle, Span};
 
+use super::load::DuplicateKeys;
 use super::load::{MAX_EVENTS, MAX_NODES};
 use super::node::{Node, Origin, Value};
 
@@ -28,8 +29,13 @@ const MAX_SCALAR_BYTES: usize = 64 * 1024 * 1024;
 const PAIRWISE_KEY_CHECK: usize = 16;
 
 /// The non-null documents of `text` with origins in `file`, or `None` when the input needs
-/// serde-saphyr (see the module documentation).
-pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
+/// serde-saphyr (see the module documentation). With [`DuplicateKeys::LastWins`] a
+/// repeated key keeps its last value, at the place of its last occurrence.
+pub fn build_documents(
+    file: &Arc<Path>,
+    text: &str,
+    duplicates: DuplicateKeys,
+) -> Option<Vec<Node>> {
     let mut builder = Builder {
         file,
         stack: Vec::new(),
@@ -71,10 +77,16 @@ pub fn build_documents(file: &Arc<Path>, text: &str) -> Option<Vec<Node>> {
                     Open::Seq(start, origin) => {
                         Node::new(Value::Seq(builder.items.drain(start..).collect()), origin)
                     }
-                    Open::Map(start, None, origin)
-                        if !has_duplicate_keys(&builder.entries[start..]) =>
-                    {
-                        Node::new(Value::Map(builder.entries.drain(start..).collect()), origin)
+                    Open::Map(start, None, origin) => {
+                        let mut entries: Vec<(String, Node)> =
+                            builder.entries.drain(start..).collect();
+                        if has_duplicate_keys(&entries) {
+                            if duplicates == DuplicateKeys::Refuse {
+                                return None;
+                            }
+                            keep_last_of_each_key(&mut entries);
+                        }
+                        Node::new(Value::Map(entries), origin)
                     }
                     Open::Map(..) => return None,
                 };
@@ -159,7 +171,19 @@ fn at_key(mut value: Node, key_origin: Origin) -> Node {
     value
 }
 
-fn has_duplicate_keys(entries: &[(String, Node)]) -> bool {
+/// Drops every entry whose key comes again later in `entries`.
+pub(super) fn keep_last_of_each_key<T>(entries: &mut Vec<(String, T)>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept: Vec<(String, T)> = entries
+        .drain(..)
+        .rev()
+        .filter(|(key, _)| seen.insert(key.clone()))
+        .collect();
+    kept.reverse();
+    *entries = kept;
+}
+
+pub(super) fn has_duplicate_keys<T>(entries: &[(String, T)]) -> bool {
     if entries.len() <= PAIRWISE_KEY_CHECK {
         return entries
             .iter()
@@ -301,8 +325,8 @@ mod tests {
 
     /// The fast path either gives up or builds exactly what serde-saphyr builds.
     fn agrees(text: &str) -> bool {
-        let fast = build_documents(&file(), text);
-        let serde = parse_with_serde(&file(), text);
+        let fast = build_documents(&file(), text, DuplicateKeys::Refuse);
+        let serde = parse_with_serde(&file(), text, DuplicateKeys::Refuse);
         match (&fast, &serde) {
             (None, _) => false,
             (Some(fast), Ok(serde)) => {
@@ -475,10 +499,13 @@ mod tests {
             "a: b: c\n",
             "- a\nb: c\n",
         ] {
-            assert!(build_documents(&file(), text).is_none(), "{text:?}");
+            assert!(
+                build_documents(&file(), text, DuplicateKeys::Refuse).is_none(),
+                "{text:?}"
+            );
         }
         let many_keys: String = (0..40).map(|i| format!("k{}: v\n", i % 39)).collect();
-        assert!(build_documents(&file(), &many_keys).is_none());
+        assert!(build_documents(&file(), &many_keys, DuplicateKeys::Refuse).is_none());
     }
 
     #[test]
@@ -489,8 +516,8 @@ mod tests {
             .stack_size(64 << 20)
             .spawn(move || {
                 assert!(agrees(&deep(64)));
-                assert!(build_documents(&file(), &deep(65)).is_none());
-                assert!(parse_with_serde(&file(), &deep(65)).is_err());
+                assert!(build_documents(&file(), &deep(65), DuplicateKeys::Refuse).is_none());
+                assert!(parse_with_serde(&file(), &deep(65), DuplicateKeys::Refuse).is_err());
             })
             .unwrap()
             .join()
@@ -499,7 +526,9 @@ mod tests {
         let documents = |n: usize| "---\na: 1\n".repeat(n);
         assert!(agrees(&documents(10_000)));
         assert_eq!(
-            build_documents(&file(), &documents(10_000)).unwrap().len(),
+            build_documents(&file(), &documents(10_000), DuplicateKeys::Refuse)
+                .unwrap()
+                .len(),
             10_000
         );
         // An alias bomb (ten aliases a level, seven levels) goes over the node budget.
@@ -508,8 +537,8 @@ mod tests {
             let aliases = vec![format!("*a{}", level - 1); 10].join(", ");
             bomb.push_str(&format!("a{level}: &a{level} [{aliases}]\n"));
         }
-        assert!(build_documents(&file(), &bomb).is_none());
-        let error = parse_with_serde(&file(), &bomb).unwrap_err();
+        assert!(build_documents(&file(), &bomb, DuplicateKeys::Refuse).is_none());
+        let error = parse_with_serde(&file(), &bomb, DuplicateKeys::Refuse).unwrap_err();
         assert!(error.message.contains("alias bombs"), "{}", error.message);
         assert!(!error.message.contains("breach"), "{}", error.message);
     }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::events::build_documents;
+use super::events::{build_documents, has_duplicate_keys, keep_last_of_each_key};
 use super::node::{Node, Origin, Value};
 
 /// Largest manifest file read, to keep a stray binary or log from exhausting memory.
@@ -35,8 +35,23 @@ pub struct LoadError {
     pub message: String,
 }
 
+/// What a mapping that repeats a key means.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum DuplicateKeys {
+    /// An error naming the second one: manifests (kubectl refuses them too).
+    #[default]
+    Refuse,
+    /// The last one wins: kustomization files, which kustomize reads into Go maps.
+    LastWins,
+}
+
 /// Reads `path` and parses every YAML document in it. Empty documents are skipped.
 pub fn load_file(path: &Path) -> Result<Vec<Node>, LoadError> {
+    load_file_with(path, DuplicateKeys::Refuse)
+}
+
+/// [`load_file`] with a choice of what repeated keys mean.
+pub fn load_file_with(path: &Path, duplicates: DuplicateKeys) -> Result<Vec<Node>, LoadError> {
     let fail = |message: String| LoadError {
         file: path.to_path_buf(),
         line: 0,
@@ -44,7 +59,7 @@ pub fn load_file(path: &Path) -> Result<Vec<Node>, LoadError> {
         message,
     };
     let bytes = read_capped(path).map_err(fail)?;
-    parse_documents(path, &bytes)
+    parse_documents_with(path, &bytes, duplicates)
 }
 
 /// The bytes of the manifest file `path`, refusing what is not a regular file (opening a
@@ -67,6 +82,15 @@ pub fn read_capped(path: &Path) -> Result<Vec<u8>, String> {
 /// Parses YAML `bytes` (named `path` in origins and messages) into documents: by the
 /// event-driven path when it takes the input, else by serde-saphyr, which words every error.
 pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError> {
+    parse_documents_with(path, bytes, DuplicateKeys::Refuse)
+}
+
+/// [`parse_documents`] with a choice of what repeated keys mean.
+pub fn parse_documents_with(
+    path: &Path,
+    bytes: &[u8],
+    duplicates: DuplicateKeys,
+) -> Result<Vec<Node>, LoadError> {
     let text = text_of(bytes).map_err(|(line, column, message)| LoadError {
         file: path.to_path_buf(),
         line,
@@ -74,22 +98,29 @@ pub fn parse_documents(path: &Path, bytes: &[u8]) -> Result<Vec<Node>, LoadError
         message: message.to_string(),
     })?;
     let file: Arc<Path> = Arc::from(path);
-    match build_documents(&file, text) {
+    match build_documents(&file, text, duplicates) {
         Some(documents) => Ok(documents),
-        None => parse_with_serde(&file, text),
+        None => parse_with_serde(&file, text, duplicates),
     }
 }
 
-/// The serde-saphyr reading of `text`: duplicate keys are errors, YAML 1.2 booleans,
-/// `0755` as octal, serde-saphyr's budgets against alias bombs and deep nesting.
-pub(super) fn parse_with_serde(file: &Arc<Path>, text: &str) -> Result<Vec<Node>, LoadError> {
+/// The serde-saphyr reading of `text`: duplicate keys as `duplicates` says, YAML 1.2
+/// booleans, `0755` as octal, serde-saphyr's budgets against alias bombs and deep nesting.
+pub(super) fn parse_with_serde(
+    file: &Arc<Path>,
+    text: &str,
+    duplicates: DuplicateKeys,
+) -> Result<Vec<Node>, LoadError> {
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_documents: usize::MAX,
             max_events: MAX_EVENTS,
             max_nodes: MAX_NODES,
         },
-        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        duplicate_keys: match duplicates {
+            DuplicateKeys::Refuse => serde_saphyr::DuplicateKeyPolicy::Error,
+            DuplicateKeys::LastWins => serde_saphyr::DuplicateKeyPolicy::LastWins,
+        },
         legacy_octal_numbers: true,
         strict_booleans: true,
         with_snippet: false,
@@ -292,6 +323,10 @@ impl<'de> Visitor<'de> for RawVisitor {
             }
             entries.push((key, value));
         }
+        // serde-saphyr forwards repeated keys only under `DuplicateKeys::LastWins`.
+        if has_duplicate_keys(&entries) {
+            keep_last_of_each_key(&mut entries);
+        }
         Ok(RawValue::Map(entries))
     }
 }
@@ -421,6 +456,27 @@ mod tests {
         let error = parse("a:\n  b: 1\n  c: 2\n  b: 3\n").unwrap_err();
         assert_eq!((error.line, error.column), (4, 3), "{error}");
         assert!(error.message.contains("duplicate key `b`"), "{error}");
+    }
+
+    #[test]
+    fn with_last_wins_a_repeated_key_keeps_its_last_value_on_both_paths() {
+        // The anchor sends the second text down serde-saphyr's path.
+        for text in [
+            "a: 1\nb:\n  c: x\n  c: y\na: 2\n",
+            "a: 1\nb: &n\n  c: x\n  c: y\na: 2\n",
+        ] {
+            let docs = parse_documents_with(
+                Path::new("k.yaml"),
+                text.as_bytes(),
+                DuplicateKeys::LastWins,
+            )
+            .unwrap();
+            assert_eq!(
+                docs[0].to_json(),
+                json!({"b": {"c": "y"}, "a": 2}),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -59,11 +59,21 @@ pub fn collect_sources_with(inputs: &Inputs, loader: &Loader) -> Vec<Source> {
 
 fn render_root(root: &Path, loader: &Loader) -> Source {
     match kustomize::build_with(root, loader) {
-        Ok(rendered) => Source {
-            path: root.to_path_buf(),
-            findings: dangling_after_kustomize::check(&rendered.objects, &rendered.moved),
-            objects: rendered.objects,
-        },
+        Ok(rendered) => {
+            let mut findings = dangling_after_kustomize::check(&rendered.objects, &rendered.moved);
+            findings.extend(rendered.warnings.iter().map(|warning| {
+                Finding::new(
+                    &codes::PATCH_MATCHES_NOTHING,
+                    format!("{}: {}", crate::display::relative(root), warning.message),
+                    Some(warning.origin.clone()),
+                )
+            }));
+            Source {
+                path: root.to_path_buf(),
+                findings,
+                objects: rendered.objects,
+            }
+        }
         Err(error) => {
             let origin = error.origin.clone().or_else(|| {
                 Kustomization::find(root).map(|file| Origin::new(Arc::from(file.as_path()), 1, 1))

@@ -9,11 +9,12 @@
 //! apiVersion, kind, name and namespace identify. A patch whose root says `$patch: delete`
 //! removes the object.
 //!
+//! A `target:` that selects no object renders as in kustomize (the patch applies to
+//! nothing) with a warning: in a GitOps repository such a patch is usually a mistake — a
+//! renamed object, a typo in a regex — that ships the unpatched object.
+//!
 //! Deliberate differences from kustomize, each an error naming the file and line where
 //! kustomize would quietly produce something else:
-//! - a `target:` that selects no object (kustomize silently applies nothing). In a GitOps
-//!   repository such a patch is always a mistake — a renamed object, a typo in a regex — and
-//!   silently skipping it ships the unpatched object;
 //! - the directives `$setElementOrder`, `$retainKeys` and `$deleteFromPrimitiveList`, which
 //!   kustomize does not implement and prints into the object as fields, and a
 //!   `- $patch: replace` element in a list that is replaced whole anyway;
@@ -38,12 +39,14 @@ use super::error::KustomizeError;
 use super::history::{ObjectId, had_id, remember, remembered_id};
 use super::kustomization::Kustomization;
 use super::name_refs::Identity;
+use super::warning::BuildWarning;
 use crate::manifest::{Node, Value};
 
 /// `patchesStrategicMerge:` then `patches:`, which kustomize runs before the namespace.
 pub fn apply_patches(
     kustomization: &Kustomization,
     objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
     for entry in kustomization.list("patchesStrategicMerge")? {
         let documents = match entry.as_str() {
@@ -56,10 +59,10 @@ pub fn apply_patches(
                 ));
             }
         };
-        apply_strategic_merge(documents, entry, objects)?;
+        apply_strategic_merge(documents, entry, objects, warnings)?;
     }
     for entry in kustomization.list("patches")? {
-        apply_patch_entry(&kustomization.dir, entry, "patches", objects)?;
+        apply_patch_entry(&kustomization.dir, entry, "patches", objects, warnings)?;
     }
     Ok(())
 }
@@ -70,6 +73,7 @@ pub fn apply_strategic_merge(
     documents: Vec<Node>,
     origin: &Node,
     objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
     let patch = Patch {
         documents,
@@ -78,7 +82,7 @@ pub fn apply_strategic_merge(
         origin,
     };
     patch.check()?;
-    patch.apply(objects)
+    patch.apply(objects, warnings)
 }
 
 /// One `patches:`-style entry (`path` or `patch`, optional `target` and `options`), with
@@ -88,8 +92,9 @@ pub fn apply_patch_entry(
     entry: &Node,
     field: &str,
     objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
-    Patch::read(dir, entry, field)?.apply(objects)
+    Patch::read(dir, entry, field)?.apply(objects, warnings)
 }
 
 /// Each object's identity when `history::remember` last ran: called after this level's patches,
@@ -112,9 +117,16 @@ pub fn identities_before_patches(objects: &[Node]) -> Vec<Identity> {
 pub fn apply_json6902_patches(
     kustomization: &Kustomization,
     objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
     for entry in kustomization.list("patchesJson6902")? {
-        apply_json6902_entry(&kustomization.dir, entry, "patchesJson6902", objects)?;
+        apply_json6902_entry(
+            &kustomization.dir,
+            entry,
+            "patchesJson6902",
+            objects,
+            warnings,
+        )?;
     }
     Ok(())
 }
@@ -126,6 +138,7 @@ pub fn apply_json6902_entry(
     entry: &Node,
     field: &str,
     objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
     let patch = Patch::read(dir, entry, field)?;
     if !patch.is_json6902() {
@@ -134,7 +147,7 @@ pub fn apply_json6902_entry(
             format!("{field}: the patch must be a list of JSON 6902 operations"),
         ));
     }
-    patch.apply(objects)
+    patch.apply(objects, warnings)
 }
 
 #[derive(Default)]
@@ -255,7 +268,11 @@ impl<'k> Patch<'k> {
         )
     }
 
-    fn apply(&self, objects: &mut Vec<Node>) -> Result<(), KustomizeError> {
+    fn apply(
+        &self,
+        objects: &mut Vec<Node>,
+        warnings: &mut Vec<BuildWarning>,
+    ) -> Result<(), KustomizeError> {
         let Some((target, target_node)) = &self.target else {
             if self.is_json6902() {
                 return Err(KustomizeError::at(
@@ -272,9 +289,9 @@ impl<'k> Patch<'k> {
             .filter(|&i| target.selects(&objects[i]))
             .collect();
         if selected.is_empty() {
-            return Err(KustomizeError::at(
+            warnings.push(BuildWarning::at(
                 &target_node.origin,
-                "the patch target matches no object (kustomize would silently skip this patch)",
+                "the patch target matches no object, so the patch changes nothing",
             ));
         }
         // Indices stay valid: deleting walks backwards.

@@ -15,6 +15,7 @@ use std::path::Path;
 
 use super::build_metadata::BuildOrigin;
 use super::error::KustomizeError;
+use super::warning::BuildWarning;
 use crate::manifest::{Node, Value};
 
 /// What a builtin config runs as.
@@ -81,10 +82,11 @@ pub fn transform(
     dir: &Path,
     configs: &[Node],
     objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
     for config in configs {
         let kind = builtin_kind(config, Role::Transformer)?;
-        transformers::run(dir, kind, config, objects)?;
+        transformers::run(dir, kind, config, objects, warnings)?;
         if let Some(origin) = BuildOrigin::of_plugin(config) {
             origin.record_transformation(objects);
         }

@@ -17,6 +17,7 @@ use crate::kustomize::patch::{
 };
 use crate::kustomize::replacement::replace_entries;
 use crate::kustomize::transform::{ImageOverride, override_images};
+use crate::kustomize::warning::BuildWarning;
 use crate::manifest::{Node, Value};
 
 /// Runs the transformer config `config` of builtin `kind` over `objects`; files are relative
@@ -26,20 +27,21 @@ pub fn run(
     kind: &str,
     config: &Node,
     objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
     match kind {
         "PatchTransformer" => {
             let entry = subset(config, &["path", "patch", "target", "options"]);
-            apply_patch_entry(dir, &entry, kind, objects)
+            apply_patch_entry(dir, &entry, kind, objects, warnings)
         }
         "PatchJson6902Transformer" => {
             let mut entry = subset(config, &["target", "path"]);
             if let Some(operations) = config.get("jsonOp") {
                 entry.set("patch", operations.clone());
             }
-            apply_json6902_entry(dir, &entry, kind, objects)
+            apply_json6902_entry(dir, &entry, kind, objects, warnings)
         }
-        "PatchStrategicMergeTransformer" => strategic_merge(dir, config, objects),
+        "PatchStrategicMergeTransformer" => strategic_merge(dir, config, objects, warnings),
         "ReplacementTransformer" => {
             let entries = match config.get("replacements").filter(|n| !n.is_null()) {
                 None => &[][..],
@@ -76,6 +78,7 @@ fn strategic_merge(
     dir: &Path,
     config: &Node,
     objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
     let paths = match config.get("paths").filter(|n| !n.is_null()) {
         None => &[][..],
@@ -101,10 +104,10 @@ fn strategic_merge(
                 ));
             }
         };
-        apply_strategic_merge(documents, entry, objects)?;
+        apply_strategic_merge(documents, entry, objects, warnings)?;
     }
     if let Some(node) = inline {
-        apply_strategic_merge(source::inline(node)?, node, objects)?;
+        apply_strategic_merge(source::inline(node)?, node, objects, warnings)?;
     }
     Ok(())
 }
