@@ -77,7 +77,7 @@ fn a_patch_whose_target_matches_nothing_renders_with_a_warning_at_the_target() {
         "the object renders unpatched"
     );
     assert!(
-        stderr.contains("kustomization.yaml:5:7: the patch target matches no object"),
+        stderr.contains("kustomization.yaml:4:5: the patch target matches no object"),
         "{stderr}"
     );
 }
