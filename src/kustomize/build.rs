@@ -235,7 +235,13 @@ fn accumulate(
         level,
     )?;
     let objects = &mut accumulated.objects;
-    transform(&kustomization, &transformers, &accumulated.config, objects, level)?;
+    transform(
+        &kustomization,
+        &transformers,
+        &accumulated.config,
+        objects,
+        level,
+    )?;
     vars::merge(
         objects,
         &mut accumulated.vars,

@@ -8,11 +8,10 @@
 //! themselves are not output.
 
 use super::error::KustomizeError;
+use super::field_specs::{FieldSpec, Gvk};
 use super::kustomization::Kustomization;
 use super::loader::Loader;
-use super::transformer_config::{
-    FieldSpec, Gvk, NameBackReference, TransformerConfig, field, read_file,
-};
+use super::transformer_config::{NameBackReference, TransformerConfig, field, read_file};
 use crate::manifest::{Node, Value};
 
 /// How many properties one document's definitions may lead to, `$ref`s followed: a

@@ -3,11 +3,11 @@
 
 use super::error::KustomizeError;
 use super::field_path;
+use super::field_specs::FieldSpec;
 use super::field_specs::{
     is_cluster_scoped, pod_spec_path, selector_paths, template_metadata_paths,
 };
 use super::history::previous_ids;
-use super::transformer_config::FieldSpec;
 use crate::manifest::{Node, Value};
 
 fn kind(object: &Node) -> &str {
@@ -283,22 +283,8 @@ pub fn set_replicas(
             .ok_or_else(|| {
                 KustomizeError::at(&entry.origin, "replicas: `count` must be a number")
             })?;
-        let mut found = false;
-        for spec in specs {
-            for object in objects.iter_mut() {
-                let named = object.str_at(&["metadata", "name"]) == Some(name)
-                    || previous_ids(object).iter().any(|id| id.name == name);
-                if !named || !spec.selects(object) {
-                    continue;
-                }
-                found = true;
-                spec.apply(object, Some(&count.value), &mut |field| {
-                    *field = count.clone();
-                    Ok(())
-                })
-                .map_err(|why| KustomizeError::at(&entry.origin, format!("replicas: {why}")))?;
-            }
-        }
+        let found = set_replica_count(objects, name, count, specs)
+            .map_err(|why| KustomizeError::at(&entry.origin, format!("replicas: {why}")))?;
         if !found {
             return Err(KustomizeError::at(
                 &entry.origin,
@@ -307,6 +293,32 @@ pub fn set_replicas(
         }
     }
     Ok(())
+}
+
+/// Sets `count` in the fields of `specs` of the objects named `name`, now or before a rename
+/// (kustomize's replica count filter, for `replicas:` entries and ReplicaCountTransformer
+/// configs alike); whether any object was named so.
+pub fn set_replica_count(
+    objects: &mut [Node],
+    name: &str,
+    count: &Node,
+    specs: &[FieldSpec],
+) -> Result<bool, String> {
+    let mut found = false;
+    for spec in specs {
+        for object in objects.iter_mut() {
+            let named = object.str_at(&["metadata", "name"]) == Some(name)
+                || previous_ids(object).iter().any(|id| id.name == name);
+            if named && spec.selects(object) {
+                found = true;
+                spec.apply(object, Some(&count.value), &mut |field| {
+                    *field = count.clone();
+                    Ok(())
+                })?;
+            }
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use super::budget::{self, MAX_OBJECT_BYTES};
 use super::error::KustomizeError;
 use super::field_path::scalar_text;
+use super::field_specs::{FieldSpec, Gvk};
 use super::history::{ObjectId, previous_ids};
 use super::kustomization::Kustomization;
-use super::transformer_config::{FieldSpec, Gvk, field, known_keys_ignoring_case, text};
+use super::transformer_config::{field, known_keys_ignoring_case, text};
 use crate::manifest::{Node, Origin, Value};
 
 /// Each var's value, by name; a var whose field is a map or list has none (kustomize leaves
