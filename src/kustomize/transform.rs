@@ -324,23 +324,21 @@ pub fn set_replica_count(
 #[cfg(test)]
 mod tests {
     use super::{set_replicas, split_image};
+    use crate::kustomize::test_support::yaml;
     use crate::kustomize::transformer_config::TransformerConfig;
-    use crate::manifest::parse_documents;
-    use std::path::Path;
 
     #[test]
     fn replicas_naming_no_workload_are_an_error_as_in_kustomize() {
-        let yaml = |text: &str| parse_documents(Path::new("t.yaml"), text.as_bytes()).unwrap();
-        let mut objects = yaml("kind: Deployment\nmetadata: {name: web}\n");
+        let mut objects = [yaml("kind: Deployment\nmetadata: {name: web}\n")];
         let specs = TransformerConfig::builtin().replicas;
-        set_replicas(&mut objects, &yaml("{name: web, count: 3}"), &specs).expect("sets");
+        set_replicas(&mut objects, &[yaml("{name: web, count: 3}")], &specs).expect("sets");
         assert_eq!(
             objects[0]
                 .at(&["spec", "replicas"])
                 .map(|n| n.value.clone()),
             Some(crate::manifest::Value::Number(3.into()))
         );
-        let missing = set_replicas(&mut objects, &yaml("{name: api, count: 3}"), &specs);
+        let missing = set_replicas(&mut objects, &[yaml("{name: api, count: 3}")], &specs);
         assert!(missing.is_err_and(|e| e.message.contains("no object named api")));
     }
 

@@ -403,14 +403,7 @@ pub fn known_keys_ignoring_case(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::parse_documents;
-    use std::path::Path;
-
-    fn yaml(text: &str) -> Node {
-        parse_documents(Path::new("t.yaml"), text.as_bytes())
-            .expect("parses")
-            .remove(0)
-    }
+    use crate::kustomize::test_support::yaml;
 
     #[test]
     fn a_custom_spec_sorted_before_the_builtin_one_replaces_it() {

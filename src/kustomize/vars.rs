@@ -455,12 +455,9 @@ mod tests {
 
     #[test]
     fn field_paths_index_lists() {
-        let object = crate::manifest::parse_documents(
-            std::path::Path::new("t.yaml"),
-            b"spec:\n  ports:\n  - port: 80\n    protocol: TCP\n  - port: 81\n",
-        )
-        .expect("parses")
-        .remove(0);
+        let object = crate::kustomize::test_support::yaml(
+            "spec:\n  ports:\n  - port: 80\n    protocol: TCP\n  - port: 81\n",
+        );
         assert_eq!(
             lookup(&object, "spec.ports[1].port").map(|n| n.value.clone()),
             Some(Value::Number(81.into()))

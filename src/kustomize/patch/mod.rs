@@ -397,14 +397,6 @@ fn put(object: &mut Node, path: &[&str], key: &str, value: Option<Node>) {
     }
 }
 
-/// The first document of `text`, named `file` in origins (for this module's tests).
-#[cfg(test)]
-fn test_document(file: &str, text: &str) -> Node {
-    crate::manifest::parse_documents(std::path::Path::new(file), text.as_bytes())
-        .expect("test YAML parses")
-        .remove(0)
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
