@@ -46,22 +46,33 @@ pub fn apply_patches(
     objects: &mut Vec<Node>,
 ) -> Result<(), KustomizeError> {
     for entry in kustomization.list("patchesStrategicMerge")? {
-        let documents = match entry.as_str() {
-            Some(text) if text.contains('\n') => source::inline(entry)?,
-            Some(path) => source::from_file(&kustomization.dir, path, entry)?,
-            None => {
-                return Err(KustomizeError::at(
-                    &entry.origin,
-                    "entries of `patchesStrategicMerge` must be file paths or YAML strings",
-                ));
-            }
-        };
-        apply_strategic_merge(documents, entry, objects)?;
+        apply_strategic_merge_entry(&kustomization.dir, entry, "patchesStrategicMerge", objects)?;
     }
     for entry in kustomization.list("patches")? {
         apply_patch_entry(&kustomization.dir, entry, "patches", objects)?;
     }
     Ok(())
+}
+
+/// One `patchesStrategicMerge:`-style entry: a file path relative to `dir`, or inline YAML
+/// when it spans lines; `field` names where it is written, for messages.
+pub fn apply_strategic_merge_entry(
+    dir: &Path,
+    entry: &Node,
+    field: &str,
+    objects: &mut Vec<Node>,
+) -> Result<(), KustomizeError> {
+    let documents = match entry.as_str() {
+        Some(text) if text.contains('\n') => source::inline(entry)?,
+        Some(path) => source::from_file(dir, path, entry)?,
+        None => {
+            return Err(KustomizeError::at(
+                &entry.origin,
+                format!("entries of `{field}` must be file paths or YAML strings"),
+            ));
+        }
+    };
+    apply_strategic_merge(documents, entry, objects)
 }
 
 /// Strategic-merge patch documents without a target, each applied to the object it names;

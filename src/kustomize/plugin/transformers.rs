@@ -14,7 +14,8 @@ use crate::kustomize::hash::add_hash_suffix;
 use crate::kustomize::history::remember;
 use crate::kustomize::kustomization::string_map;
 use crate::kustomize::patch::{
-    apply_json6902_entry, apply_patch_entry, apply_strategic_merge, source,
+    apply_json6902_entry, apply_patch_entry, apply_strategic_merge, apply_strategic_merge_entry,
+    source,
 };
 use crate::kustomize::replacement::replace_entries;
 use crate::kustomize::transform::{
@@ -78,17 +79,7 @@ fn strategic_merge(
         ));
     }
     for entry in paths {
-        let documents = match entry.as_str() {
-            Some(text) if text.contains('\n') => source::inline(entry)?,
-            Some(path) => source::from_file(dir, path, entry)?,
-            None => {
-                return Err(KustomizeError::at(
-                    &entry.origin,
-                    "entries of `paths` must be file paths or YAML strings",
-                ));
-            }
-        };
-        apply_strategic_merge(documents, entry, objects)?;
+        apply_strategic_merge_entry(dir, entry, "paths", objects)?;
     }
     if let Some(node) = inline {
         apply_strategic_merge(source::inline(node)?, node, objects)?;
