@@ -186,16 +186,12 @@ impl TransformerConfig {
                 "conflicting field specs: the same path once with `create` and once without",
             )
         };
-        merge_specs(&mut self.name_prefix, &other.name_prefix).map_err(conflict)?;
-        merge_specs(&mut self.name_suffix, &other.name_suffix).map_err(conflict)?;
-        merge_specs(&mut self.images, &other.images).map_err(conflict)?;
-        merge_specs(&mut self.var_reference, &other.var_reference).map_err(conflict)?;
-        merge_specs(&mut self.common_labels, &other.common_labels).map_err(conflict)?;
-        merge_specs(&mut self.common_annotations, &other.common_annotations).map_err(conflict)?;
-        merge_specs(&mut self.namespace, &other.namespace).map_err(conflict)?;
-        merge_specs(&mut self.replicas, &other.replicas).map_err(conflict)?;
-        merge_specs(&mut self.labels, &other.labels).map_err(conflict)?;
-        merge_specs(&mut self.template_labels, &other.template_labels).map_err(conflict)?;
+        // `spec_lists` lends the lists mutably; a copy of the incoming ones costs little next
+        // to comparing every pair of specs.
+        let mut theirs = other.clone();
+        for (known, incoming) in self.spec_lists().into_iter().zip(theirs.spec_lists()) {
+            merge_specs(known, incoming).map_err(conflict)?;
+        }
         for incoming in &other.name_reference {
             match self
                 .name_reference
@@ -212,8 +208,9 @@ impl TransformerConfig {
         Ok(())
     }
 
-    fn sort(&mut self) {
-        for specs in [
+    /// Every list of field specs (the name references aside).
+    fn spec_lists(&mut self) -> [&mut Vec<FieldSpec>; 10] {
+        [
             &mut self.name_prefix,
             &mut self.name_suffix,
             &mut self.images,
@@ -224,7 +221,11 @@ impl TransformerConfig {
             &mut self.replicas,
             &mut self.labels,
             &mut self.template_labels,
-        ] {
+        ]
+    }
+
+    fn sort(&mut self) {
+        for specs in self.spec_lists() {
             specs.sort_by_cached_key(|spec| spec.gvk.order());
         }
         self.name_reference
