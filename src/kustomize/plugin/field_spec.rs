@@ -1,6 +1,7 @@
 //! The `fieldSpecs` of a builtin plugin config, read into kustomize's field specs
 //! (`field_specs::FieldSpec`, walked as configurations' specs are).
 
+use super::text;
 use crate::kustomize::error::KustomizeError;
 use crate::kustomize::field_specs::{FieldSpec, Gvk, check_path_depth};
 use crate::manifest::{Node, Value};
@@ -21,16 +22,8 @@ fn parse(node: &Node) -> Result<FieldSpec, KustomizeError> {
             "a field spec must be a mapping",
         ));
     }
-    let text = |key: &str| -> Result<String, KustomizeError> {
-        match node.get(key).map(|n| (&n.value, n)) {
-            None | Some((Value::Null, _)) => Ok(String::new()),
-            Some((Value::String(s), _)) => Ok(s.clone()),
-            Some((_, n)) => Err(KustomizeError::at(
-                &n.origin,
-                format!("field spec: `{key}` must be a string"),
-            )),
-        }
-    };
+    let text =
+        |key: &str| Ok::<_, KustomizeError>(text(node, key)?.unwrap_or_default().to_string());
     let path = text("path")?;
     check_path_depth(&path, node)?;
     Ok(FieldSpec {
