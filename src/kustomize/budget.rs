@@ -55,13 +55,11 @@ fn within(node: &Node, limit: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::parse_documents;
+    use crate::kustomize::test_support::document;
 
     #[test]
     fn an_object_is_within_the_budget_until_its_text_exceeds_it() {
-        let object = parse_documents(std::path::Path::new("a.yaml"), b"data: {a: '0123456789'}\n")
-            .unwrap()
-            .remove(0);
+        let object = document("a.yaml", "data: {a: '0123456789'}\n");
         // Three nodes (root, data, a) and 11 bytes of text (keys `data`, `a`, value).
         assert!(within(&object, 3 * NODE_OVERHEAD + 15));
         assert!(!within(&object, 3 * NODE_OVERHEAD + 14));

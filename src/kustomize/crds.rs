@@ -8,11 +8,10 @@
 //! themselves are not output.
 
 use super::error::KustomizeError;
+use super::field_specs::{FieldSpec, Gvk};
 use super::kustomization::Kustomization;
 use super::loader::Loader;
-use super::transformer_config::{
-    FieldSpec, Gvk, NameBackReference, TransformerConfig, field, read_file,
-};
+use super::transformer_config::{NameBackReference, TransformerConfig, field, read_file};
 use crate::manifest::{Node, Value};
 
 /// How many properties one document's definitions may lead to, `$ref`s followed: a
@@ -157,14 +156,13 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::parse_documents;
-    use std::path::Path;
+    use crate::kustomize::test_support::document;
 
     #[test]
     fn object_ref_extensions_become_name_references() {
-        let definitions = parse_documents(
-            Path::new("crd.yaml"),
-            br#"
+        let definitions = document(
+            "crd.yaml",
+            r#"
 example.v1.Pod:
   Schema:
     properties:
@@ -181,9 +179,7 @@ example.v1.PodSpec:
         x-kubernetes-object-ref-kind: ConfigMap
         x-kubernetes-object-ref-name-key: configName
 "#,
-        )
-        .expect("parses")
-        .remove(0);
+        );
         let config = declared(&definitions).expect("reads");
         let reference = &config.name_reference[0];
         assert_eq!(reference.gvk.kind, "ConfigMap");

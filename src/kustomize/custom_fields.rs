@@ -1,12 +1,18 @@
-//! The fields `configurations:` add to kustomize's metadata transformers, how users teach
-//! kustomize where their custom kinds keep labels, selectors, annotations and namespaces:
-//! `commonLabels` specs (also written by `labels:` with `includeSelectors`), `labels` and
-//! `templateLabels` specs (written by `labels:` entries), `commonAnnotations` and
-//! `namespace` specs. The built-in fields are `transform`'s.
+//! Labels, annotations and namespaces written along field specs, as kustomize's metadata
+//! transformers write them: the fields `configurations:` add (`commonLabels` specs, also
+//! written by `labels:` with `includeSelectors`; `labels` and `templateLabels` specs, written
+//! by `labels:` entries; `commonAnnotations` and `namespace` specs) and the `fieldSpecs` of
+//! builtin plugin configs. The built-in fields of a kustomization's own fields are
+//! `transform`'s.
 
 use super::error::KustomizeError;
-use super::transformer_config::FieldSpec;
-use crate::manifest::{Node, Value};
+use super::field_specs::FieldSpec;
+use crate::manifest::{Node, Origin, Value};
+
+/// What a labels or annotations spec with `create` makes at its end.
+pub const MAPPING: Value = Value::Map(Vec::new());
+/// What a namespace spec with `create` makes at its end.
+pub const SCALAR: Value = Value::String(String::new());
 
 /// Adds `pairs` to the mapping at each spec's path (created when the spec says `create`).
 pub fn add_pairs(
@@ -15,17 +21,12 @@ pub fn add_pairs(
     pairs: &[(String, String)],
     origin: &Node,
 ) -> Result<(), KustomizeError> {
-    let empty = Value::Map(Vec::new());
-    apply(objects, specs, &empty, &mut |node| match &node.value {
-        Value::Map(_) => {
-            for (key, value) in pairs {
-                node.set(key, Node::string(value, origin.origin.clone()));
-            }
-            Ok(())
-        }
-        Value::Null => Ok(()),
-        _ => Err("expected a mapping to add labels or annotations to".to_string()),
-    })
+    apply(
+        objects,
+        specs,
+        &MAPPING,
+        &mut pairs_setter(pairs, &|_| origin.origin.clone()),
+    )
 }
 
 /// Sets the scalar at each spec's path to `namespace` (created when the spec says `create`).
@@ -35,19 +36,56 @@ pub fn set_namespace_at(
     namespace: &str,
     origin: &Node,
 ) -> Result<(), KustomizeError> {
-    let empty = Value::String(String::new());
-    apply(objects, specs, &empty, &mut |node| match &node.value {
+    apply(
+        objects,
+        specs,
+        &SCALAR,
+        &mut namespace_setter(namespace, &origin.origin, false),
+    )
+}
+
+/// kustomize's `SetEntry` for each of `pairs`: a mapping gets them (`origin_of` gives a
+/// value's origin from its key), a null is left alone, anything else is kustomize's error.
+pub fn pairs_setter<'a>(
+    pairs: &'a [(String, String)],
+    origin_of: &'a dyn Fn(&str) -> Origin,
+) -> impl FnMut(&mut Node) -> Result<(), String> + 'a {
+    move |node| match &node.value {
+        Value::Map(_) => {
+            for (key, value) in pairs {
+                node.set(key, Node::string(value, origin_of(key)));
+            }
+            Ok(())
+        }
+        Value::Null => Ok(()),
+        _ => Err("expected a mapping to add labels or annotations to".to_string()),
+    }
+}
+
+/// kustomize's namespace setter: a scalar becomes `namespace` (with `unset_only`, only when
+/// it is null or empty); a mapping or list is kustomize's error.
+pub fn namespace_setter<'a>(
+    namespace: &'a str,
+    origin: &'a Origin,
+    unset_only: bool,
+) -> impl FnMut(&mut Node) -> Result<(), String> + 'a {
+    move |node| match &node.value {
         Value::Map(_) | Value::Seq(_) => {
             Err("expected a scalar to set the namespace in".to_string())
         }
         _ => {
-            *node = Node::string(namespace, origin.origin.clone());
+            let unset = node.is_null() || node.as_str() == Some("");
+            if unset || !unset_only {
+                *node = Node::string(namespace, origin.clone());
+            }
             Ok(())
         }
-    })
+    }
 }
 
-fn apply(
+/// Walks every spec over every object, creating `leaf` where a spec says `create`, and
+/// calls `set` on what it reaches; an error names the object.
+pub fn apply(
     objects: &mut [Node],
     specs: &[FieldSpec],
     leaf: &Value,
@@ -62,19 +100,11 @@ fn apply(
     }
     Ok(())
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kustomize::transformer_config::Gvk;
-    use crate::manifest::parse_documents;
-    use std::path::Path;
-
-    fn yaml(text: &str) -> Node {
-        parse_documents(Path::new("t.yaml"), text.as_bytes())
-            .expect("parses")
-            .remove(0)
-    }
+    use crate::kustomize::field_specs::Gvk;
+    use crate::kustomize::test_support::yaml;
 
     fn specs(text: &str) -> Vec<FieldSpec> {
         let config = yaml(text);
@@ -118,5 +148,12 @@ mod tests {
         assert_eq!(objects[0].str_at(&["spec", "target", "ns"]), Some("prod"));
         let into_a_map = specs("- {kind: Widget, path: spec/target}");
         assert!(set_namespace_at(&mut objects, &into_a_map, "prod", &origin).is_err());
+        let mut unset_only = namespace_setter("dev", &origin.origin, true);
+        let target = objects[0].at_mut(&["spec", "target", "ns"]).expect("set");
+        unset_only(target).expect("a scalar");
+        assert_eq!(target.as_str(), Some("prod"), "set already: kept");
+        let mut blank = Node::string("", origin.origin.clone());
+        unset_only(&mut blank).expect("a scalar");
+        assert_eq!(blank.as_str(), Some("dev"));
     }
 }

@@ -24,6 +24,8 @@ pub mod patch;
 pub mod plugin;
 pub mod replacement;
 pub mod restrict;
+#[cfg(test)]
+mod test_support;
 pub mod transform;
 pub mod transformer_config;
 pub mod vars;

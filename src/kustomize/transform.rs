@@ -4,10 +4,9 @@
 use super::cluster_scope::kustomize_sees_cluster_scoped;
 use super::error::KustomizeError;
 use super::field_path;
-use super::field_specs::template_metadata_paths;
+use super::field_specs::{FieldSpec, template_metadata_paths};
 use super::history::previous_ids;
 use super::label_specs::{LabelTargets, add_labels as add_object_labels};
-use super::transformer_config::FieldSpec;
 use regex::Regex;
 
 use crate::manifest::{Node, Value};
@@ -319,22 +318,8 @@ pub fn set_replicas(
             .ok_or_else(|| {
                 KustomizeError::at(&entry.origin, "replicas: `count` must be a number")
             })?;
-        let mut found = false;
-        for spec in specs {
-            for object in objects.iter_mut() {
-                let named = object.str_at(&["metadata", "name"]) == Some(name)
-                    || previous_ids(object).iter().any(|id| id.name == name);
-                if !named || !spec.selects(object) {
-                    continue;
-                }
-                found = true;
-                spec.apply(object, Some(&count.value), &mut |field| {
-                    *field = count.clone();
-                    Ok(())
-                })
-                .map_err(|why| KustomizeError::at(&entry.origin, format!("replicas: {why}")))?;
-            }
-        }
+        let found = set_replica_count(objects, name, count, specs)
+            .map_err(|why| KustomizeError::at(&entry.origin, format!("replicas: {why}")))?;
         if !found {
             return Err(KustomizeError::at(
                 &entry.origin,
@@ -345,26 +330,50 @@ pub fn set_replicas(
     Ok(())
 }
 
+/// Sets `count` in the fields of `specs` of the objects named `name`, now or before a rename
+/// (kustomize's replica count filter, for `replicas:` entries and ReplicaCountTransformer
+/// configs alike); whether any object was named so.
+pub fn set_replica_count(
+    objects: &mut [Node],
+    name: &str,
+    count: &Node,
+    specs: &[FieldSpec],
+) -> Result<bool, String> {
+    let mut found = false;
+    for spec in specs {
+        for object in objects.iter_mut() {
+            let named = object.str_at(&["metadata", "name"]) == Some(name)
+                || previous_ids(object).iter().any(|id| id.name == name);
+            if named && spec.selects(object) {
+                found = true;
+                spec.apply(object, Some(&count.value), &mut |field| {
+                    *field = count.clone();
+                    Ok(())
+                })?;
+            }
+        }
+    }
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{set_replicas, split_image};
+    use crate::kustomize::test_support::yaml;
     use crate::kustomize::transformer_config::TransformerConfig;
-    use crate::manifest::parse_documents;
-    use std::path::Path;
 
     #[test]
     fn replicas_naming_no_workload_are_an_error_as_in_kustomize() {
-        let yaml = |text: &str| parse_documents(Path::new("t.yaml"), text.as_bytes()).unwrap();
-        let mut objects = yaml("kind: Deployment\nmetadata: {name: web}\n");
+        let mut objects = [yaml("kind: Deployment\nmetadata: {name: web}\n")];
         let specs = TransformerConfig::builtin().replicas;
-        set_replicas(&mut objects, &yaml("{name: web, count: 3}"), &specs).expect("sets");
+        set_replicas(&mut objects, &[yaml("{name: web, count: 3}")], &specs).expect("sets");
         assert_eq!(
             objects[0]
                 .at(&["spec", "replicas"])
                 .map(|n| n.value.clone()),
             Some(crate::manifest::Value::Number(3.into()))
         );
-        let missing = set_replicas(&mut objects, &yaml("{name: api, count: 3}"), &specs);
+        let missing = set_replicas(&mut objects, &[yaml("{name: api, count: 3}")], &specs);
         assert!(missing.is_err_and(|e| e.message.contains("no object named api")));
     }
 

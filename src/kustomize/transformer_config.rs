@@ -1,5 +1,5 @@
-//! kustomize's transformer configuration: field specs (a `group`/`version`/`kind` selector
-//! and a `/`-separated path) saying where a transformer writes. The built-in ones are
+//! kustomize's transformer configuration: the field specs (`field_specs::FieldSpec`) saying
+//! where each transformer writes. The built-in ones are
 //! extended per kustomization by `configurations:` files and by the name references
 //! `crds:` declare — how users teach kustomize their custom kinds. A configuration merges
 //! upward along the build as kustomize's accumulator merges it: what a base declares also
@@ -8,191 +8,11 @@
 use std::sync::OnceLock;
 
 use super::error::KustomizeError;
+use super::field_specs::{FieldSpec, Gvk, check_path_depth};
 use super::kustomization::{Kustomization, check_keys};
 use super::loader::Loader;
-use super::order::gvk_order;
 use super::restrict::confined;
 use crate::manifest::{Node, Value};
-
-/// A group/version/kind selector; an empty part matches anything.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Gvk {
-    pub group: String,
-    pub version: String,
-    pub kind: String,
-}
-
-impl Gvk {
-    /// The group and version of an `apiVersion` (`apps/v1`, `v1`).
-    pub fn from_api_version(api_version: &str, kind: &str) -> Gvk {
-        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
-        Gvk {
-            group: group.to_string(),
-            version: version.to_string(),
-            kind: kind.to_string(),
-        }
-    }
-
-    pub fn of(object: &Node) -> Gvk {
-        Gvk::from_api_version(
-            object.str_at(&["apiVersion"]).unwrap_or_default(),
-            object.str_at(&["kind"]).unwrap_or_default(),
-        )
-    }
-
-    /// kustomize's `Gvk.IsSelected`: whether `selector` selects this.
-    pub fn is_selected_by(&self, selector: &Gvk) -> bool {
-        let part = |mine: &str, wanted: &str| wanted.is_empty() || mine == wanted;
-        part(&self.group, &selector.group)
-            && part(&self.version, &selector.version)
-            && part(&self.kind, &selector.kind)
-    }
-
-    fn order(&self) -> (i64, String) {
-        gvk_order(&self.group, &self.version, &self.kind)
-    }
-}
-
-/// One field spec.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldSpec {
-    pub gvk: Gvk,
-    pub path: String,
-    pub create: bool,
-}
-
-impl FieldSpec {
-    fn builtin(kind: &str, path: &str) -> FieldSpec {
-        FieldSpec {
-            gvk: Gvk {
-                kind: kind.to_string(),
-                ..Gvk::default()
-            },
-            path: path.to_string(),
-            create: false,
-        }
-    }
-
-    fn parse(node: &Node) -> Result<FieldSpec, KustomizeError> {
-        known_keys_ignoring_case(
-            node,
-            &["group", "version", "kind", "path", "create"],
-            "a field spec",
-        )?;
-        let create = match field(node, "create").map(|n| &n.value) {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(create)) => *create,
-            Some(_) => {
-                return Err(KustomizeError::at(
-                    &node.origin,
-                    "a field spec's `create` must be true or false",
-                ));
-            }
-        };
-        Ok(FieldSpec {
-            gvk: parse_gvk(node)?,
-            path: text(node, "path")?,
-            create,
-        })
-    }
-
-    /// Whether this spec applies to `object` (kustomize's `isMatchGVK`).
-    pub fn selects(&self, object: &Node) -> bool {
-        Gvk::of(object).is_selected_by(&self.gvk)
-    }
-
-    /// Calls `set` on every node the path reaches in `object` when the spec selects it. A
-    /// sequence on the way is entered item by item; a missing field ends the walk, unless
-    /// the spec says `create` and `leaf` is what to create at the end (maps on the way).
-    pub fn apply(
-        &self,
-        object: &mut Node,
-        leaf: Option<&Value>,
-        set: &mut dyn FnMut(&mut Node) -> Result<(), String>,
-    ) -> Result<(), String> {
-        if !self.selects(object) {
-            return Ok(());
-        }
-        let path = split_path(&self.path);
-        let path: Vec<&str> = path.iter().map(String::as_str).collect();
-        let leaf = leaf.filter(|_| self.create);
-        walk(object, &path, leaf, set)
-            .map_err(|why| format!("considering field '{}': {why}", self.path))
-    }
-
-    /// kustomize's `effectivelyEquals`: same path, and `other`'s selector selects this.
-    fn covers(&self, other: &FieldSpec) -> bool {
-        self.path == other.path && self.gvk.is_selected_by(&other.gvk)
-    }
-}
-
-/// The fields of a spec's path: `/` separates them, `\/` is a slash inside one
-/// (`metadata/annotations/cert-manager.io\/issuer`).
-fn split_path(path: &str) -> Vec<String> {
-    let mut fields = vec![String::new()];
-    let mut chars = path.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if chars.peek() == Some(&'/') => {
-                fields.last_mut().expect("never empty").push('/');
-                chars.next();
-            }
-            '/' => fields.push(String::new()),
-            c => fields.last_mut().expect("never empty").push(c),
-        }
-    }
-    fields
-}
-
-fn walk(
-    node: &mut Node,
-    path: &[&str],
-    leaf: Option<&Value>,
-    set: &mut dyn FnMut(&mut Node) -> Result<(), String>,
-) -> Result<(), String> {
-    let Some((first, rest)) = path.split_first() else {
-        return set(node);
-    };
-    match &mut node.value {
-        Value::Null => Ok(()),
-        Value::Seq(items) => items
-            .iter_mut()
-            .try_for_each(|item| walk(item, path, leaf, set)),
-        Value::Map(_) => {
-            let (name, is_seq) = match first.strip_suffix("[]") {
-                Some(name) => (name, true),
-                None => (*first, false),
-            };
-            if name.is_empty() {
-                return Err("cannot set or create an empty field name".to_string());
-            }
-            let creating = leaf.is_some() && !is_seq;
-            let created = || match rest.is_empty() {
-                true => leaf.cloned().unwrap_or(Value::Null),
-                false => Value::Map(Vec::new()),
-            };
-            let origin = node.origin.clone();
-            match node.get_mut(name) {
-                Some(child) => {
-                    if child.is_null() && (is_seq || creating) {
-                        child.value = if is_seq {
-                            Value::Seq(Vec::new())
-                        } else {
-                            created()
-                        };
-                    }
-                }
-                None if creating => {
-                    node.set(name, Node::new(created(), origin));
-                }
-                None => return Ok(()),
-            }
-            let child = node.get_mut(name).expect("present or created");
-            walk(child, rest, leaf, set)
-        }
-        _ => Err("expected sequence or mapping node".to_string()),
-    }
-}
 
 /// A custom kind's references to objects of the kind `gvk`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -311,7 +131,7 @@ impl TransformerConfig {
         }
         known_keys_ignoring_case(document, &CONFIG_KEYS, "a transformer configuration")?;
         let specs = |key: &str| -> Result<Vec<FieldSpec>, KustomizeError> {
-            list(document, key)?.iter().map(FieldSpec::parse).collect()
+            list(document, key)?.iter().map(parse_spec).collect()
         };
         let name_reference = list(document, "nameReference")?
             .iter()
@@ -325,7 +145,7 @@ impl TransformerConfig {
                     gvk: parse_gvk(entry)?,
                     referrers: list(entry, "fieldSpecs")?
                         .iter()
-                        .map(FieldSpec::parse)
+                        .map(parse_spec)
                         .collect::<Result<_, _>>()?,
                 })
             })
@@ -366,16 +186,12 @@ impl TransformerConfig {
                 "conflicting field specs: the same path once with `create` and once without",
             )
         };
-        merge_specs(&mut self.name_prefix, &other.name_prefix).map_err(conflict)?;
-        merge_specs(&mut self.name_suffix, &other.name_suffix).map_err(conflict)?;
-        merge_specs(&mut self.images, &other.images).map_err(conflict)?;
-        merge_specs(&mut self.var_reference, &other.var_reference).map_err(conflict)?;
-        merge_specs(&mut self.common_labels, &other.common_labels).map_err(conflict)?;
-        merge_specs(&mut self.common_annotations, &other.common_annotations).map_err(conflict)?;
-        merge_specs(&mut self.namespace, &other.namespace).map_err(conflict)?;
-        merge_specs(&mut self.replicas, &other.replicas).map_err(conflict)?;
-        merge_specs(&mut self.labels, &other.labels).map_err(conflict)?;
-        merge_specs(&mut self.template_labels, &other.template_labels).map_err(conflict)?;
+        // `spec_lists` lends the lists mutably; a copy of the incoming ones costs little next
+        // to comparing every pair of specs.
+        let mut theirs = other.clone();
+        for (known, incoming) in self.spec_lists().into_iter().zip(theirs.spec_lists()) {
+            merge_specs(known, incoming).map_err(conflict)?;
+        }
         for incoming in &other.name_reference {
             match self
                 .name_reference
@@ -392,8 +208,9 @@ impl TransformerConfig {
         Ok(())
     }
 
-    fn sort(&mut self) {
-        for specs in [
+    /// Every list of field specs (the name references aside).
+    fn spec_lists(&mut self) -> [&mut Vec<FieldSpec>; 10] {
+        [
             &mut self.name_prefix,
             &mut self.name_suffix,
             &mut self.images,
@@ -404,7 +221,11 @@ impl TransformerConfig {
             &mut self.replicas,
             &mut self.labels,
             &mut self.template_labels,
-        ] {
+        ]
+    }
+
+    fn sort(&mut self) {
+        for specs in self.spec_lists() {
             specs.sort_by_cached_key(|spec| spec.gvk.order());
         }
         self.name_reference
@@ -533,6 +354,33 @@ fn list<'n>(node: &'n Node, key: &str) -> Result<&'n [Node], KustomizeError> {
     }
 }
 
+/// A field spec of a configuration file: kustomize decodes these strictly (unknown keys
+/// refused, `create` a boolean), the case of keys ignored.
+fn parse_spec(node: &Node) -> Result<FieldSpec, KustomizeError> {
+    known_keys_ignoring_case(
+        node,
+        &["group", "version", "kind", "path", "create"],
+        "a field spec",
+    )?;
+    let create = match field(node, "create").map(|n| &n.value) {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(create)) => *create,
+        Some(_) => {
+            return Err(KustomizeError::at(
+                &node.origin,
+                "a field spec's `create` must be true or false",
+            ));
+        }
+    };
+    let path = text(node, "path")?;
+    check_path_depth(&path, node)?;
+    Ok(FieldSpec {
+        gvk: parse_gvk(node)?,
+        path,
+        create,
+    })
+}
+
 /// A selector's `group`, `version` and `kind`.
 fn parse_gvk(node: &Node) -> Result<Gvk, KustomizeError> {
     Ok(Gvk {
@@ -556,14 +404,7 @@ pub fn known_keys_ignoring_case(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::parse_documents;
-    use std::path::Path;
-
-    fn yaml(text: &str) -> Node {
-        parse_documents(Path::new("t.yaml"), text.as_bytes())
-            .expect("parses")
-            .remove(0)
-    }
+    use crate::kustomize::test_support::yaml;
 
     #[test]
     fn a_custom_spec_sorted_before_the_builtin_one_replaces_it() {
@@ -583,37 +424,5 @@ mod tests {
             .map(|spec| spec.gvk.kind.as_str())
             .collect();
         assert_eq!(kinds, ["ConfigMap"]);
-    }
-
-    #[test]
-    fn walking_enters_sequences_and_creates_only_when_asked() {
-        let mut object = yaml("kind: K\nspec:\n  items:\n  - a: x\n  - a: y\n  - b: z\n");
-        let spec = FieldSpec::builtin("K", "spec/items/a");
-        let mut seen = Vec::new();
-        spec.apply(&mut object, None, &mut |node| {
-            seen.push(node.as_str().unwrap_or_default().to_string());
-            Ok(())
-        })
-        .expect("walks");
-        assert_eq!(seen, ["x", "y"]);
-        let creating = FieldSpec {
-            create: true,
-            ..FieldSpec::builtin("K", "spec/new/leaf")
-        };
-        let leaf = Value::String(String::new());
-        creating
-            .apply(&mut object, Some(&leaf), &mut |_| Ok(()))
-            .expect("creates");
-        assert_eq!(object.str_at(&["spec", "new", "leaf"]), Some(""));
-        assert_eq!(
-            split_path("metadata/annotations/cert-manager.io\\/issuer"),
-            ["metadata", "annotations", "cert-manager.io/issuer"]
-        );
-        let into_scalar = FieldSpec::builtin("K", "kind/deeper");
-        assert!(
-            into_scalar
-                .apply(&mut object, None, &mut |_| Ok(()))
-                .is_err()
-        );
     }
 }

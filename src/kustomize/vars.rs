@@ -10,9 +10,10 @@ use std::collections::HashMap;
 use super::budget::{self, MAX_OBJECT_BYTES};
 use super::error::KustomizeError;
 use super::field_path::scalar_text;
+use super::field_specs::{FieldSpec, Gvk};
 use super::history::{ObjectId, previous_ids};
 use super::kustomization::Kustomization;
-use super::transformer_config::{FieldSpec, Gvk, field, known_keys_ignoring_case, text};
+use super::transformer_config::{field, known_keys_ignoring_case, text};
 use crate::manifest::{Node, Origin, Value};
 
 /// Each var's value, by name; a var whose field is a map or list has none (kustomize leaves
@@ -454,12 +455,9 @@ mod tests {
 
     #[test]
     fn field_paths_index_lists() {
-        let object = crate::manifest::parse_documents(
-            std::path::Path::new("t.yaml"),
-            b"spec:\n  ports:\n  - port: 80\n    protocol: TCP\n  - port: 81\n",
-        )
-        .expect("parses")
-        .remove(0);
+        let object = crate::kustomize::test_support::yaml(
+            "spec:\n  ports:\n  - port: 80\n    protocol: TCP\n  - port: 81\n",
+        );
         assert_eq!(
             lookup(&object, "spec.ports[1].port").map(|n| n.value.clone()),
             Some(Value::Number(81.into()))

@@ -187,7 +187,7 @@ fn child<'o>(node: &'o mut Node, token: &str) -> Option<&'o mut Node> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kustomize::patch::test_document as yaml;
+    use crate::kustomize::test_support::document as yaml;
 
     fn object() -> Node {
         yaml(

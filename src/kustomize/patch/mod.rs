@@ -49,22 +49,40 @@ pub fn apply_patches(
     warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
     for entry in kustomization.list("patchesStrategicMerge")? {
-        let documents = match entry.as_str() {
-            Some(text) if text.contains('\n') => source::inline(entry)?,
-            Some(path) => source::from_file(&kustomization.dir, path, entry)?,
-            None => {
-                return Err(KustomizeError::at(
-                    &entry.origin,
-                    "entries of `patchesStrategicMerge` must be file paths or YAML strings",
-                ));
-            }
-        };
-        apply_strategic_merge(documents, entry, objects, warnings)?;
+        apply_strategic_merge_entry(
+            &kustomization.dir,
+            entry,
+            "patchesStrategicMerge",
+            objects,
+            warnings,
+        )?;
     }
     for entry in kustomization.list("patches")? {
         apply_patch_entry(&kustomization.dir, entry, "patches", objects, warnings)?;
     }
     Ok(())
+}
+
+/// One `patchesStrategicMerge:`-style entry: a file path relative to `dir`, or inline YAML
+/// when it spans lines; `field` names where it is written, for messages.
+pub fn apply_strategic_merge_entry(
+    dir: &Path,
+    entry: &Node,
+    field: &str,
+    objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
+) -> Result<(), KustomizeError> {
+    let documents = match entry.as_str() {
+        Some(text) if text.contains('\n') => source::inline(entry)?,
+        Some(path) => source::from_file(dir, path, entry)?,
+        None => {
+            return Err(KustomizeError::at(
+                &entry.origin,
+                format!("entries of `{field}` must be file paths or YAML strings"),
+            ));
+        }
+    };
+    apply_strategic_merge(documents, entry, objects, warnings)
 }
 
 /// Strategic-merge patch documents without a target, each applied to the object it names;
@@ -412,14 +430,6 @@ fn put(object: &mut Node, path: &[&str], key: &str, value: Option<Node>) {
             parent.remove(key);
         }
     }
-}
-
-/// The first document of `text`, named `file` in origins (for this module's tests).
-#[cfg(test)]
-fn test_document(file: &str, text: &str) -> Node {
-    crate::manifest::parse_documents(std::path::Path::new(file), text.as_bytes())
-        .expect("test YAML parses")
-        .remove(0)
 }
 
 #[cfg(test)]

@@ -197,11 +197,7 @@ fn parse_requirement(part: &str) -> Option<Requirement> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kustomize::patch::test_document;
-
-    fn yaml(text: &str) -> Node {
-        test_document("t.yaml", text)
-    }
+    use crate::kustomize::test_support::yaml;
 
     fn selects(target: &str, object: &Node) -> bool {
         Target::parse(&yaml(target)).unwrap().selects(object)

@@ -323,7 +323,7 @@ impl KeyedMerge<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kustomize::patch::test_document as yaml;
+    use crate::kustomize::test_support::document as yaml;
 
     const DEPLOYMENT: Schema = Schema {
         api_version: "apps/v1",

@@ -142,6 +142,16 @@ fn subset(config: &Node, keys: &[&str]) -> Node {
     entry
 }
 
+/// A list field of a config (absent or null is empty).
+fn list<'a>(config: &'a Node, key: &str) -> Result<&'a [Node], KustomizeError> {
+    match config.get(key).filter(|n| !n.is_null()) {
+        None => Ok(&[]),
+        Some(node) => node
+            .as_seq()
+            .ok_or_else(|| KustomizeError::at(&node.origin, format!("`{key}` must be a list"))),
+    }
+}
+
 /// A string field of a config (absent or null is `None`).
 fn text<'a>(config: &'a Node, key: &str) -> Result<Option<&'a str>, KustomizeError> {
     match config.get(key).map(|n| (&n.value, n)) {

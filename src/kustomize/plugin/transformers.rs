@@ -4,19 +4,23 @@
 
 use std::path::Path;
 
-use super::field_spec::{Create, FieldSpec};
-use super::{subset, text};
+use super::field_spec::field_specs;
+use super::{list, subset, text};
+use crate::kustomize::custom_fields::{self, MAPPING, SCALAR, namespace_setter, pairs_setter};
 use crate::kustomize::error::KustomizeError;
 use crate::kustomize::field_specs::is_cluster_scoped;
 use crate::kustomize::generator::NEEDS_HASH;
 use crate::kustomize::hash::add_hash_suffix;
-use crate::kustomize::history::{identities, remember};
+use crate::kustomize::history::remember;
 use crate::kustomize::kustomization::string_map;
 use crate::kustomize::patch::{
-    apply_json6902_entry, apply_patch_entry, apply_strategic_merge, source,
+    apply_json6902_entry, apply_patch_entry, apply_strategic_merge, apply_strategic_merge_entry,
+    source,
 };
 use crate::kustomize::replacement::replace_entries;
-use crate::kustomize::transform::{ImageOverride, override_images};
+use crate::kustomize::transform::{
+    ImageOverride, add_name_affixes, override_images, override_images_at, set_replica_count,
+};
 use crate::kustomize::warning::BuildWarning;
 use crate::manifest::{Node, Value};
 
@@ -42,21 +46,10 @@ pub fn run(
             apply_json6902_entry(dir, &entry, kind, objects, warnings)
         }
         "PatchStrategicMergeTransformer" => strategic_merge(dir, config, objects, warnings),
-        "ReplacementTransformer" => {
-            let entries = match config.get("replacements").filter(|n| !n.is_null()) {
-                None => &[][..],
-                Some(node) => node.as_seq().ok_or_else(|| {
-                    KustomizeError::at(&node.origin, "`replacements` must be a list")
-                })?,
-            };
-            replace_entries(dir, entries, objects)
-        }
-        "PrefixSuffixTransformer" => {
-            add_affix(objects, config, "prefix")?;
-            add_affix(objects, config, "suffix")
-        }
-        "PrefixTransformer" => add_affix(objects, config, "prefix"),
-        "SuffixTransformer" => add_affix(objects, config, "suffix"),
+        "ReplacementTransformer" => replace_entries(dir, list(config, "replacements")?, objects),
+        "PrefixSuffixTransformer" => add_affixes(objects, config, &["prefix", "suffix"]),
+        "PrefixTransformer" => add_affixes(objects, config, &["prefix"]),
+        "SuffixTransformer" => add_affixes(objects, config, &["suffix"]),
         "LabelTransformer" => add_pairs(objects, config, "labels"),
         "AnnotationsTransformer" => add_pairs(objects, config, "annotations"),
         "NamespaceTransformer" => set_namespace(objects, config),
@@ -80,12 +73,7 @@ fn strategic_merge(
     objects: &mut Vec<Node>,
     warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
-    let paths = match config.get("paths").filter(|n| !n.is_null()) {
-        None => &[][..],
-        Some(node) => node
-            .as_seq()
-            .ok_or_else(|| KustomizeError::at(&node.origin, "`paths` must be a list"))?,
-    };
+    let paths = list(config, "paths")?;
     let inline = config.get("patches").filter(|n| !n.is_null());
     if paths.is_empty() && inline.is_none() {
         return Err(KustomizeError::at(
@@ -94,17 +82,7 @@ fn strategic_merge(
         ));
     }
     for entry in paths {
-        let documents = match entry.as_str() {
-            Some(text) if text.contains('\n') => source::inline(entry)?,
-            Some(path) => source::from_file(dir, path, entry)?,
-            None => {
-                return Err(KustomizeError::at(
-                    &entry.origin,
-                    "entries of `paths` must be file paths or YAML strings",
-                ));
-            }
-        };
-        apply_strategic_merge(documents, entry, objects, warnings)?;
+        apply_strategic_merge_entry(dir, entry, "paths", objects, warnings)?;
     }
     if let Some(node) = inline {
         apply_strategic_merge(source::inline(node)?, node, objects, warnings)?;
@@ -126,38 +104,25 @@ fn add_hashes_now(objects: &mut [Node]) {
     }
 }
 
-/// Kinds a name prefix or suffix never touches (kustomize's `prefixFieldSpecsToSkip`).
-fn keeps_its_name(object: &Node) -> bool {
-    let kind = object.str_at(&["kind"]).unwrap_or_default();
-    let api_version = object.str_at(&["apiVersion"]).unwrap_or_default();
-    matches!(kind, "CustomResourceDefinition" | "Namespace")
-        || (kind == "APIService" && api_version.starts_with("apiregistration.k8s.io/"))
-}
-
-/// `prefix:` or `suffix:` (named by `key`) added to the string fields the specs name.
-fn add_affix(objects: &mut [Node], config: &Node, key: &str) -> Result<(), KustomizeError> {
-    let affix = text(config, key)?.unwrap_or_default().to_string();
+/// `prefix:` and/or `suffix:` (named by `keys`) added to the names the specs name, as the
+/// kustomization's `namePrefix` and `nameSuffix` add them.
+fn add_affixes(objects: &mut [Node], config: &Node, keys: &[&str]) -> Result<(), KustomizeError> {
+    let affix = |key: &str| -> Result<&str, KustomizeError> {
+        match keys.contains(&key) {
+            true => Ok(text(config, key)?.unwrap_or_default()),
+            false => Ok(""),
+        }
+    };
+    let (prefix, suffix) = (affix("prefix")?, affix("suffix")?);
     if config.get("fieldSpecs").is_none_or(Node::is_null) {
         return Err(KustomizeError::at(
             &config.origin,
             "fieldSpecs is not expected to be nil",
         ));
     }
-    let specs = FieldSpec::list(config)?;
+    let specs = field_specs(config)?;
     remember(objects);
-    for object in objects.iter_mut().filter(|o| !keeps_its_name(o)) {
-        for spec in &specs {
-            spec.visit(object, Create::Never, &mut |field| {
-                if let Value::String(value) = &mut field.value {
-                    *value = match key {
-                        "prefix" => format!("{affix}{value}"),
-                        _ => format!("{value}{affix}"),
-                    };
-                }
-            })?;
-        }
-    }
-    Ok(())
+    add_name_affixes(objects, prefix, suffix, &specs, &specs)
 }
 
 /// `labels:` or `annotations:` (named by `key`) set in the mappings the specs name.
@@ -169,18 +134,13 @@ fn add_pairs(objects: &mut [Node], config: &Node, key: &str) -> Result<(), Kusto
     if pairs.is_empty() {
         return Ok(());
     }
-    let specs = FieldSpec::list(config)?;
-    for object in objects.iter_mut() {
-        for spec in &specs {
-            spec.visit(object, Create::Map, &mut |map| {
-                for (name, value) in &pairs {
-                    let origin = node.get(name).map_or(&node.origin, |v| &v.origin);
-                    map.set(name, Node::string(value, origin.clone()));
-                }
-            })?;
-        }
-    }
-    Ok(())
+    let origin_of = |name: &str| node.get(name).map_or(&node.origin, |v| &v.origin).clone();
+    custom_fields::apply(
+        objects,
+        &field_specs(config)?,
+        &MAPPING,
+        &mut pairs_setter(&pairs, &origin_of),
+    )
 }
 
 /// `metadata.namespace` of the config, set as kustomize's namespace filter does: on every
@@ -206,32 +166,28 @@ fn set_namespace(objects: &mut [Node], config: &Node) -> Result<(), KustomizeErr
             ),
         ));
     }
-    let set = &mut |field: &mut Node| {
-        let empty = field.is_null() || field.as_str() == Some("");
-        if !unset_only || empty {
-            *field = namespace.clone();
-        }
-    };
+    let namespace_text = namespace.as_str().unwrap_or_default();
+    let mut set = namespace_setter(namespace_text, &namespace.origin, unset_only);
     // `key` of the mapping `parent`, created empty when missing, then set.
-    let set_entry = |parent: &mut Node, key: &str, set: &mut dyn FnMut(&mut Node)| {
+    let set_entry = |parent: &mut Node, key: &str, set: &mut dyn FnMut(&mut Node) -> _| {
         if parent.get(key).is_none() {
             parent.set(key, Node::string("", namespace.origin.clone()));
         }
-        if let Some(field) = parent.get_mut(key) {
-            set(field);
-        }
+        parent.get_mut(key).map_or(Ok(()), set)
     };
-    let specs = FieldSpec::list(config)?;
+    let specs = field_specs(config)?;
     remember(objects);
     for object in objects.iter_mut() {
         if object.as_map().is_none_or(<[_]>::is_empty) {
             continue;
         }
+        let origin = object.origin.clone();
+        let at_object = |why| KustomizeError::at(&origin, why);
         let kind = object.str_at(&["kind"]).unwrap_or_default().to_string();
         let is_v1 = object.str_at(&["apiVersion"]) == Some("v1");
         let binding = matches!(kind.as_str(), "RoleBinding" | "ClusterRoleBinding");
         if !is_cluster_scoped(&kind) {
-            set_entry(object.map_entry("metadata"), "namespace", set);
+            set_entry(object.map_entry("metadata"), "namespace", &mut set).map_err(at_object)?;
         }
         if binding && mode != "none" {
             for subject in object
@@ -245,7 +201,7 @@ fn set_namespace(objects: &mut [Node], config: &Node) -> Result<(), KustomizeErr
                     _ => subject.str_at(&["name"]) == Some("default"),
                 };
                 if chosen && subject.as_map().is_some() {
-                    set_entry(subject, "namespace", set);
+                    set_entry(subject, "namespace", &mut set).map_err(at_object)?;
                 }
             }
         }
@@ -254,7 +210,8 @@ fn set_namespace(objects: &mut [Node], config: &Node) -> Result<(), KustomizeErr
                 || (spec.path == "metadata/name" && !is_v1)
                 || (binding && spec.path == "subjects/namespace");
             if !skipped {
-                spec.visit(object, Create::Scalar, set)?;
+                spec.apply(object, Some(&SCALAR), &mut set)
+                    .map_err(at_object)?;
             }
         }
     }
@@ -267,21 +224,9 @@ fn set_images(objects: &mut [Node], config: &Node) -> Result<(), KustomizeError>
         return Ok(());
     };
     let image = ImageOverride::parse(node)?;
-    override_images(objects, std::slice::from_ref(&image));
-    let specs = FieldSpec::list(config)?;
-    for object in objects
-        .iter_mut()
-        .filter(|o| o.str_at(&["kind"]) != Some("CustomResourceDefinition"))
-    {
-        for spec in &specs {
-            spec.visit(object, Create::Never, &mut |field| {
-                if let Some(rewritten) = field.as_str().and_then(|i| image.apply(i)) {
-                    *field = Node::string(rewritten, node.origin.clone());
-                }
-            })?;
-        }
-    }
-    Ok(())
+    let images = std::slice::from_ref(&image);
+    override_images(objects, images);
+    override_images_at(objects, images, &field_specs(config)?)
 }
 
 /// `replica: {name, count}`: the count set where the specs say, in objects of that name (now
@@ -294,17 +239,8 @@ fn set_replicas(objects: &mut [Node], config: &Node) -> Result<(), KustomizeErro
         .filter(|c| matches!(c.value, Value::Number(_)))
         .cloned()
         .unwrap_or_else(|| Node::new(Value::Number(0.into()), replica.origin.clone()));
-    let specs = FieldSpec::list(config)?;
-    let mut found = false;
-    for spec in &specs {
-        for object in objects.iter_mut() {
-            let named = identities(object).iter().any(|id| id.name == name);
-            if named && spec.selects(object) {
-                found = true;
-                spec.visit(object, Create::Scalar, &mut |field| *field = count.clone())?;
-            }
-        }
-    }
+    let found = set_replica_count(objects, name, &count, &field_specs(config)?)
+        .map_err(|why| KustomizeError::at(&replica.origin, why))?;
     if !found {
         return Err(KustomizeError::at(
             &replica.origin,
