@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{validate_json, write_files};
+use common::{
+    Graded as Found, graded as finding, graded_findings as found, validate_json, write_files,
+};
 use serde_json::Value;
 
 const CRD: &str = r#"apiVersion: apiextensions.k8s.io/v1
@@ -32,30 +34,6 @@ spec:
 
 const GOOD: &str = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: a\n  namespace: n\nspec:\n  size: 3\n";
 const BAD: &str = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: b\n  namespace: n\nspec:\n  size: 0\n  colour: red\n";
-
-/// A finding's code, severity, file and line.
-type Found = (String, String, String, u64);
-
-/// Every finding of `report`.
-fn found(report: &Value) -> Vec<Found> {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
-
-fn finding(code: &str, severity: &str, file: &str, line: u64) -> Found {
-    (code.into(), severity.into(), file.into(), line)
-}
 
 /// Validates a directory holding `files`: the exit code, `found`, and the report.
 fn validate_files(files: &[(&str, &str)]) -> (i32, Vec<Found>, Value) {

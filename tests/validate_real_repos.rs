@@ -5,35 +5,15 @@ mod common;
 
 use std::path::Path;
 
-use common::validate_json;
-
-/// A finding's code, severity, file and line.
-type Found = (String, String, String, u64);
-
-fn finding(code: &str, severity: &str, file: &str, line: u64) -> Found {
-    (code.into(), severity.into(), file.into(), line)
-}
+use common::{Graded, graded as finding, graded_findings, validate_json};
 
 /// The exit code and every finding of validating `repo`.
-fn found(repo: &str) -> (i32, Vec<Found>) {
+fn found(repo: &str) -> (i32, Vec<Graded>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/real")
         .join(repo);
     let (code, report) = validate_json(&dir, &[]);
-    let findings = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-                f["file"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    (code, findings)
+    (code, graded_findings(&report))
 }
 
 /// The committed `gotk-components.yaml` is the placeholder `flux bootstrap` overwrites, so

@@ -100,6 +100,30 @@ pub fn kustomize_roots(root: &Path) -> Vec<PathBuf> {
     roots
 }
 
+/// A finding's code, severity, file and line.
+pub type Graded = (String, String, String, u64);
+
+/// Every finding of a JSON report, as `Graded`.
+pub fn graded_findings(report: &serde_json::Value) -> Vec<Graded> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().expect("code").to_string(),
+                f["severity"].as_str().expect("severity").to_string(),
+                f["file"].as_str().expect("file").to_string(),
+                f["line"].as_u64().expect("line"),
+            )
+        })
+        .collect()
+}
+
+pub fn graded(code: &str, severity: &str, file: &str, line: u64) -> Graded {
+    (code.into(), severity.into(), file.into(), line)
+}
+
 /// Runs `meshwright validate --output json ARGS` in `dir`: exit code and the parsed report.
 pub fn validate_json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
     let output = meshwright()
