@@ -397,8 +397,7 @@ fn apply_target(target: &Node, value: &Node, objects: &mut [Node]) -> Result<(),
         })
     };
     for object in objects.iter_mut() {
-        if !select.selects_metadata(object) || rejected(object) || !select.selects_any_id(object)
-        {
+        if !select.selects_metadata(object) || rejected(object) || !select.selects_any_id(object) {
             continue;
         }
         let name = describe(object);

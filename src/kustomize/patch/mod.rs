@@ -27,6 +27,7 @@
 mod json6902;
 mod merge_keys;
 mod select;
+mod several_keys;
 pub mod source;
 mod strategic;
 

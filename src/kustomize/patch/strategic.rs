@@ -4,8 +4,10 @@
 //! `merge` apply to mappings and list elements.
 //!
 //! List order follows kyaml: a list merged by one key lists the patch's elements first, in
-//! patch order, then the object's other elements; a list merged by several keys (container
-//! and Service ports) keeps the object's elements in place and puts new ones in front.
+//! patch order, then the object's other elements. A list merged by several keys (container
+//! and Service ports) follows kyaml's associative-list walk step by step (see
+//! `KeyedMerge::by_several_keys`): elements that agree on the keys both set are one element,
+//! new ones come first and the object's keep their place.
 //!
 //! Every value the patch sets keeps the origin of the patch text; untouched values keep
 //! theirs. `$setElementOrder`, `$retainKeys` and `$deleteFromPrimitiveList` are refused:
@@ -14,6 +16,7 @@
 //! list of a custom resource), which kustomize prints as an element.
 
 use super::merge_keys::{ListStrategy, list_strategy};
+use super::several_keys;
 use crate::kustomize::error::KustomizeError;
 use crate::manifest::{Node, Value};
 
@@ -175,11 +178,10 @@ fn merge_list<'p>(
         ListStrategy::MergePrimitives => merge_primitives(existing, items),
         ListStrategy::MergeByKeys(keys) => {
             let keyed = KeyedMerge { keys, schema };
-            keyed.refuse_partial_matches(&existing, items)?;
-            if keyed.keys_in_use(&existing, items) <= 1 {
-                keyed.patch_order(existing, items, path)?
+            if keys.len() > 1 {
+                keyed.by_several_keys(existing, items, path)?
             } else {
-                keyed.object_order(existing, items, path)?
+                keyed.patch_order(existing, items, path)?
             }
         }
         ListStrategy::Replace => unreachable!("handled above"),
@@ -219,43 +221,18 @@ impl KeyedMerge<'_> {
         id.iter().any(Option::is_some) && id == self.identity(b)
     }
 
-    /// How many key fields any element sets: kyaml orders like a one-key list when the
-    /// elements only use one (container ports without `protocol`).
-    fn keys_in_use(&self, existing: &[Node], items: &[Node]) -> usize {
-        self.keys
-            .iter()
-            .filter(|key| existing.iter().chain(items).any(|e| e.get(key).is_some()))
-            .count()
-    }
-
-    /// A patch element that agrees with an object element on the key fields both set, but
-    /// sets a different set of them (`protocol` on one side only): kyaml then drops the
-    /// patch element or duplicates the port, so the build stops instead.
-    fn refuse_partial_matches(
+    /// kyaml's merge by several keys (see `several_keys`).
+    fn by_several_keys<'p>(
         &self,
-        existing: &[Node],
-        items: &[Node],
-    ) -> Result<(), KustomizeError> {
-        for item in items {
-            let patch_id = self.identity(item);
-            let partial = existing.iter().find(|element| {
-                let id = self.identity(element);
-                let both: Vec<usize> = (0..id.len())
-                    .filter(|&i| id[i].is_some() && patch_id[i].is_some())
-                    .collect();
-                id != patch_id && !both.is_empty() && both.iter().all(|&i| id[i] == patch_id[i])
-            });
-            if partial.is_some() {
-                return Err(KustomizeError::at(
-                    &item.origin,
-                    format!(
-                        "this element is matched by `{}` but sets only some of them where the object's element sets others; kustomize would drop or duplicate it: write the same key fields on both sides",
-                        self.keys.join("` and `")
-                    ),
-                ));
-            }
-        }
-        Ok(())
+        existing: Vec<Node>,
+        items: &'p [Node],
+        path: &mut Vec<&'p str>,
+    ) -> Result<Vec<Node>, KustomizeError> {
+        let mut merge_element =
+            |current: Option<Node>, item: &'p Node| self.merge_element(current, item, path);
+        several_keys::merge(existing, items, self.keys, &mut merge_element, &|item| {
+            directive(item) == Some("delete")
+        })
     }
 
     /// The patch's elements in patch order, then the object's elements the patch left alone.
@@ -277,30 +254,6 @@ impl KeyedMerge<'_> {
                 .into_iter()
                 .filter(|e| !items.iter().any(|item| self.same(e, item))),
         );
-        Ok(merged)
-    }
-
-    /// New elements in patch order, then the object's elements in place, merged.
-    fn object_order<'p>(
-        &self,
-        existing: Vec<Node>,
-        items: &'p [Node],
-        path: &mut Vec<&'p str>,
-    ) -> Result<Vec<Node>, KustomizeError> {
-        let mut merged = Vec::new();
-        for item in items {
-            let is_new = !existing.iter().any(|e| self.same(e, item));
-            if is_new && directive(item) != Some("delete") {
-                merged.push(self.merge_element(None, item, path)?);
-            }
-        }
-        for element in existing {
-            match items.iter().find(|item| self.same(&element, item)) {
-                Some(item) if directive(item) == Some("delete") => {}
-                Some(item) => merged.push(self.merge_element(Some(element), item, path)?),
-                None => merged.push(element),
-            }
-        }
         Ok(merged)
     }
 
