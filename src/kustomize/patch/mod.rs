@@ -14,12 +14,12 @@
 //! renamed object, a typo in a regex — that ships the unpatched object.
 //!
 //! Deliberate differences from kustomize, each an error naming the file and line where
-//! kustomize would quietly produce something else:
-//! - the directives `$setElementOrder`, `$retainKeys` and `$deleteFromPrimitiveList`, which
-//!   kustomize does not implement and prints into the object as fields, and a
-//!   `- $patch: replace` element in a list that is replaced whole anyway;
-//! - a list element matched on only some of its key fields (a container port with
-//!   `protocol` on one side only), which kustomize drops or duplicates.
+//! kustomize would quietly produce something else: the directives `$setElementOrder`,
+//! `$retainKeys` and `$deleteFromPrimitiveList`, which kustomize does not implement and
+//! prints into the object as fields, and a `- $patch: replace` element in a list that is
+//! replaced whole anyway. A list element matched on only some of its key fields (a
+//! container port with `protocol` on one side only) merges as kustomize merges it (see
+//! `several_keys`).
 //!
 //! A one-line `patchesStrategicMerge:` entry is always a file path; kustomize would also try
 //! it as inline YAML.
