@@ -40,7 +40,7 @@ use super::error::KustomizeError;
 use super::history::{ObjectId, had_id, remember, remembered_id};
 use super::kustomization::Kustomization;
 use super::name_refs::Identity;
-use super::warning::BuildWarning;
+use super::warning::{BuildWarning, WarningKind};
 use crate::manifest::{Node, Value};
 
 /// `patchesStrategicMerge:` then `patches:`, which kustomize runs before the namespace.
@@ -283,7 +283,8 @@ impl<'k> Patch<'k> {
             }
             return self.documents.iter().try_for_each(|document| {
                 let index = self.find_by_id(objects, document)?;
-                self.merge_into(objects, index, document).map(drop)
+                self.merge_into(objects, index, document, warnings)
+                    .map(drop)
             });
         };
         let selected: Vec<usize> = (0..objects.len())
@@ -291,6 +292,7 @@ impl<'k> Patch<'k> {
             .collect();
         if selected.is_empty() {
             warnings.push(BuildWarning::at(
+                WarningKind::PatchMatchesNothing,
                 &target_node.origin,
                 "the patch target matches no object, so the patch changes nothing",
             ));
@@ -300,7 +302,7 @@ impl<'k> Patch<'k> {
             for document in &self.documents {
                 if self.is_json6902() {
                     json6902::apply(&mut objects[index], document)?;
-                } else if !self.merge_into(objects, index, document)? {
+                } else if !self.merge_into(objects, index, document, warnings)? {
                     break;
                 }
             }
@@ -349,6 +351,7 @@ impl<'k> Patch<'k> {
         objects: &mut Vec<Node>,
         index: usize,
         document: &Node,
+        warnings: &mut Vec<BuildWarning>,
     ) -> Result<bool, KustomizeError> {
         if strategic::directive(document) == Some("delete") {
             objects.remove(index);
@@ -365,7 +368,12 @@ impl<'k> Patch<'k> {
             api_version: &api_version,
             kind: &kind,
         };
-        strategic::merge(object, document, &schema)?;
+        // A patch applied to several objects warns once.
+        for warning in strategic::merge(object, document, &schema)? {
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
         kept.restore(object, &self.options);
         Ok(true)
     }

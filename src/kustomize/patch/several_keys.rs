@@ -13,6 +13,12 @@ use crate::kustomize::error::KustomizeError;
 use crate::kustomize::field_path::scalar_text;
 use crate::manifest::{Node, Value};
 
+/// The merged list, and the patch's elements nothing of which is in it.
+pub struct Merged<'p> {
+    pub elements: Vec<Node>,
+    pub ignored: Vec<&'p Node>,
+}
+
 /// Merges the patch's `items` into the object's `existing` elements by `keys`.
 /// `merge_element` merges a patch element into an object element (or, with `None`, makes
 /// a new element of it); `is_delete` tells a `$patch: delete` element.
@@ -22,7 +28,7 @@ pub fn merge<'p>(
     keys: &[&str],
     merge_element: &mut dyn FnMut(Option<Node>, &'p Node) -> Result<Node, KustomizeError>,
     is_delete: &dyn Fn(&Node) -> bool,
-) -> Result<Vec<Node>, KustomizeError> {
+) -> Result<Merged<'p>, KustomizeError> {
     // Elements live in `arena`; lists hold indices, as kyaml's lists hold node pointers
     // (an object element merged later is merged wherever it is listed).
     let mut arena = existing;
@@ -45,6 +51,8 @@ pub fn merge<'p>(
     };
     let valid_keys: Vec<&str> = in_use.iter().map(|&i| keys[i]).collect();
     let mut added: Vec<usize> = Vec::new();
+    // Which patch element went into which element, to tell those nothing came of.
+    let mut merged_into: Vec<(usize, usize)> = Vec::new();
     for description in &descriptions {
         let values: Vec<String> = in_use.iter().map(|&i| description[i].clone()).collect();
         let (match_keys, match_values) = matching_pairs(&valid_keys, &values);
@@ -54,17 +62,19 @@ pub fn merge<'p>(
             .find(|&e| matches_all(&arena[e], &match_keys, &match_values));
         let in_patch = items
             .iter()
-            .find(|e| matches_all(e, &match_keys, &match_values));
+            .position(|e| matches_all(e, &match_keys, &match_values));
         let merged = match (in_object, in_patch) {
-            (_, Some(patch)) if is_delete(patch) => None,
+            (_, Some(patch)) if is_delete(&items[patch]) => None,
             (Some(object), Some(patch)) => {
                 let element = arena[object].clone();
-                arena[object] = merge_element(Some(element), patch)?;
+                arena[object] = merge_element(Some(element), &items[patch])?;
+                merged_into.push((patch, object));
                 Some(object)
             }
             (Some(object), None) => Some(object),
             (None, Some(patch)) => {
-                arena.push(merge_element(None, patch)?);
+                arena.push(merge_element(None, &items[patch])?);
+                merged_into.push((patch, arena.len() - 1));
                 Some(arena.len() - 1)
             }
             (None, None) => None,
@@ -89,7 +99,19 @@ pub fn merge<'p>(
             set_element(&arena, &mut added, Some(element), &valid_keys, &values)?;
         }
     }
-    Ok(added.into_iter().map(|e| arena[e].clone()).collect())
+    let landed = |item: usize| {
+        merged_into
+            .iter()
+            .any(|&(patch, element)| patch == item && added.contains(&element))
+    };
+    let ignored = (0..items.len())
+        .filter(|&i| !is_delete(&items[i]) && !is_nothing(&items[i]) && !landed(i))
+        .map(|i| &items[i])
+        .collect();
+    Ok(Merged {
+        elements: added.iter().map(|&e| arena[e].clone()).collect(),
+        ignored,
+    })
 }
 
 /// The text of each key field of `element`, `""` where it sets none (or null or empty).
@@ -240,7 +262,8 @@ mod tests {
 
     /// Merges the patch's ports into the object's as kustomize does (outcomes checked
     /// against kubectl kustomize v5.5).
-    fn merged_ports(object: &str, patch: &str) -> serde_json::Value {
+    /// ... and tells where the patch elements kustomize ignores are.
+    fn merged_ports(object: &str, patch: &str) -> (serde_json::Value, Vec<String>) {
         let existing = yaml("o.yaml", object).as_seq().unwrap().to_vec();
         let items = yaml("p.yaml", patch).as_seq().unwrap().to_vec();
         let mut merge_element = |current: Option<Node>, item: &Node| {
@@ -258,12 +281,20 @@ mod tests {
             &|_| false,
         )
         .unwrap();
-        serde_json::Value::Array(merged.iter().map(Node::to_json).collect())
+        let ignored: Vec<String> = merged
+            .ignored
+            .iter()
+            .map(|i| i.origin.to_string())
+            .collect();
+        (
+            serde_json::Value::Array(merged.elements.iter().map(Node::to_json).collect()),
+            ignored,
+        )
     }
 
     #[test]
     fn new_ports_come_first_and_partial_matches_keep_the_objects_element() {
-        let json = merged_ports(
+        let (json, ignored) = merged_ports(
             "[{port: 80}, {port: 443, protocol: TCP}]",
             "[{port: 443, name: https}, {port: 80, protocol: UDP}, {port: 8080}]",
         );
@@ -271,20 +302,31 @@ mod tests {
             json,
             serde_json::json!([{"port": 8080}, {"port": 80}, {"port": 443, "protocol": "TCP"}])
         );
+        assert_eq!(ignored, ["p.yaml:1:2", "p.yaml:1:28"]);
     }
 
     #[test]
     fn a_port_without_protocol_merges_into_the_port_with_one() {
-        let json = merged_ports("[{port: 80, protocol: TCP}]", "[{port: 80, name: web}]");
+        let (json, ignored) =
+            merged_ports("[{port: 80, protocol: TCP}]", "[{port: 80, name: web}]");
         assert_eq!(json, serde_json::json!([{"port": 80, "protocol": "TCP"}]));
+        assert_eq!(ignored, ["p.yaml:1:2"]);
     }
 
     #[test]
     fn an_object_element_without_the_keys_drops_the_others() {
-        let json = merged_ports(
+        let (json, ignored) = merged_ports(
             "[{port: 80, protocol: TCP}, {name: noport}]",
             "[{port: 80, name: x}]",
         );
         assert_eq!(json, serde_json::json!([{"name": "noport"}]));
+        assert_eq!(ignored, ["p.yaml:1:2"]);
+    }
+
+    #[test]
+    fn a_patch_port_with_protocol_is_lost_on_an_object_port_without() {
+        let (json, ignored) = merged_ports("[{port: 80}]", "[{port: 80, protocol: TCP, name: x}]");
+        assert_eq!(json, serde_json::json!([{"port": 80}]));
+        assert_eq!(ignored, ["p.yaml:1:2"]);
     }
 }
