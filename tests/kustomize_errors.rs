@@ -153,7 +153,7 @@ const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  na
 
 #[test]
 fn patch_errors_name_the_file_and_line() {
-    let cases: [Case; 15] = [
+    let cases: [Case; 14] = [
         (
             "missing-file",
             &[(
@@ -259,24 +259,6 @@ fn patch_errors_name_the_file_and_line() {
                 "resources: [app.yaml]\npatches:\n  - patch: \"# nothing yet\"\n",
             )],
             "empty-patch/kustomization.yaml:3:12: the patch is empty",
-        ),
-        (
-            "port-protocol-on-one-side",
-            &[
-                (
-                    "kustomization.yaml",
-                    "resources: [app.yaml]\npatches:\n  - path: ports.yaml\n",
-                ),
-                (
-                    "ports.yaml",
-                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        ports:\n        - {containerPort: 80, protocol: TCP}\n",
-                ),
-                (
-                    "app.yaml",
-                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        ports:\n        - containerPort: 80\n",
-                ),
-            ],
-            "port-protocol-on-one-side/ports.yaml:10:11: this element is matched by `containerPort` and `protocol` but sets only some of them",
         ),
         (
             "replace-marker-in-crd-list",

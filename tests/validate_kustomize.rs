@@ -81,3 +81,20 @@ fn a_patch_whose_target_matches_nothing_renders_with_a_warning_at_the_target() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_patch_port_kustomize_ignores_renders_unpatched_with_a_warning_at_the_element() {
+    let root = "tests/fixtures/patch-element-ignored";
+    let expected: Vec<Found> = vec![("MW119".to_string(), format!("{root}/port.yaml"), 8, 7)];
+    assert_eq!(findings(root), expected);
+    let output = common::meshwright()
+        .args(["build", root])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("targetPort: 8080"),
+        "the port renders unpatched, as kubectl kustomize renders it"
+    );
+}

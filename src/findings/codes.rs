@@ -471,6 +471,7 @@ pub static CATALOG: &[&Code] = &[
     &INVALID_HOST,
     &INVALID_PORT,
     &PATCH_MATCHES_NOTHING,
+    &PATCH_ELEMENT_IGNORED,
     &MISSING_TYPE_META,
     &NO_MESH_WIDE_STRICT,
     &PERMISSIVE_OR_DISABLED_MTLS,
@@ -662,6 +663,42 @@ patches:
     target:
       kind: Deployment
       name: web-frontend
+```
+"#,
+};
+
+pub static PATCH_ELEMENT_IGNORED: Code = Code {
+    code: "MW119",
+    name: "patch-element-ignored",
+    severity: Severity::Warning,
+    help: "write the same key fields (`port` and `protocol`, `containerPort` and `protocol`) in the patch's element as in the object's",
+    docs: r#"## What it does
+Reports an element of a strategic-merge patch that kustomize merges nothing from: in a
+list identified by several key fields (Service ports by `port` and `protocol`, container
+ports by `containerPort` and `protocol`), the patch's element sets only some of them and
+another element agrees with it on those and sets more. kustomize (and so `kubectl
+kustomize`, Flux and Argo CD) then keeps the object's element as it was, without a word.
+
+## Why is this bad?
+The patch looks like it changes the port (a `targetPort`, a `name`, a `nodePort`) but
+the cluster gets the unpatched one.
+
+## Example
+```yaml
+# the object's port says `protocol: TCP`; the patch's does not
+spec:
+  ports:
+    - port: 80
+      targetPort: 8080   # never applied
+```
+
+## Use instead
+```yaml
+spec:
+  ports:
+    - port: 80
+      protocol: TCP
+      targetPort: 8080
 ```
 "#,
 };

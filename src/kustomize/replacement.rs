@@ -387,24 +387,17 @@ fn apply_target(target: &Node, value: &Node, objects: &mut [Node]) -> Result<(),
         .map(|node| field_path(node).map(|path| (path, *node)))
         .collect::<Result<Vec<_>, _>>()?;
     let options = FieldOptions::parse(target)?;
-    // As kustomize: a reject by labels or annotations drops the object, a reject by id
-    // only the identity it matches (the object stays selected through another one).
-    let rejected_by_metadata = |object: &Node| {
-        rejects
-            .iter()
-            .any(|r| r.has_metadata_selector() && r.selects_metadata(object))
-    };
-    let selected_id = |object: &Node, id: &Identity| {
-        select.selects_id(object, id)
-            && !rejects
-                .iter()
-                .any(|r| r.has_id() && r.selects_id(object, id))
+    // As kustomize (`containsRejectId`): a reject drops the object when its labels or
+    // annotations match, or when its id selects any identity the object has or had
+    // (`name: web` still rejects `web-dev`).
+    let rejected = |object: &Node| {
+        rejects.iter().any(|r| {
+            (r.has_metadata_selector() && r.selects_metadata(object))
+                || (r.has_id() && r.selects_any_id(object))
+        })
     };
     for object in objects.iter_mut() {
-        if !select.selects_metadata(object)
-            || rejected_by_metadata(object)
-            || !identities(object).iter().any(|id| selected_id(object, id))
-        {
+        if !select.selects_metadata(object) || rejected(object) || !select.selects_any_id(object) {
             continue;
         }
         let name = describe(object);

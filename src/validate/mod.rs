@@ -21,6 +21,7 @@ pub use discover::{DiscoverError, Inputs, discover};
 
 use crate::analyze::dangling_after_kustomize;
 use crate::findings::{Finding, codes};
+use crate::kustomize::warning::WarningKind;
 use crate::kustomize::{self, Loader, kustomization::Kustomization};
 use crate::manifest::{Node, Origin};
 
@@ -62,8 +63,12 @@ fn render_root(root: &Path, loader: &Loader) -> Source {
         Ok(rendered) => {
             let mut findings = dangling_after_kustomize::check(&rendered.objects, &rendered.moved);
             findings.extend(rendered.warnings.iter().map(|warning| {
+                let code = match warning.kind {
+                    WarningKind::PatchMatchesNothing => &codes::PATCH_MATCHES_NOTHING,
+                    WarningKind::PatchElementIgnored => &codes::PATCH_ELEMENT_IGNORED,
+                };
                 Finding::new(
-                    &codes::PATCH_MATCHES_NOTHING,
+                    code,
                     format!("{}: {}", crate::display::relative(root), warning.message),
                     Some(warning.origin.clone()),
                 )

@@ -14,12 +14,12 @@
 //! renamed object, a typo in a regex — that ships the unpatched object.
 //!
 //! Deliberate differences from kustomize, each an error naming the file and line where
-//! kustomize would quietly produce something else:
-//! - the directives `$setElementOrder`, `$retainKeys` and `$deleteFromPrimitiveList`, which
-//!   kustomize does not implement and prints into the object as fields, and a
-//!   `- $patch: replace` element in a list that is replaced whole anyway;
-//! - a list element matched on only some of its key fields (a container port with
-//!   `protocol` on one side only), which kustomize drops or duplicates.
+//! kustomize would quietly produce something else: the directives `$setElementOrder`,
+//! `$retainKeys` and `$deleteFromPrimitiveList`, which kustomize does not implement and
+//! prints into the object as fields, and a `- $patch: replace` element in a list that is
+//! replaced whole anyway. A list element matched on only some of its key fields (a
+//! container port with `protocol` on one side only) merges as kustomize merges it (see
+//! `several_keys`).
 //!
 //! A one-line `patchesStrategicMerge:` entry is always a file path; kustomize would also try
 //! it as inline YAML.
@@ -27,6 +27,7 @@
 mod json6902;
 mod merge_keys;
 mod select;
+mod several_keys;
 pub mod source;
 mod strategic;
 
@@ -39,7 +40,7 @@ use super::error::KustomizeError;
 use super::history::{ObjectId, had_id, remember, remembered_id};
 use super::kustomization::Kustomization;
 use super::name_refs::Identity;
-use super::warning::BuildWarning;
+use super::warning::{BuildWarning, WarningKind};
 use crate::manifest::{Node, Value};
 
 /// `patchesStrategicMerge:` then `patches:`, which kustomize runs before the namespace.
@@ -300,7 +301,8 @@ impl<'k> Patch<'k> {
             }
             return self.documents.iter().try_for_each(|document| {
                 let index = self.find_by_id(objects, document)?;
-                self.merge_into(objects, index, document).map(drop)
+                self.merge_into(objects, index, document, warnings)
+                    .map(drop)
             });
         };
         let selected: Vec<usize> = (0..objects.len())
@@ -308,6 +310,7 @@ impl<'k> Patch<'k> {
             .collect();
         if selected.is_empty() {
             warnings.push(BuildWarning::at(
+                WarningKind::PatchMatchesNothing,
                 &target_node.origin,
                 "the patch target matches no object, so the patch changes nothing",
             ));
@@ -317,7 +320,7 @@ impl<'k> Patch<'k> {
             for document in &self.documents {
                 if self.is_json6902() {
                     json6902::apply(&mut objects[index], document)?;
-                } else if !self.merge_into(objects, index, document)? {
+                } else if !self.merge_into(objects, index, document, warnings)? {
                     break;
                 }
             }
@@ -366,6 +369,7 @@ impl<'k> Patch<'k> {
         objects: &mut Vec<Node>,
         index: usize,
         document: &Node,
+        warnings: &mut Vec<BuildWarning>,
     ) -> Result<bool, KustomizeError> {
         if strategic::directive(document) == Some("delete") {
             objects.remove(index);
@@ -382,7 +386,12 @@ impl<'k> Patch<'k> {
             api_version: &api_version,
             kind: &kind,
         };
-        strategic::merge(object, document, &schema)?;
+        // A patch applied to several objects warns once.
+        for warning in strategic::merge(object, document, &schema)? {
+            if !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
         kept.restore(object, &self.options);
         Ok(true)
     }

@@ -4,8 +4,10 @@
 //! `merge` apply to mappings and list elements.
 //!
 //! List order follows kyaml: a list merged by one key lists the patch's elements first, in
-//! patch order, then the object's other elements; a list merged by several keys (container
-//! and Service ports) keeps the object's elements in place and puts new ones in front.
+//! patch order, then the object's other elements. A list merged by several keys (container
+//! and Service ports) follows kyaml's associative-list walk step by step (see
+//! `KeyedMerge::by_several_keys`): elements that agree on the keys both set are one element,
+//! new ones come first and the object's keep their place.
 //!
 //! Every value the patch sets keeps the origin of the patch text; untouched values keep
 //! theirs. `$setElementOrder`, `$retainKeys` and `$deleteFromPrimitiveList` are refused:
@@ -14,7 +16,9 @@
 //! list of a custom resource), which kustomize prints as an element.
 
 use super::merge_keys::{ListStrategy, list_strategy};
+use super::several_keys;
 use crate::kustomize::error::KustomizeError;
+use crate::kustomize::warning::{BuildWarning, WarningKind};
 use crate::manifest::{Node, Value};
 
 /// The directive key of strategic merge.
@@ -38,16 +42,34 @@ pub fn directive(node: &Node) -> Option<&str> {
     node.get(DIRECTIVE).and_then(Node::as_str)
 }
 
-/// Merges the mapping `patch` into `target`.
-pub fn merge(target: &mut Node, patch: &Node, schema: &Schema) -> Result<(), KustomizeError> {
-    merge_value(target, patch, schema, &mut Vec::new())
+/// Where a merge is in the patch, and what it noticed on the way.
+struct Walk<'p> {
+    /// The keys leading to the value being merged.
+    path: Vec<&'p str>,
+    /// The patch's list elements kustomize ignores.
+    ignored: Vec<BuildWarning>,
+}
+
+/// Merges the mapping `patch` into `target`; returns warnings for the patch's list
+/// elements kustomize ignores (see `several_keys`).
+pub fn merge(
+    target: &mut Node,
+    patch: &Node,
+    schema: &Schema,
+) -> Result<Vec<BuildWarning>, KustomizeError> {
+    let mut walk = Walk {
+        path: Vec::new(),
+        ignored: Vec::new(),
+    };
+    merge_value(target, patch, schema, &mut walk)?;
+    Ok(walk.ignored)
 }
 
 fn merge_value<'p>(
     target: &mut Node,
     patch: &'p Node,
     schema: &Schema,
-    path: &mut Vec<&'p str>,
+    walk: &mut Walk<'p>,
 ) -> Result<(), KustomizeError> {
     match &patch.value {
         Value::Map(_) => {
@@ -67,9 +89,9 @@ fn merge_value<'p>(
                     ));
                 }
             }
-            merge_map(target, patch, schema, path)
+            merge_map(target, patch, schema, walk)
         }
-        Value::Seq(_) => merge_list(target, patch, schema, path),
+        Value::Seq(_) => merge_list(target, patch, schema, walk),
         _ => {
             *target = patch.clone();
             Ok(())
@@ -81,7 +103,7 @@ fn merge_map<'p>(
     target: &mut Node,
     patch: &'p Node,
     schema: &Schema,
-    path: &mut Vec<&'p str>,
+    walk: &mut Walk<'p>,
 ) -> Result<(), KustomizeError> {
     for (key, value) in patch.as_map().unwrap_or_default() {
         if key == DIRECTIVE {
@@ -92,15 +114,15 @@ fn merge_map<'p>(
             target.remove(key);
             continue;
         }
-        path.push(key);
+        walk.path.push(key);
         match target.get_mut(key) {
-            Some(existing) => merge_value(existing, value, schema, path)?,
+            Some(existing) => merge_value(existing, value, schema, walk)?,
             None => {
-                let fresh = fresh(value, schema, path)?;
+                let fresh = fresh(value, schema, walk)?;
                 target.set(key, fresh);
             }
         }
-        path.pop();
+        walk.path.pop();
     }
     Ok(())
 }
@@ -122,14 +144,14 @@ fn refuse_unsupported_directive(key: &str, value: &Node) -> Result<(), Kustomize
 fn fresh<'p>(
     patch: &'p Node,
     schema: &Schema,
-    path: &mut Vec<&'p str>,
+    walk: &mut Walk<'p>,
 ) -> Result<Node, KustomizeError> {
     let mut node = match &patch.value {
         Value::Map(_) => Node::empty_map(patch.origin.clone()),
         Value::Seq(_) => Node::new(Value::Seq(Vec::new()), patch.origin.clone()),
         _ => return Ok(patch.clone()),
     };
-    merge_value(&mut node, patch, schema, path)?;
+    merge_value(&mut node, patch, schema, walk)?;
     Ok(node)
 }
 
@@ -137,10 +159,10 @@ fn merge_list<'p>(
     target: &mut Node,
     patch: &'p Node,
     schema: &Schema,
-    path: &mut Vec<&'p str>,
+    walk: &mut Walk<'p>,
 ) -> Result<(), KustomizeError> {
     let items = patch.as_seq().unwrap_or_default();
-    let strategy = list_strategy(schema.api_version, schema.kind, path);
+    let strategy = list_strategy(schema.api_version, schema.kind, &walk.path);
     let marker = items.iter().find(|i| directive(i) == Some("replace"));
     if let Some(marker) = marker
         && strategy == ListStrategy::Replace
@@ -149,7 +171,7 @@ fn merge_list<'p>(
             &marker.origin,
             format!(
                 "`$patch: replace` in `{}`, a list strategic merge replaces whole anyway: kustomize would print the marker as a list element; remove it",
-                path.join(".")
+                walk.path.join(".")
             ),
         ));
     }
@@ -157,7 +179,7 @@ fn merge_list<'p>(
         let elements = items
             .iter()
             .filter(|i| directive(i) != Some("replace"))
-            .map(|item| fresh(item, schema, path))
+            .map(|item| fresh(item, schema, walk))
             .collect::<Result<_, _>>()?;
         *target = Node::new(Value::Seq(elements), patch.origin.clone());
         return Ok(());
@@ -175,11 +197,10 @@ fn merge_list<'p>(
         ListStrategy::MergePrimitives => merge_primitives(existing, items),
         ListStrategy::MergeByKeys(keys) => {
             let keyed = KeyedMerge { keys, schema };
-            keyed.refuse_partial_matches(&existing, items)?;
-            if keyed.keys_in_use(&existing, items) <= 1 {
-                keyed.patch_order(existing, items, path)?
+            if keys.len() > 1 {
+                keyed.by_several_keys(existing, items, walk)?
             } else {
-                keyed.object_order(existing, items, path)?
+                keyed.patch_order(existing, items, walk)?
             }
         }
         ListStrategy::Replace => unreachable!("handled above"),
@@ -219,43 +240,31 @@ impl KeyedMerge<'_> {
         id.iter().any(Option::is_some) && id == self.identity(b)
     }
 
-    /// How many key fields any element sets: kyaml orders like a one-key list when the
-    /// elements only use one (container ports without `protocol`).
-    fn keys_in_use(&self, existing: &[Node], items: &[Node]) -> usize {
-        self.keys
-            .iter()
-            .filter(|key| existing.iter().chain(items).any(|e| e.get(key).is_some()))
-            .count()
-    }
-
-    /// A patch element that agrees with an object element on the key fields both set, but
-    /// sets a different set of them (`protocol` on one side only): kyaml then drops the
-    /// patch element or duplicates the port, so the build stops instead.
-    fn refuse_partial_matches(
+    /// kyaml's merge by several keys (see `several_keys`).
+    fn by_several_keys<'p>(
         &self,
-        existing: &[Node],
-        items: &[Node],
-    ) -> Result<(), KustomizeError> {
-        for item in items {
-            let patch_id = self.identity(item);
-            let partial = existing.iter().find(|element| {
-                let id = self.identity(element);
-                let both: Vec<usize> = (0..id.len())
-                    .filter(|&i| id[i].is_some() && patch_id[i].is_some())
-                    .collect();
-                id != patch_id && !both.is_empty() && both.iter().all(|&i| id[i] == patch_id[i])
-            });
-            if partial.is_some() {
-                return Err(KustomizeError::at(
-                    &item.origin,
-                    format!(
-                        "this element is matched by `{}` but sets only some of them where the object's element sets others; kustomize would drop or duplicate it: write the same key fields on both sides",
-                        self.keys.join("` and `")
-                    ),
-                ));
-            }
-        }
-        Ok(())
+        existing: Vec<Node>,
+        items: &'p [Node],
+        walk: &mut Walk<'p>,
+    ) -> Result<Vec<Node>, KustomizeError> {
+        let mut merge_element =
+            |current: Option<Node>, item: &'p Node| self.merge_element(current, item, walk);
+        let merged =
+            several_keys::merge(existing, items, self.keys, &mut merge_element, &|item| {
+                directive(item) == Some("delete")
+            })?;
+        walk.ignored.extend(merged.ignored.iter().map(|item| {
+            BuildWarning::at(
+                WarningKind::PatchElementIgnored,
+                &item.origin,
+                format!(
+                    "kustomize merges nothing of this element of `{}` (elements are identified by `{}`): it sets only some of the key fields an element it agrees with sets, or repeats another element's; write each element's key fields in full, once",
+                    walk.path.join("."),
+                    self.keys.join("`, `")
+                ),
+            )
+        }));
+        Ok(merged.elements)
     }
 
     /// The patch's elements in patch order, then the object's elements the patch left alone.
@@ -263,13 +272,13 @@ impl KeyedMerge<'_> {
         &self,
         existing: Vec<Node>,
         items: &'p [Node],
-        path: &mut Vec<&'p str>,
+        walk: &mut Walk<'p>,
     ) -> Result<Vec<Node>, KustomizeError> {
         let mut merged = Vec::new();
         for item in items {
             let current = existing.iter().find(|e| self.same(e, item));
             if directive(item) != Some("delete") {
-                merged.push(self.merge_element(current.cloned(), item, path)?);
+                merged.push(self.merge_element(current.cloned(), item, walk)?);
             }
         }
         merged.extend(
@@ -280,42 +289,18 @@ impl KeyedMerge<'_> {
         Ok(merged)
     }
 
-    /// New elements in patch order, then the object's elements in place, merged.
-    fn object_order<'p>(
-        &self,
-        existing: Vec<Node>,
-        items: &'p [Node],
-        path: &mut Vec<&'p str>,
-    ) -> Result<Vec<Node>, KustomizeError> {
-        let mut merged = Vec::new();
-        for item in items {
-            let is_new = !existing.iter().any(|e| self.same(e, item));
-            if is_new && directive(item) != Some("delete") {
-                merged.push(self.merge_element(None, item, path)?);
-            }
-        }
-        for element in existing {
-            match items.iter().find(|item| self.same(&element, item)) {
-                Some(item) if directive(item) == Some("delete") => {}
-                Some(item) => merged.push(self.merge_element(Some(element), item, path)?),
-                None => merged.push(element),
-            }
-        }
-        Ok(merged)
-    }
-
     fn merge_element<'p>(
         &self,
         current: Option<Node>,
         item: &'p Node,
-        path: &mut Vec<&'p str>,
+        walk: &mut Walk<'p>,
     ) -> Result<Node, KustomizeError> {
         match current {
             Some(mut element) => {
-                merge_value(&mut element, item, self.schema, path)?;
+                merge_value(&mut element, item, self.schema, walk)?;
                 Ok(element)
             }
-            None => fresh(item, self.schema, path),
+            None => fresh(item, self.schema, walk),
         }
     }
 }
@@ -332,7 +317,11 @@ mod tests {
 
     fn merged(object: &str, patch: &str) -> serde_json::Value {
         let mut object = yaml("o.yaml", object);
-        merge(&mut object, &yaml("p.yaml", patch), &DEPLOYMENT).unwrap();
+        assert!(
+            merge(&mut object, &yaml("p.yaml", patch), &DEPLOYMENT)
+                .unwrap()
+                .is_empty()
+        );
         object.to_json()
     }
 
