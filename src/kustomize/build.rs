@@ -13,7 +13,7 @@ use super::generator::generate;
 use super::hash::append_hashes;
 use super::history::{ObjectId, forget, original, remember};
 use super::kustomization::{Kustomization, string_map};
-use super::label_specs::{FieldSpec, LabelTargets};
+use super::label_specs::LabelTargets;
 use super::loader::Loader;
 use super::name_refs::{Identity, fix_references};
 use super::order::SortOrder;
@@ -22,10 +22,10 @@ use super::plugin;
 use super::replacement::replace;
 use super::restrict::confined;
 use super::transform::{
-    ImageOverride, add_annotations, add_labels, add_name_affixes, override_images,
-    override_images_at, set_namespace, set_replicas,
+    ImageOverride, add_annotations, add_name_affixes, override_images, override_images_at,
+    set_namespace, set_replicas,
 };
-use super::transformer_config::TransformerConfig;
+use super::transformer_config::{TransformerConfig, parse_spec};
 use super::vars::{self, Var};
 use super::warning::BuildWarning;
 use crate::manifest::{Node, Value, unwrap_lists};
@@ -496,8 +496,9 @@ fn transform(
             selectors: true,
             fields: Vec::new(),
         };
-        add_labels(objects, &pairs, node, &targets);
-        custom_fields::add_pairs(objects, &config.common_labels, &pairs, node)?;
+        let mut specs = targets.specs();
+        specs.extend(config.common_labels.iter().cloned());
+        custom_fields::add_pairs(objects, &specs, &pairs, node)?;
     }
     for entry in kustomization.list("labels")? {
         let pairs = match entry.get("pairs") {
@@ -512,7 +513,7 @@ fn transform(
                     KustomizeError::at(&fields.origin, "`labels.fields` must be a list")
                 })?
                 .iter()
-                .map(FieldSpec::parse)
+                .map(parse_spec)
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
@@ -521,13 +522,14 @@ fn transform(
             selectors: flag("includeSelectors"),
             fields,
         };
-        add_labels(objects, &pairs, entry, &targets);
-        custom_fields::add_pairs(objects, &config.labels, &pairs, entry)?;
+        let mut specs = targets.specs();
+        specs.extend(config.labels.iter().cloned());
         if targets.selectors {
-            custom_fields::add_pairs(objects, &config.common_labels, &pairs, entry)?;
+            specs.extend(config.common_labels.iter().cloned());
         } else if targets.templates {
-            custom_fields::add_pairs(objects, &config.template_labels, &pairs, entry)?;
+            specs.extend(config.template_labels.iter().cloned());
         }
+        custom_fields::add_pairs(objects, &specs, &pairs, entry)?;
     }
     if let Some(node) = kustomization.field("commonAnnotations") {
         let pairs = kustomization.string_map("commonAnnotations")?;

@@ -1,262 +1,125 @@
-//! Where kustomize writes labels — the field specs of `commonLabels` (and of `labels` with
-//! `includeSelectors`: selectors, pod templates, claim templates) and of `labels` with
-//! `includeTemplates` (templates only) — and how it walks them: a list on the way applies
-//! to each element, a missing map is created only where the spec says `create`, and a
-//! list is never created.
+//! Where kustomize writes labels: its built-in field specs of `commonLabels` (and of
+//! `labels` with `includeSelectors`: selectors, pod templates, claim templates) and of
+//! `labels` with `includeTemplates` (templates only), and which of them a `labels:` item
+//! reaches (`LabelTargets`). Walking the specs is `field_specs`' (the one fieldspec filter),
+//! writing the pairs is `custom_fields::add_pairs`.
 
-use super::error::KustomizeError;
-use super::kustomization::known_keys;
-use crate::manifest::{Node, Value};
+use std::path::Path;
+use std::sync::OnceLock;
 
-/// One kustomize field spec: the objects it applies to (empty means any) and the path.
-pub struct FieldSpec<'a> {
-    group: &'a str,
-    version: &'a str,
-    kind: &'a str,
-    path: &'a str,
-    create: bool,
-}
-
-impl<'a> FieldSpec<'a> {
-    /// A `fields:` entry of a `labels:` item.
-    pub fn parse(node: &'a Node) -> Result<FieldSpec<'a>, KustomizeError> {
-        known_keys(
-            node,
-            &["path", "group", "version", "kind", "create"],
-            "labels.fields",
-        )?;
-        let text = |key: &str| node.str_at(&[key]).unwrap_or_default();
-        Ok(FieldSpec {
-            group: text("group"),
-            version: text("version"),
-            kind: text("kind"),
-            path: text("path"),
-            create: node
-                .get("create")
-                .is_some_and(|v| v.value == Value::Bool(true)),
-        })
-    }
-}
+use super::field_specs::FieldSpec;
+use super::transformer_config::parse_spec;
+use crate::manifest::parse_documents;
 
 /// Which labels of an object a `labels:` item (or `commonLabels`) reaches besides its own.
-pub struct LabelTargets<'a> {
+pub struct LabelTargets {
     pub templates: bool,
     pub selectors: bool,
     /// The item's own `fields:`.
-    pub fields: Vec<FieldSpec<'a>>,
+    pub fields: Vec<FieldSpec>,
 }
 
-const fn spec(
-    group: &'static str,
-    kind: &'static str,
-    path: &'static str,
-    create: bool,
-) -> FieldSpec<'static> {
-    FieldSpec {
-        group,
-        version: "",
-        kind,
-        path,
-        create,
-    }
-}
-
-const fn core_v1(kind: &'static str, path: &'static str) -> FieldSpec<'static> {
-    FieldSpec {
-        group: "",
-        version: "v1",
-        kind,
-        path,
-        create: true,
-    }
-}
-
-const AFFINITY: [&str; 5] = [
-    "spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
-    "spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
-    "spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels",
-    "spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels",
-    "spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels",
-];
-
-/// kustomize's `commonLabels` specs for selectors (builtinpluginconsts/commonlabels.go),
-/// without the affinity ones, which `SELECTOR_AFFINITY_KINDS` add.
-const SELECTORS: [FieldSpec<'static>; 12] = [
-    core_v1("Service", "spec/selector"),
-    core_v1("ReplicationController", "spec/selector"),
-    spec("", "Deployment", "spec/selector/matchLabels", true),
-    spec("", "ReplicaSet", "spec/selector/matchLabels", true),
-    spec("", "DaemonSet", "spec/selector/matchLabels", true),
-    spec("apps", "StatefulSet", "spec/selector/matchLabels", true),
-    spec("batch", "Job", "spec/selector/matchLabels", false),
-    spec(
-        "batch",
-        "CronJob",
-        "spec/jobTemplate/spec/selector/matchLabels",
-        false,
-    ),
-    spec(
-        "policy",
-        "PodDisruptionBudget",
-        "spec/selector/matchLabels",
-        false,
-    ),
-    spec(
-        "networking.k8s.io",
-        "NetworkPolicy",
-        "spec/podSelector/matchLabels",
-        false,
-    ),
-    spec(
-        "networking.k8s.io",
-        "NetworkPolicy",
-        "spec/ingress/from/podSelector/matchLabels",
-        false,
-    ),
-    spec(
-        "networking.k8s.io",
-        "NetworkPolicy",
-        "spec/egress/to/podSelector/matchLabels",
-        false,
-    ),
-];
-
-/// Kinds (group `apps`) whose pod affinity and topology selectors get the labels.
-const SELECTOR_AFFINITY_KINDS: [&str; 2] = ["Deployment", "StatefulSet"];
-
-/// kustomize's template label specs (metadataLabelsFieldSpecs without `metadata/labels`),
-/// which `commonLabels` includes too.
-const TEMPLATES: [FieldSpec<'static>; 9] = [
-    core_v1("ReplicationController", "spec/template/metadata/labels"),
-    spec("", "Deployment", "spec/template/metadata/labels", true),
-    spec("", "ReplicaSet", "spec/template/metadata/labels", true),
-    spec("", "DaemonSet", "spec/template/metadata/labels", true),
-    spec("apps", "StatefulSet", "spec/template/metadata/labels", true),
-    spec(
-        "apps",
-        "StatefulSet",
-        "spec/volumeClaimTemplates[]/metadata/labels",
-        true,
-    ),
-    spec("batch", "Job", "spec/template/metadata/labels", true),
-    spec("batch", "CronJob", "spec/jobTemplate/metadata/labels", true),
-    spec(
-        "batch",
-        "CronJob",
-        "spec/jobTemplate/spec/template/metadata/labels",
-        true,
-    ),
-];
-
-/// Adds `pairs` to the labels of `object`: its own, and those `targets` reach.
-pub fn add_labels(
-    object: &mut Node,
-    pairs: &[(String, String)],
-    origin: &Node,
-    targets: &LabelTargets,
-) {
-    let api_version = object
-        .str_at(&["apiVersion"])
-        .unwrap_or_default()
-        .to_string();
-    let (group, version) = api_version.split_once('/').unwrap_or(("", &api_version));
-    let kind = object.str_at(&["kind"]).unwrap_or_default().to_string();
-    let selected = |spec: &&FieldSpec| {
-        (spec.group.is_empty() || spec.group == group)
-            && (spec.version.is_empty() || spec.version == version)
-            && (spec.kind.is_empty() || spec.kind == kind)
-    };
-    let mut paths: Vec<(&str, bool)> = vec![("metadata/labels", true)];
-    paths.extend(
-        targets
-            .fields
-            .iter()
-            .filter(selected)
-            .map(|s| (s.path, s.create)),
-    );
-    if targets.selectors {
-        paths.extend(
-            SELECTORS
-                .iter()
-                .filter(selected)
-                .map(|s| (s.path, s.create)),
-        );
-        if group == "apps" && SELECTOR_AFFINITY_KINDS.contains(&kind.as_str()) {
-            paths.extend(AFFINITY.iter().map(|path| (*path, false)));
+impl LabelTargets {
+    /// Every spec the labels are written along: `metadata/labels`, the item's own fields,
+    /// and the built-in selector and template specs the item reaches.
+    pub fn specs(&self) -> Vec<FieldSpec> {
+        let (selectors, templates) = builtin_specs();
+        let mut specs = vec![FieldSpec {
+            create: true,
+            ..FieldSpec::builtin("", "metadata/labels")
+        }];
+        specs.extend(self.fields.iter().cloned());
+        if self.selectors {
+            specs.extend(selectors.iter().cloned());
         }
-    }
-    if targets.templates || targets.selectors {
-        paths.extend(
-            TEMPLATES
-                .iter()
-                .filter(selected)
-                .map(|s| (s.path, s.create)),
-        );
-    }
-    for (path, create) in paths {
-        let segments: Vec<&str> = path.split('/').collect();
-        walk(object, &segments, create, &mut |labels| {
-            for (key, value) in pairs {
-                labels.set(key, Node::string(value, origin.origin.clone()));
-            }
-        });
+        if self.templates || self.selectors {
+            specs.extend(templates.iter().cloned());
+        }
+        specs
     }
 }
 
-/// kustomize's field-spec walk: lists apply the rest of the path to each element; a
-/// missing or null field becomes a map only when `create` (never for a `name[]` segment).
-fn walk(node: &mut Node, path: &[&str], create: bool, set: &mut dyn FnMut(&mut Node)) {
-    let Some((first, rest)) = path.split_first() else {
-        if matches!(node.value, Value::Map(_)) {
-            set(node);
-        }
-        return;
-    };
-    match &mut node.value {
-        Value::Seq(items) => {
-            for item in items {
-                walk(item, path, create, set);
-            }
-        }
-        Value::Map(_) => {
-            let (name, is_list) = match first.strip_suffix("[]") {
-                Some(name) => (name, true),
-                None => (*first, false),
-            };
-            let creates = create && !is_list;
-            let field = if creates {
-                node.map_entry(name)
-            } else {
-                match node.get_mut(name) {
-                    Some(field) => field,
-                    None => return,
-                }
-            };
-            walk(field, rest, create, set);
-        }
-        _ => {}
-    }
+/// `SELECTORS` and `TEMPLATES`, read once.
+fn builtin_specs() -> &'static (Vec<FieldSpec>, Vec<FieldSpec>) {
+    static SPECS: OnceLock<(Vec<FieldSpec>, Vec<FieldSpec>)> = OnceLock::new();
+    SPECS.get_or_init(|| (read_builtin(SELECTORS), read_builtin(TEMPLATES)))
 }
+
+fn read_builtin(text: &str) -> Vec<FieldSpec> {
+    let documents = parse_documents(Path::new("label_specs.rs"), text.as_bytes());
+    let list = documents.expect("built-in specs are YAML").remove(0);
+    let specs = list.as_seq().expect("a list").iter().map(parse_spec);
+    specs
+        .collect::<Result<_, _>>()
+        .expect("built-in specs parse")
+}
+
+/// kustomize's `commonLabels` specs for selectors (builtinpluginconsts/commonlabels.go
+/// without `metadata/labels` and the templates, which `TEMPLATES` holds).
+const SELECTORS: &str = r"
+- {path: spec/selector, create: true, version: v1, kind: Service}
+- {path: spec/selector, create: true, version: v1, kind: ReplicationController}
+- {path: spec/selector/matchLabels, create: true, kind: Deployment}
+- {path: spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels, group: apps, kind: Deployment}
+- {path: spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels, group: apps, kind: Deployment}
+- {path: spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels, group: apps, kind: Deployment}
+- {path: spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels, group: apps, kind: Deployment}
+- {path: spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels, group: apps, kind: Deployment}
+- {path: spec/selector/matchLabels, create: true, kind: ReplicaSet}
+- {path: spec/selector/matchLabels, create: true, kind: DaemonSet}
+- {path: spec/selector/matchLabels, create: true, group: apps, kind: StatefulSet}
+- {path: spec/template/spec/affinity/podAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels, group: apps, kind: StatefulSet}
+- {path: spec/template/spec/affinity/podAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels, group: apps, kind: StatefulSet}
+- {path: spec/template/spec/affinity/podAntiAffinity/preferredDuringSchedulingIgnoredDuringExecution/podAffinityTerm/labelSelector/matchLabels, group: apps, kind: StatefulSet}
+- {path: spec/template/spec/affinity/podAntiAffinity/requiredDuringSchedulingIgnoredDuringExecution/labelSelector/matchLabels, group: apps, kind: StatefulSet}
+- {path: spec/template/spec/topologySpreadConstraints/labelSelector/matchLabels, group: apps, kind: StatefulSet}
+- {path: spec/selector/matchLabels, group: batch, kind: Job}
+- {path: spec/jobTemplate/spec/selector/matchLabels, group: batch, kind: CronJob}
+- {path: spec/selector/matchLabels, group: policy, kind: PodDisruptionBudget}
+- {path: spec/podSelector/matchLabels, group: networking.k8s.io, kind: NetworkPolicy}
+- {path: spec/ingress/from/podSelector/matchLabels, group: networking.k8s.io, kind: NetworkPolicy}
+- {path: spec/egress/to/podSelector/matchLabels, group: networking.k8s.io, kind: NetworkPolicy}
+";
+
+/// kustomize's template label specs (metadatalabels.go without `metadata/labels`, and the
+/// claim templates), which `commonLabels` includes too.
+const TEMPLATES: &str = r"
+- {path: spec/template/metadata/labels, create: true, version: v1, kind: ReplicationController}
+- {path: spec/template/metadata/labels, create: true, kind: Deployment}
+- {path: spec/template/metadata/labels, create: true, kind: ReplicaSet}
+- {path: spec/template/metadata/labels, create: true, kind: DaemonSet}
+- {path: spec/template/metadata/labels, create: true, group: apps, kind: StatefulSet}
+- {path: 'spec/volumeClaimTemplates[]/metadata/labels', create: true, group: apps, kind: StatefulSet}
+- {path: spec/template/metadata/labels, create: true, group: batch, kind: Job}
+- {path: spec/jobTemplate/metadata/labels, create: true, group: batch, kind: CronJob}
+- {path: spec/jobTemplate/spec/template/metadata/labels, create: true, group: batch, kind: CronJob}
+";
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::parse_documents;
-    use std::path::Path;
+    use crate::kustomize::custom_fields::add_pairs;
+    use crate::kustomize::error::KustomizeError;
 
     fn labelled(yaml: &str, templates: bool, selectors: bool) -> serde_json::Value {
+        try_labelled(yaml, templates, selectors).expect("labels")
+    }
+
+    fn try_labelled(
+        yaml: &str,
+        templates: bool,
+        selectors: bool,
+    ) -> Result<serde_json::Value, KustomizeError> {
         let targets = LabelTargets {
             templates,
             selectors,
             fields: Vec::new(),
         };
-        let mut object = parse_documents(Path::new("t.yaml"), yaml.as_bytes())
-            .unwrap()
-            .remove(0);
-        let origin = object.clone();
+        let mut objects = parse_documents(Path::new("t.yaml"), yaml.as_bytes()).unwrap();
+        let origin = objects[0].clone();
         let pairs = [("team".to_string(), "a".to_string())];
-        add_labels(&mut object, &pairs, &origin, &targets);
-        object.to_json()
+        add_pairs(&mut objects, &targets.specs(), &pairs, &origin)?;
+        Ok(objects[0].to_json())
     }
 
     #[test]
@@ -293,5 +156,28 @@ mod tests {
             "{stateful}"
         );
         assert!(stateful["spec"].get("selector").is_none(), "{stateful}");
+    }
+
+    #[test]
+    fn a_null_list_on_the_way_becomes_empty_and_a_scalar_selector_is_an_error_as_in_kustomize() {
+        let stateful = labelled(
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\nspec:\n  volumeClaimTemplates:\n",
+            true,
+            true,
+        );
+        assert_eq!(
+            stateful["spec"]["volumeClaimTemplates"],
+            serde_json::json!([])
+        );
+        let service = "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector: x\n";
+        assert!(try_labelled(service, true, true).is_err());
+        assert!(try_labelled(service, true, false).is_ok(), "no selectors");
+    }
+
+    #[test]
+    fn the_builtin_specs_are_read() {
+        let (selectors, templates) = builtin_specs();
+        assert_eq!((selectors.len(), templates.len()), (22, 9));
+        assert!(templates.iter().any(|spec| spec.path.contains("[]")));
     }
 }

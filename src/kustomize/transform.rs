@@ -1,12 +1,12 @@
 //! kustomize's built-in transformers that a kustomization's own fields drive: namespace,
-//! name prefix and suffix, labels, annotations, image overrides and replica counts.
+//! name prefix and suffix, annotations, image overrides and replica counts (labels are
+//! written along `label_specs`' specs by `custom_fields`).
 
 use super::cluster_scope::kustomize_sees_cluster_scoped;
 use super::error::KustomizeError;
 use super::field_path;
 use super::field_specs::{FieldSpec, template_metadata_paths};
 use super::history::previous_ids;
-use super::label_specs::{LabelTargets, add_labels as add_object_labels};
 use regex::Regex;
 
 use crate::manifest::{Node, Value};
@@ -103,18 +103,6 @@ pub fn add_name_affixes(
         }
     }
     Ok(())
-}
-
-/// Adds `pairs` to every object's labels and those `targets` reach (see `label_specs`).
-pub fn add_labels(
-    objects: &mut [Node],
-    pairs: &[(String, String)],
-    origin: &Node,
-    targets: &LabelTargets,
-) {
-    for object in objects.iter_mut() {
-        add_object_labels(object, pairs, origin, targets);
-    }
 }
 
 /// `commonAnnotations:` — adds `pairs` to every object's annotations and its pod templates'.
