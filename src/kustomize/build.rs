@@ -9,12 +9,13 @@ use super::crds;
 use super::custom_fields;
 use super::error::KustomizeError;
 use super::field_path::scalar_text;
+use super::field_specs::FieldSpec;
 use super::generator::generate;
 use super::hash::append_hashes;
 use super::history::{ObjectId, forget, original, remember};
 use super::kustomization::{Kustomization, string_map};
-use super::label_specs::LabelTargets;
 use super::loader::Loader;
+use super::metadata_specs::{LabelTargets, annotation_specs};
 use super::name_refs::{Identity, fix_references};
 use super::order::SortOrder;
 use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches, source};
@@ -22,8 +23,8 @@ use super::plugin;
 use super::replacement::replace;
 use super::restrict::confined;
 use super::transform::{
-    ImageOverride, add_annotations, add_name_affixes, override_images, override_images_at,
-    set_namespace, set_replicas,
+    ImageOverride, add_name_affixes, override_images, override_images_at, set_namespace,
+    set_replicas,
 };
 use super::transformer_config::{TransformerConfig, parse_spec};
 use super::vars::{self, Var};
@@ -496,8 +497,7 @@ fn transform(
             selectors: true,
             fields: Vec::new(),
         };
-        let mut specs = targets.specs();
-        specs.extend(config.common_labels.iter().cloned());
+        let specs = [targets.specs(), config.common_labels.clone()].concat();
         custom_fields::add_pairs(objects, &specs, &pairs, node)?;
     }
     for entry in kustomization.list("labels")? {
@@ -522,19 +522,20 @@ fn transform(
             selectors: flag("includeSelectors"),
             fields,
         };
-        let mut specs = targets.specs();
-        specs.extend(config.labels.iter().cloned());
-        if targets.selectors {
-            specs.extend(config.common_labels.iter().cloned());
+        let reached: &[FieldSpec] = if targets.selectors {
+            &config.common_labels
         } else if targets.templates {
-            specs.extend(config.template_labels.iter().cloned());
-        }
+            &config.template_labels
+        } else {
+            &[]
+        };
+        let specs = [targets.specs(), config.labels.clone(), reached.to_vec()].concat();
         custom_fields::add_pairs(objects, &specs, &pairs, entry)?;
     }
     if let Some(node) = kustomization.field("commonAnnotations") {
         let pairs = kustomization.string_map("commonAnnotations")?;
-        add_annotations(objects, &pairs, node);
-        custom_fields::add_pairs(objects, &config.common_annotations, &pairs, node)?;
+        let specs = [annotation_specs(), &config.common_annotations].concat();
+        custom_fields::add_pairs(objects, &specs, &pairs, node)?;
     }
     apply_json6902_patches(kustomization, objects, warnings)?;
     set_replicas(objects, kustomization.list("replicas")?, &config.replicas)?;

@@ -1,8 +1,8 @@
-//! Where kustomize writes labels: its built-in field specs of `commonLabels` (and of
-//! `labels` with `includeSelectors`: selectors, pod templates, claim templates) and of
-//! `labels` with `includeTemplates` (templates only), and which of them a `labels:` item
-//! reaches (`LabelTargets`). Walking the specs is `field_specs`' (the one fieldspec filter),
-//! writing the pairs is `custom_fields::add_pairs`.
+//! Where kustomize writes labels and annotations: its built-in field specs of `commonLabels`
+//! (and of `labels` with `includeSelectors`: selectors, pod templates, claim templates), of
+//! `labels` with `includeTemplates` (templates only) and of `commonAnnotations`, and which
+//! of them a `labels:` item reaches (`LabelTargets`). Walking the specs is `field_specs`'
+//! (the one fieldspec filter), writing the pairs is `custom_fields::add_pairs`.
 
 use std::path::Path;
 use std::sync::OnceLock;
@@ -23,7 +23,11 @@ impl LabelTargets {
     /// Every spec the labels are written along: `metadata/labels`, the item's own fields,
     /// and the built-in selector and template specs the item reaches.
     pub fn specs(&self) -> Vec<FieldSpec> {
-        let (selectors, templates) = builtin_specs();
+        let Builtin {
+            selectors,
+            templates,
+            ..
+        } = builtin_specs();
         let mut specs = vec![FieldSpec {
             create: true,
             ..FieldSpec::builtin("", "metadata/labels")
@@ -39,14 +43,30 @@ impl LabelTargets {
     }
 }
 
-/// `SELECTORS` and `TEMPLATES`, read once.
-fn builtin_specs() -> &'static (Vec<FieldSpec>, Vec<FieldSpec>) {
-    static SPECS: OnceLock<(Vec<FieldSpec>, Vec<FieldSpec>)> = OnceLock::new();
-    SPECS.get_or_init(|| (read_builtin(SELECTORS), read_builtin(TEMPLATES)))
+/// kustomize's `commonAnnotations` specs: the object's annotations and its pod templates'.
+pub fn annotation_specs() -> &'static [FieldSpec] {
+    &builtin_specs().annotations
+}
+
+/// The built-in tables, read.
+struct Builtin {
+    selectors: Vec<FieldSpec>,
+    templates: Vec<FieldSpec>,
+    annotations: Vec<FieldSpec>,
+}
+
+/// `SELECTORS`, `TEMPLATES` and `ANNOTATIONS`, read once.
+fn builtin_specs() -> &'static Builtin {
+    static SPECS: OnceLock<Builtin> = OnceLock::new();
+    SPECS.get_or_init(|| Builtin {
+        selectors: read_builtin(SELECTORS),
+        templates: read_builtin(TEMPLATES),
+        annotations: read_builtin(ANNOTATIONS),
+    })
 }
 
 fn read_builtin(text: &str) -> Vec<FieldSpec> {
-    let documents = parse_documents(Path::new("label_specs.rs"), text.as_bytes());
+    let documents = parse_documents(Path::new("metadata_specs.rs"), text.as_bytes());
     let list = documents.expect("built-in specs are YAML").remove(0);
     let specs = list.as_seq().expect("a list").iter().map(parse_spec);
     specs
@@ -93,6 +113,19 @@ const TEMPLATES: &str = r"
 - {path: spec/template/metadata/labels, create: true, group: batch, kind: Job}
 - {path: spec/jobTemplate/metadata/labels, create: true, group: batch, kind: CronJob}
 - {path: spec/jobTemplate/spec/template/metadata/labels, create: true, group: batch, kind: CronJob}
+";
+
+/// kustomize's `commonAnnotations` specs (builtinpluginconsts/commonannotations.go).
+const ANNOTATIONS: &str = r"
+- {path: metadata/annotations, create: true}
+- {path: spec/template/metadata/annotations, create: true, version: v1, kind: ReplicationController}
+- {path: spec/template/metadata/annotations, create: true, kind: Deployment}
+- {path: spec/template/metadata/annotations, create: true, kind: ReplicaSet}
+- {path: spec/template/metadata/annotations, create: true, kind: DaemonSet}
+- {path: spec/template/metadata/annotations, create: true, kind: StatefulSet}
+- {path: spec/template/metadata/annotations, create: true, group: batch, kind: Job}
+- {path: spec/jobTemplate/metadata/annotations, create: true, group: batch, kind: CronJob}
+- {path: spec/jobTemplate/spec/template/metadata/annotations, create: true, group: batch, kind: CronJob}
 ";
 
 #[cfg(test)]
@@ -176,8 +209,30 @@ mod tests {
 
     #[test]
     fn the_builtin_specs_are_read() {
-        let (selectors, templates) = builtin_specs();
+        let Builtin {
+            selectors,
+            templates,
+            ..
+        } = builtin_specs();
         assert_eq!((selectors.len(), templates.len()), (22, 9));
         assert!(templates.iter().any(|spec| spec.path.contains("[]")));
+    }
+
+    #[test]
+    fn annotations_create_a_missing_pod_template_as_kustomize_does() {
+        let mut objects = parse_documents(
+            Path::new("t.yaml"),
+            b"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n",
+        )
+        .unwrap();
+        let origin = objects[0].clone();
+        let pairs = [("note".to_string(), "x".to_string())];
+        add_pairs(&mut objects, annotation_specs(), &pairs, &origin).expect("adds");
+        let template = ["spec", "template", "metadata", "annotations", "note"];
+        assert_eq!(objects[0].str_at(&template), Some("x"));
+        assert_eq!(
+            objects[0].str_at(&["metadata", "annotations", "note"]),
+            Some("x")
+        );
     }
 }
