@@ -9,12 +9,13 @@ use super::crds;
 use super::custom_fields;
 use super::error::KustomizeError;
 use super::field_path::scalar_text;
+use super::field_specs::FieldSpec;
 use super::generator::generate;
 use super::hash::append_hashes;
 use super::history::{ObjectId, forget, original, remember};
 use super::kustomization::{Kustomization, string_map};
-use super::label_specs::{FieldSpec, LabelTargets};
 use super::loader::Loader;
+use super::metadata_specs::{LabelTargets, annotation_specs};
 use super::name_refs::{Identity, fix_references};
 use super::order::SortOrder;
 use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches, source};
@@ -22,10 +23,10 @@ use super::plugin;
 use super::replacement::replace;
 use super::restrict::confined;
 use super::transform::{
-    ImageOverride, add_annotations, add_labels, add_name_affixes, override_images,
-    override_images_at, set_namespace, set_replicas,
+    ImageOverride, add_name_affixes, override_images, override_images_at, set_namespace,
+    set_replicas,
 };
-use super::transformer_config::TransformerConfig;
+use super::transformer_config::{TransformerConfig, parse_spec};
 use super::vars::{self, Var};
 use super::warning::BuildWarning;
 use crate::manifest::{Node, Value, unwrap_lists};
@@ -496,8 +497,8 @@ fn transform(
             selectors: true,
             fields: Vec::new(),
         };
-        add_labels(objects, &pairs, node, &targets);
-        custom_fields::add_pairs(objects, &config.common_labels, &pairs, node)?;
+        let specs = [targets.specs(), config.common_labels.clone()].concat();
+        custom_fields::add_pairs(objects, &specs, &pairs, node)?;
     }
     for entry in kustomization.list("labels")? {
         let pairs = match entry.get("pairs") {
@@ -512,7 +513,7 @@ fn transform(
                     KustomizeError::at(&fields.origin, "`labels.fields` must be a list")
                 })?
                 .iter()
-                .map(FieldSpec::parse)
+                .map(parse_spec)
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
@@ -521,18 +522,20 @@ fn transform(
             selectors: flag("includeSelectors"),
             fields,
         };
-        add_labels(objects, &pairs, entry, &targets);
-        custom_fields::add_pairs(objects, &config.labels, &pairs, entry)?;
-        if targets.selectors {
-            custom_fields::add_pairs(objects, &config.common_labels, &pairs, entry)?;
+        let reached: &[FieldSpec] = if targets.selectors {
+            &config.common_labels
         } else if targets.templates {
-            custom_fields::add_pairs(objects, &config.template_labels, &pairs, entry)?;
-        }
+            &config.template_labels
+        } else {
+            &[]
+        };
+        let specs = [targets.specs(), config.labels.clone(), reached.to_vec()].concat();
+        custom_fields::add_pairs(objects, &specs, &pairs, entry)?;
     }
     if let Some(node) = kustomization.field("commonAnnotations") {
         let pairs = kustomization.string_map("commonAnnotations")?;
-        add_annotations(objects, &pairs, node);
-        custom_fields::add_pairs(objects, &config.common_annotations, &pairs, node)?;
+        let specs = [annotation_specs(), &config.common_annotations].concat();
+        custom_fields::add_pairs(objects, &specs, &pairs, node)?;
     }
     apply_json6902_patches(kustomization, objects, warnings)?;
     set_replicas(objects, kustomization.list("replicas")?, &config.replicas)?;

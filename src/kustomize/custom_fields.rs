@@ -1,8 +1,9 @@
 //! Labels, annotations and namespaces written along field specs, as kustomize's metadata
-//! transformers write them: the fields `configurations:` add (`commonLabels` specs, also
-//! written by `labels:` with `includeSelectors`; `labels` and `templateLabels` specs, written
-//! by `labels:` entries; `commonAnnotations` and `namespace` specs) and the `fieldSpecs` of
-//! builtin plugin configs. The built-in fields of a kustomization's own fields are
+//! transformers write them: the built-in label and annotation specs (`metadata_specs`), the fields
+//! `configurations:` add (`commonLabels` specs, also written by `labels:` with
+//! `includeSelectors`; `labels` and `templateLabels` specs, written by `labels:` entries;
+//! `commonAnnotations` and `namespace` specs) and the `fieldSpecs` of builtin plugin
+//! configs. The built-in namespace fields of a kustomization's own `namespace:` are
 //! `transform`'s.
 
 use super::error::KustomizeError;

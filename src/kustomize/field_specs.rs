@@ -2,7 +2,7 @@
 //! `/`-separated path — names fields of the objects it selects, and walking it is
 //! kustomize's fieldspec filter: the one walker for configurations' specs and builtin plugin
 //! configs' specs alike. Beside them, the built-in annotation paths per kind, the kinds that
-//! are cluster-scoped, and where pod templates live (label paths: `label_specs`).
+//! are cluster-scoped, and where pod specs live (label and annotation paths: `metadata_specs`).
 
 use super::error::KustomizeError;
 use super::field_path::MAX_SEGMENTS;
@@ -40,20 +40,6 @@ const TEMPLATED: [&str; 6] = [
     "Job",
     "ReplicationController",
 ];
-
-/// Paths (below the object) of pod template metadata, for labels and annotations.
-pub fn template_metadata_paths(kind: &str) -> &'static [&'static [&'static str]] {
-    if TEMPLATED.contains(&kind) {
-        &[&["spec", "template", "metadata"]]
-    } else if kind == "CronJob" {
-        &[
-            &["spec", "jobTemplate", "metadata"],
-            &["spec", "jobTemplate", "spec", "template", "metadata"],
-        ]
-    } else {
-        &[]
-    }
-}
 
 /// Paths of the pod spec inside an object of `kind`.
 pub fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {

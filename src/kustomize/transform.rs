@@ -1,12 +1,12 @@
 //! kustomize's built-in transformers that a kustomization's own fields drive: namespace,
-//! name prefix and suffix, labels, annotations, image overrides and replica counts.
+//! name prefix and suffix, image overrides and replica counts (labels and annotations are
+//! written along `metadata_specs`' specs by `custom_fields`).
 
 use super::cluster_scope::kustomize_sees_cluster_scoped;
 use super::error::KustomizeError;
 use super::field_path;
-use super::field_specs::{FieldSpec, template_metadata_paths};
+use super::field_specs::FieldSpec;
 use super::history::previous_ids;
-use super::label_specs::{LabelTargets, add_labels as add_object_labels};
 use regex::Regex;
 
 use crate::manifest::{Node, Value};
@@ -103,51 +103,6 @@ pub fn add_name_affixes(
         }
     }
     Ok(())
-}
-
-/// Adds `pairs` to every object's labels and those `targets` reach (see `label_specs`).
-pub fn add_labels(
-    objects: &mut [Node],
-    pairs: &[(String, String)],
-    origin: &Node,
-    targets: &LabelTargets,
-) {
-    for object in objects.iter_mut() {
-        add_object_labels(object, pairs, origin, targets);
-    }
-}
-
-/// `commonAnnotations:` — adds `pairs` to every object's annotations and its pod templates'.
-pub fn add_annotations(objects: &mut [Node], pairs: &[(String, String)], origin: &Node) {
-    for object in objects.iter_mut() {
-        let kind = kind(object).to_string();
-        merge_pairs(
-            object.map_entry("metadata").map_entry("annotations"),
-            pairs,
-            origin,
-        );
-        for path in template_metadata_paths(&kind) {
-            if let Some(metadata) = ensure_path(object, path) {
-                merge_pairs(metadata.map_entry("annotations"), pairs, origin);
-            }
-        }
-    }
-}
-
-/// The mapping at `path`, created when its parent chain exists up to the workload's spec.
-fn ensure_path<'a>(object: &'a mut Node, path: &[&str]) -> Option<&'a mut Node> {
-    object.get("spec")?;
-    let mut node = object;
-    for key in path {
-        node = node.map_entry(key);
-    }
-    Some(node)
-}
-
-fn merge_pairs(map: &mut Node, pairs: &[(String, String)], origin: &Node) {
-    for (key, value) in pairs {
-        map.set(key, Node::string(value, origin.origin.clone()));
-    }
 }
 
 /// One `images:` entry.

@@ -356,7 +356,7 @@ fn list<'n>(node: &'n Node, key: &str) -> Result<&'n [Node], KustomizeError> {
 
 /// A field spec of a configuration file: kustomize decodes these strictly (unknown keys
 /// refused, `create` a boolean), the case of keys ignored.
-fn parse_spec(node: &Node) -> Result<FieldSpec, KustomizeError> {
+pub fn parse_spec(node: &Node) -> Result<FieldSpec, KustomizeError> {
     known_keys_ignoring_case(
         node,
         &["group", "version", "kind", "path", "create"],

@@ -146,50 +146,30 @@ fn write_plain(printer: &mut Printer, s: &str, indent: usize, allow_breaks: bool
     if !printer.whitespace {
         printer.put(' ');
     }
-    let chars: Vec<char> = s.chars().collect();
-    let (mut spaces, mut breaks) = (false, false);
-    for (i, &c) in chars.iter().enumerate() {
-        if c == ' ' {
-            let next_is_space = chars.get(i + 1) == Some(&' ');
-            if allow_breaks && !spaces && printer.column > BEST_WIDTH && !next_is_space {
-                printer.write_indent(indent);
-            } else {
-                printer.put(c);
-            }
-            spaces = true;
-        } else if is_break(c) {
-            if !breaks && c == '\n' {
-                printer.put_break();
-            }
-            printer.write_break(c);
-            printer.indention = true;
-            breaks = true;
-        } else {
-            if breaks {
-                printer.write_indent(indent);
-            }
-            printer.put(c);
-            printer.indention = false;
-            (spaces, breaks) = (false, false);
-        }
-    }
+    write_folding(printer, s, indent, allow_breaks, false);
     printer.whitespace = false;
     printer.indention = false;
 }
 
 fn write_single_quoted(printer: &mut Printer, s: &str, indent: usize, allow_breaks: bool) {
     printer.write_indicator("'", true, false, false);
+    write_folding(printer, s, indent, allow_breaks, true);
+    printer.write_indicator("'", false, false, false);
+    printer.whitespace = false;
+    printer.indention = false;
+}
+
+/// The characters of a plain or single-quoted scalar, as go-yaml writes both: a space past
+/// the best width (not before another space; inside the quotes when `quoted`) becomes a
+/// line break, a line break is doubled, and a quoted `'` is written twice.
+fn write_folding(printer: &mut Printer, s: &str, indent: usize, allow_breaks: bool, quoted: bool) {
     let chars: Vec<char> = s.chars().collect();
     let (mut spaces, mut breaks) = (false, false);
     for (i, &c) in chars.iter().enumerate() {
         if c == ' ' {
-            let inner = i > 0 && i + 1 < chars.len();
-            if allow_breaks
-                && !spaces
-                && printer.column > BEST_WIDTH
-                && inner
-                && chars[i + 1] != ' '
-            {
+            let inner = !quoted || (i > 0 && i + 1 < chars.len());
+            let next_is_space = chars.get(i + 1) == Some(&' ');
+            if allow_breaks && !spaces && printer.column > BEST_WIDTH && inner && !next_is_space {
                 printer.write_indent(indent);
             } else {
                 printer.put(c);
@@ -206,7 +186,7 @@ fn write_single_quoted(printer: &mut Printer, s: &str, indent: usize, allow_brea
             if breaks {
                 printer.write_indent(indent);
             }
-            if c == '\'' {
+            if quoted && c == '\'' {
                 printer.put('\'');
             }
             printer.put(c);
@@ -214,9 +194,6 @@ fn write_single_quoted(printer: &mut Printer, s: &str, indent: usize, allow_brea
             (spaces, breaks) = (false, false);
         }
     }
-    printer.write_indicator("'", false, false, false);
-    printer.whitespace = false;
-    printer.indention = false;
 }
 
 fn write_double_quoted(printer: &mut Printer, s: &str, indent: usize, allow_breaks: bool) {

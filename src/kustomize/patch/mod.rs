@@ -49,41 +49,91 @@ pub fn apply_patches(
     objects: &mut Vec<Node>,
     warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
-    for entry in kustomization.list("patchesStrategicMerge")? {
-        apply_strategic_merge_entry(
+    apply_each(kustomization, EntryKind::StrategicMerge, objects, warnings)?;
+    apply_each(kustomization, EntryKind::Patch, objects, warnings)
+}
+
+/// `patchesJson6902:`, which kustomize runs after labels and annotations.
+pub fn apply_json6902_patches(
+    kustomization: &Kustomization,
+    objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
+) -> Result<(), KustomizeError> {
+    apply_each(kustomization, EntryKind::Json6902, objects, warnings)
+}
+
+/// The three shapes of patch entries, named by the kustomization field that holds them.
+#[derive(Clone, Copy)]
+pub enum EntryKind {
+    /// `patchesStrategicMerge:`: a file path, or inline YAML when it spans lines.
+    StrategicMerge,
+    /// `patches:`: `path` or `patch`, optional `target` and `options`.
+    Patch,
+    /// `patchesJson6902:`: a `target` and a list of operations (`path` or `patch`).
+    Json6902,
+}
+
+impl EntryKind {
+    fn field(self) -> &'static str {
+        match self {
+            EntryKind::StrategicMerge => "patchesStrategicMerge",
+            EntryKind::Patch => "patches",
+            EntryKind::Json6902 => "patchesJson6902",
+        }
+    }
+}
+
+/// Every entry of the kustomization's field for `kind`, in order.
+fn apply_each(
+    kustomization: &Kustomization,
+    kind: EntryKind,
+    objects: &mut Vec<Node>,
+    warnings: &mut Vec<BuildWarning>,
+) -> Result<(), KustomizeError> {
+    for entry in kustomization.list(kind.field())? {
+        apply_entry(
+            kind,
             &kustomization.dir,
             entry,
-            "patchesStrategicMerge",
+            kind.field(),
             objects,
             warnings,
         )?;
     }
-    for entry in kustomization.list("patches")? {
-        apply_patch_entry(&kustomization.dir, entry, "patches", objects, warnings)?;
-    }
     Ok(())
 }
 
-/// One `patchesStrategicMerge:`-style entry: a file path relative to `dir`, or inline YAML
-/// when it spans lines; `field` names where it is written, for messages.
-pub fn apply_strategic_merge_entry(
+/// One patch entry of `kind`, with files relative to `dir`; `field` names where it is
+/// written, for messages.
+pub fn apply_entry(
+    kind: EntryKind,
     dir: &Path,
     entry: &Node,
     field: &str,
     objects: &mut Vec<Node>,
     warnings: &mut Vec<BuildWarning>,
 ) -> Result<(), KustomizeError> {
-    let documents = match entry.as_str() {
-        Some(text) if text.contains('\n') => source::inline(entry)?,
-        Some(path) => source::from_file(dir, path, entry)?,
-        None => {
-            return Err(KustomizeError::at(
-                &entry.origin,
-                format!("entries of `{field}` must be file paths or YAML strings"),
-            ));
-        }
-    };
-    apply_strategic_merge(documents, entry, objects, warnings)
+    if matches!(kind, EntryKind::StrategicMerge) {
+        let documents = match entry.as_str() {
+            Some(text) if text.contains('\n') => source::inline(entry)?,
+            Some(path) => source::from_file(dir, path, entry)?,
+            None => {
+                return Err(KustomizeError::at(
+                    &entry.origin,
+                    format!("entries of `{field}` must be file paths or YAML strings"),
+                ));
+            }
+        };
+        return apply_strategic_merge(documents, entry, objects, warnings);
+    }
+    let patch = Patch::read(dir, entry, field)?;
+    if matches!(kind, EntryKind::Json6902) && !patch.is_json6902() {
+        return Err(KustomizeError::at(
+            &patch.origin.origin,
+            format!("{field}: the patch must be a list of JSON 6902 operations"),
+        ));
+    }
+    patch.apply(objects, warnings)
 }
 
 /// Strategic-merge patch documents without a target, each applied to the object it names;
@@ -104,18 +154,6 @@ pub fn apply_strategic_merge(
     patch.apply(objects, warnings)
 }
 
-/// One `patches:`-style entry (`path` or `patch`, optional `target` and `options`), with
-/// files relative to `dir`; `field` names where it is written, for messages.
-pub fn apply_patch_entry(
-    dir: &Path,
-    entry: &Node,
-    field: &str,
-    objects: &mut Vec<Node>,
-    warnings: &mut Vec<BuildWarning>,
-) -> Result<(), KustomizeError> {
-    Patch::read(dir, entry, field)?.apply(objects, warnings)
-}
-
 /// Each object's identity when `history::remember` last ran: called after this level's patches,
 /// what references pointed at before a patch with `allowNameChange` renamed anything.
 pub fn identities_before_patches(objects: &[Node]) -> Vec<Identity> {
@@ -130,43 +168,6 @@ pub fn identities_before_patches(objects: &[Node]) -> Vec<Identity> {
             }
         })
         .collect()
-}
-
-/// `patchesJson6902:`, which kustomize runs after labels and annotations.
-pub fn apply_json6902_patches(
-    kustomization: &Kustomization,
-    objects: &mut Vec<Node>,
-    warnings: &mut Vec<BuildWarning>,
-) -> Result<(), KustomizeError> {
-    for entry in kustomization.list("patchesJson6902")? {
-        apply_json6902_entry(
-            &kustomization.dir,
-            entry,
-            "patchesJson6902",
-            objects,
-            warnings,
-        )?;
-    }
-    Ok(())
-}
-
-/// One `patchesJson6902:`-style entry: a `target` and a list of operations (`path` or
-/// `patch`); `field` names where it is written, for messages.
-pub fn apply_json6902_entry(
-    dir: &Path,
-    entry: &Node,
-    field: &str,
-    objects: &mut Vec<Node>,
-    warnings: &mut Vec<BuildWarning>,
-) -> Result<(), KustomizeError> {
-    let patch = Patch::read(dir, entry, field)?;
-    if !patch.is_json6902() {
-        return Err(KustomizeError::at(
-            &patch.origin.origin,
-            format!("{field}: the patch must be a list of JSON 6902 operations"),
-        ));
-    }
-    patch.apply(objects, warnings)
 }
 
 #[derive(Default)]

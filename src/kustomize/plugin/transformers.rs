@@ -13,10 +13,7 @@ use crate::kustomize::generator::NEEDS_HASH;
 use crate::kustomize::hash::add_hash_suffix;
 use crate::kustomize::history::remember;
 use crate::kustomize::kustomization::string_map;
-use crate::kustomize::patch::{
-    apply_json6902_entry, apply_patch_entry, apply_strategic_merge, apply_strategic_merge_entry,
-    source,
-};
+use crate::kustomize::patch::{EntryKind, apply_entry, apply_strategic_merge, source};
 use crate::kustomize::replacement::replace_entries;
 use crate::kustomize::transform::{
     ImageOverride, add_name_affixes, override_images, override_images_at, set_replica_count,
@@ -36,14 +33,14 @@ pub fn run(
     match kind {
         "PatchTransformer" => {
             let entry = subset(config, &["path", "patch", "target", "options"]);
-            apply_patch_entry(dir, &entry, kind, objects, warnings)
+            apply_entry(EntryKind::Patch, dir, &entry, kind, objects, warnings)
         }
         "PatchJson6902Transformer" => {
             let mut entry = subset(config, &["target", "path"]);
             if let Some(operations) = config.get("jsonOp") {
                 entry.set("patch", operations.clone());
             }
-            apply_json6902_entry(dir, &entry, kind, objects, warnings)
+            apply_entry(EntryKind::Json6902, dir, &entry, kind, objects, warnings)
         }
         "PatchStrategicMergeTransformer" => strategic_merge(dir, config, objects, warnings),
         "ReplacementTransformer" => replace_entries(dir, list(config, "replacements")?, objects),
@@ -82,7 +79,14 @@ fn strategic_merge(
         ));
     }
     for entry in paths {
-        apply_strategic_merge_entry(dir, entry, "paths", objects, warnings)?;
+        apply_entry(
+            EntryKind::StrategicMerge,
+            dir,
+            entry,
+            "paths",
+            objects,
+            warnings,
+        )?;
     }
     if let Some(node) = inline {
         apply_strategic_merge(source::inline(node)?, node, objects, warnings)?;
