@@ -258,7 +258,7 @@ fn text(node: &Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kustomize::patch::test_document as yaml;
+    use crate::kustomize::test_support::document as yaml;
 
     /// Merges the patch's ports into the object's as kustomize does (outcomes checked
     /// against kubectl kustomize v5.5).
