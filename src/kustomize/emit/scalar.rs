@@ -29,12 +29,34 @@ struct Analysis {
 /// Whether `s` can be a simple (`key: value`) mapping key; longer or multi-line keys are
 /// written as `? key`.
 pub(super) fn is_simple_key(s: &str) -> bool {
-    !analyze(s).multiline && s.len() <= 128
+    s.len() <= 128 && (is_plain_word(s) || !analyze(s).multiline)
+}
+
+/// A word of ASCII letters, digits and `-._/:@+=~` that starts with a letter or digit and
+/// does not end with `:` — most keys and values (`app`, `nginx:1.25`, `v1`). go-yaml's
+/// analysis allows it plain and it has nothing to fold, so it skips the analysis.
+fn is_plain_word(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    bytes.first().is_some_and(u8::is_ascii_alphanumeric)
+        && !s.ends_with(':')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._/:@+=~".contains(b))
 }
 
 /// Writes `s` where the printer stands; continuation lines go at `indent`. A simple key
 /// is never folded.
 pub(super) fn write_string(printer: &mut Printer, s: &str, indent: usize, simple_key: bool) {
+    if is_plain_word(s) && !needs_quotes(s) {
+        if !printer.whitespace {
+            printer.put(' ');
+        }
+        printer.out.push_str(s);
+        printer.column += s.len();
+        printer.whitespace = false;
+        printer.indention = false;
+        return;
+    }
     let analysis = analyze(s);
     let mut style = if s.contains('\n') {
         Style::Literal
