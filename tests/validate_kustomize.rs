@@ -55,6 +55,15 @@ fn errors_a_patch_introduces_point_at_the_patch() {
     assert!(findings("tests/fixtures/patched/base").is_empty());
 }
 
+/// `meshwright build ROOT`, ROOT relative to the repository.
+fn build(root: &str) -> std::process::Output {
+    common::meshwright()
+        .args(["build", root])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("runs")
+}
+
 #[test]
 fn a_patch_whose_target_matches_nothing_renders_with_a_warning_at_the_target() {
     let root = "tests/fixtures/patch-no-match";
@@ -65,11 +74,7 @@ fn a_patch_whose_target_matches_nothing_renders_with_a_warning_at_the_target() {
         5,
     )];
     assert_eq!(findings(root), expected);
-    let output = common::meshwright()
-        .args(["build", root])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("runs");
+    let output = build(root);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(
@@ -87,11 +92,7 @@ fn a_patch_port_kustomize_ignores_renders_unpatched_with_a_warning_at_the_elemen
     let root = "tests/fixtures/patch-element-ignored";
     let expected: Vec<Found> = vec![("MW119".to_string(), format!("{root}/port.yaml"), 8, 7)];
     assert_eq!(findings(root), expected);
-    let output = common::meshwright()
-        .args(["build", root])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("runs");
+    let output = build(root);
     assert!(output.status.success());
     assert!(
         String::from_utf8_lossy(&output.stdout).contains("targetPort: 8080"),

@@ -105,18 +105,23 @@ pub type Graded = (String, String, String, u64);
 
 /// Every finding of a JSON report, as `Graded`.
 pub fn graded_findings(report: &serde_json::Value) -> Vec<Graded> {
+    each_finding(report, |f| {
+        (
+            f["code"].as_str().expect("code").to_string(),
+            f["severity"].as_str().expect("severity").to_string(),
+            f["file"].as_str().expect("file").to_string(),
+            f["line"].as_u64().expect("line"),
+        )
+    })
+}
+
+/// `read` of every finding of a JSON report, in report order.
+fn each_finding<T>(report: &serde_json::Value, read: impl Fn(&serde_json::Value) -> T) -> Vec<T> {
     report["findings"]
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().expect("code").to_string(),
-                f["severity"].as_str().expect("severity").to_string(),
-                f["file"].as_str().expect("file").to_string(),
-                f["line"].as_u64().expect("line"),
-            )
-        })
+        .map(read)
         .collect()
 }
 
@@ -147,17 +152,12 @@ pub type Found = (String, String, u64, u64);
 
 /// The findings of a JSON report, in report order.
 pub fn findings_of(report: &serde_json::Value) -> Vec<Found> {
-    report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().expect("code").to_string(),
-                f["file"].as_str().expect("file").to_string(),
-                f["line"].as_u64().expect("line"),
-                f["column"].as_u64().expect("column"),
-            )
-        })
-        .collect()
+    each_finding(report, |f| {
+        (
+            f["code"].as_str().expect("code").to_string(),
+            f["file"].as_str().expect("file").to_string(),
+            f["line"].as_u64().expect("line"),
+            f["column"].as_u64().expect("column"),
+        )
+    })
 }
