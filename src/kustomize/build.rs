@@ -12,13 +12,13 @@ use super::field_path::scalar_text;
 use super::field_specs::FieldSpec;
 use super::generator::generate;
 use super::hash::append_hashes;
-use super::history::{ObjectId, forget, original, remember};
+use super::history::{ObjectId, forget, mark_id_stored, original, remember};
 use super::kustomization::{Kustomization, string_map};
 use super::loader::Loader;
 use super::metadata_specs::{LabelTargets, annotation_specs};
-use super::name_refs::{Identity, fix_references};
+use super::name_refs::{Identity, fix_all_references};
 use super::order::SortOrder;
-use super::patch::{apply_json6902_patches, apply_patches, identities_before_patches, source};
+use super::patch::{apply_json6902_patches, apply_patches, source};
 use super::plugin;
 use super::replacement::replace;
 use super::restrict::confined;
@@ -69,14 +69,9 @@ pub fn build_with(dir: &Path, loader: &Loader) -> Result<Rendered, KustomizeErro
         metadata.root_path(),
     )?;
     let mut objects = accumulated.objects;
-    // Like kustomize's final back-reference fix: a reference into a sibling subtree (an
-    // overlay's two bases) follows renames no single level saw both sides of.
-    let originals: Vec<Identity> = objects
-        .iter()
-        .map(|o| original(o).unwrap_or_else(|| Identity::of(o)))
-        .collect();
+    // As in kustomize, references follow renames once, after every level's transformers.
     let custom_references = &accumulated.config.name_reference;
-    fix_references(&mut objects, &originals, custom_references)?;
+    fix_all_references(&mut objects, custom_references)?;
     append_hashes(&mut objects, custom_references)?;
     vars::resolve(
         &mut objects,
@@ -471,11 +466,13 @@ fn transform(
 ) -> Result<(), KustomizeError> {
     remember(objects);
     apply_patches(kustomization, objects, warnings)?;
-    let before = identities_before_patches(objects);
     remember(objects);
     if let Some(node) = kustomization.field("namespace") {
         let namespace = kustomization.string("namespace")?.unwrap_or_default();
         set_namespace(objects, namespace, node);
+        if !namespace.is_empty() {
+            objects.iter_mut().for_each(mark_id_stored);
+        }
         custom_fields::set_namespace_at(objects, &config.namespace, namespace, node)?;
     }
     let prefix = kustomization.string("namePrefix")?.unwrap_or_default();
@@ -548,19 +545,14 @@ fn transform(
         override_images(objects, &overrides);
         override_images_at(objects, &overrides, &config.images)?;
     }
-    fix_references(objects, &before, &config.name_reference)?;
     replace(kustomization, objects)?;
     if let Some(level) = level {
         level.record_fields(kustomization, objects)?;
     }
-    // `transformers:` run after all the fields, then references follow what they renamed
-    // (unless a patch among them deleted objects, which renames nothing).
+    // `transformers:` run after all the fields.
     if !plugins.is_empty() {
-        let before: Vec<Identity> = objects.iter().map(Identity::of).collect();
+        remember(objects);
         plugin::transform(&kustomization.dir, plugins, objects, warnings)?;
-        if objects.len() == before.len() {
-            fix_references(objects, &before, &config.name_reference)?;
-        }
     }
     Ok(())
 }

@@ -3,6 +3,8 @@
 //! replacement's `select` and a generator's `behavior: merge` against any of them
 //! (`name: web` still selects `prod-web`). They ride along in the object under a private
 //! top-level key, which no transformer touches, until `forget` strips it before output.
+//! Beside them ride the prefixes and suffixes added to the name and whether kustomize would
+//! have stored the identity at all, which name references choose their target by.
 
 use super::field_specs::is_cluster_scoped;
 use super::name_refs::Identity;
@@ -14,6 +16,14 @@ pub const PRIVATE: &str = "$meshwright/";
 
 /// Where an object keeps the identities it had before (removed before output).
 const PREVIOUS_IDS: &str = "$meshwright/previousIds";
+
+/// Where an object keeps the `namePrefix`es and `nameSuffix`es applied to it, in order.
+const PREFIXES: &str = "$meshwright/prefixes";
+const SUFFIXES: &str = "$meshwright/suffixes";
+
+/// Set once a transformer for which kustomize stores an object's identity (namespace, prefix,
+/// suffix) visited it, changing it or not.
+const ID_STORED: &str = "$meshwright/idStored";
 
 /// An object's identity as kustomize's `ResId`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -105,18 +115,60 @@ pub fn remember(objects: &mut [Node]) {
     }
 }
 
-/// The identity `remember` recorded last (the current one if it never ran).
-pub fn remembered_id(object: &Node) -> ObjectId {
-    previous_ids(object)
-        .pop()
-        .unwrap_or_else(|| ObjectId::of(object))
-}
-
 /// Drops the recorded identities, once nothing will match against them any more.
 pub fn forget(objects: &mut [Node]) {
     for object in objects.iter_mut() {
-        object.remove(PREVIOUS_IDS);
+        for key in [PREVIOUS_IDS, PREFIXES, SUFFIXES, ID_STORED] {
+            object.remove(key);
+        }
     }
+}
+
+/// Notes that kustomize would have stored the object's identity here: only such objects,
+/// and renamed ones, are what a name reference may be fixed to.
+pub fn mark_id_stored(object: &mut Node) {
+    object.set(
+        ID_STORED,
+        Node::new(Value::Bool(true), object.origin.clone()),
+    );
+}
+
+/// Whether `mark_id_stored` marked the object.
+pub fn id_stored(object: &Node) -> bool {
+    object.get(ID_STORED).is_some()
+}
+
+/// Records that `prefix` and `suffix` (when not empty) were added to the object's name, as
+/// kustomize's build annotations do; name references choose among candidates by them.
+pub fn record_affixes(object: &mut Node, prefix: &str, suffix: &str) {
+    mark_id_stored(object);
+    for (key, affix) in [(PREFIXES, prefix), (SUFFIXES, suffix)] {
+        if affix.is_empty() {
+            continue;
+        }
+        let entry = Node::string(affix, object.origin.clone());
+        if object.get(key).is_none() {
+            let empty = Node::new(Value::Seq(Vec::new()), object.origin.clone());
+            object.set(key, empty);
+        }
+        if let Some(list) = object.get_mut(key).and_then(Node::as_seq_mut) {
+            list.push(entry);
+        }
+    }
+}
+
+/// The prefixes and the suffixes `record_affixes` recorded, oldest first.
+pub fn affixes(object: &Node) -> (Vec<String>, Vec<String>) {
+    let list = |key: &str| {
+        object
+            .get(key)
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|item| item.as_str().map(str::to_string))
+            .collect()
+    };
+    (list(PREFIXES), list(SUFFIXES))
 }
 
 /// Whether any identity `object` has or had is `id`.
@@ -196,7 +248,12 @@ mod tests {
                 namespace: String::new()
             }
         ));
+        record_affixes(&mut objects[0], "p-", "");
+        record_affixes(&mut objects[0], "", "-s");
+        assert!(id_stored(&objects[0]));
+        assert_eq!(affixes(&objects[0]), (vec!["p-".into()], vec!["-s".into()]));
         forget(&mut objects);
+        assert!(!id_stored(&objects[0]));
         assert_eq!(
             objects[0].to_json()["metadata"],
             serde_json::json!({"name": "p-web-s", "namespace": "shop"})

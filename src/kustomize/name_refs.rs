@@ -8,10 +8,13 @@
 //! pods to PriorityClasses, autoscalers to workloads — and the references a
 //! `configurations:` file or a CRD declares for custom kinds.
 
+use std::cell::RefCell;
+
 use super::error::KustomizeError;
 use super::field_specs::{is_cluster_scoped, pod_spec_path};
+use super::history::{affixes, id_stored, previous_ids};
 use super::transformer_config::NameBackReference;
-use crate::manifest::{Node, Value};
+use crate::manifest::{Node, Origin, Value};
 
 /// An object's identity before and after this level's transformers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,9 +35,14 @@ impl Identity {
     }
 }
 
-struct Rename<'a> {
-    before: &'a Identity,
-    after: Identity,
+/// An object a reference may mean: the identities it had (a reference may name any of them),
+/// the first of them, the one it has now, and the prefixes and suffixes added to its name.
+struct Candidate {
+    known: Vec<Identity>,
+    original: Identity,
+    current: Identity,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
 }
 
 /// Rewrites references in `objects` to objects whose identity changed since `before`
@@ -44,23 +52,77 @@ pub fn fix_references(
     before: &[Identity],
     custom: &[NameBackReference],
 ) -> Result<(), KustomizeError> {
-    let renames: Vec<Rename> = objects
+    let candidates: Vec<Candidate> = objects
         .iter()
         .zip(before)
-        .map(|(object, before)| Rename {
-            before,
-            after: Identity::of(object),
+        .map(|(object, before)| Candidate {
+            known: vec![before.clone()],
+            original: before.clone(),
+            current: Identity::of(object),
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
         })
-        .filter(|r| *r.before != r.after)
+        .filter(|c| c.original != c.current)
         .collect();
-    if renames.is_empty() {
+    if candidates.is_empty() {
         return Ok(());
     }
+    resolve(objects, &candidates, custom)
+}
+
+/// kustomize's one back-reference fix at the end of a build: a reference naming any
+/// identity an object had follows it to its current one (objects never renamed, nor visited
+/// by a namespace, prefix or suffix, are no candidates: kustomize stored no identity of
+/// theirs). Among several such objects the
+/// ones in the referrer's namespace, then the ones whose prefixes and suffixes agree with the
+/// referrer's count; if more than one differing object remains, the build fails as
+/// kustomize's does ("found multiple possible referrals").
+pub fn fix_all_references(
+    objects: &mut [Node],
+    custom: &[NameBackReference],
+) -> Result<(), KustomizeError> {
+    let candidates: Vec<Candidate> = objects
+        .iter()
+        .map(|object| {
+            let current = Identity::of(object);
+            let known: Vec<Identity> = previous_ids(object)
+                .into_iter()
+                .map(|id| Identity {
+                    kind: id.kind,
+                    namespace: id.namespace,
+                    name: id.name,
+                })
+                .collect();
+            let (prefixes, suffixes) = affixes(object);
+            Candidate {
+                original: known.first().cloned().unwrap_or_else(|| current.clone()),
+                known,
+                current,
+                prefixes,
+                suffixes,
+            }
+        })
+        .zip(objects.iter())
+        .filter(|(c, object)| id_stored(object) || c.known.iter().any(|id| *id != c.current))
+        .map(|(candidate, _)| candidate)
+        .collect();
+    resolve(objects, &candidates, custom)
+}
+
+fn resolve(
+    objects: &mut [Node],
+    candidates: &[Candidate],
+    custom: &[NameBackReference],
+) -> Result<(), KustomizeError> {
     for object in objects.iter_mut() {
         let referrer = Identity::of(object);
+        let (prefixes, suffixes) = affixes(object);
         let mut resolver = Resolver {
-            renames: &renames,
+            candidates,
             referrer: &referrer,
+            prefixes,
+            suffixes,
+            ambiguity: RefCell::new(None),
         };
         resolver.fix_object(object);
         let origin = object.origin.clone();
@@ -75,59 +137,117 @@ pub fn fix_references(
                 })?;
             }
         }
+        if let Some(error) = resolver.ambiguity.into_inner() {
+            return Err(error);
+        }
     }
     Ok(())
 }
 
+/// kustomize's `SameEndingSubSlice`: the shorter list is the end of the longer one (two
+/// empty lists agree, an empty one agrees with no other).
+fn same_ending(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if short.is_empty() {
+        return long.is_empty();
+    }
+    long.ends_with(short)
+}
+
 struct Resolver<'a> {
-    renames: &'a [Rename<'a>],
-    /// The referring object as it is now.
+    candidates: &'a [Candidate],
+    /// The referring object as it is now, and the prefixes and suffixes added to its name.
     referrer: &'a Identity,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
+    /// The first reference that means several objects (kustomize refuses the build).
+    ambiguity: RefCell<Option<KustomizeError>>,
 }
 
 impl Resolver<'_> {
-    /// The renamed object a reference to `kind`/`name` from this referrer means. As in
-    /// kustomize, a namespaced object is only referred to from its own (current) namespace
-    /// (`""` and `default` are the same), except ServiceAccounts and references from
-    /// cluster-scoped objects.
-    fn find(&self, kind: &str, name: &str) -> Option<&Identity> {
-        let namespace = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_string();
+    /// kustomize's `PrefixesSuffixesEquals`: with `allow_empty`, an empty list agrees with
+    /// any.
+    fn affixes_agree(&self, candidate: &Candidate, allow_empty: bool) -> bool {
+        let agree = |theirs: &[String], ours: &[String]| {
+            (allow_empty && (theirs.is_empty() || ours.is_empty())) || same_ending(theirs, ours)
+        };
+        agree(&candidate.prefixes, &self.prefixes) && agree(&candidate.suffixes, &self.suffixes)
+    }
+
+    /// kustomize's `selectReferral`: the object a reference to `kind`/`name` (at `at`) means;
+    /// `mapping` when the reference is a `{name, namespace}` mapping, which takes both from
+    /// the object (and its `namespace`, if any, narrows the candidates). As in kustomize, a
+    /// namespaced object is only referred to from its own (current) namespace (`""` and
+    /// `default` are the same), except ServiceAccounts and references from cluster-scoped
+    /// objects.
+    fn select(
+        &self,
+        kind: &str,
+        name: &str,
+        mapping: Option<Option<&str>>,
+        at: &Origin,
+    ) -> Option<&Identity> {
+        let effective = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_string();
         let any_namespace = is_cluster_scoped(kind)
             || kind == "ServiceAccount"
             || is_cluster_scoped(&self.referrer.kind);
-        self.renames
+        let mut found: Vec<&Candidate> = self
+            .candidates
             .iter()
-            .filter(|r| r.before.kind == kind && r.before.name == name)
-            .find(|r| {
+            .filter(|c| c.known.iter().any(|id| id.kind == kind && id.name == name))
+            .filter(|c| {
                 any_namespace
-                    || namespace(&r.after.namespace) == namespace(&self.referrer.namespace)
+                    || effective(&c.current.namespace) == effective(&self.referrer.namespace)
             })
-            .map(|r| &r.after)
-    }
-
-    /// A subject that names its namespace must match the object's namespace before or
-    /// after this level's transformers (an object without one counts as in `default`).
-    fn find_in(&self, kind: &str, namespace: &str, name: &str) -> Option<&Identity> {
-        // kustomize groups candidates by effective namespace, so a blank one matches none.
-        let effective = |ns: &str| if ns.is_empty() { "default" } else { ns }.to_string();
-        self.renames
-            .iter()
-            .find(|r| {
-                r.before.kind == kind
-                    && r.before.name == name
-                    && (effective(&r.before.namespace) == namespace
-                        || effective(&r.after.namespace) == namespace)
-            })
-            .map(|r| &r.after)
+            .collect();
+        if let Some(Some(namespace)) = mapping {
+            // kustomize groups candidates by original namespace, else by current one.
+            let in_original = |c: &&Candidate| effective(&c.original.namespace) == namespace;
+            if found.iter().any(in_original) {
+                found.retain(in_original);
+            } else {
+                found.retain(|c| effective(&c.current.namespace) == namespace);
+            }
+        }
+        if found.len() > 1 {
+            found.retain(|c| self.affixes_agree(c, true));
+        }
+        if found.len() > 1 {
+            found.retain(|c| self.affixes_agree(c, false));
+        }
+        let first = &found.first()?.current;
+        let identical = found.iter().all(|c| {
+            c.current.name == first.name
+                && (mapping.is_none() || c.current.namespace == first.namespace)
+        });
+        if !identical {
+            let ids: Vec<String> = found
+                .iter()
+                .map(|c| match c.current.namespace.as_str() {
+                    "" => format!("{}/{}", c.current.kind, c.current.name),
+                    ns => format!("{}/{}.{ns}", c.current.kind, c.current.name),
+                })
+                .collect();
+            let message = format!(
+                "`{name}` may refer to several {kind} objects (kustomize fails with \"found \
+                 multiple possible referrals\"): {}",
+                ids.join(", ")
+            );
+            self.ambiguity
+                .borrow_mut()
+                .get_or_insert_with(|| KustomizeError::at(at, message));
+            return None;
+        }
+        Some(first)
     }
 
     /// Renames the string at `path` below `node` if it names a renamed `kind`.
     fn rename_at(&self, node: &mut Node, path: &[&str], kind: &str) {
         if let Some(target) = node.at_mut(path)
-            && let Value::String(name) = &mut target.value
-            && let Some(after) = self.find(kind, name)
+            && let Value::String(name) = &target.value
+            && let Some(after) = self.select(kind, name, None, &target.origin)
         {
-            *name = after.name.clone();
+            target.value = Value::String(after.name.clone());
         }
     }
 
@@ -143,10 +263,8 @@ impl Resolver<'_> {
             }
             Value::Map(_) => {
                 let name = node.str_at(&["name"]).unwrap_or_default().to_string();
-                let found = match node.str_at(&["namespace"]) {
-                    Some(namespace) => self.find_in(kind, namespace, &name),
-                    None => self.find(kind, &name),
-                };
+                let namespace = node.str_at(&["namespace"]);
+                let found = self.select(kind, &name, Some(namespace), &node.origin);
                 if let Some(after) = found {
                     let origin = node.origin.clone();
                     node.set("name", Node::string(after.name.clone(), origin.clone()));
@@ -275,10 +393,8 @@ impl Resolver<'_> {
     /// the renamed object; a given namespace must be the object's before or after.
     fn fix_name_and_namespace(&self, reference: &mut Node, kind: &str) {
         let name = reference.str_at(&["name"]).unwrap_or_default().to_string();
-        let found = match reference.str_at(&["namespace"]) {
-            Some(namespace) => self.find_in(kind, namespace, &name),
-            None => self.find(kind, &name),
-        };
+        let namespace = reference.str_at(&["namespace"]);
+        let found = self.select(kind, &name, Some(namespace), &reference.origin);
         if let Some(after) = found {
             let origin = reference.origin.clone();
             reference.set("name", Node::string(after.name.clone(), origin.clone()));
@@ -317,5 +433,19 @@ impl Resolver<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_ending;
+
+    #[test]
+    fn affix_lists_agree_when_one_ends_the_other() {
+        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(same_ending(&list(&["pfx-", "a-"]), &list(&["a-"])));
+        assert!(same_ending(&list(&[]), &list(&[])));
+        assert!(!same_ending(&list(&["pfx-", "a-"]), &list(&["pfx-"])));
+        assert!(!same_ending(&list(&["-private"]), &list(&[])));
     }
 }

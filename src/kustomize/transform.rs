@@ -6,7 +6,7 @@ use super::cluster_scope::kustomize_sees_cluster_scoped;
 use super::error::KustomizeError;
 use super::field_path;
 use super::field_specs::FieldSpec;
-use super::history::previous_ids;
+use super::history::{previous_ids, record_affixes};
 use regex::Regex;
 
 use crate::manifest::{Node, Value};
@@ -85,6 +85,7 @@ pub fn add_name_affixes(
         {
             continue;
         }
+        record_affixes(object, prefix, suffix);
         let origin = object.origin.clone();
         let empty = Value::String(String::new());
         for (specs, before, after) in [(prefix_specs, prefix, ""), (suffix_specs, "", suffix)] {

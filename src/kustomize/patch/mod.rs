@@ -37,9 +37,8 @@ use select::Target;
 use strategic::Schema;
 
 use super::error::KustomizeError;
-use super::history::{ObjectId, had_id, remember, remembered_id};
+use super::history::{ObjectId, had_id, remember};
 use super::kustomization::Kustomization;
-use super::name_refs::Identity;
 use super::warning::{BuildWarning, WarningKind};
 use crate::manifest::{Node, Value};
 
@@ -152,22 +151,6 @@ pub fn apply_strategic_merge(
     };
     patch.check()?;
     patch.apply(objects, warnings)
-}
-
-/// Each object's identity when `history::remember` last ran: called after this level's patches,
-/// what references pointed at before a patch with `allowNameChange` renamed anything.
-pub fn identities_before_patches(objects: &[Node]) -> Vec<Identity> {
-    objects
-        .iter()
-        .map(|object| {
-            let id = remembered_id(object);
-            Identity {
-                kind: id.kind,
-                namespace: id.namespace,
-                name: id.name,
-            }
-        })
-        .collect()
 }
 
 #[derive(Default)]
