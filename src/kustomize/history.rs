@@ -34,6 +34,17 @@ pub struct ObjectId {
     pub namespace: String,
 }
 
+/// The identity name references compare: kind, namespace and name, without the version.
+impl From<ObjectId> for Identity {
+    fn from(id: ObjectId) -> Identity {
+        Identity {
+            kind: id.kind,
+            namespace: id.namespace,
+            name: id.name,
+        }
+    }
+}
+
 impl ObjectId {
     pub fn of(object: &Node) -> ObjectId {
         let text = |path: &[&str]| object.str_at(path).unwrap_or_default().to_string();
@@ -181,12 +192,7 @@ pub fn had_id(object: &Node, id: &ObjectId) -> bool {
 
 /// The identity `object` had when it was first read, if transformers changed it since.
 pub fn original(object: &Node) -> Option<Identity> {
-    let first = previous_ids(object).into_iter().next()?;
-    let original = Identity {
-        kind: first.kind,
-        namespace: first.namespace,
-        name: first.name,
-    };
+    let original = Identity::from(previous_ids(object).into_iter().next()?);
     (original != Identity::of(object)).then_some(original)
 }
 
@@ -204,11 +210,7 @@ pub fn carry(from: &Node, to: &mut Node) {
 pub fn identities(object: &Node) -> Vec<Identity> {
     let mut ids: Vec<Identity> = previous_ids(object)
         .into_iter()
-        .map(|id| Identity {
-            kind: id.kind,
-            namespace: id.namespace,
-            name: id.name,
-        })
+        .map(Identity::from)
         .collect();
     ids.push(Identity::of(object));
     ids.dedup();

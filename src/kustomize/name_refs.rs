@@ -87,11 +87,7 @@ pub fn fix_all_references(
             let current = Identity::of(object);
             let known: Vec<Identity> = previous_ids(object)
                 .into_iter()
-                .map(|id| Identity {
-                    kind: id.kind,
-                    namespace: id.namespace,
-                    name: id.name,
-                })
+                .map(Identity::from)
                 .collect();
             let (prefixes, suffixes) = affixes(object);
             Candidate {
