@@ -8,6 +8,37 @@ use crate::findings::{Code, Finding, codes};
 use crate::intent::duration::{DurationError, parse_go_nanos};
 use crate::manifest::{Node, Value};
 
+/// CRD validation rules (group, kind, the rule's message) these checks already enforce,
+/// with their own codes and messages: the CEL pass (`cel`) skips them, so one mistake is
+/// one finding.
+pub const CRD_RULES_CHECKED_HERE: &[(&str, &str, &str)] = &[
+    (
+        "security.istio.io",
+        "AuthorizationPolicy",
+        "only one of targetRefs or selector can be set",
+    ),
+    (
+        "security.istio.io",
+        "PeerAuthentication",
+        "portLevelMtls requires selector",
+    ),
+    (
+        "security.istio.io",
+        "PeerAuthentication",
+        "port must be between 1-65535",
+    ),
+    (
+        "networking.istio.io",
+        "ServiceEntry",
+        "port must be between 1-65535",
+    ),
+    (
+        "networking.istio.io",
+        "ServiceEntry",
+        "hostname cannot be wildcard",
+    ),
+];
+
 /// Runs every admission rule that applies to `object`.
 pub fn check(object: &Node) -> Vec<Finding> {
     let mut out = Out::default();
@@ -688,6 +719,7 @@ fn service_entry(object: &Node, out: &mut Out) {
         &[
             &["spec", "ports", "*", "number"],
             &["spec", "ports", "*", "targetPort"],
+            &["spec", "endpoints", "*", "ports", "*"],
         ],
         out,
     );

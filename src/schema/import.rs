@@ -5,8 +5,10 @@
 //! null, `x-kubernetes-int-or-string` an `anyOf` integer/string, preserve-unknown-fields a
 //! free object, embedded resources get apiVersion/kind/metadata. Objects with declared
 //! properties get `additionalProperties: false` (like `kubectl --validate=strict`). Optional
-//! fields accept null, as the API server does. Descriptions, defaults, formats and
-//! `x-kubernetes-*` extensions are dropped to keep the files small; each file holds only the
+//! fields accept null, as the API server does. A CRD's CEL rules (`x-kubernetes-validations`)
+//! and `default`s are kept for `cel`, which evaluates the rules on the defaulted object;
+//! descriptions, formats and other `x-kubernetes-*` extensions are dropped to keep the files
+//! small. Each file holds only the
 //! definitions its kind reaches, so a validator is built from one file with no `$ref` leaving it.
 //! Output is deterministic: the same inputs give byte-identical files.
 
@@ -15,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
-use super::{Index, IndexEntry, Scope};
+use super::{Index, IndexEntry, Scope, cel};
 use crate::manifest::{Node, parse_documents};
 
 /// The definition name of ObjectMeta in Kubernetes OpenAPI documents.
@@ -508,6 +510,28 @@ const KEPT: &[&str] = &[
     "multipleOf",
 ];
 
+/// The parts of a CEL rule `cel` evaluates and reports.
+const RULE_KEYS: &[&str] = &["rule", "message", "messageExpression", "fieldPath"];
+
+/// Copies what evaluating CRD rules needs: the rules themselves, without `reason` and
+/// `optionalOldSelf`, and the `default` the API server fills in before evaluating them.
+fn keep_cel_inputs(input: &Map<String, Value>, out: &mut Map<String, Value>) {
+    if let Some(Value::Array(rules)) = input.get(cel::RULES) {
+        let rules: Vec<Value> = rules
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|rule| {
+                let kept = rule.iter().filter(|(key, _)| RULE_KEYS.contains(&key.as_str()));
+                Value::Object(kept.map(|(k, v)| (k.clone(), v.clone())).collect())
+            })
+            .collect();
+        out.insert(cel::RULES.into(), Value::Array(rules));
+    }
+    if let Some(default) = input.get("default") {
+        out.insert("default".into(), default.clone());
+    }
+}
+
 /// Converts one schema. `structural` is false inside anyOf/oneOf/allOf/not, where CRD
 /// schemas only add constraints and must not add strictness or nullability.
 fn convert(schema: &Value, mode: Mode, structural: bool) -> Value {
@@ -630,6 +654,9 @@ fn convert(schema: &Value, mode: Mode, structural: bool) -> Value {
     }
     if let Some(not) = input.get("not") {
         out.insert("not".into(), convert(not, mode, false));
+    }
+    if mode == Mode::Crd && structural {
+        keep_cel_inputs(input, &mut out);
     }
     let mut value = Value::Object(out);
     if flag("nullable") {

@@ -9,6 +9,7 @@
 //! (`core` for the core group).
 
 pub mod admission;
+pub mod cel;
 pub mod import;
 mod json_node;
 mod redact;

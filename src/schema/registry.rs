@@ -61,6 +61,8 @@ pub(crate) struct Compiled {
     pub schema: Value,
     /// Validates `manifest::Node` trees in place (see `json_node`).
     pub validator: jsonschema::Validator<super::json_node::NodeJson>,
+    /// The CRD's CEL rules, compiled.
+    pub rules: super::cel::Rules,
 }
 
 /// Schemas by apiVersion and kind. `Sync`: share one registry across validation threads.
@@ -313,7 +315,12 @@ impl Registry {
                 .should_validate_formats(false)
                 .build(&schema)
                 .map_err(|e| format!("schema cannot be compiled: {e}"))?;
-            Ok(Compiled { schema, validator })
+            let rules = super::cel::Rules::compile(&schema);
+            Ok(Compiled {
+                schema,
+                validator,
+                rules,
+            })
         });
         Some(compiled.as_ref().map_err(String::as_str))
     }

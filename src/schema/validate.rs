@@ -298,6 +298,7 @@ impl Registry {
         };
         let instance = NodeRef::Node(object);
         if compiled.validator.is_valid(instance) {
+            findings.extend(super::cel::check(object, &compiled.schema, &compiled.rules));
             return findings;
         }
         let mut mapper = Mapper {
@@ -458,16 +459,8 @@ impl Mapper<'_> {
         out
     }
 
-    /// The dotted path of `pointer`, or the kind for the object itself.
     fn display(&self, pointer: &str) -> String {
-        if pointer.is_empty() {
-            self.object
-                .str_at(&["kind"])
-                .unwrap_or("object")
-                .to_string()
-        } else {
-            display_path(pointer)
-        }
+        display_in(self.object, pointer)
     }
 
     /// A value as messages quote it: [`show`], or a placeholder in a Secret.
@@ -722,6 +715,15 @@ fn percent_decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The dotted path of `pointer` in `object`, or the kind for the object itself.
+pub(crate) fn display_in(object: &Node, pointer: &str) -> String {
+    if pointer.is_empty() {
+        object.str_at(&["kind"]).unwrap_or("object").to_string()
+    } else {
+        display_path(pointer)
+    }
 }
 
 /// `/spec/containers/0/image` → `spec.containers[0].image`; keys with dots or slashes quoted.

@@ -1,0 +1,115 @@
+//! Reading an imported schema the way CEL evaluation needs it: the subschema of a property,
+//! of a map value or of a list item (following local `$ref`s), its defaults, its rules and
+//! whether its numbers are integers or doubles.
+
+use serde_json::{Map, Value as Json};
+
+use super::RULES;
+use super::value::escape;
+
+/// One node of a schema, or none (a value the schema does not describe).
+#[derive(Clone, Copy)]
+pub(super) struct SchemaNode<'a> {
+    root: &'a Json,
+    node: Option<&'a Map<String, Json>>,
+}
+
+/// How a schema types numbers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Type {
+    Integer,
+    Number,
+    Other,
+}
+
+impl<'a> SchemaNode<'a> {
+    /// The root of a kind's schema.
+    pub fn root(schema: &'a Json) -> Self {
+        SchemaNode {
+            root: schema,
+            node: None,
+        }
+        .at(Some(schema))
+    }
+
+    /// `schema`, with a local `$ref` (`#/definitions/NAME`) followed.
+    fn at(self, schema: Option<&'a Json>) -> Self {
+        let mut node = schema.and_then(Json::as_object);
+        for _ in 0..8 {
+            let Some(reference) = node.and_then(|n| n.get("$ref")).and_then(Json::as_str) else {
+                break;
+            };
+            let target = reference
+                .strip_prefix('#')
+                .and_then(|pointer| self.root.pointer(pointer));
+            node = target.and_then(Json::as_object);
+        }
+        SchemaNode {
+            root: self.root,
+            node,
+        }
+    }
+
+    /// Whether the schema describes this value at all.
+    pub fn exists(self) -> bool {
+        self.node.is_some()
+    }
+
+    fn get(self, key: &str) -> Option<&'a Json> {
+        self.node.and_then(|node| node.get(key))
+    }
+
+    /// The schema of a list's items.
+    pub fn items(self) -> Self {
+        self.at(self.get("items"))
+    }
+
+    /// The name a rule uses for the member `key` of an object (escaped when it is a declared
+    /// property, as written when it is a map key) and its schema.
+    pub fn member(self, key: &str) -> (String, Self) {
+        match self.get("properties").and_then(|p| p.get(key)) {
+            Some(property) => (escape(key), self.at(Some(property))),
+            None => {
+                let additional = self.get("additionalProperties").filter(|a| a.is_object());
+                (key.to_string(), self.at(additional))
+            }
+        }
+    }
+
+    /// The schema of the member `key`, whether a property or a map value.
+    pub fn child(self, key: &str) -> Self {
+        self.member(key).1
+    }
+
+    /// (property, its schema, its default) for every declared property with a default.
+    pub fn defaults(self) -> impl Iterator<Item = (&'a str, Self, &'a Json)> {
+        let properties = self.get("properties").and_then(Json::as_object);
+        properties.into_iter().flatten().filter_map(move |(name, property)| {
+            let schema = self.at(Some(property));
+            let default = schema.get("default")?;
+            Some((name.as_str(), schema, default))
+        })
+    }
+
+    /// The rules (`x-kubernetes-validations` entries) on this node.
+    pub fn rules(self) -> &'a [Json] {
+        self.get(RULES)
+            .and_then(Json::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    pub fn value_type(self) -> Type {
+        let named = |name: &str| match self.get("type") {
+            Some(Json::String(t)) => t == name,
+            Some(Json::Array(types)) => types.iter().any(|t| t == name),
+            _ => false,
+        };
+        if named("integer") {
+            Type::Integer
+        } else if named("number") {
+            Type::Number
+        } else {
+            Type::Other
+        }
+    }
+}
