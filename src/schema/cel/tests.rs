@@ -215,3 +215,22 @@ fn schema_errors_come_first_and_rules_wait_for_a_valid_object() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].0, "MW101");
 }
+
+#[test]
+fn every_embedded_rule_compiles() {
+    let registry = Registry::embedded();
+    let (mut rules, mut failures) = (0, Vec::new());
+    for info in registry.kinds() {
+        let Some(Ok(compiled)) = registry.compiled(&info.api_version, &info.kind) else {
+            continue;
+        };
+        for (text, rule) in &compiled.rules.by_text {
+            rules += 1;
+            if let Err(reason) = rule {
+                failures.push(format!("{} {}: {text}: {reason}", info.api_version, info.kind));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(rules > 350, "only {rules} distinct rules per kind embedded");
+}
