@@ -1,10 +1,13 @@
 //! Benchmark: `meshwright validate` over 1,000, 10,000 and 50,000 documents — a realistic
-//! mix of Kubernetes workloads, Istio policy and cert-manager objects in files of 50
-//! documents — run as the real binary, so process start-up and schema loading count.
+//! mix of Kubernetes workloads, Istio policy and cert-manager objects, written both as files
+//! of 20 documents and as one file — run as the real binary, so process start-up and schema
+//! loading count.
 //!
 //! Prints wall time, documents per second and the process's peak memory (from
 //! `/usr/bin/time -v`). Run with `cargo bench --bench validate`; set
-//! MESHWRIGHT_BENCH_DOCUMENTS to a comma-separated list of sizes to change them.
+//! MESHWRIGHT_BENCH_DOCUMENTS to a comma-separated list of sizes to change them, and
+//! MESHWRIGHT_BENCH_BINARY to measure another build (e.g. an earlier commit's) on the same
+//! corpus.
 
 mod support;
 
@@ -15,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use support::median;
 
-const DOCUMENTS_PER_FILE: usize = 50;
+const DOCUMENTS_PER_FILE: usize = 20;
 const RUNS: usize = 5;
 
 /// Document `index` of the mix: one of ten object kinds, in a namespace of 10 services.
@@ -56,23 +59,24 @@ fn document(index: usize) -> String {
     }
 }
 
-fn write_corpus(dir: &Path, documents: usize) {
-    for file in 0..documents.div_ceil(DOCUMENTS_PER_FILE) {
+/// Writes `documents` documents into `dir`, `per_file` to a file.
+fn write_corpus(dir: &Path, documents: usize, per_file: usize) {
+    for file in 0..documents.div_ceil(per_file) {
         let mut text = String::new();
-        let first = file * DOCUMENTS_PER_FILE;
-        for index in first..(first + DOCUMENTS_PER_FILE).min(documents) {
+        let first = file * per_file;
+        for index in first..(first + per_file).min(documents) {
             let _ = write!(text, "---\n{}", document(index));
         }
-        std::fs::write(dir.join(format!("manifests-{file:04}.yaml")), text).expect("write");
+        std::fs::write(dir.join(format!("manifests-{file:05}.yaml")), text).expect("write");
     }
 }
 
 /// One run of the binary under `/usr/bin/time -v`: wall time and peak memory in MiB.
-fn validate_once(dir: &Path) -> (Duration, f64) {
+fn validate_once(binary: &str, dir: &Path) -> (Duration, f64) {
     let start = Instant::now();
     let output = Command::new("/usr/bin/time")
         .arg("-v")
-        .arg(env!("CARGO_BIN_EXE_meshwright"))
+        .arg(binary)
         .args(["validate", "--output", "json"])
         .arg(dir)
         .output()
@@ -100,17 +104,23 @@ fn main() {
         .ok()
         .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1_000, 10_000, 50_000]);
-    println!("meshwright validate, the binary, median of {RUNS} runs (start-up included)");
+    let binary = std::env::var("MESHWRIGHT_BENCH_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_meshwright").to_string());
+    println!("{binary} validate, median of {RUNS} runs (start-up included)");
     for documents in sizes {
-        let dir = tempfile::tempdir().expect("tempdir");
-        write_corpus(dir.path(), documents);
-        let runs: Vec<(Duration, f64)> = (0..RUNS).map(|_| validate_once(dir.path())).collect();
-        let peak = runs.iter().map(|r| r.1).fold(0.0, f64::max);
-        let wall = median(runs.into_iter().map(|r| r.0).collect());
-        println!(
-            "{documents:>7} documents  {:>8.1} ms  {:>9.0} documents/s  peak memory {peak:>6.1} MiB",
-            wall.as_secs_f64() * 1e3,
-            documents as f64 / wall.as_secs_f64()
-        );
+        for (layout, per_file) in [("files of 20", DOCUMENTS_PER_FILE), ("one file", documents)] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            write_corpus(dir.path(), documents, per_file);
+            let runs: Vec<(Duration, f64)> = (0..RUNS)
+                .map(|_| validate_once(&binary, dir.path()))
+                .collect();
+            let peak = runs.iter().map(|r| r.1).fold(0.0, f64::max);
+            let wall = median(runs.into_iter().map(|r| r.0).collect());
+            println!(
+                "{documents:>7} documents, {layout:<11}  {:>8.1} ms  {:>9.0} documents/s  peak memory {peak:>6.1} MiB",
+                wall.as_secs_f64() * 1e3,
+                documents as f64 / wall.as_secs_f64()
+            );
+        }
     }
 }

@@ -195,3 +195,50 @@ fn the_config_file_lists_schema_directories_relative_to_itself() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_cel_rules_of_a_repository_crd_are_evaluated_and_a_hostile_one_cannot_stall_the_run() {
+    let ruled = CRD.replace(
+        "                size: {type: integer, minimum: 1}\n",
+        "                size: {type: integer, minimum: 1}
+                max: {type: integer, default: 5}
+                items: {type: array, items: {type: integer}}
+              x-kubernetes-validations:
+                - rule: self.size <= self.max
+                  message: size must not exceed max (5 unless set)
+                - rule: '!has(self.items) || self.items.all(a, self.items.all(b, self.items.all(c, self.items.all(d, a + b + c + d >= 0))))'
+                  message: sums are positive
+",
+    );
+    let many: Vec<String> = (0..2000).map(|i| i.to_string()).collect();
+    let hostile = format!(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: h\n  namespace: n\nspec:\n  size: 1\n  items: [{}]\n",
+        many.join(", ")
+    );
+    let started = std::time::Instant::now();
+    let (code, found, report) = validate_files(&[
+        ("crds.yaml", &ruled),
+        ("good.yaml", GOOD),
+        (
+            "big.yaml",
+            &GOOD
+                .replace("size: 3", "size: 7")
+                .replace("name: a", "name: c"),
+        ),
+        ("hostile.yaml", &hostile),
+    ]);
+    assert!(
+        started.elapsed().as_secs() < 20,
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        found,
+        vec![
+            finding("MW121", "error", "big.yaml", 6),
+            finding("MW122", "warning", "hostile.yaml", 6),
+        ],
+        "{report:#}"
+    );
+}

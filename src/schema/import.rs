@@ -521,7 +521,9 @@ fn keep_cel_inputs(input: &Map<String, Value>, out: &mut Map<String, Value>) {
             .iter()
             .filter_map(Value::as_object)
             .map(|rule| {
-                let kept = rule.iter().filter(|(key, _)| RULE_KEYS.contains(&key.as_str()));
+                let kept = rule
+                    .iter()
+                    .filter(|(key, _)| RULE_KEYS.contains(&key.as_str()));
                 Value::Object(kept.map(|(k, v)| (k.clone(), v.clone())).collect())
             })
             .collect();

@@ -154,7 +154,8 @@ fn url_part(
     text: &CelString<'_>,
     part: impl Fn(&Url<'_>) -> String,
 ) -> Result<CelString<'static>, ExecutionError> {
-    let parsed = parse_url(text.inner()).map_err(|e| ExecutionError::function_error(function, e))?;
+    let parsed =
+        parse_url(text.inner()).map_err(|e| ExecutionError::function_error(function, e))?;
     Ok(part(&parsed).into())
 }
 
@@ -210,9 +211,8 @@ fn is_ip(text: &CelString<'_>) -> CelBool {
 fn is_cidr(text: &CelString<'_>) -> CelBool {
     let valid = text.inner().split_once('/').is_some_and(|(address, bits)| {
         let bits_ok = |max: u8| {
-            !bits.is_empty()
-                && !(bits.len() > 1 && bits.starts_with('0'))
-                && bits.parse::<u8>().is_ok_and(|b| b <= max)
+            bits.parse::<u8>()
+                .is_ok_and(|b| b <= max && b.to_string() == bits)
         };
         match parse_ip(address) {
             Some(IpAddr::V4(_)) => bits_ok(32),
@@ -228,7 +228,10 @@ fn regex(function: &str, pattern: &str) -> Result<regex::Regex, ExecutionError> 
 }
 
 /// The first match of the regex in the string, or `''`.
-fn find(text: &CelString<'_>, pattern: &CelString<'_>) -> Result<CelString<'static>, ExecutionError> {
+fn find(
+    text: &CelString<'_>,
+    pattern: &CelString<'_>,
+) -> Result<CelString<'static>, ExecutionError> {
     let found = regex("find", pattern.inner())?.find(text.inner());
     Ok(found.map_or("", |m| m.as_str()).to_string().into())
 }

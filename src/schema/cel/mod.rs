@@ -132,7 +132,12 @@ impl Rules {
     fn collect(&mut self, schema: &Json) {
         match schema {
             Json::Object(members) => {
-                for entry in members.get(RULES).and_then(Json::as_array).into_iter().flatten() {
+                for entry in members
+                    .get(RULES)
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(text) = entry.get("rule").and_then(Json::as_str) {
                         let message = entry.get("messageExpression").and_then(Json::as_str);
                         self.by_text
@@ -171,7 +176,12 @@ fn compile(text: &str, message: Option<&str>) -> Result<Rule, String> {
 /// (expression nodes, deepest nesting of comprehensions) of a rule.
 fn shape(expression: &IdedExpr) -> (u32, u32) {
     let children: Vec<&IdedExpr> = match &expression.expr {
-        Expr::Call(call) => call.target.as_deref().into_iter().chain(&call.args).collect(),
+        Expr::Call(call) => call
+            .target
+            .as_deref()
+            .into_iter()
+            .chain(&call.args)
+            .collect(),
         Expr::Comprehension(c) => vec![
             &c.iter_range,
             &c.accu_init,
@@ -354,7 +364,6 @@ fn field_path<'a>(node: &'a Node, entry: &Json) -> Option<&'a Node> {
         .split('.')
         .try_fold(node, |node, key| node.get(key))
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -84,11 +84,14 @@ impl<'a> SchemaNode<'a> {
     /// (property, its schema, its default) for every declared property with a default.
     pub fn defaults(self) -> impl Iterator<Item = (&'a str, Self, &'a Json)> {
         let properties = self.get("properties").and_then(Json::as_object);
-        properties.into_iter().flatten().filter_map(move |(name, property)| {
-            let schema = self.at(Some(property));
-            let default = schema.get("default")?;
-            Some((name.as_str(), schema, default))
-        })
+        properties
+            .into_iter()
+            .flatten()
+            .filter_map(move |(name, property)| {
+                let schema = self.at(Some(property));
+                let default = schema.get("default")?;
+                Some((name.as_str(), schema, default))
+            })
     }
 
     /// The rules (`x-kubernetes-validations` entries) on this node.

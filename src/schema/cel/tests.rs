@@ -110,7 +110,13 @@ fn escaped_names_numbers_and_durations_behave_as_on_the_api_server() {
               message: timeout at least 1ms
 ",
     );
-    assert!(findings(&registry, "  namespace: a\n  max-size: 1\n  timeout: 1m30s\n").is_empty());
+    assert!(
+        findings(
+            &registry,
+            "  namespace: a\n  max-size: 1\n  timeout: 1m30s\n"
+        )
+        .is_empty()
+    );
     let found = summary(&findings(
         &registry,
         "  namespace: kube-system\n  max-size: 0\n  timeout: 500us\n",
@@ -141,7 +147,10 @@ fn message_expression_and_field_path_shape_the_finding() {
 ",
     );
     let found = summary(&findings(&registry, "  name: w\n  replicas: 9\n"));
-    assert_eq!(found, [("MW121", 7, "spec: replicas is 9, at most 5".to_string())]);
+    assert_eq!(
+        found,
+        [("MW121", 7, "spec: replicas is 9, at most 5".to_string())]
+    );
 }
 
 #[test]
@@ -163,7 +172,10 @@ fn transition_rules_are_skipped_and_list_items_checked_one_by_one() {
                   message: owner is immutable
 ",
     );
-    let found = summary(&findings(&registry, "  owner: a\n  hosts: [a.com, '*', b.com]\n"));
+    let found = summary(&findings(
+        &registry,
+        "  owner: a\n  hosts: [a.com, '*', b.com]\n",
+    ));
     assert_eq!(
         found,
         [(
@@ -194,8 +206,14 @@ fn a_rule_that_cannot_be_evaluated_is_a_warning_not_a_refusal() {
     assert_eq!(small.len(), 1, "{small:?}");
     assert_eq!(small[0].0, "MW122");
     assert!(small[0].2.contains("isQuantity"), "{small:?}");
-    let items = (0..1000).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
-    let big = summary(&findings(&registry, &format!("  size: 1Gi\n  items: [{items}]\n")));
+    let items = (0..1000)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let big = summary(&findings(
+        &registry,
+        &format!("  size: 1Gi\n  items: [{items}]\n"),
+    ));
     assert_eq!(big.len(), 2, "{big:?}");
     assert!(big[1].2.contains("exceeds the budget"), "{big:?}");
 }
@@ -227,7 +245,10 @@ fn every_embedded_rule_compiles() {
         for (text, rule) in &compiled.rules.by_text {
             rules += 1;
             if let Err(reason) = rule {
-                failures.push(format!("{} {}: {text}: {reason}", info.api_version, info.kind));
+                failures.push(format!(
+                    "{} {}: {text}: {reason}",
+                    info.api_version, info.kind
+                ));
             }
         }
     }

@@ -1,10 +1,8 @@
 //! Manifest values as CEL sees them on the API server: the schema's `default`s filled in
-//! where a field is absent, null fields dropped, `number` fields as doubles, and object
+//! where a field is absent (and defaulted in turn), null fields dropped, `number` fields as doubles, and object
 //! property names escaped as Kubernetes escapes them (`__dash__`, `__dot__`, reserved words).
 
 use std::collections::HashMap;
-
-use serde_json::Value as Json;
 
 use super::schema_walk::{SchemaNode, Type};
 use crate::manifest::{Node, Value as Yaml};
@@ -50,38 +48,8 @@ fn from_yaml(node: &Node, schema: SchemaNode<'_>, widest: &mut usize) -> cel::Va
             }
             for (key, property, default) in schema.defaults() {
                 if entries.iter().all(|(k, child)| k != key || child.is_null()) {
-                    map.insert(escape(key).into(), from_json(default, property, widest));
-                }
-            }
-            cel::Value::Map(map.into())
-        }
-    }
-}
-
-/// A default from the schema, converted like written values (and defaulted in turn).
-fn from_json(value: &Json, schema: SchemaNode<'_>, widest: &mut usize) -> cel::Value {
-    match value {
-        Json::Null => cel::Value::Null,
-        Json::Bool(b) => cel::Value::Bool(*b),
-        Json::Number(n) => number(n, schema),
-        Json::String(s) => cel::Value::String(s.clone().into()),
-        Json::Array(items) => {
-            let items_schema = schema.items();
-            let values: Vec<cel::Value> = items
-                .iter()
-                .map(|item| from_json(item, items_schema, widest))
-                .collect();
-            cel::Value::List(values.into())
-        }
-        Json::Object(entries) => {
-            let mut map: HashMap<cel::objects::Key, cel::Value> = HashMap::new();
-            for (key, child) in entries.iter().filter(|(_, child)| !child.is_null()) {
-                let (name, child_schema) = schema.member(key);
-                map.insert(name.into(), from_json(child, child_schema, widest));
-            }
-            for (key, property, default) in schema.defaults() {
-                if !entries.contains_key(key) {
-                    map.insert(escape(key).into(), from_json(default, property, widest));
+                    let default = Node::from_json(default, &node.origin);
+                    map.insert(escape(key).into(), from_yaml(&default, property, widest));
                 }
             }
             cel::Value::Map(map.into())
