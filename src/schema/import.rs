@@ -5,8 +5,9 @@
 //! null, `x-kubernetes-int-or-string` an `anyOf` integer/string, preserve-unknown-fields a
 //! free object, embedded resources get apiVersion/kind/metadata. Objects with declared
 //! properties get `additionalProperties: false` (like `kubectl --validate=strict`). Optional
-//! fields accept null, as the API server does. A CRD's CEL rules (`x-kubernetes-validations`)
-//! and `default`s are kept for `cel`, which evaluates the rules on the defaulted object;
+//! fields accept null, as the API server does. A CRD's CEL rules (`x-kubernetes-validations`),
+//! list types and `default`s are kept for `defaults`, `cel` and `list_type`, which apply them
+//! as the API server does;
 //! descriptions, formats and other `x-kubernetes-*` extensions are dropped to keep the files
 //! small. Each file holds only the
 //! definitions its kind reaches, so a validator is built from one file with no `$ref` leaving it.
@@ -510,12 +511,17 @@ const KEPT: &[&str] = &[
     "multipleOf",
 ];
 
+/// How a CRD list's items are identified (`atomic`, `set`, `map`), and a `map` list's keys.
+pub(crate) const LIST_TYPE: &str = "x-kubernetes-list-type";
+pub(crate) const LIST_MAP_KEYS: &str = "x-kubernetes-list-map-keys";
+
 /// The parts of a CEL rule `cel` evaluates and reports.
 const RULE_KEYS: &[&str] = &["rule", "message", "messageExpression", "fieldPath"];
 
-/// Copies what evaluating CRD rules needs: the rules themselves, without `reason` and
-/// `optionalOldSelf`, and the `default` the API server fills in before evaluating them.
-fn keep_cel_inputs(input: &Map<String, Value>, out: &mut Map<String, Value>) {
+/// Copies what the API server enforces on a CRD beyond JSON Schema: the CEL rules (without
+/// `reason` and `optionalOldSelf`), list types (`set` and `map` lists hold no duplicates),
+/// and the `default`s it fills in before validating.
+fn keep_server_side_rules(input: &Map<String, Value>, out: &mut Map<String, Value>) {
     if let Some(Value::Array(rules)) = input.get(cel::RULES) {
         let rules: Vec<Value> = rules
             .iter()
@@ -529,8 +535,10 @@ fn keep_cel_inputs(input: &Map<String, Value>, out: &mut Map<String, Value>) {
             .collect();
         out.insert(cel::RULES.into(), Value::Array(rules));
     }
-    if let Some(default) = input.get("default") {
-        out.insert("default".into(), default.clone());
+    for key in ["default", LIST_TYPE, LIST_MAP_KEYS] {
+        if let Some(value) = input.get(key) {
+            out.insert(key.into(), value.clone());
+        }
     }
 }
 
@@ -658,7 +666,7 @@ fn convert(schema: &Value, mode: Mode, structural: bool) -> Value {
         out.insert("not".into(), convert(not, mode, false));
     }
     if mode == Mode::Crd && structural {
-        keep_cel_inputs(input, &mut out);
+        keep_server_side_rules(input, &mut out);
     }
     let mut value = Value::Object(out);
     if flag("nullable") {

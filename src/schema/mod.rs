@@ -10,10 +10,13 @@
 
 pub mod admission;
 pub mod cel;
+mod defaults;
 pub mod import;
 mod json_node;
+mod list_type;
 mod redact;
 pub mod registry;
+mod schema_node;
 pub mod upstream;
 pub mod validate;
 

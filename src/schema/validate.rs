@@ -296,6 +296,9 @@ impl Registry {
         } else {
             object
         };
+        // The API server fills in a CRD's defaults before it validates.
+        let defaulted = super::defaults::apply(object, &compiled.schema);
+        let object = defaulted.as_ref().unwrap_or(object);
         let instance = NodeRef::Node(object);
         if compiled.validator.is_valid(instance) {
             findings.extend(super::cel::check(object, &compiled.schema, &compiled.rules));

@@ -1,6 +1,7 @@
 //! CRD validation rules (`x-kubernetes-validations`, written in CEL) evaluated offline, as
 //! the API server evaluates them when an object is created: each rule runs with `self` bound
-//! to the value its schema node describes, after the schema's defaults are filled in. A rule
+//! to the value its schema node describes, on the object with its defaults filled in
+//! (`defaults`). A rule
 //! that returns false is MW121 at that value's key, with the rule's own message.
 //!
 //! Transition rules (those reading `oldSelf`) compare with the stored object and are skipped.
@@ -9,7 +10,6 @@
 //! refusal. Rules run only on objects that pass the schema, as their types assume it.
 
 mod library;
-mod schema_walk;
 mod value;
 
 use std::collections::HashMap;
@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use serde_json::Value as Json;
 
-use self::schema_walk::SchemaNode;
+use super::schema_node::SchemaNode;
 use crate::findings::{Code, Finding, Severity};
 use crate::manifest::{Node, Value as Yaml};
 
@@ -115,16 +115,21 @@ struct Rule {
     nesting: u32,
 }
 
-/// Every rule of one schema, by its text.
+/// Every rule of one schema, by its text, and whether it has `set` or `map` lists, which
+/// the same walk checks (`list_type`).
 #[derive(Default)]
 pub(crate) struct Rules {
     by_text: HashMap<String, Result<Rule, String>>,
+    list_types: bool,
 }
 
 impl Rules {
     /// Compiles every rule `schema` holds.
     pub fn compile(schema: &Json) -> Rules {
-        let mut rules = Rules::default();
+        let mut rules = Rules {
+            list_types: super::list_type::declared_in(schema),
+            ..Rules::default()
+        };
         rules.collect(schema);
         rules
     }
@@ -153,7 +158,7 @@ impl Rules {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_text.is_empty()
+        self.by_text.is_empty() && !self.list_types
     }
 }
 
@@ -215,8 +220,9 @@ fn entries(entries: &[cel::common::ast::IdedEntryExpr]) -> Vec<&IdedExpr> {
         .collect()
 }
 
-/// Evaluates every rule of `schema` on `object` (a `status` is not checked, as the API server
-/// ignores it on apply). Findings point at the value each rule sits on.
+/// Evaluates every rule of `schema` on `object`, and checks its `set` and `map` lists (a
+/// `status` is not checked, as the API server ignores it on apply). Findings point at the
+/// value each rule sits on, and at the duplicate item of a list.
 pub(crate) fn check(object: &Node, schema: &Json, rules: &Rules) -> Vec<Finding> {
     if rules.is_empty() {
         return Vec::new();
@@ -266,6 +272,9 @@ impl Walk<'_> {
                 }
             }
             Yaml::Seq(items) => {
+                let path = self.display(pointer);
+                self.findings
+                    .extend(super::list_type::duplicate(items, schema, &path));
                 for (index, item) in items.iter().enumerate() {
                     pointer.push_str(&format!("/{index}"));
                     self.visit(item, schema.items(), pointer);

@@ -1,11 +1,11 @@
-//! Manifest values as CEL sees them on the API server: the schema's `default`s filled in
-//! where a field is absent (and defaulted in turn), null fields dropped, `number` fields as doubles, and object
-//! property names escaped as Kubernetes escapes them (`__dash__`, `__dot__`, reserved words).
+//! Manifest values (already defaulted, see `defaults`) as CEL sees them on the API server:
+//! null fields dropped, `number` fields as doubles, and object property names escaped as
+//! Kubernetes escapes them (`__dash__`, `__dot__`, reserved words).
 
 use std::collections::HashMap;
 
-use super::schema_walk::{SchemaNode, Type};
 use crate::manifest::{Node, Value as Yaml};
+use crate::schema::schema_node::{SchemaNode, Type};
 
 /// A value converted for CEL, with the size of its largest list, map or string, which
 /// bounds how many times a comprehension over it can iterate.
@@ -43,14 +43,11 @@ fn from_yaml(node: &Node, schema: SchemaNode<'_>, widest: &mut usize) -> cel::Va
             *widest = (*widest).max(entries.len());
             let mut map: HashMap<cel::objects::Key, cel::Value> = HashMap::new();
             for (key, child) in entries.iter().filter(|(_, child)| !child.is_null()) {
-                let (name, child_schema) = schema.member(key);
+                let (name, child_schema) = match schema.property(key) {
+                    Some(property) => (escape(key), property),
+                    None => (key.clone(), schema.child(key)),
+                };
                 map.insert(name.into(), from_yaml(child, child_schema, widest));
-            }
-            for (key, property, default) in schema.defaults() {
-                if entries.iter().all(|(k, child)| k != key || child.is_null()) {
-                    let default = Node::from_json(default, &node.origin);
-                    map.insert(escape(key).into(), from_yaml(&default, property, widest));
-                }
             }
             cel::Value::Map(map.into())
         }

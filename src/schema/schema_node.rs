@@ -1,22 +1,22 @@
-//! Reading an imported schema the way CEL evaluation needs it: the subschema of a property,
-//! of a map value or of a list item (following local `$ref`s), its defaults, its rules and
-//! whether its numbers are integers or doubles.
+//! Walking an imported schema beside an object, as the API server's structural schema
+//! handling does: the subschema of a property, of a map value or of a list item (following
+//! local `$ref`s), its defaults, its CEL rules and whether its numbers are integers or
+//! doubles. Used by defaulting (`defaults`) and rule evaluation (`cel`).
 
 use serde_json::{Map, Value as Json};
 
-use super::RULES;
-use super::value::escape;
+use super::cel::RULES;
 
 /// One node of a schema, or none (a value the schema does not describe).
 #[derive(Clone, Copy)]
-pub(super) struct SchemaNode<'a> {
+pub(crate) struct SchemaNode<'a> {
     root: &'a Json,
     node: Option<&'a Map<String, Json>>,
 }
 
 /// How a schema types numbers.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Type {
+pub(crate) enum Type {
     Integer,
     Number,
     Other,
@@ -64,21 +64,18 @@ impl<'a> SchemaNode<'a> {
         self.at(self.get("items"))
     }
 
-    /// The name a rule uses for the member `key` of an object (escaped when it is a declared
-    /// property, as written when it is a map key) and its schema.
-    pub fn member(self, key: &str) -> (String, Self) {
-        match self.get("properties").and_then(|p| p.get(key)) {
-            Some(property) => (escape(key), self.at(Some(property))),
-            None => {
-                let additional = self.get("additionalProperties").filter(|a| a.is_object());
-                (key.to_string(), self.at(additional))
-            }
-        }
+    /// The schema of the declared property `key`.
+    pub fn property(self, key: &str) -> Option<Self> {
+        let property = self.get("properties").and_then(|p| p.get(key))?;
+        Some(self.at(Some(property)))
     }
 
-    /// The schema of the member `key`, whether a property or a map value.
+    /// The schema of the member `key`, whether a declared property or a map value.
     pub fn child(self, key: &str) -> Self {
-        self.member(key).1
+        self.property(key).unwrap_or_else(|| {
+            let additional = self.get("additionalProperties").filter(|a| a.is_object());
+            self.at(additional)
+        })
     }
 
     /// (property, its schema, its default) for every declared property with a default.
@@ -99,6 +96,17 @@ impl<'a> SchemaNode<'a> {
         self.get(RULES)
             .and_then(Json::as_array)
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The list type (`set`, `map`, ...) and, for a `map` list, its keys.
+    pub fn list_type(self) -> Option<(&'a str, Vec<&'a str>)> {
+        let list_type = self.get(super::import::LIST_TYPE)?.as_str()?;
+        let keys = self
+            .get(super::import::LIST_MAP_KEYS)
+            .and_then(Json::as_array)
+            .map(|keys| keys.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default();
+        Some((list_type, keys))
     }
 
     pub fn value_type(self) -> Type {
