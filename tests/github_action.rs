@@ -440,6 +440,7 @@ fn the_action_and_the_workflows_pass_github_schemas() {
     let files = [
         action_dir().join("action.yml"),
         Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/ci.yml"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/release.yml"),
         dir.join(".github/workflows/meshwright.yml"),
     ];
     for file in &files {
