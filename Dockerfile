@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # meshwright as a container image for CI runners other than GitHub's (GitLab CI, Jenkins,
-# Tekton, ...): a static musl binary on distroless/static, which has no shell and no libc,
-# running as a non-root user with the repository mounted at /work.
+# Tekton, ...): a static musl binary on distroless/static (no libc, no package manager),
+# running as a non-root user with the repository mounted at /work. The `debug-nonroot`
+# variant adds only busybox, because GitLab CI runs a job's `script:` through a shell in
+# the job's image.
 #
 #   docker build -t meshwright .
 #   docker run --rm -v "$PWD:/work" meshwright validate .
@@ -17,7 +19,7 @@ ENV CARGO_PROFILE_RELEASE_DEBUG=false \
 RUN cargo build --release --locked --bin meshwright \
     && install -D target/release/meshwright /out/meshwright
 
-FROM gcr.io/distroless/static-debian12:nonroot
+FROM gcr.io/distroless/static-debian12:debug-nonroot
 COPY --from=build /out/meshwright /usr/local/bin/meshwright
 USER nonroot:nonroot
 WORKDIR /work
