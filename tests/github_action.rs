@@ -25,7 +25,6 @@ const MARKER: &str = "<!-- meshwright:pull-request -->";
 const ACTION_REPOSITORY: &str = "meshwright/meshwright";
 
 /// The tag of this version: the generated workflow's ref, and its release.
-
 fn action_tag() -> String {
     format!("v{}", env!("CARGO_PKG_VERSION"))
 }
