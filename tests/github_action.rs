@@ -3,7 +3,9 @@
 //! a pull request in a real git repository and GitHub's comment API on loopback
 //! (tests/github_api): one comment, updated on later pushes, found on any page; the job's
 //! status by `fail-on`; annotations; read-only tokens; shallow history; the token never
-//! printed.
+//! printed. The install step against release downloads on the same loopback server: the
+//! archive of the runner's platform, a checksum mismatch refused, the fallback to building
+//! for a ref without a release.
 
 mod actions_runner;
 mod common;
@@ -21,7 +23,8 @@ const TOKEN: &str = "ghs_test0123456789secret";
 const MARKER: &str = "<!-- meshwright:pull-request -->";
 
 /// Where the action is published (Cargo.toml's `repository`: the generated workflow's
-/// `uses:` names it, which `the_generated_workflow_runs_the_action_on_pull_requests` checks).
+/// `uses:` names it, which
+/// `the_generated_workflow_installs_the_release_and_runs_the_action_on_pull_requests` checks).
 const ACTION_REPOSITORY: &str = "meshwright/meshwright";
 
 /// The tag of this version: the generated workflow's ref, and its release.
@@ -550,7 +553,7 @@ fn without_meshwright_a_release_or_cargo_the_install_step_says_what_to_do() {
 }
 
 #[test]
-fn the_generated_workflow_runs_the_action_on_pull_requests() {
+fn the_generated_workflow_installs_the_release_and_runs_the_action_on_pull_requests() {
     let (_temp, git) = pull_request();
     let workflow = read_yaml(&git.path().join(".github/workflows/meshwright.yml"));
     assert_eq!(workflow["on"]["pull_request"]["branches"][0], "main");
@@ -559,8 +562,12 @@ fn the_generated_workflow_runs_the_action_on_pull_requests() {
         "{ACTION_REPOSITORY}/.github/actions/meshwright@{}",
         action_tag()
     );
+    // A fresh GitHub-hosted runner: no meshwright, no cargo; the tag has a release.
     let github = GitHub::start(TOKEN);
-    let run = runner(&git, &github, &system_path()).run_job(
+    let target = "x86_64-unknown-linux-musl";
+    publish_release(&github, &[target, "aarch64-apple-darwin"], |sums| sums);
+    let tools = tempfile::tempdir().expect("temp dir");
+    let run = bare_runner(&git, &github, tools.path(), ("Linux", "X64")).run_job(
         &workflow,
         "meshwright",
         &action,
@@ -568,6 +575,12 @@ fn the_generated_workflow_runs_the_action_on_pull_requests() {
     );
     assert_no_token(&run);
     assert_eq!(run.code, 0, "{}", show(&run));
+    assert!(
+        run.stdout
+            .contains(&format!("meshwright release build for {target}")),
+        "{}",
+        show(&run)
+    );
     // Checked out with the history the diff needs.
     let (checkout, with) = &run.skipped[0];
     assert!(checkout.starts_with("actions/checkout@"));
