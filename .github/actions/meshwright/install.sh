@@ -59,7 +59,8 @@ sha256() {
 }
 
 # Installs the verified release binary into $build_dir/bin; returns 1 when the ref has no
-# release for this platform.
+# release for this platform. Called as `install_release || ...`, where `set -e` does not
+# apply, so every step that can fail checks for itself.
 install_release() {
     local target work archive expected actual name
     [ -n "$ref" ] || return 1
@@ -73,7 +74,6 @@ install_release() {
     if [ "$actual" != "$expected" ]; then
         fail "$archive from $release does not match its SHA256SUMS (expected $expected, got $actual): not installed"
     fi
-    # Called as `install_release || ...`, where `set -e` does not apply: every step checks.
     case "$archive" in
         *.zip) unzip -q "$work/$archive" -d "$work" ;;
         *) tar -xzf "$work/$archive" -C "$work" ;;
