@@ -137,6 +137,22 @@ fn git_with_wheel(dir: &Path, home: &Path, wheels: &Path, args: &[&str]) -> Outp
     run(git)
 }
 
+/// Whether a Python environment pre-commit made under `cache` holds a meshwright executable.
+fn installed_by_pre_commit(cache: &Path) -> bool {
+    let Ok(repositories) = std::fs::read_dir(cache) else {
+        return false;
+    };
+    repositories
+        .filter_map(Result::ok)
+        .filter_map(|repository| std::fs::read_dir(repository.path()).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .any(|env| {
+            env.file_name().to_string_lossy().starts_with("py_env-")
+                && env.path().join("bin/meshwright").is_file()
+        })
+}
+
 #[test]
 fn generated_hooks_block_a_broken_commit_and_pass_a_good_one() {
     let pre_commit = pre_commit();
@@ -178,6 +194,11 @@ fn generated_hooks_block_a_broken_commit_and_pass_a_good_one() {
         text(&first).contains("meshwright validate"),
         "{}",
         text(&first)
+    );
+    // The hooks ran the wheel's binary, installed into pre-commit's environment.
+    assert!(
+        installed_by_pre_commit(&home.join("pre-commit-cache")),
+        "no meshwright in pre-commit's environments"
     );
 
     // A broken manifest in a tenant base is blocked, naming the file and line.
