@@ -124,3 +124,84 @@ fn check_every_family_is_known(schemas: &Path) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "| File | Source repository | Path in that repository | Commit | Version / tag | Date | License |\n| --- | --- | --- | --- | --- | --- | --- |\n";
+
+    /// A package root with `table` as the provenance file and `folders` under `schemas/`.
+    fn package(table: &str, folders: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for folder in ["upstream", "schemas"] {
+            std::fs::create_dir_all(dir.path().join(folder)).expect("mkdir");
+        }
+        std::fs::write(dir.path().join(PROVENANCE), table).expect("write");
+        for folder in folders {
+            std::fs::create_dir_all(dir.path().join("schemas").join(folder)).expect("mkdir");
+        }
+        dir
+    }
+
+    /// One row per known family at version `v1.0.0`, then `extra` rows.
+    fn table(extra: &str) -> String {
+        let rows: String = FAMILIES
+            .iter()
+            .map(|(folder, _)| format!("| `{folder}/a.yaml` | org/{folder} | `a.yaml` | `0` | `v1.0.0` | 2026-01-01 | Apache-2.0 |\n"))
+            .collect();
+        format!("# Sources\n\n{HEADER}{rows}{extra}")
+    }
+
+    #[test]
+    fn one_version_per_family_or_each_component_when_they_differ() {
+        let extra = "| `flux/b.yaml` | fluxcd/helm-controller (see note) | `b.yaml` | `0` | `v2.1.0` (stable) | 2026-01-01 | Apache-2.0 |\n\
+                     | `istio/c.yaml` | org/istio | `c.yaml` | `0` | Istio 1.0 (`release-1.0`) | 2026-01-01 | Apache-2.0 |\n";
+        let dir = package(&table(extra), &["flux", "istio"]);
+        let families = read(dir.path()).expect("read");
+        let version = |label: &str| {
+            families
+                .iter()
+                .find(|(l, _)| *l == label)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(version("Kubernetes").as_deref(), Some("v1.0.0"));
+        assert_eq!(
+            version("Flux").as_deref(),
+            Some("helm-controller v2.1.0, flux v1.0.0")
+        );
+        assert_eq!(version("Istio").as_deref(), Some("istio 1.0, istio v1.0.0"));
+        let labels: Vec<&str> = families.iter().map(|(label, _)| *label).collect();
+        assert_eq!(
+            labels,
+            FAMILIES.iter().map(|(_, label)| *label).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_moved_column_a_missing_family_or_an_unknown_folder_is_refused() {
+        let moved = table("").replace("| Commit | Version / tag |", "| Version / tag | Commit |");
+        let error = read(package(&moved, &[]).path()).expect_err("moved column");
+        assert_eq!(
+            error,
+            "column 5 of the provenance table is not `Version / tag`"
+        );
+
+        let without_argocd: String = table("")
+            .lines()
+            .filter(|l| !l.contains("argocd/"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let error = read(package(&without_argocd, &[]).path()).expect_err("missing family");
+        assert_eq!(error, "no row for schema family argocd");
+
+        let error = read(package(&table(""), &["linkerd"]).path()).expect_err("unknown folder");
+        assert_eq!(
+            error,
+            "schemas/linkerd is not a family build/schema_versions.rs knows"
+        );
+
+        let error = read(package("no table here\n", &[]).path()).expect_err("no table");
+        assert!(error.starts_with("no provenance table"), "{error}");
+    }
+}
