@@ -25,7 +25,8 @@ export CARGO_PROFILE_RELEASE_DEBUG=false
 export CARGO_PROFILE_RELEASE_STRIP=symbols
 cargo build --release --locked --target "$target" --bin meshwright
 
-binary="target/$target/release/$executable"
+target_dir="${CARGO_TARGET_DIR:-target}"
+binary="$target_dir/$target/release/$executable"
 for build_path in "$workspace" "$cargo_home"; do
     if grep -q -a -F "$build_path" "$binary"; then
         echo "::error title=release::$binary names the build path $build_path"
@@ -34,15 +35,15 @@ for build_path in "$workspace" "$cargo_home"; do
 done
 
 name="meshwright-$version-$target"
-staging="target/release-archive/$name"
+staging="$target_dir/release-archive/$name"
 rm -rf "$staging"
 mkdir -p "$staging/man" "$out_dir"
 cp "$binary" README.md LICENSE "$staging/"
 "$binary" man --out "$staging/man"
 if [ "${RUNNER_OS:-}" = Windows ]; then
-    (cd target/release-archive && 7z a -tzip -bd "$name.zip" "$name" >/dev/null)
-    mv "target/release-archive/$name.zip" "$out_dir/"
+    (cd "$target_dir/release-archive" && 7z a -tzip -bd "$name.zip" "$name" >/dev/null)
+    mv "$target_dir/release-archive/$name.zip" "$out_dir/"
 else
-    tar -C target/release-archive -czf "$out_dir/$name.tar.gz" "$name"
+    tar -C "$target_dir/release-archive" -czf "$out_dir/$name.tar.gz" "$name"
 fi
 echo "packed $name"
