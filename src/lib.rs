@@ -18,3 +18,8 @@ pub mod report;
 pub mod scaffold;
 pub mod schema;
 pub mod validate;
+
+/// The build script's provenance-table reader, compiled here only so its unit tests run.
+#[cfg(test)]
+#[path = "../build/schema_versions.rs"]
+mod build_schema_versions;

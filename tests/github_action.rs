@@ -3,7 +3,9 @@
 //! a pull request in a real git repository and GitHub's comment API on loopback
 //! (tests/github_api): one comment, updated on later pushes, found on any page; the job's
 //! status by `fail-on`; annotations; read-only tokens; shallow history; the token never
-//! printed.
+//! printed. The install step against release downloads on the same loopback server: the
+//! archive of the runner's platform, a checksum mismatch refused, the fallback to building
+//! for a ref without a release.
 
 mod actions_runner;
 mod common;
@@ -19,6 +21,16 @@ use github_api::{GitHub, PULL_REQUEST, REPOSITORY};
 
 const TOKEN: &str = "ghs_test0123456789secret";
 const MARKER: &str = "<!-- meshwright:pull-request -->";
+
+/// Where the action is published (Cargo.toml's `repository`: the generated workflow's
+/// `uses:` names it, which
+/// `the_generated_workflow_installs_the_release_and_runs_the_action_on_pull_requests` checks).
+const ACTION_REPOSITORY: &str = "meshwright/meshwright";
+
+/// The tag of this version: the generated workflow's ref, and its release.
+fn action_tag() -> String {
+    format!("v{}", env!("CARGO_PKG_VERSION"))
+}
 
 fn action_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/actions/meshwright")
@@ -52,6 +64,9 @@ fn runner(git: &Git, github: &GitHub, path: &str) -> Runner {
         ("GITHUB_API_URL", github.url.clone()),
         ("GITHUB_REPOSITORY", REPOSITORY.into()),
         ("GITHUB_EVENT_NAME", "pull_request".into()),
+        ("GITHUB_SERVER_URL", github.url.clone()),
+        ("RUNNER_OS", "Linux".into()),
+        ("RUNNER_ARCH", "X64".into()),
     ] {
         runner.env.insert(name.into(), value);
     }
@@ -62,6 +77,8 @@ fn runner(git: &Git, github: &GitHub, path: &str) -> Runner {
         ("github.event.pull_request.head.sha", git.rev("feature")),
         ("runner.os", "Linux".into()),
         ("runner.arch", "X64".into()),
+        ("github.action_repository", ACTION_REPOSITORY.into()),
+        ("github.action_ref", action_tag()),
     ] {
         runner.context.insert(name.into(), value);
     }
@@ -303,62 +320,254 @@ fn a_base_missing_from_the_clone_says_to_fetch_the_history() {
     );
 }
 
-#[test]
-fn without_meshwright_or_cargo_the_install_step_says_what_to_do() {
-    let (_temp, git) = pull_request();
-    let github = GitHub::start(TOKEN);
-    // git, jq, curl and the shell, but neither meshwright nor cargo.
-    let tools = tempfile::tempdir().expect("temp dir");
-    for tool in [
-        "bash",
-        "git",
-        "find",
-        "sort",
-        "xargs",
-        "sha256sum",
-        "cut",
-        "cat",
-        "env",
-    ] {
-        let found = which(tool);
-        std::os::unix::fs::symlink(found, tools.path().join(tool)).expect("symlink");
-    }
-    let mut runner = runner(&git, &github, "");
+/// `PATH` without the directories that hold meshwright or cargo, behind `first`.
+fn path_without_meshwright(first: &Path) -> String {
+    let system = system_path();
+    let kept = std::env::split_paths(&system)
+        .filter(|dir| !dir.join("meshwright").exists() && !dir.join("cargo").exists());
+    std::env::join_paths(std::iter::once(first.to_path_buf()).chain(kept))
+        .expect("PATH")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A runner on `os`/`arch` whose PATH has neither meshwright nor cargo, except what the
+/// test puts in `tools`.
+fn bare_runner(git: &Git, github: &GitHub, tools: &Path, (os, arch): (&str, &str)) -> Runner {
+    let mut runner = runner(git, github, "");
     runner
         .env
-        .insert("PATH".into(), tools.path().display().to_string());
+        .insert("PATH".into(), path_without_meshwright(tools));
+    runner.env.insert("RUNNER_OS".into(), os.into());
+    runner.env.insert("RUNNER_ARCH".into(), arch.into());
+    runner.context.insert("runner.os".into(), os.into());
+    runner.context.insert("runner.arch".into(), arch.into());
+    runner
+}
+
+/// An executable shell script at `path`.
+fn write_script(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write script");
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+/// A stand-in meshwright that names where it came from on `--version` and otherwise runs
+/// the real binary, so the rest of the action works.
+fn stand_in(origin: &str) -> String {
+    format!(
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'meshwright {origin}'; exit 0; fi\nexec '{}' \"$@\"\n",
+        env!("CARGO_BIN_EXE_meshwright")
+    )
+}
+
+/// `meshwright-VERSION-TARGET.tar.gz` as the release workflow packs it, with a stand-in.
+fn release_archive(target: &str) -> (String, Vec<u8>) {
+    let name = format!("meshwright-{}-{target}", env!("CARGO_PKG_VERSION"));
+    let staging = tempfile::tempdir().expect("temp dir");
+    write_script(
+        &staging.path().join(&name).join("meshwright"),
+        &stand_in(&format!("release build for {target}")),
+    );
+    let archive = staging.path().join("archive.tar.gz");
+    let packed = std::process::Command::new("tar")
+        .arg("-C")
+        .arg(staging.path())
+        .arg("-czf")
+        .arg(&archive)
+        .arg(&name)
+        .status()
+        .expect("tar runs");
+    assert!(packed.success());
+    (
+        format!("{name}.tar.gz"),
+        std::fs::read(&archive).expect("archive"),
+    )
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Publishes a release of this version's tag with archives for `targets` and their
+/// SHA256SUMS (with `sums` applied to its text, to corrupt it).
+fn publish_release(github: &GitHub, targets: &[&str], sums: impl Fn(String) -> String) {
+    let mut lines = String::new();
+    for target in targets {
+        let (name, bytes) = release_archive(target);
+        lines.push_str(&format!("{}  {name}\n", sha256_hex(&bytes)));
+        github.publish(ACTION_REPOSITORY, &action_tag(), &name, &bytes);
+    }
+    github.publish(
+        ACTION_REPOSITORY,
+        &action_tag(),
+        "SHA256SUMS",
+        sums(lines).as_bytes(),
+    );
+}
+
+/// The release files the install step downloaded.
+fn downloads(github: &GitHub) -> Vec<String> {
+    let prefix = format!("/{ACTION_REPOSITORY}/releases/download/{}/", action_tag());
+    github
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.target.strip_prefix(&prefix).map(str::to_string))
+        .collect()
+}
+
+/// The binary the install step left in the action's cache directory, if any.
+fn installed(runner: &Runner) -> Option<PathBuf> {
+    let cache = runner.temp.path().join(".cache/meshwright-action");
+    let key = std::fs::read_dir(&cache).ok()?.next()?.ok()?.path();
+    Some(key.join("bin/meshwright")).filter(|p| p.exists())
+}
+
+#[test]
+fn the_install_step_downloads_the_release_archive_of_the_runner_platform() {
+    let (_temp, git) = pull_request();
+    let platforms = [
+        ("Linux", "X64", "x86_64-unknown-linux-musl"),
+        ("Linux", "ARM64", "aarch64-unknown-linux-musl"),
+        ("macOS", "ARM64", "aarch64-apple-darwin"),
+    ];
+    for (os, arch, target) in platforms {
+        let github = GitHub::start(TOKEN);
+        publish_release(&github, &platforms.map(|(_, _, t)| t), |sums| sums);
+        let tools = tempfile::tempdir().expect("temp dir");
+        let runner = bare_runner(&git, &github, tools.path(), (os, arch));
+        let run = runner.run_action(&action_dir(), &BTreeMap::new());
+        assert_eq!(run.code, 0, "{os}/{arch}: {}", show(&run));
+        assert!(
+            run.stdout
+                .contains(&format!("meshwright release build for {target}")),
+            "{os}/{arch}: {}",
+            show(&run)
+        );
+        let archive = format!("meshwright-{}-{target}.tar.gz", env!("CARGO_PKG_VERSION"));
+        assert_eq!(downloads(&github), ["SHA256SUMS".to_string(), archive]);
+        assert!(installed(&runner).is_some());
+        assert!(our_comment(&github).body.contains("weakens"));
+    }
+}
+
+#[test]
+fn the_install_step_refuses_an_archive_that_does_not_match_its_checksum() {
+    let (_temp, git) = pull_request();
+    let github = GitHub::start(TOKEN);
+    let target = "x86_64-unknown-linux-musl";
+    publish_release(&github, &[target], |sums| {
+        format!("{}{}", "0".repeat(64), &sums[64..])
+    });
+    let tools = tempfile::tempdir().expect("temp dir");
+    let runner = bare_runner(&git, &github, tools.path(), ("Linux", "X64"));
+    let run = runner.run_action(&action_dir(), &BTreeMap::new());
+    assert_eq!(run.code, 1, "{}", show(&run));
+    let archive = format!("meshwright-{}-{target}.tar.gz", env!("CARGO_PKG_VERSION"));
+    assert!(
+        run.stdout.contains(&format!(
+            "::error title=meshwright::{archive} from {}/{ACTION_REPOSITORY}/releases/download/{} does not match its SHA256SUMS (expected {}",
+            github.url,
+            action_tag(),
+            "0".repeat(64)
+        )),
+        "{}",
+        show(&run)
+    );
+    assert!(run.stdout.contains("not installed"), "{}", show(&run));
+    assert_eq!(installed(&runner), None);
+    assert!(github.comments().is_empty());
+}
+
+#[test]
+fn a_ref_without_a_release_for_the_platform_is_built_from_source() {
+    let (_temp, git) = pull_request();
+    // No release for the tag at all (a branch or a commit), and a release without this
+    // runner's platform.
+    for released in [&[][..], &["aarch64-apple-darwin"][..]] {
+        let github = GitHub::start(TOKEN);
+        if !released.is_empty() {
+            publish_release(&github, released, |sums| sums);
+        }
+        let tools = tempfile::tempdir().expect("temp dir");
+        let cargo_args = tools.path().join("cargo-args");
+        write_script(
+            &tools.path().join("cargo"),
+            &format!(
+                "#!/bin/sh\necho \"$@\" > '{}'\nwhile [ $# -gt 0 ]; do [ \"$1\" = --root ] && root=\"$2\"; shift; done\nmkdir -p \"$root/bin\"\ncat > \"$root/bin/meshwright\" <<'EOF'\n{}EOF\nchmod +x \"$root/bin/meshwright\"\n",
+                cargo_args.display(),
+                stand_in("built from source")
+            ),
+        );
+        let runner = bare_runner(&git, &github, tools.path(), ("Linux", "X64"));
+        let run = runner.run_action(&action_dir(), &BTreeMap::new());
+        assert_eq!(run.code, 0, "{released:?}: {}", show(&run));
+        assert!(
+            run.stdout.contains(&format!(
+                "no release of '{}' for Linux/X64: building meshwright from",
+                action_tag()
+            )),
+            "{}",
+            show(&run)
+        );
+        assert!(
+            run.stdout.contains("meshwright built from source"),
+            "{}",
+            show(&run)
+        );
+        let args = std::fs::read_to_string(&cargo_args).expect("cargo ran");
+        assert!(
+            args.starts_with(&format!(
+                "install --locked --quiet --path {} --root ",
+                env!("CARGO_MANIFEST_DIR")
+            )),
+            "{args}"
+        );
+        assert_eq!(downloads(&github), ["SHA256SUMS"]);
+        assert!(our_comment(&github).body.contains("weakens"));
+    }
+}
+
+#[test]
+fn without_meshwright_a_release_or_cargo_the_install_step_says_what_to_do() {
+    let (_temp, git) = pull_request();
+    let github = GitHub::start(TOKEN);
+    let tools = tempfile::tempdir().expect("temp dir");
+    let runner = bare_runner(&git, &github, tools.path(), ("Linux", "X64"));
     let run = runner.run_action(&action_dir(), &BTreeMap::new());
     assert_eq!(run.code, 1, "{}", show(&run));
     assert!(
-        run.stdout.contains(
-            "::error title=meshwright::meshwright is not on PATH and cargo is missing to build it"
-        ),
+        run.stdout.contains(&format!(
+            "::error title=meshwright::meshwright is not on PATH, the action's ref '{}' has no release for Linux/X64, and cargo is missing to build it",
+            action_tag()
+        )),
         "{}",
         show(&run)
     );
     assert!(github.comments().is_empty());
 }
 
-fn which(tool: &str) -> PathBuf {
-    std::env::split_paths(&system_path())
-        .map(|dir| dir.join(tool))
-        .find(|p| p.is_file())
-        .unwrap_or_else(|| panic!("{tool} on PATH"))
-}
-
 #[test]
-fn the_generated_workflow_runs_the_action_on_pull_requests() {
+fn the_generated_workflow_installs_the_release_and_runs_the_action_on_pull_requests() {
     let (_temp, git) = pull_request();
     let workflow = read_yaml(&git.path().join(".github/workflows/meshwright.yml"));
     assert_eq!(workflow["on"]["pull_request"]["branches"][0], "main");
     assert_eq!(workflow["permissions"]["pull-requests"], "write");
     let action = format!(
-        "{}/.github/actions/meshwright@v{}",
-        env!("CARGO_PKG_REPOSITORY").trim_start_matches("https://github.com/"),
-        env!("CARGO_PKG_VERSION")
+        "{ACTION_REPOSITORY}/.github/actions/meshwright@{}",
+        action_tag()
     );
+    // A fresh GitHub-hosted runner: no meshwright, no cargo; the tag has a release.
     let github = GitHub::start(TOKEN);
-    let run = runner(&git, &github, &system_path()).run_job(
+    let target = "x86_64-unknown-linux-musl";
+    publish_release(&github, &[target, "aarch64-apple-darwin"], |sums| sums);
+    let tools = tempfile::tempdir().expect("temp dir");
+    let run = bare_runner(&git, &github, tools.path(), ("Linux", "X64")).run_job(
         &workflow,
         "meshwright",
         &action,
@@ -366,6 +575,12 @@ fn the_generated_workflow_runs_the_action_on_pull_requests() {
     );
     assert_no_token(&run);
     assert_eq!(run.code, 0, "{}", show(&run));
+    assert!(
+        run.stdout
+            .contains(&format!("meshwright release build for {target}")),
+        "{}",
+        show(&run)
+    );
     // Checked out with the history the diff needs.
     let (checkout, with) = &run.skipped[0];
     assert!(checkout.starts_with("actions/checkout@"));
@@ -440,6 +655,7 @@ fn the_action_and_the_workflows_pass_github_schemas() {
     let files = [
         action_dir().join("action.yml"),
         Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/ci.yml"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/release.yml"),
         dir.join(".github/workflows/meshwright.yml"),
     ];
     for file in &files {

@@ -1,7 +1,9 @@
 //! The pre-commit integration, through the real `pre-commit` (from PyPI, installed into a
 //! virtual environment under `target/` when it is not on PATH): a generated repository's
-//! hooks block a commit with a broken manifest and show file:line, and let a good commit
-//! through; the project's own `.pre-commit-hooks.yaml` works through `pre-commit try-repo`.
+//! hooks, which install meshwright from its Python wheel (built here by maturin, served to
+//! pip as from PyPI), block a commit with a broken manifest and show file:line, and let a
+//! good commit through; the project's own `.pre-commit-hooks.yaml` works through
+//! `pre-commit try-repo`.
 
 mod common;
 
@@ -15,19 +17,25 @@ use common::init_example;
 /// (once per test process: the tests run in parallel and must not build the venv twice).
 fn pre_commit() -> PathBuf {
     static EXECUTABLE: OnceLock<PathBuf> = OnceLock::new();
-    EXECUTABLE.get_or_init(install_pre_commit).clone()
+    EXECUTABLE.get_or_init(|| python_tool("pre-commit")).clone()
 }
 
-fn install_pre_commit() -> PathBuf {
-    if Command::new("pre-commit")
+fn test_tools() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools")
+}
+
+/// The PyPI command-line tool `package` (same name as its executable): the one on PATH, or
+/// one installed into a virtual environment under target/test-tools.
+fn python_tool(package: &str) -> PathBuf {
+    if Command::new(package)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
     {
-        return PathBuf::from("pre-commit");
+        return PathBuf::from(package);
     }
-    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-tools/pre-commit");
-    let executable = venv.join("bin/pre-commit");
+    let venv = test_tools().join(package);
+    let executable = venv.join("bin").join(package);
     if !executable.is_file() {
         let created = Command::new("python3")
             .args(["-m", "venv", "--clear"])
@@ -35,14 +43,44 @@ fn install_pre_commit() -> PathBuf {
             .status();
         assert!(created.is_ok_and(|s| s.success()), "python3 -m venv failed");
         let installed = Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "pre-commit"])
+            .args(["install", "--quiet", package])
             .status();
         assert!(
             installed.is_ok_and(|s| s.success()),
-            "pip install pre-commit failed"
+            "pip install {package} failed"
         );
     }
     executable
+}
+
+/// A directory holding meshwright's Python wheel, built by maturin from pyproject.toml once
+/// per test process: a debug build in its own target directory under target/test-tools, so
+/// the binary the other tests run is never replaced (later runs are incremental).
+fn wheel_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(build_wheel).clone()
+}
+
+fn build_wheel() -> PathBuf {
+    let out = test_tools().join("wheels");
+    let _ = std::fs::remove_dir_all(&out);
+    let built = Command::new(python_tool("maturin"))
+        .args(["build", "--quiet", "--profile", "dev", "--out"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("CARGO_TARGET_DIR", test_tools().join("wheel-target"))
+        .status();
+    assert!(built.is_ok_and(|s| s.success()), "maturin build failed");
+    let wheels: Vec<String> = std::fs::read_dir(&out)
+        .expect("wheel directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    let prefix = format!("meshwright-{}-py3-none-", env!("CARGO_PKG_VERSION"));
+    assert!(
+        matches!(wheels.as_slice(), [wheel] if wheel.starts_with(&prefix) && wheel.ends_with(".whl")),
+        "{wheels:?}"
+    );
+    out
 }
 
 /// A command in `dir` with meshwright on PATH and git and pre-commit kept inside `home`.
@@ -88,10 +126,46 @@ fn git(dir: &Path, home: &Path, args: &[&str]) -> Output {
     run(git)
 }
 
+/// `git` in `dir` for a generated repository's hooks: meshwright is not on PATH, and pip
+/// finds meshwright's wheel in `wheels`, as it would on PyPI.
+fn git_with_wheel(dir: &Path, home: &Path, wheels: &Path, args: &[&str]) -> Output {
+    let mut git = command("git", dir, home);
+    git.args(args)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("PIP_FIND_LINKS", wheels)
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
+    run(git)
+}
+
+/// Whether a Python environment pre-commit made under `cache` holds a meshwright executable.
+fn installed_by_pre_commit(cache: &Path) -> bool {
+    let Ok(repositories) = std::fs::read_dir(cache) else {
+        return false;
+    };
+    repositories
+        .filter_map(Result::ok)
+        .filter_map(|repository| std::fs::read_dir(repository.path()).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .any(|env| {
+            env.file_name().to_string_lossy().starts_with("py_env-")
+                && env.path().join("bin/meshwright").is_file()
+        })
+}
+
 #[test]
 fn generated_hooks_block_a_broken_commit_and_pass_a_good_one() {
     let pre_commit = pre_commit();
+    let wheels = wheel_dir();
     let (temp, repo) = init_example("edge");
+    let config = std::fs::read_to_string(repo.join(".pre-commit-config.yaml")).unwrap();
+    assert!(
+        config.contains(&format!(
+            "language: python\n        additional_dependencies: [\"meshwright=={}\"]",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{config}"
+    );
     let home = temp.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
     assert!(
@@ -104,6 +178,7 @@ fn generated_hooks_block_a_broken_commit_and_pass_a_good_one() {
     let installed = run(install);
     assert!(installed.status.success(), "{}", text(&installed));
 
+    let git = |dir: &Path, home: &Path, args: &[&str]| git_with_wheel(dir, home, &wheels, args);
     assert!(git(&repo, &home, &["add", "-A"]).status.success());
     let first = git(
         &repo,
@@ -119,6 +194,11 @@ fn generated_hooks_block_a_broken_commit_and_pass_a_good_one() {
         text(&first).contains("meshwright validate"),
         "{}",
         text(&first)
+    );
+    // The hooks ran the wheel's binary, installed into pre-commit's environment.
+    assert!(
+        installed_by_pre_commit(&home.join("pre-commit-cache")),
+        "no meshwright in pre-commit's environments"
     );
 
     // A broken manifest in a tenant base is blocked, naming the file and line.

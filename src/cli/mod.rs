@@ -18,9 +18,11 @@ mod explain;
 mod generate;
 mod init;
 mod live;
+mod man;
 mod policy;
 mod schemas;
 mod validate;
+mod version;
 
 use std::process::ExitCode;
 
@@ -37,6 +39,7 @@ pub const EXIT_PARTIAL: u8 = 3;
 #[command(
     name = "meshwright",
     version,
+    long_version = version::LONG_VERSION,
     about = "Scaffold, validate and diff multi-tenant Istio mTLS GitOps repositories",
     long_about = None,
     after_help = "Examples:\n  meshwright init --example edge demo    write demo/mesh.yaml and generate the repo\n  meshwright generate demo               regenerate after editing demo/mesh.yaml\n  meshwright generate --check demo       exit 1 if the repo is not up to date (CI)\n  meshwright build demo/clusters/central render one kustomize root\n\nExit codes: 0 clean, 1 differences or refused changes, 2 usage or input error."
@@ -57,6 +60,7 @@ enum Command {
     Audit(audit::AuditArgs),
     Explain(explain::ExplainArgs),
     Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
     Schemas(schemas::SchemasArgs),
 }
 
@@ -83,6 +87,7 @@ pub fn run() -> ExitCode {
         Command::Audit(args) => audit::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
         Command::Schemas(args) => schemas::run(&args),
     };
     output::finish(code)

@@ -75,6 +75,9 @@ pub struct GitOpsContext {
     pub pull_request_workflow: bool,
     /// `uses:` of meshwright's GitHub Action at this meshwright's version.
     pub action: String,
+    /// The pip requirement for this meshwright's Python wheel (its prebuilt binary), which
+    /// the pre-commit hooks install.
+    pub pip_requirement: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -267,6 +270,7 @@ pub fn build(mesh: &Mesh) -> MeshContext {
             pull_request_workflow: *spec.gitops.pull_request_checks == PullRequestChecks::Github
                 && path_prefix(&spec.gitops.path) == "./",
             action: action_reference(),
+            pip_requirement: format!("meshwright=={}", env!("CARGO_PKG_VERSION")),
         },
         observability: ObservabilityContext {
             alerts: *spec.observability.alerts,

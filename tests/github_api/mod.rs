@@ -1,8 +1,11 @@
 //! GitHub's REST API for issue comments, as the meshwright action uses it, served on
 //! loopback for tests: listing a pull request's comments (`per_page`/`page`, with a `Link`
 //! header), creating one, and updating one, with bearer-token authentication and GitHub's
-//! error bodies (401 bad credentials, 403 for a read-only token, 404, 422).
+//! error bodies (401 bad credentials, 403 for a read-only token, 404, 422). Also release
+//! downloads as github.com serves them, without authentication: a redirect from
+//! `/{owner}/{repo}/releases/download/{tag}/{name}` to the asset's storage, 404 when missing.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -35,6 +38,8 @@ pub struct State {
     pub requests: Vec<Logged>,
     /// Writes answer 403, as for a pull request from a fork.
     pub read_only: bool,
+    /// Release assets by download path (`/owner/repo/releases/download/tag/name`).
+    pub release_assets: BTreeMap<String, Vec<u8>>,
     next_id: u64,
 }
 
@@ -78,6 +83,14 @@ impl GitHub {
             body: body.to_string(),
         });
         id
+    }
+
+    /// Publishes `name` as an asset of release `tag` of `repository` (`owner/repo`).
+    pub fn publish(&self, repository: &str, tag: &str, name: &str, bytes: &[u8]) {
+        self.state().release_assets.insert(
+            format!("/{repository}/releases/download/{tag}/{name}"),
+            bytes.to_vec(),
+        );
     }
 
     pub fn comments(&self) -> Vec<Comment> {
@@ -141,6 +154,21 @@ fn query_value(query: &str, name: &str) -> Option<usize> {
         .and_then(|(_, value)| value.parse().ok())
 }
 
+/// Where release downloads redirect to, as github.com redirects to its asset storage.
+const ASSET_STORAGE: &str = "/release-assets";
+
+/// A release download: a redirect to the asset's storage, or 404 for a missing asset.
+fn release_download(state: &State, path: &str) -> Response<Full<Bytes>> {
+    if !state.release_assets.contains_key(path) {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    }
+    Response::builder()
+        .status(StatusCode::FOUND)
+        .header("location", format!("{ASSET_STORAGE}{path}"))
+        .body(Full::new(Bytes::new()))
+        .expect("response")
+}
+
 async fn handle(
     state: &Mutex<State>,
     authorization: &str,
@@ -169,6 +197,18 @@ async fn handle(
             format!("{path}?{query}")
         },
     });
+    if let Some(download) = path.strip_prefix(ASSET_STORAGE) {
+        return match state.release_assets.get(download) {
+            Some(bytes) => Response::builder()
+                .header("content-type", "application/octet-stream")
+                .body(Full::new(Bytes::from(bytes.clone())))
+                .expect("response"),
+            None => error(StatusCode::NOT_FOUND, "Not Found"),
+        };
+    }
+    if method == Method::GET && path.contains("/releases/download/") {
+        return release_download(&state, &path);
+    }
     if !authorized {
         return error(StatusCode::UNAUTHORIZED, "Bad credentials");
     }
