@@ -6,8 +6,8 @@
 //! Prints wall time, documents per second and the process's peak memory (from
 //! `/usr/bin/time -v`). Run with `cargo bench --bench validate`; set
 //! MESHWRIGHT_BENCH_DOCUMENTS to a comma-separated list of sizes to change them, and
-//! MESHWRIGHT_BENCH_BINARY to measure another build (e.g. an earlier commit's) on the same
-//! corpus.
+//! MESHWRIGHT_BENCH_BASELINE to the binary of another build (e.g. an earlier commit's) to
+//! run it on the same corpus, alternating with this build's runs, and print both.
 
 mod support;
 
@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use support::median;
 
 const DOCUMENTS_PER_FILE: usize = 20;
-const RUNS: usize = 5;
+const RUNS: usize = 7;
 
 /// Document `index` of the mix: one of ten object kinds, in a namespace of 10 services.
 fn document(index: usize) -> String {
@@ -104,23 +104,37 @@ fn main() {
         .ok()
         .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![1_000, 10_000, 50_000]);
-    let binary = std::env::var("MESHWRIGHT_BENCH_BINARY")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_meshwright").to_string());
-    println!("{binary} validate, median of {RUNS} runs (start-up included)");
+    let current = env!("CARGO_BIN_EXE_meshwright").to_string();
+    let baseline = std::env::var("MESHWRIGHT_BENCH_BASELINE").ok();
+    let binaries: Vec<&str> = std::iter::once(current.as_str())
+        .chain(baseline.as_deref())
+        .collect();
+    println!("meshwright validate, median of {RUNS} runs (start-up included)");
     for documents in sizes {
         for (layout, per_file) in [("files of 20", DOCUMENTS_PER_FILE), ("one file", documents)] {
             let dir = tempfile::tempdir().expect("tempdir");
             write_corpus(dir.path(), documents, per_file);
-            let runs: Vec<(Duration, f64)> = (0..RUNS)
-                .map(|_| validate_once(&binary, dir.path()))
-                .collect();
-            let peak = runs.iter().map(|r| r.1).fold(0.0, f64::max);
-            let wall = median(runs.into_iter().map(|r| r.0).collect());
-            println!(
-                "{documents:>7} documents, {layout:<11}  {:>8.1} ms  {:>9.0} documents/s  peak memory {peak:>6.1} MiB",
-                wall.as_secs_f64() * 1e3,
-                documents as f64 / wall.as_secs_f64()
-            );
+            // Runs alternate between the binaries, so a slower moment hits both alike.
+            let mut runs: Vec<Vec<(Duration, f64)>> = vec![Vec::new(); binaries.len()];
+            for _ in 0..RUNS {
+                for (binary, runs) in binaries.iter().zip(&mut runs) {
+                    runs.push(validate_once(binary, dir.path()));
+                }
+            }
+            for (binary, runs) in binaries.iter().zip(runs) {
+                let peak = runs.iter().map(|r| r.1).fold(0.0, f64::max);
+                let wall = median(runs.into_iter().map(|r| r.0).collect());
+                let who = if *binary == current {
+                    "this build"
+                } else {
+                    "baseline"
+                };
+                println!(
+                    "{documents:>7} documents, {layout:<11}  {who:<10}  {:>8.1} ms  {:>9.0} documents/s  peak memory {peak:>6.1} MiB",
+                    wall.as_secs_f64() * 1e3,
+                    documents as f64 / wall.as_secs_f64()
+                );
+            }
         }
     }
 }

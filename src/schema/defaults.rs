@@ -6,66 +6,82 @@
 
 use serde_json::Value as Json;
 
-use super::schema_node::SchemaNode;
+use super::schema_node::{Marks, SchemaNode};
 use crate::manifest::{Node, Value};
+
+/// Where `schema` (a kind's boxed schema) has defaults, for `apply`.
+pub(crate) fn marks(schema: &Json) -> Marks {
+    Marks::new(schema, &|node| node.contains_key("default"))
+}
 
 /// `object` with its defaults filled in, or `None` when it already has every default (the
 /// common case, which copies nothing). A filled-in value carries its parent's origin.
-pub(crate) fn apply(object: &Node, schema: &Json) -> Option<Node> {
+pub(crate) fn apply(object: &Node, schema: &Json, marks: &Marks) -> Option<Node> {
+    if marks.is_empty() {
+        return None;
+    }
+    let walk = Walk { marks };
     let root = SchemaNode::root(schema);
-    if !lacks_a_default(object, root) {
+    if !walk.lacks_a_default(object, root) {
         return None;
     }
     let mut copy = object.clone();
-    fill(&mut copy, root);
+    walk.fill(&mut copy, root);
     Some(copy)
+}
+
+/// A walk of an object beside its schema, into the subtrees that have defaults.
+struct Walk<'a> {
+    marks: &'a Marks,
 }
 
 fn absent(entries: &[(String, Node)], key: &str) -> bool {
     entries.iter().all(|(k, value)| k != key || value.is_null())
 }
 
-fn lacks_a_default(node: &Node, schema: SchemaNode<'_>) -> bool {
-    if !schema.exists() {
-        return false;
-    }
-    match &node.value {
-        Value::Map(entries) => {
-            schema.defaults().any(|(key, _, _)| absent(entries, key))
-                || entries
-                    .iter()
-                    .any(|(key, child)| lacks_a_default(child, schema.child(key)))
+impl Walk<'_> {
+    fn lacks_a_default(&self, node: &Node, schema: SchemaNode<'_>) -> bool {
+        if !schema.marked(self.marks) {
+            return false;
         }
-        Value::Seq(items) => items
-            .iter()
-            .any(|item| lacks_a_default(item, schema.items())),
-        _ => false,
+        match &node.value {
+            Value::Map(entries) => {
+                schema.defaults().any(|(key, _, _)| absent(entries, key))
+                    || entries
+                        .iter()
+                        .any(|(key, child)| self.lacks_a_default(child, schema.child(key)))
+            }
+            Value::Seq(items) => items
+                .iter()
+                .any(|item| self.lacks_a_default(item, schema.items())),
+            _ => false,
+        }
     }
-}
 
-fn fill(node: &mut Node, schema: SchemaNode<'_>) {
-    if !schema.exists() {
-        return;
-    }
-    let origin = node.origin.clone();
-    match &mut node.value {
-        Value::Map(entries) => {
-            for (key, _, default) in schema.defaults() {
-                if absent(entries, key) {
-                    entries.retain(|(k, _)| k != key);
-                    entries.push((key.to_string(), Node::from_json(default, &origin)));
+    fn fill(&self, node: &mut Node, schema: SchemaNode<'_>) {
+        if !schema.marked(self.marks) {
+            return;
+        }
+        let origin = node.origin.clone();
+        match &mut node.value {
+            Value::Map(entries) => {
+                for (key, _, default) in schema.defaults() {
+                    if absent(entries, key) {
+                        entries.retain(|(k, _)| k != key);
+                        entries.push((key.to_string(), Node::from_json(default, &origin)));
+                    }
+                }
+                for (key, child) in entries.iter_mut() {
+                    self.fill(child, schema.child(key));
                 }
             }
-            for (key, child) in entries.iter_mut() {
-                fill(child, schema.child(key));
+            Value::Seq(items) => {
+                for item in items {
+                    self.fill(item, schema.items());
+                }
             }
+            _ => {}
         }
-        Value::Seq(items) => {
-            for item in items {
-                fill(item, schema.items());
-            }
-        }
-        _ => {}
     }
 }
 
@@ -83,18 +99,21 @@ mod tests {
 
     #[test]
     fn absent_and_null_fields_take_their_defaults_top_down() {
-        let schema = json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {
-            "mode": {"type": "string", "default": "Fast"},
-            "limits": {"type": "object", "default": {}, "properties": {"cpu": {"type": "string", "default": "1"}}},
-            "items": {"type": "array", "items": {"type": "object", "properties": {"kind": {"type": "string", "default": "Service"}}}}
-        }}}});
+        let schema = Box::new(
+            json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+                "mode": {"type": "string", "default": "Fast"},
+                "limits": {"type": "object", "default": {}, "properties": {"cpu": {"type": "string", "default": "1"}}},
+                "items": {"type": "array", "items": {"type": "object", "properties": {"kind": {"type": "string", "default": "Service"}}}}
+            }}}}),
+        );
         let object = node("spec:\n  mode: ~\n  items:\n  - name: a\n  - kind: Pod\n");
-        let defaulted = apply(&object, &schema).expect("defaults to fill in");
+        let marks = marks(&schema);
+        let defaulted = apply(&object, &schema, &marks).expect("defaults to fill in");
         assert_eq!(
             defaulted.to_json(),
             json!({"spec": {"items": [{"name": "a", "kind": "Service"}, {"kind": "Pod"}], "mode": "Fast", "limits": {"cpu": "1"}}})
         );
         let complete = node("spec:\n  mode: Slow\n  limits: {cpu: '2'}\n");
-        assert!(apply(&complete, &schema).is_none());
+        assert!(apply(&complete, &schema, &marks).is_none());
     }
 }

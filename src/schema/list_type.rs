@@ -9,47 +9,66 @@ use super::schema_node::SchemaNode;
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
 
-/// Whether `schema` (a whole kind's schema) declares any `set` or `map` list.
-pub(crate) fn declared_in(schema: &Json) -> bool {
-    match schema {
-        Json::Object(members) => {
-            matches!(
-                members.get(LIST_TYPE).and_then(Json::as_str),
-                Some("set" | "map")
-            ) || members.values().any(declared_in)
-        }
-        Json::Array(items) => items.iter().any(declared_in),
-        _ => false,
-    }
+/// Whether a schema node makes its list a `set` or `map` list.
+pub(crate) fn declared_on(node: &serde_json::Map<String, Json>) -> bool {
+    matches!(
+        node.get(LIST_TYPE).and_then(Json::as_str),
+        Some("set" | "map")
+    )
 }
 
-/// The first duplicate of the list `items` at `path` (its display path), if its schema
-/// makes it a `set` or `map` list.
-pub(crate) fn duplicate(items: &[Node], schema: SchemaNode<'_>, path: &str) -> Option<Finding> {
-    let identity: Box<dyn Fn(&Node) -> Json> = match schema.list_type()? {
-        ("set", _) => Box::new(Node::to_json),
-        ("map", keys) => Box::new(move |item: &Node| {
-            let values = keys
-                .iter()
-                .map(|key| item.get(key).map_or(Json::Null, Node::to_json));
-            Json::Array(values.collect())
-        }),
+/// Two items of a list with the same identity.
+pub(crate) struct Duplicate {
+    first: usize,
+    second: usize,
+    /// The map keys the items share, empty for a `set`.
+    keys: Vec<String>,
+}
+
+/// The first duplicate in the list `items`, if its schema makes it a `set` or `map` list.
+pub(crate) fn duplicate(items: &[Node], schema: SchemaNode<'_>) -> Option<Duplicate> {
+    let keys: Vec<&str> = match schema.list_type()? {
+        ("set", _) => Vec::new(),
+        ("map", keys) => keys,
         _ => return None,
     };
-    let identities: Vec<Json> = items.iter().map(identity).collect();
-    let (second, first) = identities.iter().enumerate().find_map(|(i, id)| {
-        let first = identities[..i].iter().position(|earlier| earlier == id)?;
-        Some((i, first))
-    })?;
-    let what = match schema.list_type() {
-        Some(("map", keys)) => format!("the same {} as", keys.join(", ")),
-        _ => "the same value as".to_string(),
+    let identity = |item: &Node| -> Json {
+        if keys.is_empty() {
+            return item.to_json();
+        }
+        let values = keys
+            .iter()
+            .map(|key| item.get(key).map_or(Json::Null, Node::to_json));
+        Json::Array(values.collect())
     };
-    Some(Finding::new(
-        &codes::SCHEMA_VIOLATION,
-        format!(
-            "{path}[{second}]: duplicate entry, {what} {path}[{first}]; the API server refuses duplicates in this list"
-        ),
-        Some(items[second].origin.clone()),
-    ))
+    let identities: Vec<Json> = items.iter().map(identity).collect();
+    identities.iter().enumerate().find_map(|(second, id)| {
+        let first = identities[..second]
+            .iter()
+            .position(|earlier| earlier == id)?;
+        Some(Duplicate {
+            first,
+            second,
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+        })
+    })
+}
+
+impl Duplicate {
+    /// MW101 at the second item of the list `items` at `path` (its display path).
+    pub(crate) fn finding(&self, path: &str, items: &[Node]) -> Finding {
+        let (first, second) = (self.first, self.second);
+        let what = if self.keys.is_empty() {
+            "the same value as".to_string()
+        } else {
+            format!("the same {} as", self.keys.join(", "))
+        };
+        Finding::new(
+            &codes::SCHEMA_VIOLATION,
+            format!(
+                "{path}[{second}]: duplicate entry, {what} {path}[{first}]; the API server refuses duplicates in this list"
+            ),
+            Some(items[second].origin.clone()),
+        )
+    }
 }

@@ -58,11 +58,14 @@ struct Entry {
 
 /// A parsed schema and its validator.
 pub(crate) struct Compiled {
-    pub schema: Value,
+    /// Boxed, so the addresses `Marks` records stay valid.
+    pub schema: Box<Value>,
     /// Validates `manifest::Node` trees in place (see `json_node`).
     pub validator: jsonschema::Validator<super::json_node::NodeJson>,
     /// The CRD's CEL rules, compiled.
     pub rules: super::cel::Rules,
+    /// Where the schema has defaults.
+    pub defaults: super::schema_node::Marks,
 }
 
 /// Schemas by apiVersion and kind. `Sync`: share one registry across validation threads.
@@ -315,11 +318,14 @@ impl Registry {
                 .should_validate_formats(false)
                 .build(&schema)
                 .map_err(|e| format!("schema cannot be compiled: {e}"))?;
+            let schema = Box::new(schema);
             let rules = super::cel::Rules::compile(&schema);
+            let defaults = super::defaults::marks(&schema);
             Ok(Compiled {
                 schema,
                 validator,
                 rules,
+                defaults,
             })
         });
         Some(compiled.as_ref().map_err(String::as_str))

@@ -3,6 +3,8 @@
 //! local `$ref`s), its defaults, its CEL rules and whether its numbers are integers or
 //! doubles. Used by defaulting (`defaults`) and rule evaluation (`cel`).
 
+use std::collections::HashSet;
+
 use serde_json::{Map, Value as Json};
 
 use super::cel::RULES;
@@ -12,6 +14,42 @@ use super::cel::RULES;
 pub(crate) struct SchemaNode<'a> {
     root: &'a Json,
     node: Option<&'a Map<String, Json>>,
+}
+
+/// The schema nodes (of one kind's schema, which must not move: keep it boxed) at or above
+/// a node that `wanted` picks, so a walk skips the subtrees where there is nothing to do.
+#[derive(Default)]
+pub(crate) struct Marks(HashSet<usize, foldhash::fast::RandomState>);
+
+impl Marks {
+    pub fn new(schema: &Json, wanted: &impl Fn(&Map<String, Json>) -> bool) -> Marks {
+        let mut marks = Marks::default();
+        marks.mark(schema, wanted);
+        marks
+    }
+
+    fn mark(&mut self, schema: &Json, wanted: &impl Fn(&Map<String, Json>) -> bool) -> bool {
+        match schema {
+            Json::Object(members) => {
+                let mut found = wanted(members);
+                for child in members.values() {
+                    found |= self.mark(child, wanted);
+                }
+                if found {
+                    self.0.insert(std::ptr::from_ref(members) as usize);
+                }
+                found
+            }
+            Json::Array(items) => items
+                .iter()
+                .fold(false, |found, item| self.mark(item, wanted) | found),
+            _ => false,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// How a schema types numbers.
@@ -50,9 +88,10 @@ impl<'a> SchemaNode<'a> {
         }
     }
 
-    /// Whether the schema describes this value at all.
-    pub fn exists(self) -> bool {
-        self.node.is_some()
+    /// Whether the schema describes this value and `marks` has something to do at or below it.
+    pub fn marked(self, marks: &Marks) -> bool {
+        self.node
+            .is_some_and(|node| marks.0.contains(&(std::ptr::from_ref(node) as usize)))
     }
 
     fn get(self, key: &str) -> Option<&'a Json> {

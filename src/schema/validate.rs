@@ -297,7 +297,7 @@ impl Registry {
             object
         };
         // The API server fills in a CRD's defaults before it validates.
-        let defaulted = super::defaults::apply(object, &compiled.schema);
+        let defaulted = super::defaults::apply(object, &compiled.schema, &compiled.defaults);
         let object = defaulted.as_ref().unwrap_or(object);
         let instance = NodeRef::Node(object);
         if compiled.validator.is_valid(instance) {

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use cel::common::ast::{EntryExpr, Expr, IdedExpr};
 use serde_json::Value as Json;
 
-use super::schema_node::SchemaNode;
+use super::schema_node::{Marks, SchemaNode};
 use crate::findings::{Code, Finding, Severity};
 use crate::manifest::{Node, Value as Yaml};
 
@@ -115,19 +115,21 @@ struct Rule {
     nesting: u32,
 }
 
-/// Every rule of one schema, by its text, and whether it has `set` or `map` lists, which
-/// the same walk checks (`list_type`).
+/// Every rule of one schema, by its text, and where the schema has rules or `set` and `map`
+/// lists, which the same walk checks (`list_type`).
 #[derive(Default)]
 pub(crate) struct Rules {
     by_text: HashMap<String, Result<Rule, String>>,
-    list_types: bool,
+    marks: Marks,
 }
 
 impl Rules {
-    /// Compiles every rule `schema` holds.
+    /// Compiles every rule `schema` (a kind's boxed schema) holds.
     pub fn compile(schema: &Json) -> Rules {
         let mut rules = Rules {
-            list_types: super::list_type::declared_in(schema),
+            marks: Marks::new(schema, &|node| {
+                node.contains_key(RULES) || super::list_type::declared_on(node)
+            }),
             ..Rules::default()
         };
         rules.collect(schema);
@@ -158,7 +160,7 @@ impl Rules {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_text.is_empty() && !self.list_types
+        self.marks.is_empty()
     }
 }
 
@@ -239,10 +241,17 @@ pub(crate) fn check(object: &Node, schema: &Json, rules: &Rules) -> Vec<Finding>
         rules,
         object,
         checked_elsewhere,
+        path: Vec::new(),
         findings: Vec::new(),
     };
-    walk.visit(object, SchemaNode::root(schema), &mut String::new());
+    walk.visit(object, SchemaNode::root(schema));
     walk.findings
+}
+
+/// One step from a value to its child.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
 }
 
 struct Walk<'a> {
@@ -250,35 +259,36 @@ struct Walk<'a> {
     object: &'a Node,
     /// Messages of the rules the admission checks report under their own codes.
     checked_elsewhere: Vec<&'static str>,
+    /// Where the walk is, rendered only for a finding.
+    path: Vec<Step<'a>>,
     findings: Vec<Finding>,
 }
 
-impl Walk<'_> {
-    fn visit(&mut self, node: &Node, schema: SchemaNode<'_>, pointer: &mut String) {
-        if !schema.exists() {
+impl<'a> Walk<'a> {
+    fn visit(&mut self, node: &'a Node, schema: SchemaNode<'_>) {
+        if !schema.marked(&self.rules.marks) {
             return;
         }
-        let length = pointer.len();
         match &node.value {
             Yaml::Map(entries) => {
                 for (key, child) in entries {
-                    if child.is_null() || (length == 0 && key == "status") {
+                    if child.is_null() || (self.path.is_empty() && key == "status") {
                         continue;
                     }
-                    pointer.push('/');
-                    pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                    self.visit(child, schema.child(key), pointer);
-                    pointer.truncate(length);
+                    self.path.push(Step::Key(key));
+                    self.visit(child, schema.child(key));
+                    self.path.pop();
                 }
             }
             Yaml::Seq(items) => {
-                let path = self.display(pointer);
-                self.findings
-                    .extend(super::list_type::duplicate(items, schema, &path));
+                if let Some(duplicate) = super::list_type::duplicate(items, schema) {
+                    let path = self.display();
+                    self.findings.push(duplicate.finding(&path, items));
+                }
                 for (index, item) in items.iter().enumerate() {
-                    pointer.push_str(&format!("/{index}"));
-                    self.visit(item, schema.items(), pointer);
-                    pointer.truncate(length);
+                    self.path.push(Step::Index(index));
+                    self.visit(item, schema.items());
+                    self.path.pop();
                 }
             }
             _ => {}
@@ -288,12 +298,14 @@ impl Walk<'_> {
             return;
         }
         let converted = value::convert(node, schema);
+        let mut context = cel::Context::with_env(library::ENV.clone());
+        context.add_variable_from_value("self", converted.value);
         for entry in entries {
-            self.evaluate(node, pointer, entry, &converted);
+            self.evaluate(node, entry, &context, converted.widest);
         }
     }
 
-    fn evaluate(&mut self, node: &Node, pointer: &str, entry: &Json, converted: &value::Converted) {
+    fn evaluate(&mut self, node: &Node, entry: &Json, context: &cel::Context, widest: usize) {
         let Some(text) = entry.get("rule").and_then(Json::as_str) else {
             return;
         };
@@ -303,30 +315,28 @@ impl Walk<'_> {
         }
         let rule = match self.rules.by_text.get(text) {
             Some(Ok(rule)) => rule,
-            Some(Err(reason)) => return self.not_evaluated(node, pointer, text, reason),
+            Some(Err(reason)) => return self.not_evaluated(node, text, reason),
             None => return,
         };
         if rule.transition {
             return;
         }
-        let width = converted.widest as f64 + 1.0;
+        let width = widest as f64 + 1.0;
         let cost = f64::from(rule.nodes) * width.powi(rule.nesting as i32);
         if cost > COST_BUDGET {
             let reason = format!(
-                "iterating a value of {} elements {} levels deep exceeds the budget",
-                converted.widest, rule.nesting
+                "iterating a value of {widest} elements {} levels deep exceeds the budget",
+                rule.nesting
             );
-            return self.not_evaluated(node, pointer, text, &reason);
+            return self.not_evaluated(node, text, &reason);
         }
-        let mut context = cel::Context::with_env(library::ENV.clone());
-        context.add_variable_from_value("self", converted.value.clone());
-        match rule.program.execute(&context) {
+        match rule.program.execute(context) {
             Ok(cel::Value::Bool(true)) => {}
             Ok(cel::Value::Bool(false)) => {
                 let message = rule
                     .message
                     .as_ref()
-                    .and_then(|m| match m.execute(&context) {
+                    .and_then(|m| match m.execute(context) {
                         Ok(cel::Value::String(s)) if !s.trim().is_empty() && !s.contains('\n') => {
                             Some(s.to_string())
                         }
@@ -337,31 +347,40 @@ impl Walk<'_> {
                 let at = field_path(node, entry).unwrap_or(node);
                 self.findings.push(Finding::new(
                     &VALIDATION_RULE,
-                    format!("{}: {message}", self.display(pointer)),
+                    format!("{}: {message}", self.display()),
                     Some(at.origin.clone()),
                 ));
             }
             Ok(other) => {
                 let reason = format!("it returned {:?}, not a bool", other.type_of());
-                self.not_evaluated(node, pointer, text, &reason);
+                self.not_evaluated(node, text, &reason);
             }
-            Err(error) => self.not_evaluated(node, pointer, text, &error.to_string()),
+            Err(error) => self.not_evaluated(node, text, &error.to_string()),
         }
     }
 
-    fn not_evaluated(&mut self, node: &Node, pointer: &str, rule: &str, reason: &str) {
+    fn not_evaluated(&mut self, node: &Node, rule: &str, reason: &str) {
         self.findings.push(Finding::new(
             &RULE_NOT_EVALUATED,
             format!(
                 "{}: the CRD rule `{rule}` was not evaluated: {reason}",
-                self.display(pointer)
+                self.display()
             ),
             Some(node.origin.clone()),
         ));
     }
 
-    fn display(&self, pointer: &str) -> String {
-        super::validate::display_in(self.object, pointer)
+    /// Where the walk is, as findings show it (`spec.rules[0]`, or the kind at the top).
+    fn display(&self) -> String {
+        let pointer: String = self
+            .path
+            .iter()
+            .map(|step| match step {
+                Step::Key(key) => format!("/{}", key.replace('~', "~0").replace('/', "~1")),
+                Step::Index(index) => format!("/{index}"),
+            })
+            .collect();
+        super::validate::display_in(self.object, &pointer)
     }
 }
 
