@@ -781,3 +781,31 @@ fn a_bare_clone_compares_two_revisions_and_paths_name_its_tree() {
         ));
     in_bare(&["--base", "main", "--head", "feature", "../outside"]).code(2);
 }
+
+#[test]
+fn one_run_writes_the_json_and_markdown_reports_each_run_alone_writes() {
+    let repo = Repo::new();
+    repo.branch("feature", |_| repo.image("api", 2));
+    let out = tempfile::tempdir().unwrap();
+    let (json, markdown) = (out.path().join("diff.json"), out.path().join("diff.md"));
+    let range = ["--base", "main", "--head", "feature"];
+    let mut args = range.to_vec();
+    let json_target = format!("json={}", json.display());
+    let markdown_target = format!("markdown={}", markdown.display());
+    args.extend(["-o", &json_target, "-o", &markdown_target, "-o", "human"]);
+    let human = repo.diff(&args).code(1).get_output().stdout.clone();
+    let alone = |format: &str| {
+        let mut args = range.to_vec();
+        args.extend(["--output", format]);
+        repo.diff(&args).code(1).get_output().stdout.clone()
+    };
+    assert_eq!(std::fs::read(&json).unwrap(), alone("json"));
+    assert_eq!(std::fs::read(&markdown).unwrap(), alone("markdown"));
+    assert_eq!(human, alone("human"));
+    // Two reports on standard output is a usage error, before any work.
+    let mut two = range.to_vec();
+    two.extend(["-o", "json", "-o", "markdown"]);
+    repo.diff(&two).code(2).stderr(predicate::str::contains(
+        "only one report can go to standard output",
+    ));
+}

@@ -591,3 +591,41 @@ fn json_manifests_are_read_and_named_non_manifests_are_errors() {
         assert_eq!(codes(&report), [code], "{file}: {report:#}");
     }
 }
+
+#[test]
+fn one_run_writes_several_reports_each_the_same_as_its_own_run() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write_files(
+        dir.path(),
+        &[(
+            "bad.yaml",
+            "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: shop\nspec:\n  mtls:\n    mode: STRICTT\n",
+        )],
+    );
+    let run = |args: &[&str]| {
+        let output = meshwright()
+            .current_dir(dir.path())
+            .arg("validate")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{output:?}");
+        output.stdout
+    };
+    // Reports go outside the validated directory, which would read a JSON report.
+    let out = tempfile::tempdir().unwrap();
+    let target = |format: &str, name: &str| format!("{format}={}", out.path().join(name).display());
+    let (markdown, json) = (target("markdown", "out.md"), target("json", "out.json"));
+    let github = run(&["-o", "github", "-o", &markdown, "-o", &json]);
+    assert_eq!(github, run(&["-o", "github"]));
+    let written = |name: &str| std::fs::read(out.path().join(name)).unwrap();
+    assert_eq!(written("out.md"), run(&["-o", "markdown"]));
+    assert_eq!(written("out.json"), run(&["-o", "json"]));
+    // A report that cannot be written is a usage error naming the file.
+    meshwright()
+        .current_dir(dir.path())
+        .args(["validate", "-o", "json=missing/out.json"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("missing/out.json"));
+}

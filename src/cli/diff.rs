@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::live::{self, ClusterArgs};
+use super::targets::Target;
 use crate::cluster::compare::{LiveRequest, diff_live};
 use crate::diff::report::{self, Format, Limits};
 use crate::diff::{Diff, Request, diff};
@@ -44,9 +45,11 @@ pub struct DiffArgs {
     /// Compare without server-side apply dry-runs (live objects minus server-set fields).
     #[arg(long, requires = "cluster")]
     no_server_dry_run: bool,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Human)]
-    output: Format,
+    /// Report format, to standard output or, as FORMAT=PATH, to a file (repeatable: one run,
+    /// several reports; at most one on standard output). Formats: human, json, markdown.
+    #[arg(short, long, value_name = "FORMAT[=PATH]", default_value = "human",
+          value_parser = super::targets::parse::<Format>)]
+    output: Vec<Target<Format>>,
     /// The most bytes `--output markdown` prints (GitHub comments hold 65,536 characters);
     /// policy rows, the edge graph and object diffs that do not fit are left out, with a
     /// note saying what.
@@ -56,6 +59,9 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: &DiffArgs) -> ExitCode {
+    if let Err(error) = super::targets::check(&args.output) {
+        return super::fail(format!("error: {error}"));
+    }
     let found = if args.cluster {
         let request = LiveRequest {
             path: args.path.as_deref().unwrap_or(Path::new(".")),
@@ -85,11 +91,11 @@ pub fn run(args: &DiffArgs) -> ExitCode {
     let limits = Limits {
         markdown_bytes: args.markdown_limit as usize,
     };
-    print(args.output, limits, &found)
+    print(&args.output, limits, &found)
 }
 
-/// Prints `found` and picks the exit code.
-fn print(format: Format, limits: Limits, found: &Diff) -> ExitCode {
+/// Writes the reports of `found` and picks the exit code.
+fn print(targets: &[Target<Format>], limits: Limits, found: &Diff) -> ExitCode {
     for (side, count) in [("base", found.problems.base), ("head", found.problems.head)] {
         if count > 0 {
             eprintln!(
@@ -97,7 +103,11 @@ fn print(format: Format, limits: Limits, found: &Diff) -> ExitCode {
             );
         }
     }
-    super::output::write_stdout(|out| report::write(format, found, limits, out));
+    if let Err(error) = super::targets::write_all(targets, |format, out| {
+        report::write(format, found, limits, out)
+    }) {
+        return super::fail(format!("error: {error}"));
+    }
     if found.is_partial() {
         eprintln!(
             "error: partial read: {} part(s) of the cluster could not be read; differences are a lower bound",

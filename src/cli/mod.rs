@@ -9,6 +9,7 @@ macro_rules! say {
 }
 
 mod output;
+mod targets;
 
 mod audit;
 mod build;

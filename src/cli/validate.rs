@@ -14,17 +14,22 @@ use crate::schema::{Options, Registry};
 use crate::validate::config::Config;
 use crate::validate::suppress::Suppressions;
 
+use super::targets::Target;
+
 /// Validate every kustomize root and manifest under PATH (default: the current directory).
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  meshwright validate                      the whole repository\n  meshwright validate clusters/central      one subtree\n  meshwright validate a.yaml b.yaml         changed files: only the roots that read them (pre-commit)\n  meshwright validate -o sarif > out.sarif  for code scanning\n  meshwright validate --ignore MW105        hide a code (still counted as suppressed)\n\nSuppress per object with the annotation `meshwright.dev/ignore: \"MW105,MW201\"`, or per\npath in .meshwright.yaml, which also lists schema directories:\n  ignore:\n    - code: MW105\n      paths: [\"clusters/*/istio/values.yaml\"]\n  schemaDirs: [schemas/vendor]\n\nExit codes: 0 no error-level findings, 1 error-level findings, 2 usage error or unreadable path."
+    after_help = "Examples:\n  meshwright validate                      the whole repository\n  meshwright validate clusters/central      one subtree\n  meshwright validate a.yaml b.yaml         changed files: only the roots that read them (pre-commit)\n  meshwright validate -o sarif > out.sarif  for code scanning\n  meshwright validate -o github -o markdown=report.md -o json=report.json\n                                            one run, three reports\n  meshwright validate --ignore MW105        hide a code (still counted as suppressed)\n\nSuppress per object with the annotation `meshwright.dev/ignore: \"MW105,MW201\"`, or per\npath in .meshwright.yaml, which also lists schema directories:\n  ignore:\n    - code: MW105\n      paths: [\"clusters/*/istio/values.yaml\"]\n  schemaDirs: [schemas/vendor]\n\nExit codes: 0 no error-level findings, 1 error-level findings, 2 usage error or unreadable path."
 )]
 pub struct ValidateArgs {
     /// Directories to walk, or changed files (only the kustomize roots reading them are checked).
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Human, env = "MESHWRIGHT_OUTPUT")]
-    output: Format,
+    /// Report format, to standard output or, as FORMAT=PATH, to a file (repeatable: one run,
+    /// several reports; at most one on standard output). Formats: human, json, sarif, junit,
+    /// github, markdown.
+    #[arg(short, long, value_name = "FORMAT[=PATH]", default_value = "human",
+          value_parser = super::targets::parse::<Format>, env = "MESHWRIGHT_OUTPUT")]
+    output: Vec<Target<Format>>,
     /// Finding codes to suppress (repeat or separate with commas), e.g. `--ignore MW105,MW106`.
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     ignore: Vec<String>,
@@ -44,6 +49,9 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: &ValidateArgs) -> ExitCode {
+    if let Err(error) = super::targets::check(&args.output) {
+        return super::fail(format!("error: {error}"));
+    }
     let config = match Config::load(args.config.as_deref(), &args.paths) {
         Ok(config) => config,
         Err(error) => return super::fail(format!("error: {error}")),
@@ -75,14 +83,20 @@ pub fn run(args: &ValidateArgs) -> ExitCode {
     let shown = outcome.findings;
     let summary = Summary::new(outcome.files, outcome.objects, &shown, outcome.suppressed);
     let failed = summary.errors > 0;
-    let color = args.output == Format::Human
+    let color = super::targets::to_stdout(&args.output, Format::Human)
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let report = Report {
         findings: &shown,
         summary,
     };
-    super::output::write_stdout(|out| report::write(args.output, &report, out, color));
+    let written = super::targets::write_all(&args.output, |format, out| {
+        let to_terminal = color && format == Format::Human;
+        report::write(format, &report, out, to_terminal)
+    });
+    if let Err(error) = written {
+        return super::fail(format!("error: {error}"));
+    }
     if failed || shown.iter().any(|f| f.severity == Severity::Error) {
         ExitCode::from(super::EXIT_DIFFERENCES)
     } else {

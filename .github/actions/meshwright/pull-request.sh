@@ -31,12 +31,13 @@ failed=0   # what fail-on counts as a failure
 report="$work/comment.md"
 echo "<!-- meshwright:pull-request -->" > "$report"
 
-# validate: annotations for the log and the changed lines, markdown for the report.
-meshwright validate --output github "$path"
+# validate, one run: annotations for the log and the changed lines, markdown for the report,
+# JSON for the counts.
+meshwright validate --output github --output "markdown=$work/validate.md" \
+    --output "json=$work/validate.json" "$path"
 validate=$?
-meshwright validate --output markdown "$path" > "$work/validate.md"
-cat "$work/validate.md" >> "$report"
-errors="$(meshwright validate --output json "$path" | jq '.summary.errors // 0')"
+if [ -f "$work/validate.md" ]; then cat "$work/validate.md" >> "$report"; fi
+errors="$(jq '.summary.errors // 0' "$work/validate.json" 2> /dev/null || echo 0)"
 case "$validate" in
     0) ;;
     1) failed=1 ;;
@@ -81,11 +82,10 @@ else
     used=$(wc -c < "$report")
     room=$((limit - used - 200))
     if [ "$room" -lt 2000 ]; then room=2000; fi
-    meshwright diff --base "$base...$head" --output json "$path" > "$work/diff.json" 2> "$work/diff.err"
+    meshwright diff --base "$base...$head" --output "json=$work/diff.json" \
+        --output "markdown=$work/diff.md" --markdown-limit "$room" "$path" 2> "$work/diff.err"
     diff=$?
     if [ "$diff" -le 1 ]; then
-        meshwright diff --base "$base...$head" --output markdown --markdown-limit "$room" "$path" \
-            > "$work/diff.md" 2>> "$work/diff.err"
         cat "$work/diff.md" >> "$report"
         weaker="$(jq '.summary.weaker' "$work/diff.json")"
         if [ "$diff" -eq 1 ]; then differences=true; fi
