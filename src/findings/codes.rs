@@ -925,8 +925,11 @@ pub static MISSING_TLS_CREDENTIAL: Code = Code {
 For every Gateway server terminating TLS (`tls.mode` SIMPLE, MUTUAL or OPTIONAL_MUTUAL),
 checks that the cluster has the Secret its `credentialName` names: a Secret, a cert-manager
 Certificate with that `secretName`, an ExternalSecret or a SealedSecret producing it, in
-the namespace of the gateway workload — assumed to be the Gateway's own namespace, which is
-the usual layout.
+the namespace where the gateway workload runs. That is the namespace of the pods the
+Gateway's `selector` selects when the repository holds them (any namespace, as Istio
+matches); otherwise the Gateway's own namespace, `istio-system` or `istio-ingress`, where
+Istio's installation guides run gateways. (Istio's own analyzer, IST0101, reports the same
+missing credential.)
 
 ## Why is this bad?
 The gateway reads its certificate from that Secret in its own namespace. Without it the

@@ -1,16 +1,23 @@
 //! MW404: a Gateway terminating TLS with a `credentialName` no Secret provides.
 //!
 //! A Gateway server with `tls.mode` SIMPLE, MUTUAL or OPTIONAL_MUTUAL reads its certificate
-//! from the Secret `credentialName` in the namespace of the gateway workload. This rule
-//! assumes the gateway workload runs in the Gateway's own namespace (the usual layout) and
-//! accepts a Secret, a cert-manager Certificate writing that `secretName`, an ExternalSecret
-//! or a SealedSecret producing it. Without one the gateway has no certificate for the
-//! server: its listener is not served and TLS handshakes on that port fail.
+//! from the Secret `credentialName` in the namespace where the gateway workload runs (the
+//! pods `spec.selector` selects, in any namespace), not the Gateway's. When the repository
+//! holds that workload, the Secret must be in its namespace; when it does not (a gateway
+//! installed by Helm), in the Gateway's namespace or one of Istio's usual gateway namespaces
+//! (`istio-system`, `istio-ingress`). A Secret, a cert-manager Certificate writing that
+//! `secretName`, an ExternalSecret or a SealedSecret producing it all count. Without one the
+//! gateway has no certificate for the server: its listener is not served and TLS handshakes
+//! on that port fail.
 
 use crate::analyze::refs::{is_istio, is_placeholder, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
+use crate::policy::workload::{Labels, matches_labels, scalar};
+
+/// Where Istio's installation guides run gateway workloads.
+const USUAL_GATEWAY_NAMESPACES: [&str; 2] = ["istio-system", "istio-ingress"];
 
 pub static RULE: Rule = Rule {
     code: &codes::MISSING_TLS_CREDENTIAL,
@@ -22,7 +29,7 @@ const TERMINATING: [&str; 3] = ["SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL"];
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let mut findings = Vec::new();
     for object in cluster.objects.iter().filter(|o| is_istio(o, "Gateway")) {
-        let namespace = namespace_of(object);
+        let (namespaces, assumed) = gateway_namespaces(cluster, object);
         for server in seq(object.at(&["spec", "servers"])) {
             let Some(tls) = server.get("tls") else {
                 continue;
@@ -42,13 +49,26 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             else {
                 continue;
             };
-            if !provides_secret(cluster.objects, namespace, name) {
+            if !namespaces
+                .iter()
+                .any(|namespace| provides_secret(cluster.objects, namespace, name))
+            {
+                let place = if assumed {
+                    format!(
+                        "in {} (the gateway workload is not in the repository, so those are the namespaces it may run in)",
+                        namespaces.join(", ")
+                    )
+                } else {
+                    format!(
+                        "in {}, where the gateway workload this Gateway selects runs",
+                        namespaces.join(", ")
+                    )
+                };
                 findings.push(
                     Finding::new(
                         &codes::MISSING_TLS_CREDENTIAL,
                         format!(
-                            "no Secret or cert-manager Certificate provides {namespace}/{name} \
-                             (assuming the gateway workload runs in the Gateway's namespace); \
+                            "no Secret or cert-manager Certificate provides {name} {place}; \
                              this server has no certificate and its TLS handshakes fail"
                         ),
                         Some(node.origin.clone()),
@@ -59,6 +79,37 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// The namespaces of the workloads `gateway` selects, or, when the repository holds none of
+/// them, the namespaces they may run in (`true`: assumed).
+fn gateway_namespaces(cluster: &Cluster, gateway: &Node) -> (Vec<String>, bool) {
+    let selector: Labels = gateway
+        .at(&["spec", "selector"])
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
+        .collect();
+    let mut selected: Vec<String> = cluster
+        .model
+        .workloads()
+        .iter()
+        .filter(|w| !selector.is_empty() && matches_labels(&selector, &w.labels))
+        .map(|w| w.namespace.clone())
+        .collect();
+    selected.sort();
+    selected.dedup();
+    if !selected.is_empty() {
+        return (selected, false);
+    }
+    let mut assumed = vec![namespace_of(gateway).to_string()];
+    for usual in USUAL_GATEWAY_NAMESPACES {
+        if !assumed.iter().any(|n| n == usual) {
+            assumed.push(usual.to_string());
+        }
+    }
+    (assumed, true)
 }
 
 /// Whether some object of `objects` creates Secret `namespace/name`.
