@@ -5,6 +5,8 @@
 //! account (`default` when unset), container ports, and whether it runs an Istio sidecar
 //! (namespace `istio-injection=enabled` or `istio.io/rev`, overridden per pod by
 //! `sidecar.istio.io/inject`; an `istio-proxy` container means it was injected already).
+//! Host-network pods are never injected. A gateway (a proxy started as `router`, or injected
+//! with the `gateway` template) runs a proxy but is not a sidecar in front of an application.
 
 use std::collections::BTreeMap;
 
@@ -24,8 +26,12 @@ pub struct Workload {
     pub service_account: String,
     /// Container ports, with their names.
     pub container_ports: Vec<(Option<String>, u16)>,
-    /// Whether the pods run an Istio sidecar.
+    /// Whether the pods run an Istio proxy (a sidecar, or a gateway's own proxy): they hold
+    /// a mesh identity and speak mTLS.
     pub sidecar: bool,
+    /// Whether the proxy is a gateway's (started as `router`, or injected with the `gateway`
+    /// template) rather than a sidecar in front of an application.
+    pub gateway: bool,
     /// Where the controller is written (its `metadata.name`).
     pub origin: Origin,
 }
@@ -205,9 +211,11 @@ fn workload(
         .unwrap_or_default();
     let mut container_ports = Vec::new();
     let mut injected = false;
+    let mut router = false;
     for container in containers {
-        injected |= container.str_at(&["name"]) == Some("istio-proxy")
-            && container.str_at(&["image"]) != Some("auto");
+        let proxy = container.str_at(&["name"]) == Some("istio-proxy");
+        injected |= proxy && container.str_at(&["image"]) != Some("auto");
+        router |= proxy && is_router(container);
         for port in container
             .get("ports")
             .and_then(Node::as_seq)
@@ -220,7 +228,15 @@ fn workload(
         }
     }
     let namespace_labels = inventory.namespaces.get(namespace);
-    let sidecar = injected || sidecar_injected(namespace_labels, &pod_labels, &annotations);
+    // Istio's injector skips host-network pods.
+    let host_network =
+        spec.and_then(|s| s.get("hostNetwork")).and_then(scalar) == Some("true".into());
+    let gateway = router
+        || annotations
+            .get("inject.istio.io/templates")
+            .is_some_and(|t| t.split(',').any(|t| t.trim() == "gateway"));
+    let sidecar = injected
+        || (!host_network && sidecar_injected(namespace_labels, &pod_labels, &annotations));
     Workload {
         kind: kind.to_string(),
         namespace: namespace.to_string(),
@@ -229,8 +245,20 @@ fn workload(
         service_account,
         container_ports,
         sidecar,
+        gateway,
         origin,
     }
+}
+
+/// Whether an `istio-proxy` container runs as a gateway (`proxy router`, as Istio's gateway
+/// charts start it).
+fn is_router(container: &Node) -> bool {
+    container
+        .get("args")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .any(|arg| arg.as_str() == Some("router"))
 }
 
 /// Istio's injection rules: a namespace labelled `istio-injection=disabled` never injects;
@@ -285,4 +313,76 @@ fn service(object: &Node, namespace: &str, name: &str) -> Option<Service> {
         selector,
         ports,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (name, runs a proxy, is a gateway) of each workload.
+    fn proxies(yaml: &str) -> Vec<(String, bool, bool)> {
+        let objects =
+            crate::manifest::parse_documents(std::path::Path::new("w.yaml"), yaml.as_bytes())
+                .unwrap();
+        Inventory::read(&objects)
+            .workloads
+            .iter()
+            .map(|w| (w.name.clone(), w.sidecar, w.gateway))
+            .collect()
+    }
+
+    #[test]
+    fn gateways_run_a_proxy_but_no_sidecar_and_host_network_pods_neither() {
+        let found = proxies(
+            "apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: app, namespace: shop}
+spec:
+  template:
+    spec:
+      containers: [{name: app, image: app:1}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ingress, namespace: shop}
+spec:
+  template:
+    metadata:
+      annotations: {inject.istio.io/templates: gateway}
+      labels: {sidecar.istio.io/inject: 'true'}
+    spec:
+      containers: [{name: istio-proxy, image: auto}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: legacy-gateway, namespace: shop}
+spec:
+  template:
+    spec:
+      containers: [{name: istio-proxy, image: istio/proxyv2:1.30.3, args: [proxy, router]}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: node-agent, namespace: shop}
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      containers: [{name: agent, image: agent:1}]
+",
+        );
+        assert_eq!(
+            found,
+            [
+                ("app".to_string(), true, false),
+                ("ingress".to_string(), true, true),
+                ("legacy-gateway".to_string(), true, true),
+                ("node-agent".to_string(), false, false),
+            ]
+        );
+    }
 }

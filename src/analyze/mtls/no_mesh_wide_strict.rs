@@ -11,6 +11,8 @@
 //! live in the repository that installs Istio (it points at the first workload relying on
 //! the mesh-wide default). Clusters without sidecars are not checked; the message names the
 //! workloads without a namespace or workload policy, which get the mesh-wide mode today.
+//! Gateways count as meshed workloads for the policy model, not here: they are not
+//! sidecars whose inbound traffic PeerAuthentication governs.
 
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, Severity, codes};
@@ -28,7 +30,12 @@ pub static RULE: Rule = Rule {
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let model = cluster.model;
-    let meshed: Vec<&Workload> = model.workloads().iter().filter(|w| w.sidecar).collect();
+    // Gateways' proxies are left out: PeerAuthentication governs sidecars' inbound traffic.
+    let meshed: Vec<&Workload> = model
+        .workloads()
+        .iter()
+        .filter(|w| w.sidecar && !w.gateway)
+        .collect();
     if meshed.is_empty() {
         return Vec::new();
     }
