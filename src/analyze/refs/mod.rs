@@ -119,7 +119,9 @@ impl Registry {
                 }
                 "ServiceEntry" => {
                     // Istio keeps a ServiceEntry's short hosts as written; count both spellings.
-                    for host in seq(object.at(&["spec", "hosts"])).filter_map(Node::as_str) {
+                    // A bare `*` is refused by the API server (MW116), so it covers nothing.
+                    let hosts_of = seq(object.at(&["spec", "hosts"])).filter_map(Node::as_str);
+                    for host in hosts_of.filter(|h| *h != "*") {
                         hosts.insert(host.to_string());
                         hosts.insert(resolve(host, namespace));
                     }
@@ -201,6 +203,14 @@ mod tests {
         assert!(registry.knows("*.shop.svc.cluster.local"));
         assert!(registry.knows("api.stripe.com"));
         assert!(!registry.knows("ratings.shop.svc.cluster.local"));
+        let with_star = parse_documents(
+            std::path::Path::new("s.yaml"),
+            b"apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: all, namespace: shop}\nspec:\n  hosts: [\"*\"]\n",
+        )
+        .unwrap();
+        let star = Registry::read(&[objects, with_star].concat());
+        assert!(!star.knows("ratings.shop.svc.cluster.local"));
+        assert!(!star.knows("api.example.com"));
         assert!(registry.judges("ratings.shop.svc.cluster.local"));
         assert!(!registry.judges("istiod.istio-system.svc.cluster.local"));
         assert!(registry.judges("api.example.com"));
