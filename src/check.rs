@@ -86,13 +86,17 @@ pub fn check(
 /// files affect are checked.
 fn read(paths: &[PathBuf]) -> Result<(Vec<Source>, Vec<usize>), DiscoverError> {
     let inputs = discover(paths)?;
-    if inputs.scopes.is_empty() {
+    let Some(scope) = &inputs.scope else {
         let sources = collect_sources(&inputs);
         let all = (0..sources.len()).collect();
         return Ok((sources, all));
-    }
-    let mut everything = discover(&inputs.scopes)?;
-    everything.named = inputs.named.clone();
+    };
+    let everything = Inputs {
+        roots: scope.roots.clone(),
+        loose: scope.loose.clone(),
+        named: inputs.named.clone(),
+        scope: None,
+    };
     let mut sources = collect_sources(&everything);
     let rendered: BTreeSet<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
     // Changed files the walk leaves out (ignored by .gitignore, hidden): read them too.
@@ -110,7 +114,7 @@ fn read(paths: &[PathBuf]) -> Result<(Vec<Source>, Vec<usize>), DiscoverError> {
             .cloned()
             .collect(),
         named: inputs.named.clone(),
-        scopes: Vec::new(),
+        scope: None,
     };
     sources.extend(collect_sources(&left_out));
     let wanted: BTreeSet<&PathBuf> = inputs.roots.iter().chain(&inputs.loose).collect();

@@ -25,9 +25,19 @@ pub struct Inputs {
     /// The loose files named as arguments rather than found by walking a directory: one
     /// that is not a manifest is an error, not a note.
     pub named: BTreeSet<PathBuf>,
-    /// For changed files: the trees searched for the roots that read them — each file's
-    /// Git repository, or its own directory outside any — sorted.
-    pub scopes: Vec<PathBuf>,
+    /// For changed files: everything in the trees searched for the roots that read them
+    /// (each file's Git repository, or its own directory outside any), which the analyzers
+    /// need whole. Read from the same walk, not walked again.
+    pub scope: Option<Scope>,
+}
+
+/// The roots and loose manifests of the trees changed files were searched in.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Kustomize roots, canonical and sorted.
+    pub roots: Vec<PathBuf>,
+    /// Manifest files outside every kustomization, canonical and sorted.
+    pub loose: Vec<PathBuf>,
 }
 
 /// A path argument that cannot be read.
@@ -78,7 +88,17 @@ pub fn discover(paths: &[PathBuf]) -> Result<Inputs, DiscoverError> {
     }
     inputs.roots = roots.into_iter().collect();
     inputs.loose = loose.into_iter().collect();
-    inputs.scopes = trees.into_keys().collect();
+    if !trees.is_empty() {
+        let (mut scope_roots, mut scope_loose) = (BTreeSet::new(), BTreeSet::new());
+        for tree in trees.values() {
+            scope_roots.extend(tree.roots());
+            scope_loose.extend(tree.loose());
+        }
+        inputs.scope = Some(Scope {
+            roots: scope_roots.into_iter().collect(),
+            loose: scope_loose.into_iter().collect(),
+        });
+    }
     Ok(inputs)
 }
 
