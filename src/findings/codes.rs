@@ -29,6 +29,8 @@ pub static SCHEMA_VIOLATION: Code = Code {
 Checks every value of a manifest against the schema of its kind (Kubernetes OpenAPI or the
 CRD's `openAPIV3Schema`): types, allowed values (`enum`), patterns, lengths and ranges.
 
+`istioctl analyze` reports this as IST0106 (SchemaValidationError).
+
 ## Why is this bad?
 The API server rejects the object (or, for GitOps, Flux and Argo CD report a failed sync
 long after the pull request was merged).
@@ -66,6 +68,8 @@ pub static UNKNOWN_FIELD: Code = Code {
     docs: r#"## What it does
 Reports fields the schema of the kind does not declare, like `kubectl apply --validate=strict`.
 
+`istioctl analyze` reports this as IST0106 (SchemaValidationError).
+
 ## Why is this bad?
 The API server silently drops unknown fields (or rejects them with strict field validation),
 so a misspelled `matchLabel` turns a selective policy into one that selects every workload.
@@ -97,6 +101,8 @@ pub static MISSING_REQUIRED_FIELD: Code = Code {
     docs: r#"## What it does
 Reports fields the schema requires that are missing from a mapping; the finding points at the
 mapping that needs the field.
+
+`istioctl analyze` reports this as IST0106 (SchemaValidationError).
 
 ## Why is this bad?
 The API server rejects the object.
@@ -831,6 +837,8 @@ such as `reviews` means `reviews.<namespace>.svc.cluster.local`); every
 `destination.subset` must be defined by a DestinationRule for that host. References into
 namespaces the repository writes nothing to are not judged.
 
+`istioctl analyze` reports this as IST0101 (ReferencedResourceNotFound).
+
 ## Why is this bad?
 Istio accepts the VirtualService and serves nothing: routes bound to a missing Gateway are
 never attached to any listener, and requests routed to an unknown host or subset fail
@@ -879,6 +887,8 @@ pub static DESTINATION_RULE_UNKNOWN_HOST: Code = Code {
 Finds a DestinationRule whose `host` is neither a Kubernetes Service nor a ServiceEntry host
 of the cluster. Wildcard hosts, and hosts in namespaces the repository writes nothing to,
 are not judged (their Services may be installed by other means), hence a warning.
+
+`istioctl analyze` reports this as IST0174 (UnknownDestinationRuleHost).
 
 ## Why is this bad?
 Istio applies a DestinationRule only to hosts in its service registry. For an unknown host
@@ -982,6 +992,8 @@ Istio cannot tell: no `appProtocol`, and a name that is not a known protocol (`h
 `http2`, `https`, `grpc`, `grpc-web`, `mongo`, `redis`, `mysql`, `tcp`, `tls`, `udp`)
 alone or followed by `-<suffix>`.
 
+`istioctl analyze` reports this as IST0118 (PortNameIsNotUnderNamingConvention).
+
 ## Why is this bad?
 Istio falls back to protocol sniffing for such ports. Server-first protocols (databases,
 SMTP) stall until the sniffing timeout, and a connection classified as plain TCP never
@@ -1030,6 +1042,8 @@ subsets'). `mode: MUTUAL` without a client certificate (`clientCertificate` and
 outside the mesh without `caCertificates` or `credentialName` (and without
 `insecureSkipVerify: true`) is a warning.
 
+`istioctl analyze` reports this as IST0128 and IST0129 (NoServerCertificateVerificationDestinationLevel, ...PortLevel).
+
 ## Why is this bad?
 Istio's validation rejects MUTUAL without a client certificate. SIMPLE without a CA
 verifies the server only against the proxy's system roots, and only because
@@ -1076,6 +1090,8 @@ Checks a ServiceEntry's `resolution` against what it declares, as Istio's valida
 HTTP, HTTP2, gRPC, HTTPS and TLS, which are matched by Host header or SNI); `STATIC`
 without `endpoints` or a `workloadSelector`; `DNS` or `DNS_ROUND_ROBIN` with a wildcard host
 and no `endpoints`.
+
+`istioctl analyze` reports this as IST0134 (ServiceEntryAddressesRequired).
 
 ## Why is this bad?
 Without an address, TCP traffic to the port cannot be told apart from other traffic to the
@@ -1578,6 +1594,8 @@ RequestAuthentication, Telemetry (`selector.matchLabels`) or Sidecar
 (`workloadSelector.labels`) matches the pod template labels of some workload in its
 namespace (any namespace, for the root namespace `istio-system`). Namespaces whose workloads
 the repository does not hold are skipped.
+
+`istioctl analyze` reports this as IST0127 (NoMatchingWorkloadsFound).
 
 ## Why is this bad?
 A policy that selects nothing does nothing: the workload it was written for keeps the

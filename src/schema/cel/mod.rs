@@ -46,6 +46,9 @@ rule's message.
 Transition rules (`oldSelf`) need the stored object and are not evaluated. A rule that
 cannot be evaluated offline is reported as MW122.
 
+`istioctl analyze` reports an Istio object the API server would refuse as IST0106
+(SchemaValidationError).
+
 ## Why is this bad?
 The API server rejects the object: `kubectl apply` fails, and Flux or Argo CD report a
 failed sync after the pull request was merged.
