@@ -235,10 +235,10 @@ fn a_revision_never_reads_beside_its_temporary_snapshot() {
             ],
         )
     };
-    // What a local user could plant where the snapshot's `../../shared` would lead, and the
+    // What a local user could plant where the snapshot's `../../outside` would lead, and the
     // real directory beside the checkout.
-    planted(&tmpdir.join("shared"), "PLANTED-IN-TMP");
-    planted(&temp.path().join("shared"), "BESIDE-THE-REPOSITORY");
+    planted(&tmpdir.join("outside"), "PLANTED-IN-TMP");
+    planted(&temp.path().join("outside"), "BESIDE-THE-REPOSITORY");
     let git = common::git::Git::init(&temp.path().join("repo"));
     git.write("overlay/kustomization.yaml", "resources: [cm.yaml]\n");
     git.write(
@@ -248,7 +248,7 @@ fn a_revision_never_reads_beside_its_temporary_snapshot() {
     git.commit("base");
     git.write(
         "overlay/kustomization.yaml",
-        "resources: [cm.yaml, ../../shared]\n",
+        "resources: [cm.yaml, ../../outside]\n",
     );
     git.commit("head");
 
@@ -282,7 +282,7 @@ fn a_revision_never_reads_beside_its_temporary_snapshot() {
     assert!(
         report["findings"]
             .to_string()
-            .contains("../../shared: directory is outside the Git repository"),
+            .contains("../../outside: directory is outside the Git repository"),
         "{report:#}"
     );
 }

@@ -283,14 +283,14 @@ fn patch_errors_name_the_file_and_line() {
             &[
                 (
                     "kustomization.yaml",
-                    "resources: [app.yaml]\npatches:\n  - path: ../shared.yaml\n",
+                    "resources: [app.yaml]\npatches:\n  - path: ../outside.yaml\n",
                 ),
                 (
-                    "../shared.yaml",
+                    "../outside.yaml",
                     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n",
                 ),
             ],
-            "patch-outside/inner/kustomization.yaml:3:11: patch file ../shared.yaml: file is not in or below",
+            "patch-outside/inner/kustomization.yaml:3:11: patch file ../outside.yaml: file is not in or below",
         ),
         (
             "legacy-json-file",
