@@ -1034,13 +1034,15 @@ pub static TLS_WITHOUT_CA: Code = Code {
     code: "MW406",
     name: "tls-without-ca",
     severity: Severity::Error,
-    help: "MUTUAL: set clientCertificate and privateKey, or credentialName; SIMPLE: set caCertificates or credentialName",
+    help: "MUTUAL: set clientCertificate and privateKey, or credentialName; SIMPLE and MUTUAL: set caCertificates (or credentialName with a workloadSelector)",
     docs: r#"## What it does
 Checks DestinationRule TLS origination (the rule's `tls`, its `portLevelSettings` and its
 subsets'). `mode: MUTUAL` without a client certificate (`clientCertificate` and
-`privateKey`, or `credentialName`) is an error, for any host. `mode: SIMPLE` towards a host
-outside the mesh without `caCertificates` or `credentialName` (and without
-`insecureSkipVerify: true`) is a warning.
+`privateKey`, or `credentialName`) is an error, for any host. `mode: SIMPLE` or `MUTUAL`
+without `caCertificates` (and without `insecureSkipVerify: true`) is a warning. A
+`credentialName` also carries the CA, but sidecars read it only when the DestinationRule
+has a `workloadSelector`; without one it counts only for a host outside the mesh, which an
+egress gateway (gateways always read it) originates to.
 
 `istioctl analyze` reports this as IST0128 and IST0129 (NoServerCertificateVerificationDestinationLevel, ...PortLevel).
 

@@ -2,11 +2,14 @@
 //!
 //! `mode: MUTUAL` needs a client certificate: `clientCertificate` and `privateKey`, or a
 //! `credentialName`; without them Istio's validation rejects the rule (error, any host).
-//! `mode: SIMPLE` towards a host outside the mesh without `caCertificates` or
-//! `credentialName` (and without `insecureSkipVerify: true`) verifies the server only
-//! against the proxy's system roots, and only because `VERIFY_CERTIFICATE_AT_CLIENT` is on
-//! (the default since Istio 1.20): a private CA, or a proxy image without system roots,
-//! fails every handshake, and an older or reconfigured istiod verifies nothing (warning).
+//! `mode: SIMPLE` or `MUTUAL` without `caCertificates` (and without `insecureSkipVerify:
+//! true`) verifies the server only against the proxy's system roots, and only because
+//! `VERIFY_CERTIFICATE_AT_CLIENT` is on (the default since Istio 1.20): a private CA, or a
+//! proxy image without system roots, fails every handshake, and an older or reconfigured
+//! istiod verifies nothing (warning, as Istio's IST0128/IST0129). A `credentialName` carries
+//! the CA for gateways, but sidecars read it only when the rule has a `workloadSelector`:
+//! it counts for a selecting rule and for a host outside the mesh (egress gateways
+//! originate to those), not for a mesh host every sidecar calls.
 //! Every `tls` block is checked: the rule's, its port-level settings and its subsets'.
 
 use crate::analyze::refs::{is_external, is_istio, namespace_of, resolve, seq};
@@ -30,45 +33,29 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             continue;
         };
         let host = resolve(written, namespace_of(object));
+        let selects_workloads = object.at(&["spec", "workloadSelector"]).is_some();
         for tls in tls_settings(object) {
             let Some(mode) = tls.get("mode") else {
                 continue;
             };
-            let has = |key: &str| tls.str_at(&[key]).is_some_and(|v| !v.is_empty());
-            let (severity, message) = match mode.as_str() {
-                Some("MUTUAL") if !has("credentialName") => {
-                    let missing: Vec<&str> = ["clientCertificate", "privateKey"]
-                        .into_iter()
-                        .filter(|k| !has(k))
-                        .collect();
-                    if missing.is_empty() {
-                        continue;
-                    }
-                    (
-                        Severity::Error,
-                        format!(
-                            "MUTUAL TLS to {host} without a client certificate ({} missing, \
-                             and no credentialName); Istio rejects this DestinationRule",
-                            missing.join(" and ")
-                        ),
-                    )
-                }
-                Some("SIMPLE")
-                    if is_external(&host)
-                        && !has("caCertificates")
-                        && !has("credentialName")
-                        && !matches!(
-                            tls.get("insecureSkipVerify").map(|n| &n.value),
-                            Some(crate::manifest::Value::Bool(true))
-                        ) =>
+            let (severity, message) = match (mode.as_str(), missing_client_certificate(tls)) {
+                (Some("MUTUAL"), Some(missing)) => (
+                    Severity::Error,
+                    format!(
+                        "MUTUAL TLS to {host} without a client certificate ({missing} missing, \
+                         and no credentialName); Istio rejects this DestinationRule"
+                    ),
+                ),
+                (Some(mode @ ("SIMPLE" | "MUTUAL")), _)
+                    if !verifies_server(tls, selects_workloads || is_external(&host)) =>
                 {
                     (
                         Severity::Warning,
                         format!(
-                            "SIMPLE TLS to {host} without caCertificates or credentialName \
-                             verifies the server only against the proxy's system roots, and \
-                             only while VERIFY_CERTIFICATE_AT_CLIENT is on (the default since \
-                             Istio 1.20); a private CA fails every handshake"
+                            "{mode} TLS to {host} without caCertificates (or a credentialName \
+                             sidecars read) verifies the server only against the proxy's \
+                             system roots, and only while VERIFY_CERTIFICATE_AT_CLIENT is on \
+                             (the default since Istio 1.20); a private CA fails every handshake"
                         ),
                     )
                 }
@@ -81,6 +68,38 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Whether a `tls` block value at `key` is set (a non-empty string).
+fn has(tls: &Node, key: &str) -> bool {
+    tls.str_at(&[key]).is_some_and(|v| !v.is_empty())
+}
+
+/// The client-certificate fields a MUTUAL `tls` block lacks (`clientCertificate and
+/// privateKey`), or `None` when it has them or a `credentialName`.
+fn missing_client_certificate(tls: &Node) -> Option<String> {
+    if has(tls, "credentialName") {
+        return None;
+    }
+    let missing: Vec<&str> = ["clientCertificate", "privateKey"]
+        .into_iter()
+        .filter(|k| !has(tls, k))
+        .collect();
+    (!missing.is_empty()).then(|| missing.join(" and "))
+}
+
+/// Whether a `tls` block names what verifies the server: `caCertificates`, an explicit
+/// `insecureSkipVerify: true`, or a `credentialName` whose secret carries the CA — which
+/// sidecars read only when the DestinationRule has a `workloadSelector` (gateways always
+/// do, so `credential_counts` is also true for a host outside the mesh, which an egress
+/// gateway originates to).
+fn verifies_server(tls: &Node, credential_counts: bool) -> bool {
+    has(tls, "caCertificates")
+        || (credential_counts && has(tls, "credentialName"))
+        || matches!(
+            tls.get("insecureSkipVerify").map(|n| &n.value),
+            Some(crate::manifest::Value::Bool(true))
+        )
 }
 
 /// Every `tls` block of a DestinationRule: top level, port level, and per subset.
