@@ -460,6 +460,7 @@ fn policy_changes(
     let mut live_model = Model::new(cluster, &nodes, &model.trust_domain)
         .with_trust_domain_aliases(&model.trust_domain_aliases);
     live_model.registry_only = model.registry_only;
+    live_model.auto_allocates_addresses = model.auto_allocates_addresses;
     let repository = Loaded {
         models: vec![model.clone()],
         objects: vec![state.policy.objects[index].clone()],

@@ -1085,13 +1085,15 @@ pub static SERVICE_ENTRY_NEEDS_ADDRESSES: Code = Code {
     code: "MW407",
     name: "service-entry-needs-addresses",
     severity: Severity::Error,
-    help: "add addresses (NONE), endpoints (STATIC, or DNS with wildcard hosts), or change the resolution",
+    help: "add addresses for TCP ports, endpoints (STATIC, or DNS with wildcard hosts), or change the resolution",
     docs: r#"## What it does
-Checks a ServiceEntry's `resolution` against what it declares, as Istio's validation does:
-`NONE` without `addresses` for a port serving TCP or an unknown protocol (anything but
-HTTP, HTTP2, gRPC, HTTPS and TLS, which are matched by Host header or SNI); `STATIC`
-without `endpoints` or a `workloadSelector`; `DNS` or `DNS_ROUND_ROBIN` with a wildcard host
-and no `endpoints`.
+Checks a ServiceEntry's `resolution` against what it declares, as Istio's validation does
+(errors): `STATIC` without `endpoints` or a `workloadSelector`; `DNS` or `DNS_ROUND_ROBIN`
+with a wildcard host and no `endpoints`. And, as Istio's analyzer does (a warning): no
+`addresses` for a port serving TCP — protocol unset, or anything but HTTP, HTTP2, gRPC,
+HTTPS and TLS, which are matched by Host header or SNI — unless istiod's mesh config has
+sidecars allocate addresses (`ISTIO_META_DNS_CAPTURE` with `ISTIO_META_DNS_AUTO_ALLOCATE` or
+`PILOT_ENABLE_IP_AUTOALLOCATE` in `defaultConfig.proxyMetadata`) or the status holds them.
 
 `istioctl analyze` reports this as IST0134 (ServiceEntryAddressesRequired).
 
@@ -1121,9 +1123,10 @@ metadata:
   name: legacy-db
 spec:
   hosts: [db.legacy.example]
+  addresses: [10.20.0.5]
   ports:
     - {number: 5432, name: tcp-postgres, protocol: TCP}
-  resolution: DNS
+  resolution: NONE
 ```
 "#,
 };

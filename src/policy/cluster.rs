@@ -40,72 +40,72 @@ pub fn cluster_of(path: &Path, is_file: bool) -> String {
         .map_or_else(|| DEFAULT_CLUSTER.to_string(), |pair| pair[1].to_string())
 }
 
-/// The trust domain aliases (`meshConfig.trustDomainAliases`) a document configures.
-pub fn trust_domain_aliases_of(document: &Node) -> Vec<String> {
-    let list = document
-        .at(&["meshConfig", "trustDomainAliases"])
-        .or_else(|| {
-            (document.str_at(&["kind"]) == Some("IstioOperator"))
-                .then(|| document.at(&["spec", "meshConfig", "trustDomainAliases"]))
-                .flatten()
-        });
-    list.and_then(Node::as_seq)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|n| n.as_str().map(str::to_string))
-        .collect()
-}
-
-/// Whether a document is istiod configuration setting `outboundTrafficPolicy.mode:
-/// REGISTRY_ONLY` (Helm values, an IstioOperator, or the `istio` ConfigMap's `mesh` text).
-pub fn is_registry_only(document: &Node) -> bool {
-    let mode = |mesh_config: Option<&Node>| {
-        mesh_config.and_then(|m| m.str_at(&["outboundTrafficPolicy", "mode"]))
-            == Some("REGISTRY_ONLY")
-    };
-    if mode(document.get("meshConfig")) {
-        return true; // Helm values of istiod
-    }
-    match document.str_at(&["kind"]) {
-        Some("IstioOperator") => mode(document.at(&["spec", "meshConfig"])),
-        Some("ConfigMap")
-            if document.str_at(&["metadata", "name"]) == Some("istio")
-                && document.str_at(&["metadata", "namespace"]) == Some(ROOT_NAMESPACE) =>
-        {
-            let Some(mesh) = document.str_at(&["data", "mesh"]) else {
-                return false;
-            };
-            crate::manifest::parse_documents(Path::new("mesh"), mesh.as_bytes())
-                .ok()
-                .and_then(|d| d.into_iter().next())
-                .is_some_and(|m| mode(Some(&m)))
-        }
-        _ => false,
-    }
-}
-
-/// The trust domain a document configures, if it is istiod configuration.
-pub fn trust_domain_of(document: &Node) -> Option<String> {
-    if let Some(domain) = document.str_at(&["meshConfig", "trustDomain"]) {
-        return Some(domain.to_string()); // Helm values of istiod
+/// `read` applied to the mesh config a document carries, if it is istiod configuration:
+/// Helm values (`meshConfig`), an IstioOperator (`spec.meshConfig`) or the `istio`
+/// ConfigMap of the root namespace (its `mesh` text).
+fn read_mesh_config<T>(document: &Node, read: impl Fn(&Node) -> Option<T>) -> Option<T> {
+    if let Some(mesh_config) = document.get("meshConfig") {
+        return read(mesh_config); // Helm values of istiod
     }
     match document.str_at(&["kind"])? {
-        "IstioOperator" => document
-            .str_at(&["spec", "meshConfig", "trustDomain"])
-            .map(str::to_string),
+        "IstioOperator" => read(document.at(&["spec", "meshConfig"])?),
         "ConfigMap"
             if document.str_at(&["metadata", "name"]) == Some("istio")
                 && document.str_at(&["metadata", "namespace"]) == Some(ROOT_NAMESPACE) =>
         {
             let mesh = document.str_at(&["data", "mesh"])?;
-            mesh.lines().find_map(|line| {
-                let value = line.trim().strip_prefix("trustDomain:")?.trim();
-                let value = value.trim_matches(|c| c == '"' || c == '\'');
-                (!value.is_empty()).then(|| value.to_string())
-            })
+            let parsed = crate::manifest::parse_documents(Path::new("mesh"), mesh.as_bytes());
+            read(parsed.ok()?.first()?)
         }
         _ => None,
     }
+}
+
+/// The trust domain aliases (`meshConfig.trustDomainAliases`) a document configures.
+pub fn trust_domain_aliases_of(document: &Node) -> Vec<String> {
+    read_mesh_config(document, |mesh| {
+        let aliases = mesh.get("trustDomainAliases")?.as_seq()?;
+        Some(
+            aliases
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect(),
+        )
+    })
+    .unwrap_or_default()
+}
+
+/// Whether a document is istiod configuration setting `outboundTrafficPolicy.mode:
+/// REGISTRY_ONLY`.
+pub fn is_registry_only(document: &Node) -> bool {
+    read_mesh_config(document, |mesh| {
+        (mesh.str_at(&["outboundTrafficPolicy", "mode"]) == Some("REGISTRY_ONLY")).then_some(())
+    })
+    .is_some()
+}
+
+/// Whether a document is istiod configuration under which sidecars give ServiceEntry hosts
+/// without `addresses` an address of their own: DNS capture with auto-allocation
+/// (`defaultConfig.proxyMetadata` `ISTIO_META_DNS_CAPTURE` and `ISTIO_META_DNS_AUTO_ALLOCATE`
+/// or `PILOT_ENABLE_IP_AUTOALLOCATE` set to `"true"`), as Istio's analyzer reads it.
+pub fn auto_allocates_addresses(document: &Node) -> bool {
+    read_mesh_config(document, |mesh| {
+        let metadata = mesh.at(&["defaultConfig", "proxyMetadata"])?;
+        let on = |key: &str| metadata.str_at(&[key]) == Some("true");
+        (on("ISTIO_META_DNS_CAPTURE")
+            && (on("ISTIO_META_DNS_AUTO_ALLOCATE") || on("PILOT_ENABLE_IP_AUTOALLOCATE")))
+        .then_some(())
+    })
+    .is_some()
+}
+
+/// The trust domain a document configures, if it is istiod configuration.
+pub fn trust_domain_of(document: &Node) -> Option<String> {
+    read_mesh_config(document, |mesh| {
+        mesh.str_at(&["trustDomain"])
+            .filter(|domain| !domain.is_empty())
+            .map(str::to_string)
+    })
 }
 
 #[cfg(test)]
@@ -149,5 +149,24 @@ mod tests {
         assert!(is_registry_only(&parse(
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |\n    outboundTrafficPolicy:\n      mode: REGISTRY_ONLY\n"
         )));
+    }
+
+    #[test]
+    fn address_auto_allocation_needs_dns_capture_too() {
+        let values = |metadata: &str| {
+            let text =
+                format!("meshConfig:\n  defaultConfig:\n    proxyMetadata: {{{metadata}}}\n");
+            auto_allocates_addresses(
+                &crate::manifest::parse_documents(Path::new("v.yaml"), text.as_bytes()).unwrap()[0],
+            )
+        };
+        assert!(values(
+            r#"ISTIO_META_DNS_CAPTURE: "true", ISTIO_META_DNS_AUTO_ALLOCATE: "true""#
+        ));
+        assert!(values(
+            r#"ISTIO_META_DNS_CAPTURE: "true", PILOT_ENABLE_IP_AUTOALLOCATE: "true""#
+        ));
+        assert!(!values(r#"ISTIO_META_DNS_AUTO_ALLOCATE: "true""#));
+        assert!(!values(r#"ISTIO_META_DNS_CAPTURE: "true""#));
     }
 }

@@ -46,6 +46,7 @@ struct ClusterObjects {
     trust_domain: Option<String>,
     aliases: Vec<String>,
     registry_only: bool,
+    auto_allocates_addresses: bool,
 }
 
 /// The nearest directory at or above `path` holding `.git` or `mesh.yaml`.
@@ -95,6 +96,8 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
                     .aliases
                     .extend(documents.iter().flat_map(cluster::trust_domain_aliases_of));
                 cluster.registry_only |= documents.iter().any(cluster::is_registry_only);
+                cluster.auto_allocates_addresses |=
+                    documents.iter().any(cluster::auto_allocates_addresses);
                 cluster.values.extend(documents);
             }
         }
@@ -109,6 +112,8 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
                 .flat_map(cluster::trust_domain_aliases_of),
         );
         cluster.registry_only |= source.objects.iter().any(cluster::is_registry_only);
+        cluster.auto_allocates_addresses |=
+            source.objects.iter().any(cluster::auto_allocates_addresses);
         cluster.objects.extend(source.objects);
         findings.extend(source.findings);
     }
@@ -129,6 +134,7 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
             let mut model =
                 Model::new(&name, &c.objects, &domain).with_trust_domain_aliases(&c.aliases);
             model.registry_only = c.registry_only;
+            model.auto_allocates_addresses = c.auto_allocates_addresses;
             (model, c.objects)
         })
         .unzip();

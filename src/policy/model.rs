@@ -167,6 +167,9 @@ pub struct Model {
     /// Whether istiod's `meshConfig.outboundTrafficPolicy.mode` is `REGISTRY_ONLY`: sidecars
     /// then reach only hosts in the service registry (Services and ServiceEntries).
     pub registry_only: bool,
+    /// Whether sidecars give ServiceEntry hosts without `addresses` an address of their
+    /// own (DNS capture with auto-allocation in istiod's mesh config).
+    pub auto_allocates_addresses: bool,
 }
 
 /// Everything about one callee that does not depend on the caller.
@@ -255,6 +258,7 @@ impl Model {
             client: ClientPolicies::new(rules),
             authorization,
             registry_only: false,
+            auto_allocates_addresses: false,
         }
     }
 

@@ -1,16 +1,17 @@
 //! MW407: a ServiceEntry whose resolution cannot work with what it declares.
 //!
-//! Following Istio's ServiceEntry validation: with `resolution: NONE` and no `addresses`, a
-//! port serving TCP (or an unknown protocol: anything but HTTP, HTTP2, gRPC, HTTPS and TLS,
-//! which Istio matches by Host header or SNI) cannot be told apart from any other traffic to
-//! that port; with `resolution: STATIC` and neither `endpoints` nor a `workloadSelector`
-//! there is nothing to send to; with `resolution: DNS` (or `DNS_ROUND_ROBIN`), a wildcard
-//! host and no `endpoints` there is no name to resolve ("hosts must be FQDN if no endpoints
-//! are provided").
+//! Following Istio's ServiceEntry validation and its IST0134 analyzer: with `resolution:
+//! STATIC` and neither `endpoints` nor a `workloadSelector` there is nothing to send to;
+//! with `resolution: DNS` (or `DNS_ROUND_ROBIN`), a wildcard host and no `endpoints` there
+//! is no name to resolve ("hosts must be FQDN if no endpoints are provided") — both errors.
+//! With no `addresses` (none in `status` either, and no DNS auto-allocation in istiod's mesh
+//! config), a port serving TCP (protocol unset, or anything but HTTP, HTTP2, gRPC, HTTPS and
+//! TLS, which Istio matches by Host header or SNI) cannot be told apart from any other
+//! traffic to that port (a warning, at the first such port).
 
 use crate::analyze::refs::{is_istio, seq};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Finding, Severity, codes};
 use crate::manifest::Node;
 
 pub static RULE: Rule = Rule {
@@ -22,53 +23,79 @@ pub static RULE: Rule = Rule {
 const NAMED: [&str; 6] = ["HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTPS", "TLS"];
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
-    cluster
+    let mut findings = Vec::new();
+    for object in cluster
         .objects
         .iter()
         .filter(|o| is_istio(o, "ServiceEntry"))
-        .filter_map(|object| {
-            let spec = object.get("spec")?;
-            let resolution = spec.get("resolution")?;
-            let present = |key: &str| seq(spec.get(key)).next().is_some();
-            let problem = match resolution.as_str()? {
-                "NONE" if !present("addresses") => {
-                    let ports: Vec<String> = seq(spec.get("ports"))
-                        .filter(|p| !p.str_at(&["protocol"]).is_some_and(named))
-                        .filter_map(|p| p.get("number").and_then(crate::policy::workload::scalar))
-                        .collect();
-                    (!ports.is_empty()).then(|| {
-                        format!(
-                            "resolution NONE without addresses, but port {} serves TCP (or an \
-                             unknown protocol); Istio needs addresses to tell this traffic apart",
-                            ports.join(", ")
-                        )
-                    })
-                }
-                "STATIC" if !present("endpoints") && spec.get("workloadSelector").is_none() => {
-                    Some(
-                        "resolution STATIC without endpoints or a workloadSelector; traffic to \
-                         these hosts has nowhere to go"
-                            .to_string(),
-                    )
-                }
-                "DNS" | "DNS_ROUND_ROBIN" if !present("endpoints") => wildcard(spec).map(|h| {
-                    format!(
-                        "resolution DNS without endpoints, but host {h} is a wildcard that DNS \
-                         cannot resolve; Istio rejects this ServiceEntry"
-                    )
-                }),
-                _ => None,
-            }?;
-            Some(
-                Finding::new(
-                    &codes::SERVICE_ENTRY_NEEDS_ADDRESSES,
-                    problem,
-                    Some(resolution.origin.clone()),
-                )
-                .on(object),
+    {
+        let Some(spec) = object.get("spec") else {
+            continue;
+        };
+        let present = |key: &str| seq(spec.get(key)).next().is_some();
+        let finding = |severity, message: String, at: &Node| {
+            let mut finding = Finding::new(
+                &codes::SERVICE_ENTRY_NEEDS_ADDRESSES,
+                message,
+                Some(at.origin.clone()),
             )
-        })
-        .collect()
+            .on(object);
+            finding.severity = severity;
+            finding
+        };
+        let resolution = spec.get("resolution");
+        match resolution.and_then(Node::as_str) {
+            Some("STATIC") if !present("endpoints") && spec.get("workloadSelector").is_none() => {
+                findings.push(finding(
+                    Severity::Error,
+                    "resolution STATIC without endpoints or a workloadSelector; traffic to these \
+                     hosts has nowhere to go"
+                        .to_string(),
+                    resolution.unwrap_or(object),
+                ));
+            }
+            Some("DNS" | "DNS_ROUND_ROBIN") if !present("endpoints") => {
+                if let Some(host) = wildcard(spec) {
+                    findings.push(finding(
+                        Severity::Error,
+                        format!(
+                            "resolution DNS without endpoints, but host {host} is a wildcard \
+                             that DNS cannot resolve; Istio rejects this ServiceEntry"
+                        ),
+                        resolution.unwrap_or(object),
+                    ));
+                }
+            }
+            _ => {}
+        }
+        let addressed = present("addresses")
+            || seq(object.at(&["status", "addresses"])).next().is_some()
+            || cluster.model.auto_allocates_addresses;
+        if addressed {
+            continue;
+        }
+        let tcp_ports: Vec<&Node> = seq(spec.get("ports"))
+            .filter(|p| !p.str_at(&["protocol"]).is_some_and(named))
+            .collect();
+        let Some(first) = tcp_ports.first() else {
+            continue;
+        };
+        let numbers: Vec<String> = tcp_ports
+            .iter()
+            .filter_map(|p| p.get("number").and_then(crate::policy::workload::scalar))
+            .collect();
+        findings.push(finding(
+            Severity::Warning,
+            format!(
+                "no addresses, but port {} serves TCP (or an unknown protocol); sidecars cannot \
+                 tell this traffic from any other TCP traffic to the port, so it is captured for \
+                 these hosts or passed through",
+                numbers.join(", ")
+            ),
+            first.get("number").unwrap_or(first),
+        ));
+    }
+    findings
 }
 
 fn named(protocol: &str) -> bool {
