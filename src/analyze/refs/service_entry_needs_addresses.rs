@@ -10,13 +10,58 @@
 
 use crate::analyze::refs::{is_istio, seq};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 
-pub static RULE: Rule = Rule {
-    code: &codes::SERVICE_ENTRY_NEEDS_ADDRESSES,
-    check,
+/// `service-entry-needs-addresses`
+pub static CODE: Code = Code {
+    code: "MW407",
+    name: "service-entry-needs-addresses",
+    severity: Severity::Error,
+    help: "add addresses (NONE), endpoints (STATIC, or DNS with wildcard hosts), or change the resolution",
+    docs: r#"## What it does
+Checks a ServiceEntry's `resolution` against what it declares, as Istio's validation does:
+`NONE` without `addresses` for a port serving TCP or an unknown protocol (anything but
+HTTP, HTTP2, gRPC, HTTPS and TLS, which are matched by Host header or SNI); `STATIC`
+without `endpoints` or a `workloadSelector`; `DNS` or `DNS_ROUND_ROBIN` with a wildcard host
+and no `endpoints`.
+
+`istioctl analyze` reports this as IST0134 (ServiceEntryAddressesRequired).
+
+## Why is this bad?
+Without an address, TCP traffic to the port cannot be told apart from other traffic to the
+same port; STATIC without endpoints has nothing to send to; a wildcard cannot be resolved
+by DNS (Istio rejects it: "hosts must be FQDN if no endpoints are provided").
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: legacy-db
+spec:
+  hosts: [db.legacy.example]
+  ports:
+    - {number: 5432, name: tcp-postgres, protocol: TCP}
+  resolution: NONE
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: legacy-db
+spec:
+  hosts: [db.legacy.example]
+  ports:
+    - {number: 5432, name: tcp-postgres, protocol: TCP}
+  resolution: DNS
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 /// Protocols Istio routes by Host header or SNI, without an address.
 const NAMED: [&str; 6] = ["HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTPS", "TLS"];
@@ -59,14 +104,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                 }),
                 _ => None,
             }?;
-            Some(
-                Finding::new(
-                    &codes::SERVICE_ENTRY_NEEDS_ADDRESSES,
-                    problem,
-                    Some(resolution.origin.clone()),
-                )
-                .on(object),
-            )
+            Some(Finding::new(&CODE, problem, Some(resolution.origin.clone())).on(object))
         })
         .collect()
 }
