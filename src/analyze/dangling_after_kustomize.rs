@@ -7,12 +7,56 @@
 //! root no longer renders under that identity, but did before a transformer moved it, the
 //! reference is dangling — and the overlay that moved the object is the cause.
 
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::kustomize::Moved;
 use crate::kustomize::field_specs::is_cluster_scoped;
 use crate::kustomize::name_refs::Identity;
 use crate::manifest::Node;
 use crate::manifest::references::{Target, references};
+
+/// `dangling-after-kustomize`
+pub static CODE: Code = Code {
+    code: "MW401",
+    name: "dangling-after-kustomize",
+    severity: Severity::Error,
+    help: "update the reference in the overlay (a patch or replacement), or stop moving the object",
+    docs: r#"## What it does
+Finds a reference that kustomize does not rewrite — an AuthorizationPolicy principal or
+`source.namespaces`, a Gateway or DestinationRule `credentialName`, a cert-manager
+`issuerRef`, a VirtualService gateway — that names an object the kustomize root renders
+under another identity, because `namespace`, `namePrefix` or `nameSuffix` moved it.
+
+## Why is this bad?
+`kubectl kustomize` succeeds and the output looks plausible, but the reference points at
+nothing: the policy never matches the moved workload's identity (its callers are denied),
+the gateway finds no certificate, the Certificate is never issued.
+
+## Example
+```yaml
+# base/authorization.yaml
+rules:
+  - from:
+      - source:
+          principals: ["cluster.local/ns/shop/sa/frontend"]
+# overlays/eu/kustomization.yaml
+namespace: shop-eu        # moves ServiceAccount frontend to shop-eu
+resources: [../../base]
+```
+
+## Use instead
+```yaml
+# overlays/eu/kustomization.yaml
+namespace: shop-eu
+resources: [../../base]
+patches:
+  - target: {kind: AuthorizationPolicy}
+    patch: |
+      - op: replace
+        path: /spec/rules/0/from/0/source/principals/0
+        value: cluster.local/ns/shop-eu/sa/frontend
+```
+"#,
+};
 
 /// Findings for the references in one rendered root's `objects`.
 pub fn check(objects: &[Node], moved: &[Moved]) -> Vec<Finding> {
@@ -49,7 +93,7 @@ pub fn check(objects: &[Node], moved: &[Moved]) -> Vec<Finding> {
             };
             findings.push(
                 Finding::new(
-                    &codes::DANGLING_AFTER_KUSTOMIZE,
+                    &CODE,
                     format!(
                         "this names {kind} {}, {now} in this root; the reference was not rewritten",
                         describe(&wanted)

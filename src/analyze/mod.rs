@@ -1,12 +1,16 @@
 //! Mesh-aware analyzers: checks on rendered objects that schemas cannot express, run per
 //! cluster on its objects and its policy model. One file per rule, each a `Rule` with its
-//! code (documented in `findings::codes`), its check and its tests; fixtures live under
+//! code and documentation (a `CODE` static), its check and its tests; fixtures live under
 //! `tests/fixtures/analyze/<CODE>/{fail,pass}`. A `RepoRule` (in `REPO_RULES`) instead sees
 //! the whole repository at once — every cluster and each cluster's istiod Helm values — for
 //! checks that compare clusters (one root CA, one trust domain) or read mesh-wide settings.
 //!
 //! `dangling_after_kustomize` is the exception: it runs per kustomize root while rendering,
 //! because only the renderer knows which objects it moved.
+//!
+//! An analyzer's code and docs live in its rule file only: `RULES` and `REPO_RULES` gather
+//! them (`codes`, with `dangling_after_kustomize`'s), and the catalog `meshwright explain`
+//! prints is built from there, so adding an analyzer touches its file and one registry line.
 
 pub mod authz;
 pub mod certs;
@@ -116,12 +120,14 @@ pub static REPO_RULES: &[&RepoRule] = &[
     &lifecycle::job_outlives_workload_certificate::RULE,
 ];
 
-/// The codes of every analyzer, per-cluster and whole-repository.
+/// The codes of every analyzer: per-cluster, whole-repository and `dangling_after_kustomize`.
+/// The catalog (`findings::codes::catalog`) gathers them from here.
 pub fn codes() -> impl Iterator<Item = &'static Code> {
     RULES
         .iter()
         .map(|r| r.code)
         .chain(REPO_RULES.iter().map(|r| r.code))
+        .chain(std::iter::once(&dangling_after_kustomize::CODE))
 }
 
 /// Runs every rule on every cluster of `loaded`, in parallel. A finding several clusters

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::findings::codes::{CATALOG, lookup};
+use crate::findings::codes::{catalog, lookup};
 
 /// Print the documentation of a finding code, or list every code.
 #[derive(Debug, Args)]
@@ -20,7 +20,7 @@ pub struct ExplainArgs {
 pub fn run(args: &ExplainArgs) -> ExitCode {
     match &args.code {
         None => {
-            for code in CATALOG {
+            for code in catalog() {
                 say!(
                     "{}  {:<32} {:<8} {}",
                     code.code,

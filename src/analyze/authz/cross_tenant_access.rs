@@ -13,16 +13,63 @@ use std::collections::BTreeMap;
 
 use super::{authorization_policies, local_trust_domains, object_id, rules, sources, values};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::{Node, Origin};
 use crate::policy::authz::{Action, pattern_matches};
 use crate::policy::workload::Workload;
 use crate::policy::{Model, Mtls};
 
-pub static RULE: Rule = Rule {
-    code: &codes::CROSS_TENANT_ACCESS,
-    check,
+/// `cross-tenant-access`
+pub static CODE: Code = Code {
+    code: "MW307",
+    name: "cross-tenant-access",
+    severity: Severity::Error,
+    help: "narrow the value to callers of the callee's own tenant or of the shared platform",
+    docs: r#"## What it does
+Evaluates the cluster's effective policy and finds ALLOW policies that let a workload in a
+namespace of one tenant (Namespace label `meshwright.dev/tenant`) call a workload of another
+tenant; it points at the principal, namespace, empty source or rule that admits the caller.
+Namespaces without a tenant label (the shared platform) may call and be called by anyone.
+A policy meant to let another tenant in says so with the annotation
+`meshwright.dev/allowed-tenants: <tenant>[,<tenant>...]` (`meshwright generate` writes it
+for the cross-tenant callers `mesh.yaml` declares); other tenants are still reported.
+
+## Why is this bad?
+Tenants are isolated from each other: one tenant's workload (or whoever compromised it) can
+read or change another tenant's data.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: ledger
+  namespace: payments        # tenant: payments
+spec:
+  selector:
+    matchLabels:
+      app: ledger
+  rules:
+    - from:
+        - source:
+            namespaces: ["payments", "retail"]   # retail is another tenant
+```
+
+## Use instead
+```yaml
+spec:
+  selector:
+    matchLabels:
+      app: ledger
+  rules:
+    - from:
+        - source:
+            namespaces: ["payments"]
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 /// The Namespace label naming a namespace's tenant.
 pub const TENANT_LABEL: &str = "meshwright.dev/tenant";
@@ -145,7 +192,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                 n => format!(" (and {n} more cross-tenant caller → callee pairs)"),
             };
             Finding::new(
-                &codes::CROSS_TENANT_ACCESS,
+                &CODE,
                 format!(
                     "ALLOW policy {} lets {} of tenant {} call {} of tenant {}{more}",
                     object_id(policy),

@@ -10,15 +10,50 @@
 
 use super::{authorization_policies, is_allow, object_id, rules, values};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::Model;
 use crate::policy::workload::ServicePort;
 
-pub static RULE: Rule = Rule {
-    code: &codes::INVALID_HTTP_METHOD,
-    check,
+/// `invalid-http-method`
+pub static CODE: Code = Code {
+    code: "MW306",
+    name: "invalid-http-method",
+    severity: Severity::Error,
+    help: "write an upper-case HTTP method (GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH); on TCP ports, drop `methods`",
+    docs: r#"## What it does
+Checks `to.operation.methods` and `notMethods` of AuthorizationPolicies: each must be an HTTP
+method (GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH) in upper case, or an
+Istio pattern with `*`. Methods on an operation whose `ports` are all plain TCP (Service
+ports named `tcp` or `tcp-*`) are reported too.
+
+## Why is this bad?
+Istio compares methods case-sensitively: `get` never matches, so an ALLOW operation allows
+nothing (callers are denied) and a DENY operation denies nothing. TCP traffic has no
+method: Istio ignores an ALLOW rule with methods on it, and drops the methods from a DENY
+rule, which then denies every connection it otherwise matches.
+
+## Example
+```yaml
+spec:
+  rules:
+    - to:
+        - operation:
+            methods: ["get"]
+```
+
+## Use instead
+```yaml
+spec:
+  rules:
+    - to:
+        - operation:
+            methods: ["GET"]
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 const METHODS: [&str; 9] = [
     "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
@@ -120,7 +155,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                 };
                 findings.push(
                     Finding::new(
-                        &codes::INVALID_HTTP_METHOD,
+                        &CODE,
                         format!(
                             "`{method}` in AuthorizationPolicy {} {problem}",
                             object_id(policy)

@@ -10,15 +10,54 @@
 
 use super::object_id;
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::ROOT_NAMESPACE;
 use crate::policy::workload::{Labels, matches_labels, scalar};
 
-pub static RULE: Rule = Rule {
-    code: &codes::SELECTOR_MATCHES_NOTHING,
-    check,
+/// `selector-matches-nothing`
+pub static CODE: Code = Code {
+    code: "MW303",
+    name: "selector-matches-nothing",
+    severity: Severity::Warning,
+    help: "fix the labels so they match the workload's pod template labels",
+    docs: r#"## What it does
+Checks that the workload selector of an AuthorizationPolicy, PeerAuthentication,
+RequestAuthentication, Telemetry (`selector.matchLabels`) or Sidecar
+(`workloadSelector.labels`) matches the pod template labels of some workload in its
+namespace (any namespace, for the root namespace `istio-system`). Namespaces whose workloads
+the repository does not hold are skipped.
+
+`istioctl analyze` reports this as IST0127 (NoMatchingWorkloadsFound).
+
+## Why is this bad?
+A policy that selects nothing does nothing: the workload it was written for keeps the
+namespace or mesh default (no authorization, another mTLS mode, no JWT check).
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: orders
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: order        # the Deployment's pods are labelled app: orders
+```
+
+## Use instead
+```yaml
+spec:
+  selector:
+    matchLabels:
+      app: orders
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 /// The selector labels of an Istio object that selects workloads, and where they are.
 fn selector(object: &Node) -> Option<&Node> {
@@ -89,7 +128,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         let kind = object.str_at(&["kind"]).unwrap_or_default();
         findings.push(
             Finding::new(
-                &codes::SELECTOR_MATCHES_NOTHING,
+                &CODE,
                 format!(
                     "{kind} {} selects pods labelled {selected}, but no workload in {scope} has \
                      these labels: the {kind} applies to nothing",

@@ -7,12 +7,45 @@
 
 use super::{authorization_policies, local_trust_domains, principals, split_principal};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 
-pub static RULE: Rule = Rule {
-    code: &codes::TRUST_DOMAIN_MISMATCH,
-    check,
+/// `trust-domain-mismatch`
+pub static CODE: Code = Code {
+    code: "MW302",
+    name: "trust-domain-mismatch",
+    severity: Severity::Error,
+    help: "use the cluster's trust domain (or cluster.local), or add the domain to meshConfig.trustDomainAliases",
+    docs: r#"## What it does
+Checks that the trust domain of every principal is the cluster's trust domain
+(`meshConfig.trustDomain`), one of its `trustDomainAliases`, or `cluster.local`, which Istio
+points at the current trust domain.
+
+## Why is this bad?
+Callers present SPIFFE identities of the cluster's trust domain only; a principal of any
+other domain never matches, so the callers it names are denied.
+
+## Example
+```yaml
+# istiod: meshConfig.trustDomain: prod.example.com
+spec:
+  rules:
+    - from:
+        - source:
+            principals: ["staging.example.com/ns/shop/sa/frontend"]
+```
+
+## Use instead
+```yaml
+spec:
+  rules:
+    - from:
+        - source:
+            principals: ["prod.example.com/ns/shop/sa/frontend"]
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let model = cluster.model;
@@ -32,7 +65,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             };
             findings.push(
                 Finding::new(
-                    &codes::TRUST_DOMAIN_MISMATCH,
+                    &CODE,
                     format!(
                         "principal `{principal}` is in trust domain {domain}, but cluster {} \
                          issues identities in {} (aliases: {}): no caller presents it, so the \

@@ -16,15 +16,61 @@ use std::collections::BTreeSet;
 
 use super::{authorization_policies, rules, sources, split_principal, values};
 use crate::analyze::{Repo, RepoRule};
-use crate::findings::{Finding, Severity, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::workload::Inventory;
 use crate::schema::validate::did_you_mean;
 
-pub static RULE: RepoRule = RepoRule {
-    code: &codes::UNKNOWN_PRINCIPAL,
-    check,
+/// `unknown-principal`
+pub static CODE: Code = Code {
+    code: "MW301",
+    name: "unknown-principal",
+    severity: Severity::Error,
+    help: "name a ServiceAccount (or namespace) the repository declares, or add it",
+    docs: r#"## What it does
+Checks every AuthorizationPolicy principal `<trust-domain>/ns/<namespace>/sa/<account>`
+and every `source.namespaces` value against the identities the repository declares, in any
+of its clusters (identities are mesh-wide): ServiceAccount objects, the accounts workloads
+run as, and the implicit `default` account of every declared namespace. It is an error where
+the repository holds the namespace's workloads or the name is a near miss of a declared
+namespace, and a warning otherwise (the identity may be installed from elsewhere, e.g. a
+gateway chart's ServiceAccount). Negations (`notPrincipals`, `notNamespaces`) are not checked.
+
+## Why is this bad?
+No pod carries the identity, so the rule never matches: the caller the policy meant to
+allow is denied (usually a typo, or an account renamed on one side only).
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: orders
+  namespace: shop
+spec:
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/shop/sa/frontnd"]
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: orders
+  namespace: shop
+spec:
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/shop/sa/frontend"]
+```
+"#,
 };
+
+pub static RULE: RepoRule = RepoRule { code: &CODE, check };
 
 /// The namespaces and ServiceAccounts the whole repository declares.
 #[derive(Default)]
@@ -94,12 +140,7 @@ impl Identities {
 
 /// A finding; a warning when the identity may exist outside the repository.
 fn unknown(policy: &Node, node: &Node, message: String, sure: bool) -> Finding {
-    let mut finding = Finding::new(
-        &codes::UNKNOWN_PRINCIPAL,
-        message,
-        Some(node.origin.clone()),
-    )
-    .on(policy);
+    let mut finding = Finding::new(&CODE, message, Some(node.origin.clone())).on(policy);
     if !sure {
         finding.severity = Severity::Warning;
     }

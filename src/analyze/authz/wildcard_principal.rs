@@ -10,13 +10,52 @@ use super::{
     authorization_policies, is_allow, is_gateway, is_targeted, object_id, rules, sources, values,
 };
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 
-pub static RULE: Rule = Rule {
-    code: &codes::WILDCARD_PRINCIPAL,
-    check,
+/// `wildcard-principal`
+pub static CODE: Code = Code {
+    code: "MW305",
+    name: "wildcard-principal",
+    severity: Severity::Warning,
+    help: "name the callers' principals (`<trust-domain>/ns/<ns>/sa/<account>`) instead",
+    docs: r#"## What it does
+Finds ALLOW rules that admit every caller with a mesh identity or every caller: a principal
+`*` or a pattern that leaves the namespace open (`cluster.local/*`, `*/sa/default`), a
+namespace `*`, or a rule without `from` (an empty source is MW115). Sources narrowed by
+another field, rules with `when` conditions and gateway policies are not reported.
+
+## Why is this bad?
+The allow-list allows everyone: any workload of any namespace or tenant may call the
+selected workloads, which defeats the deny-by-default policy.
+
+## Example
+```yaml
+spec:
+  selector:
+    matchLabels:
+      app: orders
+  rules:
+    - from:
+        - source:
+            principals: ["*"]
+```
+
+## Use instead
+```yaml
+spec:
+  selector:
+    matchLabels:
+      app: orders
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/shop/sa/frontend"]
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 /// Whether a principal pattern matches principals of any namespace.
 fn broad_principal(pattern: &str) -> bool {
@@ -64,7 +103,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         let mut finding = |node: &Node, what: String| {
             findings.push(
                 Finding::new(
-                    &codes::WILDCARD_PRINCIPAL,
+                    &CODE,
                     format!(
                         "{what} in ALLOW policy {}: every workload of the mesh may call the \
                          workloads it selects",

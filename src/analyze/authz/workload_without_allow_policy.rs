@@ -8,14 +8,64 @@
 
 use super::is_gateway;
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::policy::authz::Action;
 use crate::policy::peer::PeerMode;
 
-pub static RULE: Rule = Rule {
-    code: &codes::WORKLOAD_WITHOUT_ALLOW_POLICY,
-    check,
+/// `workload-without-allow-policy`
+pub static CODE: Code = Code {
+    code: "MW304",
+    name: "workload-without-allow-policy",
+    severity: Severity::Warning,
+    help: "add a deny-all `spec: {}` policy to the namespace and ALLOW policies naming the callers",
+    docs: r#"## What it does
+Finds workloads with an Istio sidecar and a port served under STRICT mTLS to which no ALLOW
+AuthorizationPolicy applies (neither of their namespace nor of the root namespace).
+
+## Why is this bad?
+Strict mTLS proves who calls, but without an ALLOW policy Istio lets every caller in: any
+workload of the mesh, of any tenant, may call it. There is no default deny.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls:
+    mode: STRICT
+# ... and a Deployment in shop, with no AuthorizationPolicy
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: allow-nothing
+  namespace: shop
+spec: {}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: orders
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: orders
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/shop/sa/frontend"]
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     if !cluster.complete {
@@ -52,7 +102,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         };
         findings.push(
             Finding::new(
-                &codes::WORKLOAD_WITHOUT_ALLOW_POLICY,
+                &CODE,
                 format!(
                     "{} {} runs strict mTLS but no ALLOW AuthorizationPolicy applies to it: every \
                      workload of the mesh may call it",

@@ -8,16 +8,59 @@
 //! (A `cacerts` Certificate without `isCA: true` is MW502.)
 
 use crate::analyze::{Repo, RepoRule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::ROOT_NAMESPACE;
 
 use super::{CACERTS, certificates, name, name_node, namespace};
 
-pub static RULE: RepoRule = RepoRule {
-    code: &codes::CACERTS_LAYOUT,
-    check,
+/// `cacerts-layout`
+pub static CODE: Code = Code {
+    code: "MW505",
+    name: "cacerts-layout",
+    severity: Severity::Error,
+    help: "Write cacerts in istio-system, with ca-cert.pem, ca-key.pem, root-cert.pem and cert-chain.pem (or tls.crt, tls.key and ca.crt).",
+    docs: r#"## What it does
+Checks istiod's plug-in CA Secret `cacerts`: a cert-manager Certificate writing `cacerts`
+must be in `istio-system` (cert-manager writes `tls.crt`, `tls.key` and `ca.crt`, which
+istiod reads), and a hand-written `istio-system/cacerts` Secret must hold Istio's layout —
+`ca-cert.pem`, `ca-key.pem`, `root-cert.pem`, `cert-chain.pem` — or cert-manager's. A
+`cacerts` Certificate without `isCA: true` is MW502.
+
+## Why is this bad?
+istiod reads only `istio-system/cacerts` with a complete layout; otherwise it fails to load
+the plug-in CA or signs workload certificates with its own self-signed CA, which other
+clusters do not trust.
+
+## Example
+```yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+data:
+  ca-cert.pem: LS0t...
+  ca-key.pem: LS0t...
+```
+
+## Use instead
+```yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: cacerts
+  namespace: istio-system
+data:
+  ca-cert.pem: LS0t...
+  ca-key.pem: LS0t...
+  root-cert.pem: LS0t...
+  cert-chain.pem: LS0t...
+```
+"#,
 };
+
+pub static RULE: RepoRule = RepoRule { code: &CODE, check };
 
 /// Istio's plug-in CA files.
 const ISTIO_LAYOUT: [&str; 4] = [
@@ -44,7 +87,7 @@ fn check(repo: &Repo) -> Vec<Finding> {
                 .unwrap_or(certificate);
             findings.push(
                 Finding::new(
-                    &codes::CACERTS_LAYOUT,
+                    &CODE,
                     format!(
                         "Certificate {} writes {}/cacerts, but istiod reads its plug-in CA only from {ROOT_NAMESPACE}/cacerts: istiod keeps signing with its self-signed CA",
                         name(certificate),
@@ -57,10 +100,7 @@ fn check(repo: &Repo) -> Vec<Finding> {
         }
         for secret in cluster.objects.iter().filter(|o| is_cacerts_secret(o)) {
             if let Some((message, node)) = layout_problem(secret) {
-                findings.push(
-                    Finding::new(&codes::CACERTS_LAYOUT, message, Some(node.origin.clone()))
-                        .on(secret),
-                );
+                findings.push(Finding::new(&CODE, message, Some(node.origin.clone())).on(secret));
             }
         }
     }

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use crate::analyze::{Repo, RepoRule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::cluster::trust_domain_of;
 
@@ -20,10 +20,56 @@ use super::{
     ca_certificate, certificates, issuer_of, mesh_id, name, name_node, namespace, writes_cacerts,
 };
 
-pub static RULE: RepoRule = RepoRule {
-    code: &codes::INCONSISTENT_ROOT,
-    check,
+/// `inconsistent-root`
+pub static CODE: Code = Code {
+    code: "MW504",
+    name: "inconsistent-root",
+    severity: Severity::Error,
+    help: "Chain every cluster's cacerts intermediate to one root (copy the root Secret, or use the same Vault server and path) and use one trust domain.",
+    docs: r#"## What it does
+Compares the clusters of a repository. Each cluster's `istio-system/cacerts` Certificate is
+followed up its issuers to its root: a self-signed root Certificate — each cluster that
+issues one generates its own root key, whatever its `commonName` — or a Vault server and
+path. Clusters whose root differs from the one most clusters of their mesh share are
+reported, as are clusters whose istiod configuration (`meshConfig.trustDomain`) names
+another trust domain without the two listing each other in `trustDomainAliases`. Clusters
+whose istiod values name different meshes (`global.meshID`) are not compared.
+
+## Why is this bad?
+Multi-cluster mTLS needs one root of trust: a proxy rejects a peer certificate that chains
+to another root, so every cross-cluster call fails. A different trust domain changes every
+workload's SPIFFE identity, so authorization policies naming the other domain deny it.
+
+## Example
+```yaml
+# clusters/edge/ca.yaml — its own self-signed root
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: mesh-root-ca
+  namespace: cert-manager
+spec:
+  isCA: true
+  commonName: mesh root CA
+  secretName: mesh-root-ca
+  issuerRef: {kind: ClusterIssuer, name: selfsigned}
+```
+
+## Use instead
+```yaml
+# clusters/edge/ca.yaml — the central cluster's root Secret, copied into cert-manager/mesh-root-ca
+apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata:
+  name: mesh-root-ca
+spec:
+  ca:
+    secretName: mesh-root-ca
+```
+"#,
 };
+
+pub static RULE: RepoRule = RepoRule { code: &CODE, check };
 
 /// The root a cluster's intermediate chains to.
 enum Root<'a> {
@@ -169,7 +215,7 @@ fn roots(repo: &Repo, mesh: &[usize]) -> Vec<Finding> {
         .map(|(i, (r, intermediate))| {
             let node = r.node(shared);
             Finding::new(
-                &codes::INCONSISTENT_ROOT,
+                &CODE,
                 format!(
                     "cluster {}'s intermediate {}/{} chains to {}, but {} to {}{}: proxies reject certificates of the other root, so cross-cluster mTLS fails",
                     repo.clusters[*i].model.cluster,
@@ -246,7 +292,7 @@ fn trust_domains(repo: &Repo, mesh: &[usize]) -> Vec<Finding> {
                 .map(|s| repo.clusters[*s].model.cluster.as_str())
                 .collect();
             Finding::new(
-                &codes::INCONSISTENT_ROOT,
+                &CODE,
                 format!(
                     "cluster {} uses trust domain {domain}, but {} {wanted}: authorization policies naming {wanted} principals deny this cluster's workloads, and this cluster's deny the others'; use one trust domain, or list each in the other's trustDomainAliases",
                     repo.clusters[*i].model.cluster,

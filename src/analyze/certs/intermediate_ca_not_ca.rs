@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::analyze::{Repo, RepoRule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 
 use super::{
@@ -17,10 +17,57 @@ use super::{
     writes_cacerts,
 };
 
-pub static RULE: RepoRule = RepoRule {
-    code: &codes::INTERMEDIATE_CA_NOT_CA,
-    check,
+/// `intermediate-ca-not-ca`
+pub static CODE: Code = Code {
+    code: "MW502",
+    name: "intermediate-ca-not-ca",
+    severity: Severity::Error,
+    help: "Set `isCA: true` on a Certificate whose Secret signs other certificates.",
+    docs: r#"## What it does
+Finds Certificates used as a certificate authority — their Secret is the `secretName` of a
+`ca:` Issuer or ClusterIssuer, or they write istiod's plug-in CA `istio-system/cacerts` —
+that do not set `isCA: true`. (cert-manager adds the `cert sign` key usage to every CA
+certificate itself, so `usages` are not checked.)
+
+## Why is this bad?
+cert-manager issues the certificate as a leaf (`CA:FALSE`). Everything signed with it —
+intermediates, workload certificates istiod signs — fails chain verification, so mTLS
+handshakes fail.
+
+## Example
+```yaml
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: central-intermediate-ca
+  namespace: istio-system
+spec:
+  commonName: central intermediate CA
+  secretName: cacerts
+  issuerRef:
+    kind: ClusterIssuer
+    name: mesh-root-ca
+```
+
+## Use instead
+```yaml
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: central-intermediate-ca
+  namespace: istio-system
+spec:
+  isCA: true
+  commonName: central intermediate CA
+  secretName: cacerts
+  issuerRef:
+    kind: ClusterIssuer
+    name: mesh-root-ca
+```
+"#,
 };
+
+pub static RULE: RepoRule = RepoRule { code: &CODE, check };
 
 fn check(repo: &Repo) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -38,7 +85,7 @@ fn check(repo: &Repo) -> Vec<Finding> {
                 .unwrap_or(name_node(certificate));
             findings.push(
                 Finding::new(
-                    &codes::INTERMEDIATE_CA_NOT_CA,
+                    &CODE,
                     format!(
                         "Certificate {} {use_}, but it does not set `isCA: true`: cert-manager issues it as a leaf (CA:FALSE) and every certificate signed with it fails verification",
                         name(certificate)

@@ -8,14 +8,57 @@
 //! and the renewal schedule its `duration`/`renewBefore` describe is not the one that runs.
 
 use crate::analyze::{Repo, RepoRule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 
 use super::{certificates, duration_seconds, human, is_ca, name, name_node, namespace, signer};
 
-pub static RULE: RepoRule = RepoRule {
-    code: &codes::INTERMEDIATE_OUTLIVES_ROOT,
-    check,
+/// `intermediate-outlives-root`
+pub static CODE: Code = Code {
+    code: "MW503",
+    name: "intermediate-outlives-root",
+    severity: Severity::Warning,
+    help: "Give the intermediate a `duration` shorter than its signing CA's (and renew the root well before the intermediate).",
+    docs: r#"## What it does
+Follows an intermediate CA Certificate's `issuerRef` to its `ca:` issuer, that issuer's
+Secret and the Certificate writing it (in another cluster of the repository when the root
+Secret is copied), and warns when the intermediate's `duration` is longer than the signing
+CA's. cert-manager's default duration is 90 days (2160h).
+
+## Why is this bad?
+cert-manager's CA issuer never signs past its own certificate's expiry: the intermediate is
+cut to the root's `notAfter`. It then expires together with the root instead of on the
+schedule its `duration` and `renewBefore` describe, and istiod's workload certificates with it.
+
+## Example
+```yaml
+# root: duration 8760h
+kind: Certificate
+metadata:
+  name: edge-intermediate-ca
+  namespace: istio-system
+spec:
+  isCA: true
+  secretName: cacerts
+  duration: 17520h
+  issuerRef: {kind: ClusterIssuer, name: mesh-root-ca}
+```
+
+## Use instead
+```yaml
+kind: Certificate
+metadata:
+  name: edge-intermediate-ca
+  namespace: istio-system
+spec:
+  isCA: true
+  secretName: cacerts
+  duration: 4380h
+  issuerRef: {kind: ClusterIssuer, name: mesh-root-ca}
+```
+"#,
 };
+
+pub static RULE: RepoRule = RepoRule { code: &CODE, check };
 
 fn check(repo: &Repo) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -44,7 +87,7 @@ fn check(repo: &Repo) -> Vec<Finding> {
                 .unwrap_or(name_node(certificate));
             findings.push(
                 Finding::new(
-                    &codes::INTERMEDIATE_OUTLIVES_ROOT,
+                    &CODE,
                     format!(
                         "intermediate CA {} asks for {} but is signed by {}/{}{place}, which lives {}: cert-manager cuts the intermediate at the signer's expiry, so it expires with it instead of on its own schedule",
                         name(certificate),

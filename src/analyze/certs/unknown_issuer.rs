@@ -10,7 +10,7 @@
 //! outside the repository, so that is a warning.
 
 use crate::analyze::{ObjectIndex, Repo, RepoRule};
-use crate::findings::{Finding, Severity, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 
 use super::{
@@ -18,10 +18,60 @@ use super::{
     namespace, secret_namespace,
 };
 
-pub static RULE: RepoRule = RepoRule {
-    code: &codes::UNKNOWN_ISSUER,
-    check,
+/// `unknown-issuer`
+pub static CODE: Code = Code {
+    code: "MW501",
+    name: "unknown-issuer",
+    severity: Severity::Error,
+    help: "Name an Issuer in the Certificate's namespace or a ClusterIssuer of the cluster (with the right `kind`), and provide a `ca:` issuer's Secret.",
+    docs: r#"## What it does
+Checks that a cert-manager Certificate's `issuerRef` (group `cert-manager.io`) names an
+Issuer in the Certificate's namespace, or a ClusterIssuer of the cluster, and says when the
+`kind` is wrong (an `Issuer` where only a ClusterIssuer of that name exists, or the reverse).
+Warns when a `ca:` Issuer or ClusterIssuer reads a Secret that no Secret, Certificate,
+ExternalSecret or SealedSecret of the repository provides in the namespace it reads from
+(a ClusterIssuer: cert-manager's namespace, `cert-manager`). A ClusterIssuer whose Secret
+another cluster of the repository issues is taken to share that cluster's root (the Secret
+is copied), as the generated multi-cluster layout does.
+
+## Why is this bad?
+cert-manager finds no issuer, the Certificate stays pending and its Secret is never written.
+For `istio-system/cacerts`, istiod then signs with its own self-signed CA and workloads of
+other clusters reject its certificates.
+
+## Example
+```yaml
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: central-intermediate-ca
+  namespace: istio-system
+spec:
+  isCA: true
+  secretName: cacerts
+  issuerRef:
+    name: mesh-root-ca        # a ClusterIssuer; kind defaults to Issuer
+```
+
+## Use instead
+```yaml
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: central-intermediate-ca
+  namespace: istio-system
+spec:
+  isCA: true
+  secretName: cacerts
+  issuerRef:
+    group: cert-manager.io
+    kind: ClusterIssuer
+    name: mesh-root-ca
+```
+"#,
 };
+
+pub static RULE: RepoRule = RepoRule { code: &CODE, check };
 
 fn check(repo: &Repo) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -29,10 +79,8 @@ fn check(repo: &Repo) -> Vec<Finding> {
         let objects = cluster.objects;
         for certificate in certificates(objects) {
             if let Some((message, node)) = missing_issuer(cluster.index, certificate) {
-                findings.push(
-                    Finding::new(&codes::UNKNOWN_ISSUER, message, Some(node.origin.clone()))
-                        .on(certificate),
-                );
+                findings
+                    .push(Finding::new(&CODE, message, Some(node.origin.clone())).on(certificate));
             }
         }
         for issuer in objects
@@ -65,7 +113,7 @@ fn check(repo: &Repo) -> Vec<Finding> {
                 "an Issuer reads its Secret from its own namespace"
             };
             let mut finding = Finding::new(
-                &codes::UNKNOWN_ISSUER,
+                &CODE,
                 format!(
                     "no Secret {ns}/{secret} is declared or written by a Certificate in this repository{elsewhere}; {reader}, and without it the issuer is not Ready and every Certificate it signs stays pending (ignore this if the Secret is created outside the repository)"
                 ),

@@ -11,13 +11,53 @@
 
 use crate::analyze::refs::{Registry, destinations, is_istio, is_placeholder, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 
-pub static RULE: Rule = Rule {
-    code: &codes::EGRESS_HOST_WITHOUT_SERVICE_ENTRY,
-    check,
+/// `egress-host-without-service-entry`
+pub static CODE: Code = Code {
+    code: "MW601",
+    name: "egress-host-without-service-entry",
+    severity: Severity::Error,
+    help: "declare the host in a ServiceEntry (location MESH_EXTERNAL, resolution DNS)",
+    docs: r#"## What it does
+When istiod's configuration sets `meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY`
+(Helm values, an IstioOperator or the `istio` ConfigMap), finds hosts outside the cluster's
+domain that the repository shows being called — VirtualService route and mirror
+destinations, DestinationRule hosts, and `http(s)://host` values of environment variables
+named `*_URL` or `*_HOST` in pod templates of sidecar-injected workloads — that no
+ServiceEntry declares.
+
+## Why is this bad?
+With `REGISTRY_ONLY`, sidecars forward only to hosts in the service registry: calls to any
+other host go to the BlackHole cluster and fail with 502 or a reset connection, only at
+runtime.
+
+## Example
+```yaml
+# clusters/central/istio/values.yaml: meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY
+env:
+  - name: PAYMENTS_URL
+    value: https://api.stripe.com/v1
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: stripe
+spec:
+  hosts: [api.stripe.com]
+  location: MESH_EXTERNAL
+  ports:
+    - {number: 443, name: tls, protocol: TLS}
+  resolution: DNS
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     if !cluster.model.registry_only {
@@ -34,7 +74,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             if unknown {
                 findings.push(
                     Finding::new(
-                        &codes::EGRESS_HOST_WITHOUT_SERVICE_ENTRY,
+                        &CODE,
                         format!(
                             "no ServiceEntry declares {host}, and istiod runs with \
                              outboundTrafficPolicy REGISTRY_ONLY: sidecars send calls to it \

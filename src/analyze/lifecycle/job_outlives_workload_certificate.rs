@@ -12,16 +12,51 @@
 
 use crate::analyze::certs::human;
 use crate::analyze::{Repo, RepoRule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::schema::admission;
 
 use super::{injected_jobs, mesh_settings};
 
-pub static RULE: RepoRule = RepoRule {
-    code: &codes::JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
-    check,
+/// `job-outlives-workload-certificate`
+pub static CODE: Code = Code {
+    code: "MW702",
+    name: "job-outlives-workload-certificate",
+    severity: Severity::Warning,
+    help: "Keep activeDeadlineSeconds within the workload certificate TTL, or raise the TTL (SECRET_TTL / DEFAULT_WORKLOAD_CERT_TTL) for such jobs.",
+    docs: r#"## What it does
+Finds Jobs and CronJobs with an Istio sidecar whose `activeDeadlineSeconds` lets them run
+longer than the workload certificate lives: the pod's `proxyMetadata.SECRET_TTL`, else
+`meshConfig.defaultConfig.proxyMetadata.SECRET_TTL` or istiod's `DEFAULT_WORKLOAD_CERT_TTL`,
+else Istio's 24h. Jobs without a deadline are not reported.
+
+## Why is this bad?
+istio-agent renews the certificate from istiod at about half its lifetime. A job running
+past the TTL depends on that renewal during its run: if istiod is unreachable then (a
+remote cluster cut off from its primary, an istiod outage), the job's mTLS connections
+start failing when the certificate expires, hours into the run.
+
+## Example
+```yaml
+kind: Job
+metadata:
+  name: backfill
+spec:
+  activeDeadlineSeconds: 172800   # 48h; workload certificates live 24h
+```
+
+## Use instead
+```yaml
+kind: Job
+metadata:
+  name: backfill
+spec:
+  activeDeadlineSeconds: 72000    # 20h
+```
+"#,
 };
+
+pub static RULE: RepoRule = RepoRule { code: &CODE, check };
 
 fn check(repo: &Repo) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -51,7 +86,7 @@ fn check(repo: &Repo) -> Vec<Finding> {
             }
             findings.push(
                 Finding::new(
-                    &codes::JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
+                    &CODE,
                     format!(
                         "{} {} may run {} but its workload certificate lives {}: istio-agent must renew it from istiod during the run, and if istiod is unreachable then the job's mTLS connections fail once it expires",
                         job.object.str_at(&["kind"]).unwrap_or_default(),

@@ -9,15 +9,69 @@
 //! started first and stopped when the job's containers end, which solves both.
 
 use crate::analyze::{Repo, RepoRule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 
 use super::{Job, MeshSettings, injected_jobs, mesh_settings, truthy};
 
-pub static RULE: RepoRule = RepoRule {
-    code: &codes::JOB_WITHOUT_SIDECAR_EXIT,
-    check,
+/// `job-without-sidecar-exit`
+pub static CODE: Code = Code {
+    code: "MW701",
+    name: "job-without-sidecar-exit",
+    severity: Severity::Error,
+    help: "Annotate the pod template with sidecar.istio.io/nativeSidecar: \"true\" (or hold the app until the proxy starts and call /quitquitquit when done).",
+    docs: r#"## What it does
+Finds Jobs and CronJobs whose pods get an Istio sidecar that is not a native sidecar
+(`sidecar.istio.io/nativeSidecar: "true"` on the pod template, or `ENABLE_NATIVE_SIDECARS`
+in istiod's environment) and that either do not hold the job's container until the proxy
+starts (`holdApplicationUntilProxyStarts` in the pod's `proxy.istio.io/config` or in
+`meshConfig.defaultConfig`), or have no way to stop the proxy when the job ends (a container
+command calling the proxy's `/quitquitquit`).
+
+## Why is this bad?
+The job's container may start before its proxy is ready and fail its first connections,
+and after it exits the proxy keeps running: the pod never completes, the Job never
+finishes, and a CronJob with `concurrencyPolicy: Forbid` never runs again.
+
+## Example
+```yaml
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: backfill
+  namespace: analytics      # istio-injection: enabled
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: backfill
+          image: registry.example.com/etl:1.0
+```
+
+## Use instead
+```yaml
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: backfill
+  namespace: analytics
+spec:
+  template:
+    metadata:
+      annotations:
+        proxy.istio.io/config: '{"holdApplicationUntilProxyStarts": true}'
+        sidecar.istio.io/nativeSidecar: "true"
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: backfill
+          image: registry.example.com/etl:1.0
+```
+"#,
 };
+
+pub static RULE: RepoRule = RepoRule { code: &CODE, check };
 
 fn check(repo: &Repo) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -35,7 +89,7 @@ fn check(repo: &Repo) -> Vec<Finding> {
                 .unwrap_or(job.object);
             findings.push(
                 Finding::new(
-                    &codes::JOB_WITHOUT_SIDECAR_EXIT,
+                    &CODE,
                     format!(
                         "{} {} gets an Istio sidecar but {problems}; annotate its pod template with sidecar.istio.io/nativeSidecar: \"true\"",
                         job.object.str_at(&["kind"]).unwrap_or_default(),

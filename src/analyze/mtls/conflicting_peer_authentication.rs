@@ -10,17 +10,66 @@
 use std::collections::BTreeMap;
 
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::policy::ROOT_NAMESPACE;
 use crate::policy::peer::PeerAuthentication;
 use crate::policy::workload::matches_labels;
 
 use super::{deepest, enumerate, peer_object};
 
-pub static RULE: Rule = Rule {
-    code: &codes::CONFLICTING_PEER_AUTHENTICATION,
-    check,
+/// `conflicting-peer-authentication`
+pub static CODE: Code = Code {
+    code: "MW203",
+    name: "conflicting-peer-authentication",
+    severity: Severity::Error,
+    help: "keep one PeerAuthentication per scope: merge or delete the others",
+    docs: r#"## What it does
+Reports PeerAuthentications that compete for the same scope: more than one mesh-wide policy
+(root namespace, no selector), more than one namespace-wide policy (no selector) in a
+namespace, or more than one policy whose selector matches the same workload. Each policy
+Istio ignores is reported at its name, with the one that wins.
+
+## Why is this bad?
+Istio applies only the oldest policy of a scope (by `creationTimestamp`) and silently ignores
+the others. Which mode holds depends on the order the policies were created, so a cluster
+rebuilt from Git can end up with a different mode than the one running today.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: payments
+spec:
+  mtls:
+    mode: STRICT
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: migration
+  namespace: payments
+spec:
+  mtls:
+    mode: PERMISSIVE
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: payments
+spec:
+  mtls:
+    mode: STRICT
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let policies = &cluster.model.peer.policies;
@@ -76,7 +125,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             };
             Some(
                 Finding::new(
-                    &codes::CONFLICTING_PEER_AUTHENTICATION,
+                    &CODE,
                     format!(
                         "PeerAuthentication {} competes with {} for {scope}{}: Istio applies \
                          only the oldest and silently ignores the others, so which mode holds \

@@ -21,7 +21,7 @@
 //! only the ports a rule's `to.operation.ports` name when every operation names some.
 
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::authz::{self, Action};
 use crate::policy::peer::PeerMode;
@@ -29,10 +29,85 @@ use crate::policy::{Decision, Model, Mtls};
 
 use super::{enumerate, object};
 
-pub static RULE: Rule = Rule {
-    code: &codes::IDENTITY_RULE_WITHOUT_MTLS,
-    check,
+/// `identity-rule-without-mtls`
+pub static CODE: Code = Code {
+    code: "MW205",
+    name: "identity-rule-without-mtls",
+    severity: Severity::Error,
+    help: "make the workload STRICT (PeerAuthentication) so every caller has an identity",
+    docs: r#"## What it does
+Checks AuthorizationPolicy rules that match on caller identity — `principals`,
+`notPrincipals`, `namespaces`, `notNamespaces` — against the effective mTLS of the workloads
+they apply to. A plaintext caller has no identity: `principals` and `namespaces` never match
+it, `notPrincipals` and `notNamespaces` always do. Reported are:
+- a `DENY` on `principals`/`namespaces`, or an `ALLOW` on `notPrincipals`/`notNamespaces`,
+  applying to a workload port that is not STRICT: the rule can be bypassed by sending
+  plaintext;
+- an `ALLOW` on `principals`/`namespaces`, or a `DENY` on `notPrincipals`/`notNamespaces`,
+  naming a caller that reaches the workload in plaintext (no sidecar, a DestinationRule with
+  `DISABLE`, a port in mode `DISABLE`): that caller is denied although the rule means to let
+  it through.
+
+Refusing anonymous callers is what the second kind of rule is for, so the deny-non-mTLS
+policy (`DENY` with `notPrincipals: ["*"]`) is not reported.
+
+## Why is this bad?
+The policy reads as "deny the batch service account" or "allow only the frontend", but the
+identity it matches exists only over Istio mutual TLS. On a PERMISSIVE port the denied
+workload gets through by sending plaintext; a caller without sidecar named in an allow-list
+gets 403 `RBAC: access denied` although it is listed.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls:
+    mode: PERMISSIVE
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: deny-batch
+  namespace: shop
+spec:
+  action: DENY
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/batch/sa/report"]
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: shop
+spec:
+  mtls:
+    mode: STRICT
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: deny-batch
+  namespace: shop
+spec:
+  action: DENY
+  rules:
+    - from:
+        - source:
+            principals: ["cluster.local/ns/batch/sa/report"]
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 /// The identity fields of a source: (key, is a negation, principals rather than namespaces).
 const FIELDS: [(&str, bool, bool); 4] = [
@@ -105,7 +180,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                     for (node, message) in scope.messages(&field, ports.as_deref()) {
                         findings.push(
                             Finding::new(
-                                &codes::IDENTITY_RULE_WITHOUT_MTLS,
+                                &CODE,
                                 format!("AuthorizationPolicy {} {message}", policy.id()),
                                 Some(node.origin.clone()),
                             )

@@ -15,7 +15,7 @@
 //! sidecars whose inbound traffic PeerAuthentication governs.
 
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, Severity, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::ROOT_NAMESPACE;
 use crate::policy::peer::PeerMode;
@@ -23,10 +23,53 @@ use crate::policy::workload::Workload;
 
 use super::{deepest, enumerate, is_mesh_wide, peer_object};
 
-pub static RULE: Rule = Rule {
-    code: &codes::NO_MESH_WIDE_STRICT,
-    check,
+/// `no-mesh-wide-strict`
+pub static CODE: Code = Code {
+    code: "MW201",
+    name: "no-mesh-wide-strict",
+    severity: Severity::Error,
+    help: "declare a PeerAuthentication in istio-system without selector, with mtls.mode STRICT",
+    docs: r#"## What it does
+Checks that a cluster whose workloads run Istio sidecars has a mesh-wide PeerAuthentication
+(in the root namespace `istio-system`, without selector) in mode `STRICT`. A mesh-wide policy
+in another mode is reported at its `mode`. When there is none, the finding points at the
+repository's first object in `istio-system` (the Namespace when declared); if the repository
+declares nothing there, the policy may be managed where Istio is installed, and the finding is
+a warning at the first workload with a sidecar.
+
+## Why is this bad?
+The mesh-wide policy is what every namespace without a policy of its own gets — including
+the ones created next month. Without it Istio's default is `PERMISSIVE`: sidecars accept
+plaintext from any pod, which carries no identity, so authorization by principal or namespace
+does not hold for it.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: istio-system
+spec:
+  mtls:
+    mode: PERMISSIVE
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: istio-system
+spec:
+  mtls:
+    mode: STRICT
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let model = cluster.model;
@@ -92,7 +135,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         };
         return vec![
             Finding::new(
-                &codes::NO_MESH_WIDE_STRICT,
+                &CODE,
                 format!(
                     "the mesh-wide PeerAuthentication {} {mode}: {workloads} {effect}",
                     policy.id()
@@ -124,7 +167,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     match root {
         Some(object) => vec![
             Finding::new(
-                &codes::NO_MESH_WIDE_STRICT,
+                &CODE,
                 format!("{missing}; add it next to this {ROOT_NAMESPACE} object"),
                 Some(name_origin(object)),
             )
@@ -135,7 +178,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             let object =
                 super::object(cluster, &workload.kind, &workload.namespace, &workload.name);
             let finding = Finding::new(
-                &codes::NO_MESH_WIDE_STRICT,
+                &CODE,
                 format!(
                     "{missing}; this repository declares nothing in {ROOT_NAMESPACE}, so the \
                      policy may be managed where Istio is installed"

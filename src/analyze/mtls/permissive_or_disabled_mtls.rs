@@ -10,16 +10,57 @@
 //! Istio rejects, is MW114's.
 
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, Severity, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::peer::{PeerAuthentication, PeerMode};
 
 use super::{is_mesh_wide, peer_object};
 
-pub static RULE: Rule = Rule {
-    code: &codes::PERMISSIVE_OR_DISABLED_MTLS,
-    check,
+/// `permissive-or-disabled-mtls`
+pub static CODE: Code = Code {
+    code: "MW202",
+    name: "permissive-or-disabled-mtls",
+    severity: Severity::Warning,
+    help: "set the mode to STRICT (or remove it to inherit the mesh-wide STRICT policy)",
+    docs: r#"## What it does
+Reports a namespace-wide or workload PeerAuthentication, or a `portLevelMtls` entry of one,
+in mode `PERMISSIVE` or `DISABLE`. `DISABLE` for a whole namespace or workload is an error;
+`PERMISSIVE`, and `DISABLE` on a single port (the usual exception for a metrics port scraped
+from outside the mesh), are warnings. The mesh-wide policy is checked by MW201.
+
+## Why is this bad?
+`PERMISSIVE` accepts plaintext next to mTLS — meant for the weeks of a migration, and easily
+forgotten afterwards. `DISABLE` refuses mTLS altogether. Either way callers without a sidecar,
+or anything else on the pod network, get in without an identity, and AuthorizationPolicies
+that allow or deny by principal or namespace cannot tell them apart.
+
+## Example
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: payments
+spec:
+  mtls:
+    mode: PERMISSIVE
+```
+
+## Use instead
+```yaml
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata:
+  name: default
+  namespace: payments
+spec:
+  mtls:
+    mode: STRICT
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -70,7 +111,7 @@ fn finding(
         PeerMode::Unset | PeerMode::Strict => return None,
     };
     let mut finding = Finding::new(
-        &codes::PERMISSIVE_OR_DISABLED_MTLS,
+        &CODE,
         format!(
             "PeerAuthentication {} sets mode {mode}: {scope} {effect}, so callers without an \
              identity get in and principal or namespace rules cannot tell them apart",

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::Mtls;
 use crate::policy::client::ClientTls;
@@ -21,10 +21,55 @@ use crate::policy::workload::port_number;
 
 use super::{deepest, enumerate, object};
 
-pub static RULE: Rule = Rule {
-    code: &codes::TLS_MODE_BREAKS_CONNECTION,
-    check,
+/// `tls-mode-breaks-connection`
+pub static CODE: Code = Code {
+    code: "MW204",
+    name: "tls-mode-breaks-connection",
+    severity: Severity::Error,
+    help: "use tls.mode ISTIO_MUTUAL (or remove tls to let auto mTLS choose) for in-mesh hosts",
+    docs: r#"## What it does
+Finds DestinationRules whose `tls.mode` (`DISABLE`, `SIMPLE` or `MUTUAL`, at the top level or
+in a `portLevelSettings` entry) a caller's sidecar uses towards a workload whose effective
+PeerAuthentication mode is `STRICT`. The finding names the servers, the policies that make
+them STRICT, and the callers whose connections fail.
+
+## Why is this bad?
+A STRICT sidecar accepts only Istio mutual TLS. `DISABLE` sends plaintext, and `SIMPLE` or
+`MUTUAL` send TLS with certificates that are not the mesh's, so every connection through the
+rule is reset (`upstream connect error ... connection termination`, HTTP 503) — typically
+right after someone turned the namespace STRICT.
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews.shop.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: DISABLE
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  host: reviews.shop.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 /// The callers and servers that fail through one `tls.mode` value.
 #[derive(Default)]
@@ -116,7 +161,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             };
             Some(
                 Finding::new(
-                    &codes::TLS_MODE_BREAKS_CONNECTION,
+                    &CODE,
                     format!(
                         "DestinationRule {} sets tls.mode {tls} for {}{}: callers send {sends} \
                          to {}, which {} {} STRICT, so connections from {} fail",

@@ -7,12 +7,58 @@
 
 use crate::analyze::refs::{Registry, egress_owned, is_istio, namespace_of};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 
-pub static RULE: Rule = Rule {
-    code: &codes::DESTINATION_RULE_UNKNOWN_HOST,
-    check,
+/// `destination-rule-unknown-host`
+pub static CODE: Code = Code {
+    code: "MW403",
+    name: "destination-rule-unknown-host",
+    severity: Severity::Warning,
+    help: "fix the host (short names resolve in the DestinationRule's namespace) or add the Service or ServiceEntry",
+    docs: r#"## What it does
+Finds a DestinationRule whose `host` is neither a Kubernetes Service nor a ServiceEntry host
+of the cluster. Wildcard hosts, and hosts in namespaces the repository writes nothing to,
+are not judged (their Services may be installed by other means), hence a warning.
+
+`istioctl analyze` reports this as IST0174 (UnknownDestinationRuleHost).
+
+## Why is this bad?
+Istio applies a DestinationRule only to hosts in its service registry. For an unknown host
+(a typo, or a short name resolved in the rule's own namespace instead of the Service's) the
+TLS mode, load balancing, connection pool and outlier detection it declares apply to
+nothing, silently.
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: ratings
+  namespace: istio-system
+spec:
+  host: ratings          # means ratings.istio-system.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: ratings
+  namespace: istio-system
+spec:
+  host: ratings.shop.svc.cluster.local
+  trafficPolicy:
+    tls:
+      mode: ISTIO_MUTUAL
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let registry = Registry::read(cluster.objects);
@@ -29,7 +75,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                 && !egress_owned(cluster.model, &registry, &host);
             unknown.then(|| {
                 Finding::new(
-                    &codes::DESTINATION_RULE_UNKNOWN_HOST,
+                    &CODE,
                     format!(
                         "host {host} is neither a Service nor a ServiceEntry host in this \
                          cluster; this DestinationRule's traffic policy applies to nothing"

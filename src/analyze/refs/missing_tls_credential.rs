@@ -12,17 +12,70 @@
 
 use crate::analyze::refs::{is_istio, is_placeholder, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::workload::{Labels, matches_labels, scalar};
+
+/// `missing-tls-credential`
+pub static CODE: Code = Code {
+    code: "MW404",
+    name: "missing-tls-credential",
+    severity: Severity::Error,
+    help: "create the Secret (or a cert-manager Certificate with that secretName) in the gateway workload's namespace, or fix credentialName",
+    docs: r#"## What it does
+For every Gateway server terminating TLS (`tls.mode` SIMPLE, MUTUAL or OPTIONAL_MUTUAL),
+checks that the cluster has the Secret its `credentialName` names: a Secret, a cert-manager
+Certificate with that `secretName`, an ExternalSecret or a SealedSecret producing it, in
+the namespace where the gateway workload runs. That is the namespace of the pods the
+Gateway's `selector` selects when the repository holds them (any namespace, as Istio
+matches); otherwise the Gateway's own namespace, `istio-system` or `istio-ingress`, where
+Istio's installation guides run gateways. (Istio's own analyzer, IST0101, reports the same
+missing credential.)
+
+## Why is this bad?
+The gateway reads its certificate from that Secret in its own namespace. Without it the
+server has no certificate: Istio does not serve the listener and clients' TLS handshakes on
+that port fail.
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: public
+  namespace: istio-ingress
+spec:
+  selector:
+    istio: ingressgateway
+  servers:
+    - port: {number: 443, name: https, protocol: HTTPS}
+      hosts: ["shop.example.com"]
+      tls:
+        mode: SIMPLE
+        credentialName: shop-tls   # no such Secret in istio-ingress
+```
+
+## Use instead
+```yaml
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: shop-tls
+  namespace: istio-ingress
+spec:
+  secretName: shop-tls
+  dnsNames: [shop.example.com]
+  issuerRef:
+    name: letsencrypt
+    kind: ClusterIssuer
+```
+"#,
+};
 
 /// Where Istio's installation guides run gateway workloads.
 const USUAL_GATEWAY_NAMESPACES: [&str; 2] = ["istio-system", "istio-ingress"];
 
-pub static RULE: Rule = Rule {
-    code: &codes::MISSING_TLS_CREDENTIAL,
-    check,
-};
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 const TERMINATING: [&str; 3] = ["SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL"];
 
@@ -66,7 +119,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                 };
                 findings.push(
                     Finding::new(
-                        &codes::MISSING_TLS_CREDENTIAL,
+                        &CODE,
                         format!(
                             "no Secret or cert-manager Certificate provides {name} {place}; \
                              this server has no certificate and its TLS handshakes fail"

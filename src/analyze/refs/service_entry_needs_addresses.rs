@@ -11,13 +11,61 @@
 
 use crate::analyze::refs::{is_istio, seq};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, Severity, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 
-pub static RULE: Rule = Rule {
-    code: &codes::SERVICE_ENTRY_NEEDS_ADDRESSES,
-    check,
+/// `service-entry-needs-addresses`
+pub static CODE: Code = Code {
+    code: "MW407",
+    name: "service-entry-needs-addresses",
+    severity: Severity::Error,
+    help: "add addresses for TCP ports, endpoints (STATIC, or DNS with wildcard hosts), or change the resolution",
+    docs: r#"## What it does
+Checks a ServiceEntry's `resolution` against what it declares, as Istio's validation does
+(errors): `STATIC` without `endpoints` or a `workloadSelector`; `DNS` or `DNS_ROUND_ROBIN`
+with a wildcard host and no `endpoints`. And, as Istio's analyzer does (a warning): no
+`addresses` for a port serving TCP — protocol unset, or anything but HTTP, HTTP2, gRPC,
+HTTPS and TLS, which are matched by Host header or SNI — unless istiod's mesh config has
+sidecars allocate addresses (`ISTIO_META_DNS_CAPTURE` with `ISTIO_META_DNS_AUTO_ALLOCATE` or
+`PILOT_ENABLE_IP_AUTOALLOCATE` in `defaultConfig.proxyMetadata`) or the status holds them.
+
+`istioctl analyze` reports this as IST0134 (ServiceEntryAddressesRequired).
+
+## Why is this bad?
+Without an address, TCP traffic to the port cannot be told apart from other traffic to the
+same port; STATIC without endpoints has nothing to send to; a wildcard cannot be resolved
+by DNS (Istio rejects it: "hosts must be FQDN if no endpoints are provided").
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: legacy-db
+spec:
+  hosts: [db.legacy.example]
+  ports:
+    - {number: 5432, name: tcp-postgres, protocol: TCP}
+  resolution: NONE
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: legacy-db
+spec:
+  hosts: [db.legacy.example]
+  addresses: [10.20.0.5]
+  ports:
+    - {number: 5432, name: tcp-postgres, protocol: TCP}
+  resolution: NONE
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 /// Protocols Istio routes by Host header or SNI, without an address.
 const NAMED: [&str; 6] = ["HTTP", "HTTP2", "GRPC", "GRPC-WEB", "HTTPS", "TLS"];
@@ -34,12 +82,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         };
         let present = |key: &str| seq(spec.get(key)).next().is_some();
         let finding = |severity, message: String, at: &Node| {
-            let mut finding = Finding::new(
-                &codes::SERVICE_ENTRY_NEEDS_ADDRESSES,
-                message,
-                Some(at.origin.clone()),
-            )
-            .on(object);
+            let mut finding = Finding::new(&CODE, message, Some(at.origin.clone())).on(object);
             finding.severity = severity;
             finding
         };

@@ -14,13 +14,62 @@
 
 use crate::analyze::refs::{is_external, is_istio, namespace_of, resolve, seq};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, Severity, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 
-pub static RULE: Rule = Rule {
-    code: &codes::TLS_WITHOUT_CA,
-    check,
+/// `tls-without-ca`
+pub static CODE: Code = Code {
+    code: "MW406",
+    name: "tls-without-ca",
+    severity: Severity::Error,
+    help: "MUTUAL: set clientCertificate and privateKey, or credentialName; SIMPLE and MUTUAL: set caCertificates (or credentialName with a workloadSelector)",
+    docs: r#"## What it does
+Checks DestinationRule TLS origination (the rule's `tls`, its `portLevelSettings` and its
+subsets'). `mode: MUTUAL` without a client certificate (`clientCertificate` and
+`privateKey`, or `credentialName`) is an error, for any host. `mode: SIMPLE` or `MUTUAL`
+without `caCertificates` (and without `insecureSkipVerify: true`) is a warning. A
+`credentialName` also carries the CA, but sidecars read it only when the DestinationRule
+has a `workloadSelector`; without one it counts only for a host outside the mesh, which an
+egress gateway (gateways always read it) originates to.
+
+`istioctl analyze` reports this as IST0128 and IST0129 (NoServerCertificateVerificationDestinationLevel, ...PortLevel).
+
+## Why is this bad?
+Istio's validation rejects MUTUAL without a client certificate. SIMPLE without a CA
+verifies the server only against the proxy's system roots, and only because
+`VERIFY_CERTIFICATE_AT_CLIENT` is on (the default since Istio 1.20): a server with a
+private CA fails every handshake, and an istiod with the flag off verifies nothing.
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: payments
+spec:
+  host: payments.partner.example
+  trafficPolicy:
+    tls:
+      mode: MUTUAL
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: payments
+spec:
+  host: payments.partner.example
+  trafficPolicy:
+    tls:
+      mode: MUTUAL
+      credentialName: partner-client-cert
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -61,8 +110,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                 }
                 _ => continue,
             };
-            let mut finding =
-                Finding::new(&codes::TLS_WITHOUT_CA, message, Some(mode.origin.clone())).on(object);
+            let mut finding = Finding::new(&CODE, message, Some(mode.origin.clone())).on(object);
             finding.severity = severity;
             findings.push(finding);
         }

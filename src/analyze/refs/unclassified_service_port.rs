@@ -11,14 +11,61 @@
 
 use crate::analyze::refs::{namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::workload::{Workload, scalar};
 
-pub static RULE: Rule = Rule {
-    code: &codes::UNCLASSIFIED_SERVICE_PORT,
-    check,
+/// `unclassified-service-port`
+pub static CODE: Code = Code {
+    code: "MW405",
+    name: "unclassified-service-port",
+    severity: Severity::Warning,
+    help: "set appProtocol, or name the port <protocol>[-<suffix>] (http, http2, https, grpc, grpc-web, mongo, redis, mysql, tcp, tls, udp)",
+    docs: r#"## What it does
+Finds TCP ports of Services that select a sidecar-injected workload and whose protocol
+Istio cannot tell: no `appProtocol`, and a name that is not a known protocol (`http`,
+`http2`, `https`, `grpc`, `grpc-web`, `mongo`, `redis`, `mysql`, `tcp`, `tls`, `udp`)
+alone or followed by `-<suffix>`.
+
+`istioctl analyze` reports this as IST0118 (PortNameIsNotUnderNamingConvention).
+
+## Why is this bad?
+Istio falls back to protocol sniffing for such ports. Server-first protocols (databases,
+SMTP) stall until the sniffing timeout, and a connection classified as plain TCP never
+matches HTTP-level AuthorizationPolicy fields (methods, paths, headers): ALLOW rules using
+them deny the request, DENY rules using them let it through.
+
+## Example
+```yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+spec:
+  selector:
+    app: reviews
+  ports:
+    - name: web
+      port: 9080
+```
+
+## Use instead
+```yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+spec:
+  selector:
+    app: reviews
+  ports:
+    - name: http-web
+      port: 9080
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 const PREFIXES: [&str; 11] = [
     "http", "http2", "https", "grpc", "grpc-web", "mongo", "redis", "mysql", "tcp", "tls", "udp",
@@ -89,7 +136,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             let number = port.get("port").and_then(scalar).unwrap_or_default();
             findings.push(
                 Finding::new(
-                    &codes::UNCLASSIFIED_SERVICE_PORT,
+                    &CODE,
                     format!(
                         "port {} of Service {namespace}/{name} (to injected {}) has no \
                          appProtocol and {}; Istio sniffs its protocol, and connections \

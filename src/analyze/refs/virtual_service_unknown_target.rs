@@ -10,15 +10,67 @@
 
 use crate::analyze::refs::{Registry, destinations, egress_owned, is_istio, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
-use crate::findings::{Finding, codes};
+use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::manifest::references::{Target, references};
 use crate::policy::client::host_specificity;
 
-pub static RULE: Rule = Rule {
-    code: &codes::VIRTUAL_SERVICE_UNKNOWN_TARGET,
-    check,
+/// `virtual-service-unknown-target`
+pub static CODE: Code = Code {
+    code: "MW402",
+    name: "virtual-service-unknown-target",
+    severity: Severity::Error,
+    help: "name an existing Gateway, Service or ServiceEntry host, or DestinationRule subset (short hosts resolve in the VirtualService's namespace)",
+    docs: r#"## What it does
+Checks a VirtualService's references: every `gateways` entry other than `mesh` must name an
+Istio Gateway (`<namespace>/<name>`, or a name in the VirtualService's namespace); every
+route and mirror `destination.host` must be a Service or ServiceEntry host (a short name
+such as `reviews` means `reviews.<namespace>.svc.cluster.local`); every
+`destination.subset` must be defined by a DestinationRule for that host. References into
+namespaces the repository writes nothing to are not judged.
+
+`istioctl analyze` reports this as IST0101 (ReferencedResourceNotFound).
+
+## Why is this bad?
+Istio accepts the VirtualService and serves nothing: routes bound to a missing Gateway are
+never attached to any listener, and requests routed to an unknown host or subset fail
+with 503 (no such cluster).
+
+## Example
+```yaml
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+    - route:
+        - destination:
+            host: reviewz
+            subset: v2
+```
+
+## Use instead
+```yaml
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+    - route:
+        - destination:
+            host: reviews
+            subset: v2   # defined by a DestinationRule for reviews
+```
+"#,
 };
+
+pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let registry = Registry::read(cluster.objects);
@@ -30,14 +82,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     {
         let namespace = namespace_of(object);
         let mut report = |node: &Node, message: String| {
-            findings.push(
-                Finding::new(
-                    &codes::VIRTUAL_SERVICE_UNKNOWN_TARGET,
-                    message,
-                    Some(node.origin.clone()),
-                )
-                .on(object),
-            );
+            findings.push(Finding::new(&CODE, message, Some(node.origin.clone())).on(object));
         };
         for reference in references(object) {
             let Target::Gateway {
