@@ -5,8 +5,10 @@
 //! pods of their namespace (of every namespace, in the root namespace). A selector no
 //! workload of the cluster matches makes the policy do nothing — usually a typo, or a label
 //! that changed on the Deployment but not on the policy. A namespace the repository holds no
-//! workloads of is left alone: its pods are deployed from elsewhere (for the root namespace,
-//! gateways installed outside the repository).
+//! workloads of is left alone: its pods are deployed from elsewhere. A root-namespace
+//! selector is judged against every workload of the cluster, unless the repository holds no
+//! workload of the root namespace and the selector may select a gateway (installed outside
+//! the repository by Istio's charts).
 
 use super::object_id;
 use crate::analyze::{Cluster, Rule};
@@ -26,7 +28,10 @@ Checks that the workload selector of an AuthorizationPolicy, PeerAuthentication,
 RequestAuthentication, Telemetry (`selector.matchLabels`) or Sidecar
 (`workloadSelector.labels`) matches the pod template labels of some workload in its
 namespace (any namespace, for the root namespace `istio-system`). Namespaces whose workloads
-the repository does not hold are skipped.
+the repository does not hold are skipped, and so is a root-namespace selector that may
+select a gateway (a label `istio`, `istio.io/…`, `gateway.networking.k8s.io/…`, or a value
+naming a gateway) when the repository deploys nothing into the root namespace: Istio's
+charts install the gateways.
 
 `istioctl analyze` reports this as IST0127 (NoMatchingWorkloadsFound).
 
@@ -103,12 +108,18 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             .str_at(&["metadata", "namespace"])
             .unwrap_or("default");
         let root = namespace == ROOT_NAMESPACE;
-        let Some(local) = by_namespace.get(namespace) else {
-            continue; // the repo describes no workload of this namespace
-        };
         let matches = if root {
+            // Mesh-wide: judged unless it may select gateways installed outside the repo.
+            if workloads.is_empty()
+                || (!by_namespace.contains_key(namespace) && may_select_gateway(&labels))
+            {
+                continue;
+            }
             workloads.iter().any(|w| matches_labels(&labels, &w.labels))
         } else {
+            let Some(local) = by_namespace.get(namespace) else {
+                continue; // the repo describes no workload of this namespace
+            };
             local.iter().any(|w| matches_labels(&labels, &w.labels))
         };
         if matches {
@@ -140,4 +151,16 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         );
     }
     findings
+}
+
+/// Whether selector labels may be a gateway's (`istio: ingressgateway`, `app:
+/// istio-ingressgateway`, `istio.io/gateway-name: …`): Istio's charts install gateways, so a
+/// repository may hold mesh-wide policies for gateways it does not deploy.
+fn may_select_gateway(labels: &Labels) -> bool {
+    labels.iter().any(|(key, value)| {
+        key == "istio"
+            || key.starts_with("istio.io/")
+            || key.starts_with("gateway.networking.k8s.io/")
+            || value.contains("gateway")
+    })
 }

@@ -5,8 +5,9 @@
 //! ServiceAccount; `source.namespaces` for the pods of a namespace. Identities are mesh-wide
 //! in a multi-cluster mesh, so every cluster of the repository counts: a ServiceAccount
 //! object, a workload running as the account, or `default` in a namespace the repository
-//! declares (a Namespace object or any object in it). Wildcard values are left to MW305;
-//! negations (`notPrincipals`, `notNamespaces`) may name identities from outside on purpose.
+//! declares (a Namespace object or any object in it). Wildcard principals are left to MW305;
+//! namespace patterns (`prefix*`, `*suffix`) and `notNamespaces` must match some namespace;
+//! `notPrincipals` may name identities from outside on purpose.
 //!
 //! A finding is an error where the repository owns the namespace's workloads, or the name is
 //! a near miss of a declared namespace; otherwise a warning, since the identity may be
@@ -29,12 +30,17 @@ pub static CODE: Code = Code {
     help: "name a ServiceAccount (or namespace) the repository declares, or add it",
     docs: r#"## What it does
 Checks every AuthorizationPolicy principal `<trust-domain>/ns/<namespace>/sa/<account>`
-and every `source.namespaces` value against the identities the repository declares, in any
-of its clusters (identities are mesh-wide): ServiceAccount objects, the accounts workloads
-run as, and the implicit `default` account of every declared namespace. It is an error where
-the repository holds the namespace's workloads or the name is a near miss of a declared
-namespace, and a warning otherwise (the identity may be installed from elsewhere, e.g. a
-gateway chart's ServiceAccount). Negations (`notPrincipals`, `notNamespaces`) are not checked.
+and every `source.namespaces` and `notNamespaces` value (a name, or a `prefix*`/`*suffix`
+pattern) against the identities the repository declares, in any of its clusters
+(identities are mesh-wide): ServiceAccount objects, the accounts workloads run as, and the
+implicit `default` account of every declared namespace. It is an error where the repository
+holds the namespace's workloads or the name is a near miss of a declared namespace, and a
+warning otherwise (the identity may be installed from elsewhere, e.g. a gateway chart's
+ServiceAccount). `notPrincipals` is not checked: a negation may name identities from
+outside on purpose.
+
+`istioctl analyze` reports a namespace or pattern that matches no namespace as IST0101
+(ReferencedResourceNotFound); it does not check principals.
 
 ## Why is this bad?
 No pod carries the identity, so the rule never matches: the caller the policy meant to
@@ -215,28 +221,63 @@ fn check(repo: &Repo) -> Vec<Finding> {
                 sure,
             ));
         }
-        let namespaces = rules(policy)
-            .iter()
-            .flat_map(sources)
-            .flat_map(|s| values(s, "namespaces"));
-        for (node, namespace) in namespaces {
-            if namespace.contains('*') || identities.namespaces.contains(namespace) {
-                continue;
+        for field in ["namespaces", "notNamespaces"] {
+            let written = rules(policy)
+                .iter()
+                .flat_map(sources)
+                .flat_map(|s| values(s, field));
+            for (node, namespace) in written {
+                if let Some(finding) =
+                    unknown_namespace(&identities, policy, node, namespace, field)
+                {
+                    findings.push(finding);
+                }
             }
-            let like = identities.namespace_like(namespace);
-            let message = match &like {
-                Some(like) => format!(
-                    "namespace `{namespace}` is declared by no cluster of the repository (did you \
-                     mean {like}?): no workload calls from it, so this source never matches"
-                ),
-                None => format!(
-                    "namespace `{namespace}` is declared by no cluster of the repository: unless \
-                     it is deployed from elsewhere, no workload calls from it and this source \
-                     never matches"
-                ),
-            };
-            findings.push(unknown(policy, node, message, like.is_some()));
         }
     }
     findings
+}
+
+/// A finding for a `namespaces` or `notNamespaces` value (a name, or a `prefix*` / `*suffix`
+/// pattern) that matches no namespace of the repository. A name that is a near miss of a
+/// declared namespace is an error; the rest are warnings, since the namespace may be
+/// deployed from elsewhere (and an exclusion that excludes nothing does no harm by itself).
+fn unknown_namespace(
+    identities: &Identities,
+    policy: &Node,
+    node: &Node,
+    namespace: &str,
+    field: &str,
+) -> Option<Finding> {
+    if identities
+        .namespaces
+        .iter()
+        .any(|known| crate::policy::authz::pattern_matches(namespace, known))
+    {
+        return None;
+    }
+    let pattern = namespace.contains('*');
+    let like = (!pattern)
+        .then(|| identities.namespace_like(namespace))
+        .flatten();
+    let (what, effect) = match (pattern, field) {
+        (true, "namespaces") => ("matches no namespace", "this source never matches"),
+        (true, _) => ("matches no namespace", "this exclusion excludes nothing"),
+        (false, "namespaces") => (
+            "is declared by no cluster of the repository",
+            "no workload calls from it and this source never matches",
+        ),
+        (false, _) => (
+            "is declared by no cluster of the repository",
+            "this exclusion excludes nothing",
+        ),
+    };
+    let message = match &like {
+        Some(like) => format!("{field} `{namespace}` {what} (did you mean {like}?): {effect}"),
+        None => format!(
+            "{field} `{namespace}` {what} of the repository: unless it is deployed from \
+             elsewhere, {effect}"
+        ),
+    };
+    Some(unknown(policy, node, message, like.is_some()))
 }
