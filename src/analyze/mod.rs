@@ -84,6 +84,7 @@ pub static RULES: &[&Rule] = &[
     &authz::wildcard_principal::RULE,
     &authz::invalid_http_method::RULE,
     &authz::cross_tenant_access::RULE,
+    &authz::jwt_claim_route_without_authentication::RULE,
     &refs::virtual_service_unknown_target::RULE,
     &refs::destination_rule_unknown_host::RULE,
     &refs::missing_tls_credential::RULE,

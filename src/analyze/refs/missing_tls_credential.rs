@@ -136,7 +136,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
 
 /// The namespaces of the workloads `gateway` selects, or, when the repository holds none of
 /// them, the namespaces they may run in (`true`: assumed).
-fn gateway_namespaces(cluster: &Cluster, gateway: &Node) -> (Vec<String>, bool) {
+pub fn gateway_namespaces(cluster: &Cluster, gateway: &Node) -> (Vec<String>, bool) {
     let selector: Labels = gateway
         .at(&["spec", "selector"])
         .and_then(Node::as_map)
