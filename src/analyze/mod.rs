@@ -112,6 +112,7 @@ pub struct RepoRule {
 /// Every whole-repository analyzer run by `validate`, in code order.
 pub static REPO_RULES: &[&RepoRule] = &[
     &authz::unknown_principal::RULE,
+    &authz::jwks_fetch_unrestricted::RULE,
     &certs::unknown_issuer::RULE,
     &certs::intermediate_ca_not_ca::RULE,
     &certs::intermediate_outlives_root::RULE,

@@ -5,6 +5,7 @@
 
 pub mod cross_tenant_access;
 pub mod invalid_http_method;
+pub mod jwks_fetch_unrestricted;
 pub mod jwt_claim_route_without_authentication;
 pub mod selector_matches_nothing;
 pub mod trust_domain_mismatch;
