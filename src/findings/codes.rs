@@ -831,11 +831,14 @@ pub static VIRTUAL_SERVICE_UNKNOWN_TARGET: Code = Code {
     help: "name an existing Gateway, Service or ServiceEntry host, or DestinationRule subset (short hosts resolve in the VirtualService's namespace)",
     docs: r#"## What it does
 Checks a VirtualService's references: every `gateways` entry other than `mesh` must name an
-Istio Gateway (`<namespace>/<name>`, or a name in the VirtualService's namespace); every
-route and mirror `destination.host` must be a Service or ServiceEntry host (a short name
-such as `reviews` means `reviews.<namespace>.svc.cluster.local`); every
-`destination.subset` must be defined by a DestinationRule for that host. References into
-namespaces the repository writes nothing to are not judged.
+Istio or Gateway API Gateway (`<namespace>/<name>`, or a name in the VirtualService's
+namespace); every route and mirror `destination.host` must be a Service or ServiceEntry host
+(a short name such as `reviews` means `reviews.<namespace>.svc.cluster.local`) exported to
+the namespaces the VirtualService applies to (its `exportTo`, else its own namespace) by
+the ServiceEntry's `exportTo` or the Service's `networking.istio.io/exportTo` annotation,
+and its `port.number` one of the host's ports; every `destination.subset` must be defined by
+a DestinationRule for that host, exported there too. References into namespaces the
+repository writes nothing to are not judged.
 
 `istioctl analyze` reports this as IST0101 (ReferencedResourceNotFound).
 

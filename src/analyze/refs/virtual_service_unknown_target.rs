@@ -1,19 +1,25 @@
 //! MW402: a VirtualService that routes to something the cluster does not have.
 //!
-//! Three references are checked: each `gateways` entry (other than `mesh`) must name an
-//! Istio Gateway (`<ns>/<name>`, or a name in the VirtualService's namespace); each route or
-//! mirror `destination.host` must be a Service or ServiceEntry host (short names resolve in
-//! the VirtualService's namespace); each `destination.subset` must be defined by a
-//! DestinationRule for that host. Istio accepts all three and then serves nothing: the
-//! route is never attached to the gateway, or requests fail with 503 (no cluster, or no
-//! subset cluster). Targets in namespaces the repository writes nothing to are not judged.
+//! Three references are checked: each `gateways` entry (other than `mesh` and the internal
+//! names MW611 reports) must name an Istio or Gateway API Gateway (`<ns>/<name>`, or a name
+//! in the VirtualService's namespace); each route or mirror `destination.host` must be a
+//! Service or ServiceEntry host (short names resolve in the VirtualService's namespace)
+//! exported to a namespace that uses the VirtualService, and its `port.number` one of the
+//! host's ports; each `destination.subset` must be defined by a DestinationRule for that
+//! host exported there too. Istio accepts all three and then serves nothing: the route is
+//! never attached to the gateway, or requests fail with 503 (no cluster, or no subset
+//! cluster). Targets in namespaces the repository writes nothing to are not judged.
 
-use crate::analyze::refs::{Registry, destinations, egress_owned, is_istio, namespace_of, seq};
+use crate::analyze::refs::{
+    Registry, destinations, egress_owned, find_gateway, is_internal_gateway, is_istio,
+    namespace_of, seq,
+};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
 use crate::manifest::references::{Target, references};
-use crate::policy::client::host_specificity;
+use crate::policy::client::{ExportTo, host_specificity};
+use crate::policy::workload::port_number;
 
 pub static RULE: Rule = Rule {
     code: &codes::VIRTUAL_SERVICE_UNKNOWN_TARGET,
@@ -29,6 +35,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         .filter(|o| is_istio(o, "VirtualService"))
     {
         let namespace = namespace_of(object);
+        let audience = audience(object);
         let mut report = |node: &Node, message: String| {
             findings.push(
                 Finding::new(
@@ -48,7 +55,8 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                 continue;
             };
             if registry.has_namespace(gateway_namespace)
-                && !has_gateway(cluster.objects, gateway_namespace, name)
+                && !is_internal_gateway(name)
+                && find_gateway(cluster.objects, gateway_namespace, name).is_none()
             {
                 report(
                     reference.node,
@@ -79,9 +87,37 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                 }
                 continue;
             }
+            if !audience.iter().any(|ns| registry.visible_in(&host, ns)) {
+                report(
+                    host_node,
+                    format!(
+                        "destination host {host} is not exported to namespace {} (the \
+                         Service's networking.istio.io/exportTo annotation or the \
+                         ServiceEntry's exportTo), where this VirtualService applies; \
+                         requests on this route fail with 503",
+                        audience.join(", ")
+                    ),
+                );
+                continue;
+            }
+            if let Some(port_node) = destination.at(&["port", "number"])
+                && let Some(port) = port_number(port_node)
+                && let Some(ports) = audience.iter().find_map(|ns| registry.ports(&host, ns))
+                && !ports.contains(&port)
+            {
+                let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+                report(
+                    port_node,
+                    format!(
+                        "{host} has no port {port} (its ports: {}); requests on this route \
+                         fail with 503",
+                        ports.join(", ")
+                    ),
+                );
+            }
             if let Some(subset_node) = destination.get("subset")
                 && let Some(subset) = subset_node.as_str()
-                && !defines_subset(cluster.objects, &registry, &host, subset)
+                && !defines_subset(cluster.objects, &registry, &host, subset, &audience)
             {
                 report(
                     subset_node,
@@ -96,22 +132,36 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     findings
 }
 
-fn has_gateway(objects: &[Node], namespace: &str, name: &str) -> bool {
-    objects.iter().any(|o| {
-        is_istio(o, "Gateway")
-            && namespace_of(o) == namespace
-            && o.str_at(&["metadata", "name"]) == Some(name)
-    })
+/// The namespaces whose proxies use a VirtualService, as Istio's analyzer judges
+/// destinations: those its `exportTo` names, or its own namespace when it is exported to
+/// every namespace.
+fn audience(object: &Node) -> Vec<String> {
+    let namespace = namespace_of(object);
+    match ExportTo::of_spec(object.get("spec"), namespace) {
+        ExportTo::Namespaces(names) => names,
+        ExportTo::All => vec![namespace.to_string()],
+    }
 }
 
-/// Whether a DestinationRule whose host covers `host` defines `subset`.
-fn defines_subset(objects: &[Node], registry: &Registry, host: &str, subset: &str) -> bool {
+/// Whether a DestinationRule whose host covers `host`, exported to one of the `audience`
+/// namespaces, defines `subset`.
+fn defines_subset(
+    objects: &[Node],
+    registry: &Registry,
+    host: &str,
+    subset: &str,
+    audience: &[String],
+) -> bool {
     objects
         .iter()
         .filter(|o| is_istio(o, "DestinationRule"))
         .any(|rule| {
-            rule.str_at(&["spec", "host"]).is_some_and(|h| {
-                host_specificity(&registry.resolve(h, namespace_of(rule)), host).is_some()
-            }) && seq(rule.at(&["spec", "subsets"])).any(|s| s.str_at(&["name"]) == Some(subset))
+            let namespace = namespace_of(rule);
+            let export_to = ExportTo::of_spec(rule.get("spec"), namespace);
+            audience.iter().any(|ns| export_to.visible_to(ns))
+                && rule.str_at(&["spec", "host"]).is_some_and(|h| {
+                    host_specificity(&registry.resolve(h, namespace), host).is_some()
+                })
+                && seq(rule.at(&["spec", "subsets"])).any(|s| s.str_at(&["name"]) == Some(subset))
         })
 }
