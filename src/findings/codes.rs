@@ -506,6 +506,8 @@ pub static CATALOG: &[&Code] = &[
     &INCONSISTENT_ROOT,
     &CACERTS_LAYOUT,
     &EGRESS_HOST_WITHOUT_SERVICE_ENTRY,
+    &crate::analyze::routing::virtual_service_host_not_in_gateway::CODE,
+    &crate::analyze::routing::internal_gateway_reference::CODE,
     &JOB_WITHOUT_SIDECAR_EXIT,
     &JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
 ];

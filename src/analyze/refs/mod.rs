@@ -57,9 +57,8 @@ pub fn is_kubernetes_gateway(object: &Node) -> bool {
 /// The Gateway a VirtualService's `gateways` entry `<namespace>/<name>` binds: an Istio
 /// Gateway, or else a Gateway API Gateway of that name (Istio accepts both).
 pub fn find_gateway<'a>(objects: &'a [Node], namespace: &str, name: &str) -> Option<&'a Node> {
-    let named = |o: &&Node| {
-        namespace_of(o) == namespace && o.str_at(&["metadata", "name"]) == Some(name)
-    };
+    let named =
+        |o: &&Node| namespace_of(o) == namespace && o.str_at(&["metadata", "name"]) == Some(name);
     let mut gateways = objects.iter().filter(named);
     let istio = gateways.clone().find(|o| is_istio(o, "Gateway"));
     istio.or_else(|| gateways.find(|o| is_kubernetes_gateway(o)))
