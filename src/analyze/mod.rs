@@ -90,6 +90,7 @@ pub static RULES: &[&Rule] = &[
     &egress::egress_host_without_service_entry::RULE,
     &routing::virtual_service_host_not_in_gateway::RULE,
     &routing::internal_gateway_reference::RULE,
+    &routing::conflicting_mesh_hosts::RULE,
 ];
 
 /// The whole repository, for analyzers that compare clusters (a shared root CA, a CA Secret

@@ -508,6 +508,7 @@ pub static CATALOG: &[&Code] = &[
     &EGRESS_HOST_WITHOUT_SERVICE_ENTRY,
     &crate::analyze::routing::virtual_service_host_not_in_gateway::CODE,
     &crate::analyze::routing::internal_gateway_reference::CODE,
+    &crate::analyze::routing::conflicting_mesh_hosts::CODE,
     &JOB_WITHOUT_SIDECAR_EXIT,
     &JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
 ];

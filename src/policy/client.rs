@@ -91,6 +91,16 @@ impl ExportTo {
             ExportTo::Namespaces(names) => names.iter().any(|n| n == namespace),
         }
     }
+
+    /// Whether some namespace sees both objects exported so and objects exported as `other`.
+    pub fn overlaps(&self, other: &ExportTo) -> bool {
+        match (self, other) {
+            (ExportTo::All, ExportTo::All) => true,
+            (ExportTo::Namespaces(names), _) | (_, ExportTo::Namespaces(names)) => names
+                .iter()
+                .any(|n| n != "~" && self.visible_to(n) && other.visible_to(n)),
+        }
+    }
 }
 
 /// One DestinationRule.
@@ -264,6 +274,16 @@ impl ClientPolicies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exports_share_a_namespace_only_when_one_sees_both() {
+        let only = |names: &[&str]| ExportTo::parse(names.iter().copied(), "foo");
+        assert!(ExportTo::All.overlaps(&ExportTo::All));
+        assert!(only(&["."]).overlaps(&ExportTo::All));
+        assert!(ExportTo::All.overlaps(&only(&["bar"])));
+        assert!(!only(&["."]).overlaps(&only(&["bar"])));
+        assert!(!only(&["~"]).overlaps(&ExportTo::All));
+    }
 
     #[test]
     fn exact_hosts_beat_longer_wildcards_beat_shorter_ones() {
