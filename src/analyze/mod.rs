@@ -91,6 +91,7 @@ pub static RULES: &[&Rule] = &[
     &routing::virtual_service_host_not_in_gateway::RULE,
     &routing::internal_gateway_reference::RULE,
     &routing::conflicting_mesh_hosts::RULE,
+    &routing::destination_port_required::RULE,
 ];
 
 /// The whole repository, for analyzers that compare clusters (a shared root CA, a CA Secret

@@ -509,6 +509,7 @@ pub static CATALOG: &[&Code] = &[
     &crate::analyze::routing::virtual_service_host_not_in_gateway::CODE,
     &crate::analyze::routing::internal_gateway_reference::CODE,
     &crate::analyze::routing::conflicting_mesh_hosts::CODE,
+    &crate::analyze::routing::destination_port_required::CODE,
     &JOB_WITHOUT_SIDECAR_EXIT,
     &JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
 ];

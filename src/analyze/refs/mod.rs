@@ -89,6 +89,17 @@ pub fn destinations(object: &Node) -> Vec<&Node> {
     found
 }
 
+/// The namespaces whose proxies use a VirtualService, as Istio's analyzer judges
+/// destinations: those its `exportTo` names, or its own namespace when it is exported to
+/// every namespace.
+pub fn audience(object: &Node) -> Vec<String> {
+    let namespace = namespace_of(object);
+    match ExportTo::of_spec(object.get("spec"), namespace) {
+        ExportTo::Namespaces(names) => names,
+        ExportTo::All => vec![namespace.to_string()],
+    }
+}
+
 /// A host as Istio reads it in an object of `namespace`: a short name (`reviews`) is
 /// `reviews.<namespace>.svc.cluster.local`; anything with a dot or a wildcard stays.
 pub fn resolve(host: &str, namespace: &str) -> String {

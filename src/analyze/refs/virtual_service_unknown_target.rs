@@ -11,7 +11,7 @@
 //! cluster). Targets in namespaces the repository writes nothing to are not judged.
 
 use crate::analyze::refs::{
-    Registry, destinations, egress_owned, find_gateway, is_internal_gateway, is_istio,
+    Registry, audience, destinations, egress_owned, find_gateway, is_internal_gateway, is_istio,
     namespace_of, seq,
 };
 use crate::analyze::{Cluster, Rule};
@@ -130,17 +130,6 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         }
     }
     findings
-}
-
-/// The namespaces whose proxies use a VirtualService, as Istio's analyzer judges
-/// destinations: those its `exportTo` names, or its own namespace when it is exported to
-/// every namespace.
-fn audience(object: &Node) -> Vec<String> {
-    let namespace = namespace_of(object);
-    match ExportTo::of_spec(object.get("spec"), namespace) {
-        ExportTo::Namespaces(names) => names,
-        ExportTo::All => vec![namespace.to_string()],
-    }
 }
 
 /// Whether a DestinationRule whose host covers `host`, exported to one of the `audience`

@@ -5,6 +5,7 @@
 //! Shared here: the VirtualServices of a cluster and the gateways each one binds.
 
 pub mod conflicting_mesh_hosts;
+pub mod destination_port_required;
 pub mod internal_gateway_reference;
 pub mod virtual_service_host_not_in_gateway;
 
