@@ -92,6 +92,8 @@ pub static RULES: &[&Rule] = &[
     &routing::internal_gateway_reference::RULE,
     &routing::conflicting_mesh_hosts::RULE,
     &routing::destination_port_required::RULE,
+    &routing::unreachable_route_rule::RULE,
+    &routing::ineffective_match::RULE,
 ];
 
 /// The whole repository, for analyzers that compare clusters (a shared root CA, a CA Secret

@@ -510,6 +510,8 @@ pub static CATALOG: &[&Code] = &[
     &crate::analyze::routing::internal_gateway_reference::CODE,
     &crate::analyze::routing::conflicting_mesh_hosts::CODE,
     &crate::analyze::routing::destination_port_required::CODE,
+    &crate::analyze::routing::unreachable_route_rule::CODE,
+    &crate::analyze::routing::ineffective_match::CODE,
     &JOB_WITHOUT_SIDECAR_EXIT,
     &JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
 ];
