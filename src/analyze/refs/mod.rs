@@ -215,15 +215,20 @@ impl Registry {
             .any(|declaration| declaration.export_to.visible_to(namespace))
     }
 
-    /// The port numbers of `host` (already resolved) as the Service or ServiceEntry naming
-    /// exactly that host and exported to `namespace` declares them; `None` when no such
-    /// declaration lists ports (a wildcard ServiceEntry, one without `ports`).
-    pub fn ports(&self, host: &str, namespace: &str) -> Option<&[u16]> {
-        self.hosts
+    /// The port numbers of `host` (already resolved) as the Services and ServiceEntries
+    /// naming exactly that host and exported to `namespace` declare them; `None` when none
+    /// lists ports (a host known only through a wildcard, a ServiceEntry without `ports`).
+    pub fn ports(&self, host: &str, namespace: &str) -> Option<Vec<u16>> {
+        let mut ports: Vec<u16> = self
+            .hosts
             .get(&self.expanded(host))?
             .iter()
-            .find(|d| d.export_to.visible_to(namespace) && !d.ports.is_empty())
-            .map(|d| d.ports.as_slice())
+            .filter(|d| d.export_to.visible_to(namespace))
+            .flat_map(|d| d.ports.iter().copied())
+            .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        (!ports.is_empty()).then_some(ports)
     }
 
     fn declarations(&self, host: &str) -> impl Iterator<Item = &Declaration> {

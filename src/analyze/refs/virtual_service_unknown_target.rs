@@ -14,10 +14,10 @@ use crate::analyze::refs::{
     Registry, audience, destinations, egress_owned, find_gateway, is_internal_gateway, is_istio,
     namespace_of, seq,
 };
+use crate::analyze::routing::{bindings, virtual_services};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
-use crate::manifest::references::{Target, references};
 use crate::policy::client::{ExportTo, host_specificity};
 use crate::policy::workload::port_number;
 
@@ -29,11 +29,7 @@ pub static RULE: Rule = Rule {
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let registry = Registry::read(cluster.objects);
     let mut findings = Vec::new();
-    for object in cluster
-        .objects
-        .iter()
-        .filter(|o| is_istio(o, "VirtualService"))
-    {
+    for object in virtual_services(cluster.objects) {
         let namespace = namespace_of(object);
         let audience = audience(object);
         let mut report = |node: &Node, message: String| {
@@ -46,20 +42,14 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                 .on(object),
             );
         };
-        for reference in references(object) {
-            let Target::Gateway {
-                namespace: gateway_namespace,
-                name,
-            } = &reference.target
-            else {
-                continue;
-            };
+        for binding in bindings(object) {
+            let (gateway_namespace, name) = (&binding.namespace, &binding.name);
             if registry.has_namespace(gateway_namespace)
                 && !is_internal_gateway(name)
                 && find_gateway(cluster.objects, gateway_namespace, name).is_none()
             {
                 report(
-                    reference.node,
+                    binding.node,
                     format!(
                         "gateway {gateway_namespace}/{name} is not defined in this cluster; \
                          the routes are never served by any gateway"

@@ -8,7 +8,7 @@
 //! that merely overlap (`*.d` and `*.productpage.d`) do not conflict: each is its own
 //! virtual host and the more specific one wins.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::analyze::refs::{namespace_of, resolve, seq};
 use crate::analyze::routing::virtual_services;
@@ -98,17 +98,18 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (host, claims) in &by_host {
         for claim in claims {
-            let others: Vec<String> = claims
+            let own = identity(claim.object);
+            let others: BTreeSet<String> = claims
                 .iter()
-                .filter(|other| !std::ptr::eq(other.object, claim.object))
                 .filter(|other| claim.export_to.overlaps(&other.export_to))
                 .map(|other| identity(other.object))
+                .filter(|other| *other != own)
                 .collect();
             if !others.is_empty() {
                 let message = format!(
                     "host {host} is also declared for the mesh by VirtualService {}, seen by \
                      the same namespaces; sidecars apply only one of them",
-                    others.join(", ")
+                    Vec::from_iter(others).join(", ")
                 );
                 findings.push(
                     Finding::new(&CODE, message, Some(claim.node.origin.clone())).on(claim.object),

@@ -80,6 +80,9 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         let hosts: Vec<&str> = seq(object.at(&["spec", "hosts"]))
             .filter_map(Node::as_str)
             .collect();
+        if hosts.is_empty() {
+            continue;
+        }
         for binding in bindings(object) {
             if is_internal_gateway(&binding.name) {
                 continue;
