@@ -66,6 +66,7 @@ impl ExportTo {
     pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>, namespace: &str) -> ExportTo {
         let names: Vec<String> = names
             .into_iter()
+            .filter(|n| !n.is_empty())
             .map(|n| if n == "." { namespace } else { n }.to_string())
             .collect();
         if names.is_empty() || names.iter().any(|n| n == "*") {

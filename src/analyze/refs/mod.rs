@@ -319,6 +319,27 @@ mod tests {
         assert!(!registry.judges("istiod.istio-system.svc.cluster.local"));
         assert!(registry.judges("api.example.com"));
         assert_eq!(resolve("reviews", "shop"), "reviews.shop.svc.cluster.local");
+    }
+
+    #[test]
+    fn registries_know_who_sees_a_host_and_its_ports() {
+        let objects = parse_documents(
+            std::path::Path::new("r.yaml"),
+            b"apiVersion: v1\nkind: Service\nmetadata:\n  name: ledger\n  namespace: finance\n  annotations: {networking.istio.io/exportTo: \". , shop\"}\nspec:\n  ports: [{port: 80}, {port: 9090}]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: open\n  namespace: finance\n  annotations: {networking.istio.io/exportTo: \"\"}\n---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: ledger-extra, namespace: finance}\nspec:\n  exportTo: [\".\"]\n  hosts: [ledger.finance.svc.cluster.local]\n  ports: [{number: 8443}]\n",
+        )
+        .unwrap();
+        let registry = Registry::read(&objects);
+        let ledger = "ledger.finance.svc.cluster.local";
+        assert!(registry.visible_in(ledger, "shop"));
+        assert!(registry.visible_in(ledger, "finance"));
+        assert!(!registry.visible_in(ledger, "blog"));
+        assert!(registry.visible_in("open.finance.svc.cluster.local", "blog"));
+        assert_eq!(
+            registry.ports(ledger, "finance"),
+            Some(vec![80, 8443, 9090])
+        );
+        assert_eq!(registry.ports(ledger, "shop"), Some(vec![80, 9090]));
+        assert_eq!(registry.ports(ledger, "blog"), None);
         assert_eq!(cluster_namespace("a.b.svc.cluster.local"), Some("b"));
     }
 }
