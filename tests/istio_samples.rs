@@ -41,6 +41,13 @@ const EXPECTED: &[(&str, &str, u64)] = &[
         "bookinfo/networking/egress-rule-google-apis.yaml",
         46,
     ),
+    // The fault-injection sample's second rule follows a rule without match, which takes
+    // every request (istioctl's validation warns the same, IST0130).
+    (
+        "MW614",
+        "bookinfo/networking/fault-injection-details-v1.yaml",
+        18,
+    ),
     // cert-manager's pre-1.0 API group.
     (
         "MW107",

@@ -19,6 +19,7 @@ pub mod egress;
 pub mod lifecycle;
 pub mod mtls;
 pub mod refs;
+pub mod routing;
 
 use std::collections::HashMap;
 
@@ -92,6 +93,12 @@ pub static RULES: &[&Rule] = &[
     &refs::tls_without_ca::RULE,
     &refs::service_entry_needs_addresses::RULE,
     &egress::egress_host_without_service_entry::RULE,
+    &routing::virtual_service_host_not_in_gateway::RULE,
+    &routing::internal_gateway_reference::RULE,
+    &routing::conflicting_mesh_hosts::RULE,
+    &routing::destination_port_required::RULE,
+    &routing::unreachable_route_rule::RULE,
+    &routing::ineffective_match::RULE,
 ];
 
 /// The whole repository, for analyzers that compare clusters (a shared root CA, a CA Secret

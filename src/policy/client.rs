@@ -52,11 +52,56 @@ impl fmt::Display for ClientTls {
     }
 }
 
-/// Who may use a rule.
+/// Which namespaces see an object (`exportTo` of a DestinationRule, ServiceEntry or
+/// VirtualService, the `networking.istio.io/exportTo` annotation of a Service): `*` or
+/// nothing written is everyone, `.` the object's own namespace, `~` nobody.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExportTo {
     All,
     Namespaces(Vec<String>),
+}
+
+impl ExportTo {
+    /// The namespaces `names` (as written in an object of `namespace`) export to.
+    pub fn parse<'a>(names: impl IntoIterator<Item = &'a str>, namespace: &str) -> ExportTo {
+        let names: Vec<String> = names
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .map(|n| if n == "." { namespace } else { n }.to_string())
+            .collect();
+        if names.is_empty() || names.iter().any(|n| n == "*") {
+            ExportTo::All
+        } else {
+            ExportTo::Namespaces(names)
+        }
+    }
+
+    /// The `exportTo` list of an object's `spec` in `namespace`.
+    pub fn of_spec(spec: Option<&Node>, namespace: &str) -> ExportTo {
+        let items = spec.and_then(|s| s.get("exportTo")).and_then(Node::as_seq);
+        ExportTo::parse(
+            items.unwrap_or_default().iter().filter_map(Node::as_str),
+            namespace,
+        )
+    }
+
+    /// Whether an object exported so is visible in `namespace`.
+    pub fn visible_to(&self, namespace: &str) -> bool {
+        match self {
+            ExportTo::All => true,
+            ExportTo::Namespaces(names) => names.iter().any(|n| n == namespace),
+        }
+    }
+
+    /// Whether some namespace sees both objects exported so and objects exported as `other`.
+    pub fn overlaps(&self, other: &ExportTo) -> bool {
+        match (self, other) {
+            (ExportTo::All, ExportTo::All) => true,
+            (ExportTo::Namespaces(names), _) | (_, ExportTo::Namespaces(names)) => names
+                .iter()
+                .any(|n| n != "~" && self.visible_to(n) && other.visible_to(n)),
+        }
+    }
 }
 
 /// One DestinationRule.
@@ -88,27 +133,7 @@ impl DestinationRule {
         } else {
             format!("{host}.{namespace}.svc.cluster.local")
         };
-        let export_to = match spec.get("exportTo").and_then(Node::as_seq) {
-            Some(items) if !items.is_empty() => {
-                let names: Vec<String> = items
-                    .iter()
-                    .filter_map(Node::as_str)
-                    .map(|n| {
-                        if n == "." {
-                            namespace.clone()
-                        } else {
-                            n.to_string()
-                        }
-                    })
-                    .collect();
-                if names.iter().any(|n| n == "*") {
-                    ExportTo::All
-                } else {
-                    ExportTo::Namespaces(names)
-                }
-            }
-            _ => ExportTo::All,
-        };
+        let export_to = ExportTo::of_spec(Some(spec), &namespace);
         let policy = spec.get("trafficPolicy");
         let tls = policy
             .and_then(|p| p.str_at(&["tls", "mode"]))
@@ -140,10 +165,7 @@ impl DestinationRule {
     }
 
     fn visible_to(&self, namespace: &str) -> bool {
-        match &self.export_to {
-            ExportTo::All => true,
-            ExportTo::Namespaces(names) => names.iter().any(|n| n == namespace),
-        }
+        self.export_to.visible_to(namespace)
     }
 
     /// How specifically the rule's host matches `host`: `None` when it does not.
@@ -253,6 +275,16 @@ impl ClientPolicies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exports_share_a_namespace_only_when_one_sees_both() {
+        let only = |names: &[&str]| ExportTo::parse(names.iter().copied(), "foo");
+        assert!(ExportTo::All.overlaps(&ExportTo::All));
+        assert!(only(&["."]).overlaps(&ExportTo::All));
+        assert!(ExportTo::All.overlaps(&only(&["bar"])));
+        assert!(!only(&["."]).overlaps(&only(&["bar"])));
+        assert!(!only(&["~"]).overlaps(&ExportTo::All));
+    }
 
     #[test]
     fn exact_hosts_beat_longer_wildcards_beat_shorter_ones() {
