@@ -12,6 +12,7 @@ pub mod authz;
 pub mod certs;
 pub mod dangling_after_kustomize;
 pub mod egress;
+pub mod gateway;
 pub mod lifecycle;
 pub mod mtls;
 pub mod refs;
@@ -87,6 +88,10 @@ pub static RULES: &[&Rule] = &[
     &refs::tls_without_ca::RULE,
     &refs::service_entry_needs_addresses::RULE,
     &egress::egress_host_without_service_entry::RULE,
+    &gateway::selector_matches_nothing::RULE,
+    &gateway::port_not_on_service::RULE,
+    &gateway::conflicting_gateways::RULE,
+    &gateway::duplicate_certificate::RULE,
 ];
 
 /// The whole repository, for analyzers that compare clusters (a shared root CA, a CA Secret

@@ -506,6 +506,10 @@ pub static CATALOG: &[&Code] = &[
     &INCONSISTENT_ROOT,
     &CACERTS_LAYOUT,
     &EGRESS_HOST_WITHOUT_SERVICE_ENTRY,
+    &crate::analyze::gateway::selector_matches_nothing::CODE,
+    &crate::analyze::gateway::port_not_on_service::CODE,
+    &crate::analyze::gateway::conflicting_gateways::CODE,
+    &crate::analyze::gateway::duplicate_certificate::CODE,
     &JOB_WITHOUT_SIDECAR_EXIT,
     &JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
 ];
@@ -938,8 +942,9 @@ Certificate with that `secretName`, an ExternalSecret or a SealedSecret producin
 the namespace where the gateway workload runs. That is the namespace of the pods the
 Gateway's `selector` selects when the repository holds them (any namespace, as Istio
 matches); otherwise the Gateway's own namespace, `istio-system` or `istio-ingress`, where
-Istio's installation guides run gateways. (Istio's own analyzer, IST0101, reports the same
-missing credential.)
+Istio's installation guides run gateways.
+
+`istioctl analyze` reports this as IST0101 (ReferencedResourceNotFound).
 
 ## Why is this bad?
 The gateway reads its certificate from that Secret in its own namespace. Without it the

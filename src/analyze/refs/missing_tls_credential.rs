@@ -3,18 +3,19 @@
 //! A Gateway server with `tls.mode` SIMPLE, MUTUAL or OPTIONAL_MUTUAL reads its certificate
 //! from the Secret `credentialName` in the namespace where the gateway workload runs (the
 //! pods `spec.selector` selects, in any namespace), not the Gateway's. When the repository
-//! holds that workload, the Secret must be in its namespace; when it does not (a gateway
-//! installed by Helm), in the Gateway's namespace or one of Istio's usual gateway namespaces
-//! (`istio-system`, `istio-ingress`). A Secret, a cert-manager Certificate writing that
+//! holds that workload ([`crate::analyze::gateway::Gateways`] resolves it), the Secret must
+//! be in its namespace; when it may run outside the repository (a gateway installed by
+//! Helm), in the Gateway's namespace or one of Istio's usual gateway namespaces
+//! (`istio-system`, `istio-ingress`); a selector that matches nothing is MW602's. A Secret, a cert-manager Certificate writing that
 //! `secretName`, an ExternalSecret or a SealedSecret producing it all count. Without one the
 //! gateway has no certificate for the server: its listener is not served and TLS handshakes
 //! on that port fail.
 
-use crate::analyze::refs::{is_istio, is_placeholder, namespace_of, seq};
+use crate::analyze::gateway::{Gateways, Placement};
+use crate::analyze::refs::{is_placeholder, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
-use crate::policy::workload::{Labels, matches_labels, scalar};
 
 /// Where Istio's installation guides run gateway workloads.
 const USUAL_GATEWAY_NAMESPACES: [&str; 2] = ["istio-system", "istio-ingress"];
@@ -27,9 +28,12 @@ pub static RULE: Rule = Rule {
 const TERMINATING: [&str; 3] = ["SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL"];
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
+    let gateways = Gateways::read(cluster);
     let mut findings = Vec::new();
-    for object in cluster.objects.iter().filter(|o| is_istio(o, "Gateway")) {
-        let (namespaces, assumed) = gateway_namespaces(cluster, object);
+    for object in &gateways.objects {
+        let Some((namespaces, assumed)) = gateway_namespaces(&gateways, object) else {
+            continue;
+        };
         for server in seq(object.at(&["spec", "servers"])) {
             let Some(tls) = server.get("tls") else {
                 continue;
@@ -82,34 +86,27 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
 }
 
 /// The namespaces of the workloads `gateway` selects, or, when the repository holds none of
-/// them, the namespaces they may run in (`true`: assumed).
-fn gateway_namespaces(cluster: &Cluster, gateway: &Node) -> (Vec<String>, bool) {
-    let selector: Labels = gateway
-        .at(&["spec", "selector"])
-        .and_then(Node::as_map)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
-        .collect();
-    let mut selected: Vec<String> = cluster
-        .model
-        .workloads()
-        .iter()
-        .filter(|w| !selector.is_empty() && matches_labels(&selector, &w.labels))
-        .map(|w| w.namespace.clone())
-        .collect();
-    selected.sort();
-    selected.dedup();
-    if !selected.is_empty() {
-        return (selected, false);
-    }
-    let mut assumed = vec![namespace_of(gateway).to_string()];
-    for usual in USUAL_GATEWAY_NAMESPACES {
-        if !assumed.iter().any(|n| n == usual) {
-            assumed.push(usual.to_string());
+/// them and they may run outside it, the namespaces they may run in (`true`: assumed).
+/// `None` for a selector that matches nothing (MW602 reports it).
+fn gateway_namespaces(gateways: &Gateways, gateway: &Node) -> Option<(Vec<String>, bool)> {
+    match gateways.place(gateway) {
+        Placement::Selected { workloads, .. } => {
+            let mut selected: Vec<String> = workloads.iter().map(|w| w.namespace.clone()).collect();
+            selected.sort();
+            selected.dedup();
+            Some((selected, false))
         }
+        Placement::Outside => {
+            let mut assumed = vec![namespace_of(gateway).to_string()];
+            for usual in USUAL_GATEWAY_NAMESPACES {
+                if !assumed.iter().any(|n| n == usual) {
+                    assumed.push(usual.to_string());
+                }
+            }
+            Some((assumed, true))
+        }
+        Placement::Nothing => None,
     }
-    (assumed, true)
 }
 
 /// Whether some object of `objects` creates Secret `namespace/name`.

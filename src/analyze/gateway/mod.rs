@@ -1,0 +1,277 @@
+//! Istio Gateways (MW602–MW605): what a Gateway's `selector` selects, the ports its
+//! Services expose, and servers several Gateways put on the same gateway workload.
+//!
+//! The shared piece is [`Gateways`]: where each Gateway's servers run. A Gateway configures
+//! the gateway workloads its `selector` matches, in any namespace (Istio's
+//! `PILOT_SCOPE_GATEWAY_TO_NAMESPACE` is not read: the check errs towards more matches), and
+//! is reached through the Services selecting those pods. The repository often does not
+//! hold its gateways (Istio's charts install them, often in `istio-system` or
+//! `istio-ingress`), so a selector no workload of the repository matches is judged only
+//! when the repository holds gateway workloads at all, and never when it matches the
+//! labels of a gateway Istio's install guides create ([`STANDARD_GATEWAYS`]), which
+//! `istioctl analyze` too assumes present.
+
+pub mod conflicting_gateways;
+pub mod duplicate_certificate;
+pub mod port_not_on_service;
+pub mod selector_matches_nothing;
+
+use crate::analyze::Cluster;
+use crate::analyze::refs::is_istio;
+use crate::manifest::Node;
+use crate::policy::workload::{Labels, Service, Workload, matches_labels, scalar};
+
+/// The pod labels of the gateways Istio's install guides create outside a repository:
+/// `istioctl install`'s `istio-ingressgateway` and `istio-egressgateway`, and the `gateway`
+/// Helm chart installed as `istio-ingress` / `istio-egress`.
+pub const STANDARD_GATEWAYS: [[(&str, &str); 2]; 4] = [
+    [("istio", "ingressgateway"), ("app", "istio-ingressgateway")],
+    [("istio", "egressgateway"), ("app", "istio-egressgateway")],
+    [("istio", "ingress"), ("app", "istio-ingress")],
+    [("istio", "egress"), ("app", "istio-egress")],
+];
+
+/// A Gateway's `spec.selector` as labels (empty: every gateway workload).
+pub fn selector_of(gateway: &Node) -> Labels {
+    gateway
+        .at(&["spec", "selector"])
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
+        .collect()
+}
+
+/// A selector as Istio prints it: `app=x,istio=y`.
+pub fn selector_text(selector: &Labels) -> String {
+    let pairs: Vec<String> = selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    pairs.join(",")
+}
+
+/// Where a Gateway's servers run.
+pub enum Placement<'a> {
+    /// The repository holds workloads the selector matches: these, and the Services (of the
+    /// repository) that select them.
+    Selected {
+        workloads: Vec<&'a Workload>,
+        services: Vec<&'a Service>,
+    },
+    /// No workload of the repository matches, but the gateway may be installed outside it:
+    /// the repository holds no gateway workload at all, or the selector is empty or matches
+    /// a standard gateway's labels.
+    Outside,
+    /// No workload of the repository matches, and none outside is expected.
+    Nothing,
+}
+
+/// The Gateways of one cluster and the gateway workloads the repository holds.
+pub struct Gateways<'a> {
+    cluster: &'a Cluster<'a>,
+    /// Every `networking.istio.io` Gateway of the cluster.
+    pub objects: Vec<&'a Node>,
+    /// Their selectors, same order.
+    selectors: Vec<Labels>,
+    /// Whether the repository holds a gateway workload: a proxy started as a gateway, or a
+    /// workload some Gateway's selector matches.
+    holds_gateways: bool,
+}
+
+impl<'a> Gateways<'a> {
+    pub fn read(cluster: &'a Cluster<'a>) -> Gateways<'a> {
+        let objects: Vec<&Node> = cluster
+            .objects
+            .iter()
+            .filter(|o| is_istio(o, "Gateway"))
+            .collect();
+        let selectors: Vec<Labels> = objects.iter().map(|g| selector_of(g)).collect();
+        let holds_gateways = cluster.model.workloads().iter().any(|w| {
+            w.gateway
+                || selectors
+                    .iter()
+                    .any(|s| !s.is_empty() && matches_labels(s, &w.labels))
+        });
+        Gateways {
+            cluster,
+            objects,
+            selectors,
+            holds_gateways,
+        }
+    }
+
+    /// The workloads of the repository `selector` matches (every gateway proxy for an empty
+    /// selector).
+    pub fn matching(&self, selector: &Labels) -> Vec<&'a Workload> {
+        self.cluster
+            .model
+            .workloads()
+            .iter()
+            .filter(|w| {
+                if selector.is_empty() {
+                    w.gateway
+                } else {
+                    matches_labels(selector, &w.labels)
+                }
+            })
+            .collect()
+    }
+
+    /// Where `gateway`'s servers run.
+    pub fn place(&self, gateway: &Node) -> Placement<'a> {
+        let selector = selector_of(gateway);
+        let workloads = self.matching(&selector);
+        if !workloads.is_empty() {
+            let services = self
+                .cluster
+                .model
+                .inventory
+                .services
+                .iter()
+                .filter(|s| workloads.iter().any(|w| s.selects(w)))
+                .collect();
+            return Placement::Selected {
+                workloads,
+                services,
+            };
+        }
+        let standard = STANDARD_GATEWAYS.iter().any(|labels| {
+            let labels: Labels = labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            matches_labels(&selector, &labels)
+        });
+        if !self.holds_gateways || selector.is_empty() || standard {
+            Placement::Outside
+        } else {
+            Placement::Nothing
+        }
+    }
+
+    /// The other Gateways that may configure a gateway workload `objects[index]` configures.
+    pub fn neighbours(&self, index: usize) -> impl Iterator<Item = &'a Node> + '_ {
+        self.objects
+            .iter()
+            .enumerate()
+            .filter(move |(other, _)| {
+                *other != index && self.overlap(&self.selectors[index], &self.selectors[*other])
+            })
+            .map(|(_, gateway)| *gateway)
+    }
+
+    /// Whether two Gateway selectors may configure the same gateway workload: one is empty
+    /// or a subset of the other (every workload the larger one matches, the smaller one
+    /// matches too), or a workload of the repository matches both.
+    fn overlap(&self, a: &Labels, b: &Labels) -> bool {
+        matches_labels(a, b)
+            || matches_labels(b, a)
+            || self
+                .matching(a)
+                .iter()
+                .any(|w| b.is_empty() || matches_labels(b, &w.labels))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::ObjectIndex;
+    use crate::manifest::parse_documents;
+    use crate::policy::Model;
+
+    const OBJECTS: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop-gateway, namespace: shop}
+spec:
+  template:
+    metadata:
+      labels: {app: shop-gateway, tier: edge}
+      annotations: {inject.istio.io/templates: gateway}
+    spec:
+      containers: [{name: istio-proxy, image: auto}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: shop-gateway, namespace: shop}
+spec:
+  selector: {app: shop-gateway}
+  ports: [{port: 443}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: shop, namespace: web}
+spec:
+  selector: {app: shop-gateway}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: typo, namespace: web}
+spec:
+  selector: {app: shop-gatway}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: standard, namespace: web}
+spec:
+  selector: {istio: ingressgateway}
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: web}
+spec:
+  selector: {tier: edge}
+";
+
+    /// Each Gateway's placement: `selected:<services>`, `outside` or `nothing`.
+    fn placements(yaml: &str) -> Vec<String> {
+        let objects = parse_documents(std::path::Path::new("g.yaml"), yaml.as_bytes()).unwrap();
+        let model = Model::new("default", &objects, "cluster.local");
+        let index = ObjectIndex::new(&objects);
+        let cluster = Cluster {
+            model: &model,
+            objects: &objects,
+            index: &index,
+            complete: true,
+        };
+        let gateways = Gateways::read(&cluster);
+        let placed = gateways.objects.iter().map(|g| match gateways.place(g) {
+            Placement::Selected { services, .. } => {
+                let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+                format!("selected:{}", names.join(","))
+            }
+            Placement::Outside => "outside".to_string(),
+            Placement::Nothing => "nothing".to_string(),
+        });
+        let neighbours = (0..gateways.objects.len()).map(|i| {
+            let names: Vec<&str> = gateways
+                .neighbours(i)
+                .filter_map(|g| g.str_at(&["metadata", "name"]))
+                .collect();
+            names.join(",")
+        });
+        placed
+            .zip(neighbours)
+            .map(|(p, n)| format!("{p} [{n}]"))
+            .collect()
+    }
+
+    #[test]
+    fn gateways_are_placed_on_the_repository_s_workloads_or_outside_it() {
+        assert_eq!(
+            placements(OBJECTS),
+            [
+                "selected:shop-gateway [edge]",
+                "nothing []",
+                "outside []",
+                "selected:shop-gateway [shop]",
+            ]
+        );
+        // Without a gateway workload in the repository nothing is judged, and selectors
+        // neither of which contains the other share no known workload.
+        let without_workloads = OBJECTS.split_once("---\napiVersion: networking").unwrap().1;
+        let gateways_only = format!("apiVersion: networking{without_workloads}");
+        assert_eq!(
+            placements(&gateways_only),
+            ["outside []", "outside []", "outside []", "outside []"]
+        );
+    }
+}
