@@ -84,6 +84,39 @@ pub fn is_registry_only(document: &Node) -> bool {
     }
 }
 
+/// Whether a document is istiod configuration setting `PILOT_SCOPE_GATEWAY_TO_NAMESPACE`
+/// (a Gateway then selects gateway pods of its own namespace only): istiod's Helm values
+/// (`pilot.env`), an IstioOperator (`spec.values.pilot.env` or
+/// `spec.components.pilot.k8s.env`), or the `discovery` container of istiod's Deployment.
+pub fn scopes_gateways_to_namespace(document: &Node) -> bool {
+    const VARIABLE: &str = "PILOT_SCOPE_GATEWAY_TO_NAMESPACE";
+    let truthy = |node: Option<&Node>| {
+        node.and_then(crate::policy::workload::scalar)
+            .is_some_and(|v| v == "true")
+    };
+    let in_list = |list: Option<&Node>| {
+        list.and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .any(|e| e.str_at(&["name"]) == Some(VARIABLE) && truthy(e.get("value")))
+    };
+    match document.str_at(&["kind"]) {
+        None => truthy(document.at(&["pilot", "env", VARIABLE])), // Helm values of istiod
+        Some("IstioOperator") => {
+            truthy(document.at(&["spec", "values", "pilot", "env", VARIABLE]))
+                || in_list(document.at(&["spec", "components", "pilot", "k8s", "env"]))
+        }
+        Some("Deployment") => document
+            .at(&["spec", "template", "spec", "containers"])
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter(|c| c.str_at(&["name"]) == Some("discovery"))
+            .any(|c| in_list(c.get("env"))),
+        Some(_) => false,
+    }
+}
+
 /// The trust domain a document configures, if it is istiod configuration.
 pub fn trust_domain_of(document: &Node) -> Option<String> {
     if let Some(domain) = document.str_at(&["meshConfig", "trustDomain"]) {
@@ -123,6 +156,28 @@ mod tests {
             "edge-us"
         );
         assert_eq!(cluster_of(Path::new("/r/clusters/x.yaml"), true), "default");
+    }
+
+    #[test]
+    fn gateway_scoping_comes_from_istiod_env() {
+        let parse = |text: &str| {
+            crate::manifest::parse_documents(Path::new("v.yaml"), text.as_bytes()).unwrap()[0]
+                .clone()
+        };
+        let scoped = |text: &str| scopes_gateways_to_namespace(&parse(text));
+        assert!(scoped(
+            "pilot:\n  env:\n    PILOT_SCOPE_GATEWAY_TO_NAMESPACE: true\n"
+        ));
+        assert!(!scoped(
+            "pilot:\n  env:\n    PILOT_SCOPE_GATEWAY_TO_NAMESPACE: \"false\"\n"
+        ));
+        assert!(scoped(
+            "kind: IstioOperator\nspec:\n  components:\n    pilot:\n      k8s:\n        env:\n          - {name: PILOT_SCOPE_GATEWAY_TO_NAMESPACE, value: \"true\"}\n"
+        ));
+        assert!(scoped(
+            "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: discovery\n          env: [{name: PILOT_SCOPE_GATEWAY_TO_NAMESPACE, value: \"true\"}]\n"
+        ));
+        assert!(!scoped("kind: ConfigMap\ndata: {}\n"));
     }
 
     #[test]

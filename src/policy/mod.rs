@@ -46,6 +46,7 @@ struct ClusterObjects {
     trust_domain: Option<String>,
     aliases: Vec<String>,
     registry_only: bool,
+    scope_gateways_to_namespace: bool,
 }
 
 /// The nearest directory at or above `path` holding `.git` or `mesh.yaml`.
@@ -95,6 +96,8 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
                     .aliases
                     .extend(documents.iter().flat_map(cluster::trust_domain_aliases_of));
                 cluster.registry_only |= documents.iter().any(cluster::is_registry_only);
+                cluster.scope_gateways_to_namespace |=
+                    documents.iter().any(cluster::scopes_gateways_to_namespace);
                 cluster.values.extend(documents);
             }
         }
@@ -109,6 +112,10 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
                 .flat_map(cluster::trust_domain_aliases_of),
         );
         cluster.registry_only |= source.objects.iter().any(cluster::is_registry_only);
+        cluster.scope_gateways_to_namespace |= source
+            .objects
+            .iter()
+            .any(cluster::scopes_gateways_to_namespace);
         cluster.objects.extend(source.objects);
         findings.extend(source.findings);
     }
@@ -129,6 +136,7 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
             let mut model =
                 Model::new(&name, &c.objects, &domain).with_trust_domain_aliases(&c.aliases);
             model.registry_only = c.registry_only;
+            model.scope_gateways_to_namespace = c.scope_gateways_to_namespace;
             (model, c.objects)
         })
         .unzip();

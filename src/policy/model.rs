@@ -167,6 +167,9 @@ pub struct Model {
     /// Whether istiod's `meshConfig.outboundTrafficPolicy.mode` is `REGISTRY_ONLY`: sidecars
     /// then reach only hosts in the service registry (Services and ServiceEntries).
     pub registry_only: bool,
+    /// Whether istiod runs with `PILOT_SCOPE_GATEWAY_TO_NAMESPACE`: a Gateway selects gateway
+    /// pods of its own namespace only.
+    pub scope_gateways_to_namespace: bool,
 }
 
 /// Everything about one callee that does not depend on the caller.
@@ -255,6 +258,7 @@ impl Model {
             client: ClientPolicies::new(rules),
             authorization,
             registry_only: false,
+            scope_gateways_to_namespace: false,
         }
     }
 

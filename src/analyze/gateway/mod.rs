@@ -2,9 +2,9 @@
 //! Services expose, and servers several Gateways put on the same gateway workload.
 //!
 //! The shared piece is [`Gateways`]: where each Gateway's servers run. A Gateway configures
-//! the gateway workloads its `selector` matches, in any namespace (Istio's
-//! `PILOT_SCOPE_GATEWAY_TO_NAMESPACE` is not read: the check errs towards more matches), and
-//! is reached through the Services selecting those pods. The repository often does not
+//! the gateway workloads its `selector` matches, in any namespace (in its own namespace only
+//! when istiod runs with `PILOT_SCOPE_GATEWAY_TO_NAMESPACE`), and is reached through the
+//! Services selecting those pods. The repository often does not
 //! hold its gateways (Istio's charts install them, often in `istio-system` or
 //! `istio-ingress`), so a selector no workload of the repository matches is judged only
 //! when the repository holds gateway workloads at all, and never when it matches the
@@ -17,7 +17,7 @@ pub mod port_not_on_service;
 pub mod selector_matches_nothing;
 
 use crate::analyze::Cluster;
-use crate::analyze::refs::is_istio;
+use crate::analyze::refs::{is_istio, namespace_of};
 use crate::manifest::Node;
 use crate::policy::workload::{Labels, Service, Workload, matches_labels, scalar};
 
@@ -84,27 +84,31 @@ impl<'a> Gateways<'a> {
             .filter(|o| is_istio(o, "Gateway"))
             .collect();
         let selectors: Vec<Labels> = objects.iter().map(|g| selector_of(g)).collect();
-        let holds_gateways = cluster.model.workloads().iter().any(|w| {
-            w.gateway
-                || selectors
-                    .iter()
-                    .any(|s| !s.is_empty() && matches_labels(s, &w.labels))
-        });
-        Gateways {
+        let mut gateways = Gateways {
             cluster,
             objects,
             selectors,
-            holds_gateways,
-        }
+            holds_gateways: false,
+        };
+        gateways.holds_gateways = cluster.model.workloads().iter().any(|w| w.gateway)
+            || (0..gateways.objects.len()).any(|index| {
+                !gateways.selectors[index].is_empty() && !gateways.matching(index).is_empty()
+            });
+        gateways
     }
 
-    /// The workloads of the repository `selector` matches (every gateway proxy for an empty
-    /// selector).
-    pub fn matching(&self, selector: &Labels) -> Vec<&'a Workload> {
+    /// The workloads of the repository `objects[index]` selects: those its selector matches
+    /// (every gateway proxy for an empty selector), in its namespace only when istiod scopes
+    /// Gateways to their namespace.
+    fn matching(&self, index: usize) -> Vec<&'a Workload> {
+        let selector = &self.selectors[index];
+        let namespace = namespace_of(self.objects[index]);
+        let scoped = self.cluster.model.scope_gateways_to_namespace;
         self.cluster
             .model
             .workloads()
             .iter()
+            .filter(|w| !scoped || w.namespace == namespace)
             .filter(|w| {
                 if selector.is_empty() {
                     w.gateway
@@ -115,10 +119,10 @@ impl<'a> Gateways<'a> {
             .collect()
     }
 
-    /// Where `gateway`'s servers run.
-    pub fn place(&self, gateway: &Node) -> Placement<'a> {
-        let selector = selector_of(gateway);
-        let workloads = self.matching(&selector);
+    /// Where the servers of `objects[index]` run.
+    pub fn place(&self, index: usize) -> Placement<'a> {
+        let selector = &self.selectors[index];
+        let workloads = self.matching(index);
         if !workloads.is_empty() {
             let services = self
                 .cluster
@@ -138,7 +142,7 @@ impl<'a> Gateways<'a> {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();
-            matches_labels(&selector, &labels)
+            matches_labels(selector, &labels)
         });
         if !self.holds_gateways || selector.is_empty() || standard {
             Placement::Outside
@@ -152,22 +156,27 @@ impl<'a> Gateways<'a> {
         self.objects
             .iter()
             .enumerate()
-            .filter(move |(other, _)| {
-                *other != index && self.overlap(&self.selectors[index], &self.selectors[*other])
-            })
+            .filter(move |(other, _)| *other != index && self.overlap(index, *other))
             .map(|(_, gateway)| *gateway)
     }
 
-    /// Whether two Gateway selectors may configure the same gateway workload: one is empty
+    /// Whether two Gateways may configure the same gateway workload: one selector is empty
     /// or a subset of the other (every workload the larger one matches, the smaller one
-    /// matches too), or a workload of the repository matches both.
-    fn overlap(&self, a: &Labels, b: &Labels) -> bool {
-        matches_labels(a, b)
-            || matches_labels(b, a)
+    /// matches too), or a workload of the repository both select. With Gateways scoped to
+    /// their namespace, only Gateways of one namespace can.
+    fn overlap(&self, a: usize, b: usize) -> bool {
+        if self.cluster.model.scope_gateways_to_namespace
+            && namespace_of(self.objects[a]) != namespace_of(self.objects[b])
+        {
+            return false;
+        }
+        let (selector_a, selector_b) = (&self.selectors[a], &self.selectors[b]);
+        matches_labels(selector_a, selector_b)
+            || matches_labels(selector_b, selector_a)
             || self
                 .matching(a)
                 .iter()
-                .any(|w| b.is_empty() || matches_labels(b, &w.labels))
+                .any(|w| selector_b.is_empty() || matches_labels(selector_b, &w.labels))
     }
 }
 
@@ -233,7 +242,7 @@ spec:
             complete: true,
         };
         let gateways = Gateways::read(&cluster);
-        let placed = gateways.objects.iter().map(|g| match gateways.place(g) {
+        let placed = (0..gateways.objects.len()).map(|i| match gateways.place(i) {
             Placement::Selected { services, .. } => {
                 let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
                 format!("selected:{}", names.join(","))

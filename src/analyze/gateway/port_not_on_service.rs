@@ -58,13 +58,17 @@ spec:
 pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
+    // The Service exposing the port may sit in an input that failed to render.
+    if !cluster.complete {
+        return Vec::new();
+    }
     let gateways = Gateways::read(cluster);
     let mut findings = Vec::new();
-    for gateway in &gateways.objects {
+    for (index, gateway) in gateways.objects.iter().enumerate() {
         let Placement::Selected {
             workloads,
             services,
-        } = gateways.place(gateway)
+        } = gateways.place(index)
         else {
             continue;
         };

@@ -17,7 +17,8 @@ pub static CODE: Code = Code {
     docs: r#"## What it does
 Checks that the `selector` of every Istio Gateway (`networking.istio.io`) matches the pod
 labels of a gateway workload the repository holds (a Deployment, DaemonSet, StatefulSet or
-Pod, in any namespace, as Istio matches). It judges only a repository that holds gateway
+Pod, in any namespace as Istio matches; in the Gateway's own namespace when istiod's
+environment sets `PILOT_SCOPE_GATEWAY_TO_NAMESPACE`). It judges only a repository that holds gateway
 workloads at all — a proxy started as a gateway, or a workload another Gateway selects — and
 never a selector matching the labels of the gateways Istio's install guides create outside
 a repository (`istio: ingressgateway`, `istio: egressgateway`, `istio: ingress`,
@@ -61,8 +62,8 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     }
     let gateways = Gateways::read(cluster);
     let mut findings = Vec::new();
-    for gateway in &gateways.objects {
-        if !matches!(gateways.place(gateway), Placement::Nothing) {
+    for (index, gateway) in gateways.objects.iter().enumerate() {
+        if !matches!(gateways.place(index), Placement::Nothing) {
             continue;
         }
         let Some(selector) = gateway.at(&["spec", "selector"]) else {

@@ -30,8 +30,8 @@ const TERMINATING: [&str; 3] = ["SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL"];
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let gateways = Gateways::read(cluster);
     let mut findings = Vec::new();
-    for object in &gateways.objects {
-        let Some((namespaces, assumed)) = gateway_namespaces(&gateways, object) else {
+    for (index, object) in gateways.objects.iter().enumerate() {
+        let Some((namespaces, assumed)) = gateway_namespaces(cluster, &gateways, index) else {
             continue;
         };
         for server in seq(object.at(&["spec", "servers"])) {
@@ -85,11 +85,16 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     findings
 }
 
-/// The namespaces of the workloads `gateway` selects, or, when the repository holds none of
-/// them and they may run outside it, the namespaces they may run in (`true`: assumed).
-/// `None` for a selector that matches nothing (MW602 reports it).
-fn gateway_namespaces(gateways: &Gateways, gateway: &Node) -> Option<(Vec<String>, bool)> {
-    match gateways.place(gateway) {
+/// The namespaces of the workloads Gateway `index` selects, or, when the repository holds
+/// none of them and they may run outside it, the namespaces they may run in (`true`:
+/// assumed; only the Gateway's own when istiod scopes Gateways to their namespace). `None`
+/// for a selector that matches nothing (MW602 reports it).
+fn gateway_namespaces(
+    cluster: &Cluster,
+    gateways: &Gateways,
+    index: usize,
+) -> Option<(Vec<String>, bool)> {
+    match gateways.place(index) {
         Placement::Selected { workloads, .. } => {
             let mut selected: Vec<String> = workloads.iter().map(|w| w.namespace.clone()).collect();
             selected.sort();
@@ -97,10 +102,12 @@ fn gateway_namespaces(gateways: &Gateways, gateway: &Node) -> Option<(Vec<String
             Some((selected, false))
         }
         Placement::Outside => {
-            let mut assumed = vec![namespace_of(gateway).to_string()];
-            for usual in USUAL_GATEWAY_NAMESPACES {
-                if !assumed.iter().any(|n| n == usual) {
-                    assumed.push(usual.to_string());
+            let mut assumed = vec![namespace_of(gateways.objects[index]).to_string()];
+            if !cluster.model.scope_gateways_to_namespace {
+                for usual in USUAL_GATEWAY_NAMESPACES {
+                    if !assumed.iter().any(|n| n == usual) {
+                        assumed.push(usual.to_string());
+                    }
                 }
             }
             Some((assumed, true))
