@@ -4,12 +4,12 @@
 //! The shared piece is [`Gateways`]: where each Gateway's servers run. A Gateway configures
 //! the gateway workloads its `selector` matches, in any namespace (in its own namespace only
 //! when istiod runs with `PILOT_SCOPE_GATEWAY_TO_NAMESPACE`), and is reached through the
-//! Services selecting those pods. The repository often does not
-//! hold its gateways (Istio's charts install them, often in `istio-system` or
-//! `istio-ingress`), so a selector no workload of the repository matches is judged only
-//! when the repository holds gateway workloads at all, and never when it matches the
-//! labels of a gateway Istio's install guides create ([`STANDARD_GATEWAYS`]), which
-//! `istioctl analyze` too assumes present.
+//! Services selecting those pods. The repository often does not hold its gateways (Istio's
+//! charts install them, often in `istio-system` or `istio-ingress`), so a selector no
+//! workload of the repository matches is judged only when the repository holds gateway
+//! workloads at all, and never when it matches the labels of a gateway Istio's install
+//! guides create ([`STANDARD_GATEWAYS`]), which `istioctl analyze` too assumes present, or
+//! of one istiod deploys for a Gateway API `Gateway`.
 
 pub mod conflicting_gateways;
 pub mod duplicate_certificate;
@@ -29,6 +29,13 @@ pub const STANDARD_GATEWAYS: [[(&str, &str); 2]; 4] = [
     [("istio", "egressgateway"), ("app", "istio-egressgateway")],
     [("istio", "ingress"), ("app", "istio-ingress")],
     [("istio", "egress"), ("app", "istio-egress")],
+];
+
+/// Pod labels of the gateways istiod deploys itself for Gateway API `Gateway`s: their
+/// Deployments are never in the repository.
+const DEPLOYED_GATEWAY_LABELS: [&str; 2] = [
+    "gateway.networking.k8s.io/gateway-name",
+    "istio.io/gateway-name",
 ];
 
 /// A Gateway's `spec.selector` as labels (empty: every gateway workload).
@@ -57,8 +64,9 @@ pub enum Placement<'a> {
         services: Vec<&'a Service>,
     },
     /// No workload of the repository matches, but the gateway may be installed outside it:
-    /// the repository holds no gateway workload at all, or the selector is empty or matches
-    /// a standard gateway's labels.
+    /// the repository holds no gateway workload at all, or the selector is empty, matches a
+    /// standard gateway's labels or selects a gateway istiod deploys for a Gateway API
+    /// `Gateway`.
     Outside,
     /// No workload of the repository matches, and none outside is expected.
     Nothing,
@@ -143,7 +151,9 @@ impl<'a> Gateways<'a> {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();
             matches_labels(selector, &labels)
-        });
+        }) || DEPLOYED_GATEWAY_LABELS
+            .iter()
+            .any(|key| selector.contains_key(*key));
         if !self.holds_gateways || selector.is_empty() || standard {
             Placement::Outside
         } else {
@@ -176,7 +186,7 @@ impl<'a> Gateways<'a> {
             || self
                 .matching(a)
                 .iter()
-                .any(|w| selector_b.is_empty() || matches_labels(selector_b, &w.labels))
+                .any(|w| matches_labels(selector_b, &w.labels))
     }
 }
 

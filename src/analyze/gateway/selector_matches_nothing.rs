@@ -22,7 +22,8 @@ environment sets `PILOT_SCOPE_GATEWAY_TO_NAMESPACE`). It judges only a repositor
 workloads at all — a proxy started as a gateway, or a workload another Gateway selects — and
 never a selector matching the labels of the gateways Istio's install guides create outside
 a repository (`istio: ingressgateway`, `istio: egressgateway`, `istio: ingress`,
-`istio: egress`, with their `app` labels).
+`istio: egress`, with their `app` labels) or the `gateway.networking.k8s.io/gateway-name`
+label of a gateway istiod deploys for a Gateway API `Gateway`.
 
 `istioctl analyze` reports this as IST0101 (ReferencedResourceNotFound).
 

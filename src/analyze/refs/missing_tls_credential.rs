@@ -4,12 +4,12 @@
 //! from the Secret `credentialName` in the namespace where the gateway workload runs (the
 //! pods `spec.selector` selects, in any namespace), not the Gateway's. When the repository
 //! holds that workload ([`crate::analyze::gateway::Gateways`] resolves it), the Secret must
-//! be in its namespace; when it may run outside the repository (a gateway installed by
-//! Helm), in the Gateway's namespace or one of Istio's usual gateway namespaces
-//! (`istio-system`, `istio-ingress`); a selector that matches nothing is MW602's. A Secret, a cert-manager Certificate writing that
-//! `secretName`, an ExternalSecret or a SealedSecret producing it all count. Without one the
-//! gateway has no certificate for the server: its listener is not served and TLS handshakes
-//! on that port fail.
+//! be in its namespace; when the workload may run outside the repository (a gateway
+//! installed by Helm), in the Gateway's namespace or one of Istio's usual gateway namespaces
+//! (`istio-system`, `istio-ingress`); a selector that matches nothing is MW602's. A Secret,
+//! a cert-manager Certificate writing that `secretName`, an ExternalSecret or a SealedSecret
+//! producing it all count. Without one the gateway has no certificate for the server: its
+//! listener is not served and TLS handshakes on that port fail.
 
 use crate::analyze::gateway::{Gateways, Placement};
 use crate::analyze::refs::{is_placeholder, namespace_of, seq};
