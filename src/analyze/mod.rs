@@ -92,6 +92,7 @@ pub static RULES: &[&Rule] = &[
     &gateway::port_not_on_service::RULE,
     &gateway::conflicting_gateways::RULE,
     &gateway::duplicate_certificate::RULE,
+    &gateway::invalid_credential::RULE,
 ];
 
 /// The whole repository, for analyzers that compare clusters (a shared root CA, a CA Secret

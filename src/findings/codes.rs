@@ -510,6 +510,7 @@ pub static CATALOG: &[&Code] = &[
     &crate::analyze::gateway::port_not_on_service::CODE,
     &crate::analyze::gateway::conflicting_gateways::CODE,
     &crate::analyze::gateway::duplicate_certificate::CODE,
+    &crate::analyze::gateway::invalid_credential::CODE,
     &JOB_WITHOUT_SIDECAR_EXIT,
     &JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
 ];

@@ -1,4 +1,4 @@
-//! Istio Gateways (MW602–MW605): what a Gateway's `selector` selects, the ports its
+//! Istio Gateways (MW602–MW606): what a Gateway's `selector` selects, the ports its
 //! Services expose, and servers several Gateways put on the same gateway workload.
 //!
 //! The shared piece is [`Gateways`]: where each Gateway's servers run. A Gateway configures
@@ -13,6 +13,7 @@
 
 pub mod conflicting_gateways;
 pub mod duplicate_certificate;
+pub mod invalid_credential;
 pub mod port_not_on_service;
 pub mod selector_matches_nothing;
 
@@ -30,6 +31,9 @@ pub const STANDARD_GATEWAYS: [[(&str, &str); 2]; 4] = [
     [("istio", "ingress"), ("app", "istio-ingress")],
     [("istio", "egress"), ("app", "istio-egress")],
 ];
+
+/// Where Istio's installation guides run gateway workloads.
+const USUAL_GATEWAY_NAMESPACES: [&str; 2] = ["istio-system", "istio-ingress"];
 
 /// Pod labels of the gateways istiod deploys itself for Gateway API `Gateway`s: their
 /// Deployments are never in the repository.
@@ -158,6 +162,35 @@ impl<'a> Gateways<'a> {
             Placement::Outside
         } else {
             Placement::Nothing
+        }
+    }
+
+    /// Where the gateway of `objects[index]` reads its `credentialName` Secrets: the
+    /// namespaces of the workloads it selects, or, when they may run outside the repository,
+    /// the namespaces they may run in (`true`: assumed) — the Gateway's own and Istio's usual
+    /// gateway namespaces, or only its own when istiod scopes Gateways to their namespace.
+    /// `None` for a selector that matches nothing (MW602 reports it).
+    pub fn credential_namespaces(&self, index: usize) -> Option<(Vec<String>, bool)> {
+        match self.place(index) {
+            Placement::Selected { workloads, .. } => {
+                let mut selected: Vec<String> =
+                    workloads.iter().map(|w| w.namespace.clone()).collect();
+                selected.sort();
+                selected.dedup();
+                Some((selected, false))
+            }
+            Placement::Outside => {
+                let mut assumed = vec![namespace_of(self.objects[index]).to_string()];
+                if !self.cluster.model.scope_gateways_to_namespace {
+                    for usual in USUAL_GATEWAY_NAMESPACES {
+                        if !assumed.iter().any(|n| n == usual) {
+                            assumed.push(usual.to_string());
+                        }
+                    }
+                }
+                Some((assumed, true))
+            }
+            Placement::Nothing => None,
         }
     }
 

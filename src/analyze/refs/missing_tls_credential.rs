@@ -11,14 +11,11 @@
 //! producing it all count. Without one the gateway has no certificate for the server: its
 //! listener is not served and TLS handshakes on that port fail.
 
-use crate::analyze::gateway::{Gateways, Placement};
+use crate::analyze::gateway::Gateways;
 use crate::analyze::refs::{is_placeholder, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::manifest::Node;
-
-/// Where Istio's installation guides run gateway workloads.
-const USUAL_GATEWAY_NAMESPACES: [&str; 2] = ["istio-system", "istio-ingress"];
 
 pub static RULE: Rule = Rule {
     code: &codes::MISSING_TLS_CREDENTIAL,
@@ -31,7 +28,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     let gateways = Gateways::read(cluster);
     let mut findings = Vec::new();
     for (index, object) in gateways.objects.iter().enumerate() {
-        let Some((namespaces, assumed)) = gateway_namespaces(cluster, &gateways, index) else {
+        let Some((namespaces, assumed)) = gateways.credential_namespaces(index) else {
             continue;
         };
         for server in seq(object.at(&["spec", "servers"])) {
@@ -83,37 +80,6 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         }
     }
     findings
-}
-
-/// The namespaces of the workloads Gateway `index` selects, or, when the repository holds
-/// none of them and they may run outside it, the namespaces they may run in (`true`:
-/// assumed; only the Gateway's own when istiod scopes Gateways to their namespace). `None`
-/// for a selector that matches nothing (MW602 reports it).
-fn gateway_namespaces(
-    cluster: &Cluster,
-    gateways: &Gateways,
-    index: usize,
-) -> Option<(Vec<String>, bool)> {
-    match gateways.place(index) {
-        Placement::Selected { workloads, .. } => {
-            let mut selected: Vec<String> = workloads.iter().map(|w| w.namespace.clone()).collect();
-            selected.sort();
-            selected.dedup();
-            Some((selected, false))
-        }
-        Placement::Outside => {
-            let mut assumed = vec![namespace_of(gateways.objects[index]).to_string()];
-            if !cluster.model.scope_gateways_to_namespace {
-                for usual in USUAL_GATEWAY_NAMESPACES {
-                    if !assumed.iter().any(|n| n == usual) {
-                        assumed.push(usual.to_string());
-                    }
-                }
-            }
-            Some((assumed, true))
-        }
-        Placement::Nothing => None,
-    }
 }
 
 /// Whether some object of `objects` creates Secret `namespace/name`.
