@@ -4,7 +4,8 @@
 //! workload's namespace ([`Gateways::credential_namespaces`]). A Secret the repository
 //! writes there without those keys, whose certificate is not PEM, or whose certificate has
 //! expired gives the server no certificate. Secrets the repository cannot judge are left
-//! alone: SOPS-encrypted ones, and Opaque ones with no data (filled in by a controller).
+//! alone: SOPS-encrypted ones, templated ones (`${TLS_CRT}`), and Opaque ones with no data
+//! (filled in by a controller).
 //! Messages never quote a Secret's data.
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -13,7 +14,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::Gateways;
-use crate::analyze::refs::{namespace_of, seq};
+use crate::analyze::refs::{is_placeholder, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
@@ -27,8 +28,8 @@ pub static CODE: Code = Code {
 For every Istio Gateway server with a `tls.credentialName`, checks the Secret the
 repository writes under that name in the gateway workload's namespace: it must hold
 `tls.crt` and `tls.key` (or Istio's generic `cert` and `key`), non-empty, and the
-certificate must be PEM and not expired. SOPS-encrypted Secrets and Opaque Secrets without
-data (filled in by a controller) are not judged. Findings never quote the Secret's data.
+certificate must be PEM and not expired. SOPS-encrypted Secrets, templated values
+(`${TLS_CRT}`) and Opaque Secrets without data (filled in by a controller) are not judged. Findings never quote the Secret's data.
 
 `istioctl analyze` reports this as IST0161 (InvalidGatewayCredential).
 
@@ -132,7 +133,8 @@ fn problem(secret: &Node, now: i64) -> Option<String> {
         .and_then(Node::as_map)
         .unwrap_or_default()
     {
-        values.push((key, value.as_str()?.as_bytes().to_vec()));
+        let text = value.as_str().filter(|t| !is_placeholder(t))?;
+        values.push((key, text.as_bytes().to_vec()));
     }
     let tls_type = secret.str_at(&["type"]) == Some("kubernetes.io/tls");
     if values.is_empty() && !tls_type {
@@ -257,5 +259,7 @@ mod tests {
         assert_eq!(problem(&opaque_without_data, 0), None);
         let sops = tls("sops: {version: 3.9.0}\nstringData:\n  tls.crt: ENC[AES256_GCM,data:x]\n");
         assert_eq!(problem(&sops, 0), None);
+        let templated = tls("stringData:\n  tls.crt: ${TLS_CRT}\n  tls.key: ${TLS_KEY}\n");
+        assert_eq!(problem(&templated, 0), None);
     }
 }
