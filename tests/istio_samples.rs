@@ -34,6 +34,10 @@ const EXPECTED: &[(&str, &str, u64)] = &[
     ("MW105", "ambient-argo/tag-chart/values.yaml", 1),
     // IstioOperator is istioctl input since the in-cluster operator was removed.
     ("MW105", "bookinfo/demo-profile-no-gateways.yaml", 2),
+    // The samples are applied one at a time; together, four of them put host `*` on port 80
+    // of the same `istio: ingressgateway` (MW604 warning; istioctl analyze reports the same,
+    // IST0145): cert-manager-gateway, helloworld-gateway, httpbin-gateway, tornado-gateway.
+    ("MW604", "bookinfo/networking/certmanager-gateway.yaml", 15),
     // TLS origination to www.googleapis.com with no caCertificates: verified only against
     // the proxy's system roots (MW406 warning; istioctl analyze reports the same, IST0128).
     (
@@ -62,6 +66,8 @@ const EXPECTED: &[(&str, &str, u64)] = &[
     // An OpenAPI document, not a manifest.
     ("MW105", "bookinfo/swagger.yaml", 1),
     ("MW105", "cicd/skaffold/skaffold.yaml", 17),
+    ("MW604", "helloworld/helloworld-gateway.yaml", 14),
+    ("MW604", "httpbin/httpbin-gateway.yaml", 14),
     // The east-west gateway originates SIMPLE TLS to istiod with no caCertificates: istiod's
     // certificate is not signed by the proxy's system roots (MW406 warning; istioctl analyze
     // reports the same, IST0129).
@@ -104,6 +110,7 @@ const EXPECTED: &[(&str, &str, u64)] = &[
     // TCPRoute is served as v1 only by Gateway API 1.6.
     ("MW107", "tcp-echo/gateway-api/tcp-echo-20-v2.yaml", 1),
     ("MW107", "tcp-echo/gateway-api/tcp-echo-all-v1.yaml", 39),
+    ("MW604", "websockets/route.yaml", 14),
 ];
 
 #[test]

@@ -16,6 +16,7 @@ pub mod authz;
 pub mod certs;
 pub mod dangling_after_kustomize;
 pub mod egress;
+pub mod gateway;
 pub mod lifecycle;
 pub mod mtls;
 pub mod refs;
@@ -93,6 +94,11 @@ pub static RULES: &[&Rule] = &[
     &refs::tls_without_ca::RULE,
     &refs::service_entry_needs_addresses::RULE,
     &egress::egress_host_without_service_entry::RULE,
+    &gateway::selector_matches_nothing::RULE,
+    &gateway::port_not_on_service::RULE,
+    &gateway::conflicting_gateways::RULE,
+    &gateway::duplicate_certificate::RULE,
+    &gateway::invalid_credential::RULE,
     &routing::virtual_service_host_not_in_gateway::RULE,
     &routing::internal_gateway_reference::RULE,
     &routing::conflicting_mesh_hosts::RULE,

@@ -99,6 +99,79 @@ pub fn auto_allocates_addresses(document: &Node) -> bool {
     .is_some()
 }
 
+/// Where istiod's configuration in a document keeps its environment, and the value it gives
+/// one variable.
+pub struct IstiodEnv<'a> {
+    /// The environment (a map in Helm values, a `name`/`value` list elsewhere), or the node
+    /// it would go under when there is none.
+    pub at: &'a Node,
+    /// The variable's value, when set.
+    pub value: Option<&'a Node>,
+}
+
+/// Environment variable `name` of istiod, if `document` is istiod's configuration: its Helm
+/// values (`pilot.env`), an IstioOperator (`spec.values.pilot.env`, then
+/// `spec.components.pilot.k8s.env`), or istiod's Deployment (its `discovery` container, else
+/// the first container of a Deployment labelled `app: istiod`).
+pub fn istiod_env<'a>(document: &'a Node, name: &str) -> Option<IstiodEnv<'a>> {
+    let in_list = |list: Option<&'a Node>| {
+        list.and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .find(|e| e.str_at(&["name"]) == Some(name))
+            .and_then(|e| e.get("value"))
+    };
+    match document.str_at(&["kind"]) {
+        None => {
+            let pilot = document.get("pilot")?; // Helm values of istiod
+            let env = pilot.get("env");
+            Some(IstiodEnv {
+                at: env.unwrap_or(pilot),
+                value: env.and_then(|e| e.get(name)),
+            })
+        }
+        Some("IstioOperator") => {
+            let values_env = document.at(&["spec", "values", "pilot", "env"]);
+            let component_env = document.at(&["spec", "components", "pilot", "k8s", "env"]);
+            Some(IstiodEnv {
+                at: values_env
+                    .or(component_env)
+                    .or(document.get("spec"))
+                    .unwrap_or(document),
+                value: values_env
+                    .and_then(|e| e.get(name))
+                    .or_else(|| in_list(component_env)),
+            })
+        }
+        Some("Deployment") => {
+            let containers = document
+                .at(&["spec", "template", "spec", "containers"])
+                .and_then(Node::as_seq)
+                .unwrap_or_default();
+            let labelled = document.str_at(&["metadata", "labels", "app"]) == Some("istiod");
+            let discovery = containers
+                .iter()
+                .find(|c| c.str_at(&["name"]) == Some("discovery"))
+                .or(containers.first().filter(|_| labelled))?;
+            let env = discovery.get("env");
+            Some(IstiodEnv {
+                at: env.unwrap_or(discovery),
+                value: in_list(env),
+            })
+        }
+        Some(_) => None,
+    }
+}
+
+/// Whether a document is istiod configuration setting `PILOT_SCOPE_GATEWAY_TO_NAMESPACE`
+/// (a Gateway then selects gateway pods of its own namespace only).
+pub fn scopes_gateways_to_namespace(document: &Node) -> bool {
+    istiod_env(document, "PILOT_SCOPE_GATEWAY_TO_NAMESPACE")
+        .and_then(|env| env.value)
+        .and_then(crate::policy::workload::scalar)
+        .is_some_and(|v| v == "true")
+}
+
 /// The trust domain a document configures, if it is istiod configuration.
 pub fn trust_domain_of(document: &Node) -> Option<String> {
     read_mesh_config(document, |mesh| {
@@ -123,6 +196,28 @@ mod tests {
             "edge-us"
         );
         assert_eq!(cluster_of(Path::new("/r/clusters/x.yaml"), true), "default");
+    }
+
+    #[test]
+    fn gateway_scoping_comes_from_istiod_env() {
+        let parse = |text: &str| {
+            crate::manifest::parse_documents(Path::new("v.yaml"), text.as_bytes()).unwrap()[0]
+                .clone()
+        };
+        let scoped = |text: &str| scopes_gateways_to_namespace(&parse(text));
+        assert!(scoped(
+            "pilot:\n  env:\n    PILOT_SCOPE_GATEWAY_TO_NAMESPACE: true\n"
+        ));
+        assert!(!scoped(
+            "pilot:\n  env:\n    PILOT_SCOPE_GATEWAY_TO_NAMESPACE: \"false\"\n"
+        ));
+        assert!(scoped(
+            "kind: IstioOperator\nspec:\n  components:\n    pilot:\n      k8s:\n        env:\n          - {name: PILOT_SCOPE_GATEWAY_TO_NAMESPACE, value: \"true\"}\n"
+        ));
+        assert!(scoped(
+            "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: discovery\n          env: [{name: PILOT_SCOPE_GATEWAY_TO_NAMESPACE, value: \"true\"}]\n"
+        ));
+        assert!(!scoped("kind: ConfigMap\ndata: {}\n"));
     }
 
     #[test]

@@ -47,6 +47,7 @@ struct ClusterObjects {
     aliases: Vec<String>,
     registry_only: bool,
     auto_allocates_addresses: bool,
+    scope_gateways_to_namespace: bool,
 }
 
 /// The nearest directory at or above `path` holding `.git` or `mesh.yaml`.
@@ -98,6 +99,8 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
                 cluster.registry_only |= documents.iter().any(cluster::is_registry_only);
                 cluster.auto_allocates_addresses |=
                     documents.iter().any(cluster::auto_allocates_addresses);
+                cluster.scope_gateways_to_namespace |=
+                    documents.iter().any(cluster::scopes_gateways_to_namespace);
                 cluster.values.extend(documents);
             }
         }
@@ -114,6 +117,10 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
         cluster.registry_only |= source.objects.iter().any(cluster::is_registry_only);
         cluster.auto_allocates_addresses |=
             source.objects.iter().any(cluster::auto_allocates_addresses);
+        cluster.scope_gateways_to_namespace |= source
+            .objects
+            .iter()
+            .any(cluster::scopes_gateways_to_namespace);
         cluster.objects.extend(source.objects);
         findings.extend(source.findings);
     }
@@ -135,6 +142,7 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
                 Model::new(&name, &c.objects, &domain).with_trust_domain_aliases(&c.aliases);
             model.registry_only = c.registry_only;
             model.auto_allocates_addresses = c.auto_allocates_addresses;
+            model.scope_gateways_to_namespace = c.scope_gateways_to_namespace;
             (model, c.objects)
         })
         .unzip();

@@ -170,6 +170,9 @@ pub struct Model {
     /// Whether sidecars give ServiceEntry hosts without `addresses` an address of their
     /// own (DNS capture with auto-allocation in istiod's mesh config).
     pub auto_allocates_addresses: bool,
+    /// Whether istiod runs with `PILOT_SCOPE_GATEWAY_TO_NAMESPACE`: a Gateway selects gateway
+    /// pods of its own namespace only.
+    pub scope_gateways_to_namespace: bool,
 }
 
 /// Everything about one callee that does not depend on the caller.
@@ -259,6 +262,7 @@ impl Model {
             authorization,
             registry_only: false,
             auto_allocates_addresses: false,
+            scope_gateways_to_namespace: false,
         }
     }
 

@@ -12,10 +12,11 @@
 //! `spec.components.pilot.k8s.env`). A cluster whose istiod the repository does not
 //! configure is not judged.
 
-use super::seq;
 use crate::analyze::{Repo, RepoRule};
 use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
+use crate::policy::cluster::istiod_env;
+use crate::policy::workload::scalar;
 
 /// `jwks-fetch-unrestricted`
 pub static CODE: Code = Code {
@@ -99,46 +100,11 @@ fn check(repo: &Repo) -> Vec<Finding> {
 }
 
 /// For an istiod configuration document without `BLOCKED_CIDRS_IN_JWKS_URIS`: the
-/// document and the node to point at (where the environment is, or would go).
+/// document and the node to point at (its environment, or where it would go).
 fn unrestricted_istiod(document: &Node) -> Option<(&Node, &Node)> {
-    let environments: Vec<&Node>;
-    let at: &Node;
-    match document.str_at(&["kind"]) {
-        Some("Deployment") if document.str_at(&["metadata", "labels", "app"]) == Some("istiod") => {
-            let containers = seq(document.at(&["spec", "template", "spec", "containers"]));
-            environments = containers.iter().filter_map(|c| c.get("env")).collect();
-            at = containers.first().unwrap_or(document);
-        }
-        Some("IstioOperator") => {
-            let values_env = document.at(&["spec", "values", "pilot", "env"]);
-            let component_env = document.at(&["spec", "components", "pilot", "k8s", "env"]);
-            environments = values_env.into_iter().chain(component_env).collect();
-            at = document.get("spec").unwrap_or(document);
-        }
-        None if document.get("pilot").is_some() => {
-            environments = document.at(&["pilot", "env"]).into_iter().collect();
-            at = document.get("pilot").unwrap_or(document);
-        }
-        _ => return None,
-    }
-    let restricted = environments.iter().any(|env| sets_blocked_cidrs(env));
-    (!restricted).then(|| (document, environments.first().copied().unwrap_or(at)))
-}
-
-/// Whether an environment — a list of `{name, value}` (Kubernetes) or a map (Helm values)
-/// — sets `BLOCKED_CIDRS_IN_JWKS_URIS` to something.
-fn sets_blocked_cidrs(env: &Node) -> bool {
-    let non_empty = |value: Option<&Node>| {
-        value
-            .and_then(crate::policy::workload::scalar)
-            .is_some_and(|v| !v.is_empty())
-    };
-    match env.as_seq() {
-        Some(list) => list
-            .iter()
-            .any(|e| e.str_at(&["name"]) == Some(BLOCKED_CIDRS) && non_empty(e.get("value"))),
-        None => non_empty(env.get(BLOCKED_CIDRS)),
-    }
+    let env = istiod_env(document, BLOCKED_CIDRS)?;
+    let restricted = env.value.and_then(scalar).is_some_and(|v| !v.is_empty());
+    (!restricted).then_some((document, env.at))
 }
 
 #[cfg(test)]

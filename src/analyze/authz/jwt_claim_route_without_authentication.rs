@@ -12,7 +12,7 @@
 //! mention may apply (the pods may carry them) and counts.
 
 use super::seq;
-use crate::analyze::refs::missing_tls_credential::gateway_namespaces;
+use crate::analyze::gateway::Gateways;
 use crate::analyze::refs::{is_istio, namespace_of};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
@@ -88,6 +88,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     if !cluster.complete {
         return Vec::new();
     }
+    let gateways = Gateways::read(cluster);
     let mut findings = Vec::new();
     for service in cluster
         .objects
@@ -103,10 +104,17 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
                 continue;
             };
             let (gateway_namespace, name) = written.split_once('/').unwrap_or((namespace, written));
-            let Some(gateway) = cluster.index.get("Gateway", gateway_namespace, name) else {
-                continue; // MW402 reports a gateway the repository does not define
+            let found = gateways.objects.iter().position(|g| {
+                namespace_of(g) == gateway_namespace
+                    && g.str_at(&["metadata", "name"]) == Some(name)
+            });
+            // MW402 reports a gateway the repository does not define, MW602 one whose
+            // selector matches nothing.
+            let Some((namespaces, _)) = found.and_then(|i| gateways.workload_namespaces(i)) else {
+                continue;
             };
-            if !is_istio(gateway, "Gateway") || covered(cluster, gateway) {
+            let gateway = gateways.objects[found.unwrap_or_default()];
+            if covered(cluster, gateway, namespaces) {
                 continue;
             }
             findings.push(
@@ -139,9 +147,9 @@ fn claim_match(service: &Node) -> Option<(&str, &Node)> {
         .map(|(key, value)| (key.as_str(), value))
 }
 
-/// Whether a RequestAuthentication of the repository may apply to `gateway`'s pods.
-fn covered(cluster: &Cluster, gateway: &Node) -> bool {
-    let (mut namespaces, _) = gateway_namespaces(cluster, gateway);
+/// Whether a RequestAuthentication of the repository may apply to `gateway`'s pods, which
+/// run in `namespaces`.
+fn covered(cluster: &Cluster, gateway: &Node, mut namespaces: Vec<String>) -> bool {
     namespaces.push(ROOT_NAMESPACE.to_string());
     let gateway_labels = gateway.at(&["spec", "selector"]);
     cluster.objects.iter().any(|object| {

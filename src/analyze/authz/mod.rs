@@ -92,7 +92,7 @@ fn is_gateway<'a>(mut labels: impl Iterator<Item = (&'a str, &'a str)>) -> bool 
 }
 
 /// `<namespace>/<name>` of an object.
-fn object_id(object: &Node) -> String {
+pub fn object_id(object: &Node) -> String {
     format!(
         "{}/{}",
         object

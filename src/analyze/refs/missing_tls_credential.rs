@@ -3,18 +3,19 @@
 //! A Gateway server with `tls.mode` SIMPLE, MUTUAL or OPTIONAL_MUTUAL reads its certificate
 //! from the Secret `credentialName` in the namespace where the gateway workload runs (the
 //! pods `spec.selector` selects, in any namespace), not the Gateway's. When the repository
-//! holds that workload, the Secret must be in its namespace; when it does not (a gateway
+//! holds that workload ([`crate::analyze::gateway::Gateways`] resolves it), the Secret must
+//! be in its namespace; when the workload may run outside the repository (a gateway
 //! installed by Helm), in the Gateway's namespace or one of Istio's usual gateway namespaces
-//! (`istio-system`, `istio-ingress`). A Secret, a cert-manager Certificate writing that
-//! `secretName`, an ExternalSecret or a SealedSecret producing it all count. Without one the
-//! gateway has no certificate for the server: its listener is not served and TLS handshakes
-//! on that port fail.
+//! (`istio-system`, `istio-ingress`); a selector that matches nothing is MW602's. A Secret,
+//! a cert-manager Certificate writing that `secretName`, an ExternalSecret or a SealedSecret
+//! producing it all count. Without one the gateway has no certificate for the server: its
+//! listener is not served and TLS handshakes on that port fail.
 
-use crate::analyze::refs::{is_istio, is_placeholder, namespace_of, seq};
+use crate::analyze::gateway::Gateways;
+use crate::analyze::refs::{is_placeholder, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
-use crate::policy::workload::{Labels, matches_labels, scalar};
 
 /// `missing-tls-credential`
 pub static CODE: Code = Code {
@@ -29,8 +30,9 @@ Certificate with that `secretName`, an ExternalSecret or a SealedSecret producin
 the namespace where the gateway workload runs. That is the namespace of the pods the
 Gateway's `selector` selects when the repository holds them (any namespace, as Istio
 matches); otherwise the Gateway's own namespace, `istio-system` or `istio-ingress`, where
-Istio's installation guides run gateways. (Istio's own analyzer, IST0101, reports the same
-missing credential.)
+Istio's installation guides run gateways.
+
+`istioctl analyze` reports this as IST0101 (ReferencedResourceNotFound).
 
 ## Why is this bad?
 The gateway reads its certificate from that Secret in its own namespace. Without it the
@@ -72,17 +74,17 @@ spec:
 "#,
 };
 
-/// Where Istio's installation guides run gateway workloads.
-const USUAL_GATEWAY_NAMESPACES: [&str; 2] = ["istio-system", "istio-ingress"];
-
 pub static RULE: Rule = Rule { code: &CODE, check };
 
 const TERMINATING: [&str; 3] = ["SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL"];
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
+    let gateways = Gateways::read(cluster);
     let mut findings = Vec::new();
-    for object in cluster.objects.iter().filter(|o| is_istio(o, "Gateway")) {
-        let (namespaces, assumed) = gateway_namespaces(cluster, object);
+    for (index, object) in gateways.objects.iter().enumerate() {
+        let Some((namespaces, assumed)) = gateways.workload_namespaces(index) else {
+            continue;
+        };
         for server in seq(object.at(&["spec", "servers"])) {
             let Some(tls) = server.get("tls") else {
                 continue;
@@ -132,37 +134,6 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
         }
     }
     findings
-}
-
-/// The namespaces of the workloads `gateway` selects, or, when the repository holds none of
-/// them, the namespaces they may run in (`true`: assumed).
-pub fn gateway_namespaces(cluster: &Cluster, gateway: &Node) -> (Vec<String>, bool) {
-    let selector: Labels = gateway
-        .at(&["spec", "selector"])
-        .and_then(Node::as_map)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
-        .collect();
-    let mut selected: Vec<String> = cluster
-        .model
-        .workloads()
-        .iter()
-        .filter(|w| !selector.is_empty() && matches_labels(&selector, &w.labels))
-        .map(|w| w.namespace.clone())
-        .collect();
-    selected.sort();
-    selected.dedup();
-    if !selected.is_empty() {
-        return (selected, false);
-    }
-    let mut assumed = vec![namespace_of(gateway).to_string()];
-    for usual in USUAL_GATEWAY_NAMESPACES {
-        if !assumed.iter().any(|n| n == usual) {
-            assumed.push(usual.to_string());
-        }
-    }
-    (assumed, true)
 }
 
 /// Whether some object of `objects` creates Secret `namespace/name`.
