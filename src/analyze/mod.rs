@@ -15,6 +15,8 @@ pub mod egress;
 pub mod lifecycle;
 pub mod mtls;
 pub mod refs;
+pub mod selectors;
+pub mod sidecar;
 
 use std::collections::HashMap;
 
@@ -87,6 +89,13 @@ pub static RULES: &[&Rule] = &[
     &refs::tls_without_ca::RULE,
     &refs::service_entry_needs_addresses::RULE,
     &egress::egress_host_without_service_entry::RULE,
+    &selectors::ineffective_gateway_selector::RULE,
+    &selectors::conflicting_workload_selectors::RULE,
+    &selectors::multiple_namespace_defaults::RULE,
+    &selectors::subset_selects_no_pods::RULE,
+    &sidecar::application_uid::RULE,
+    &sidecar::multiple_injection_labels::RULE,
+    &sidecar::misplaced_pod_annotation::RULE,
 ];
 
 /// The whole repository, for analyzers that compare clusters (a shared root CA, a CA Secret

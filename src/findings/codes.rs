@@ -506,8 +506,15 @@ pub static CATALOG: &[&Code] = &[
     &INCONSISTENT_ROOT,
     &CACERTS_LAYOUT,
     &EGRESS_HOST_WITHOUT_SERVICE_ENTRY,
+    &crate::analyze::selectors::ineffective_gateway_selector::CODE,
+    &crate::analyze::selectors::conflicting_workload_selectors::CODE,
+    &crate::analyze::selectors::multiple_namespace_defaults::CODE,
+    &crate::analyze::selectors::subset_selects_no_pods::CODE,
     &JOB_WITHOUT_SIDECAR_EXIT,
     &JOB_OUTLIVES_WORKLOAD_CERTIFICATE,
+    &crate::analyze::sidecar::application_uid::CODE,
+    &crate::analyze::sidecar::multiple_injection_labels::CODE,
+    &crate::analyze::sidecar::misplaced_pod_annotation::CODE,
 ];
 
 pub static INVALID_YAML: Code = Code {
@@ -1590,12 +1597,13 @@ pub static SELECTOR_MATCHES_NOTHING: Code = Code {
     help: "fix the labels so they match the workload's pod template labels",
     docs: r#"## What it does
 Checks that the workload selector of an AuthorizationPolicy, PeerAuthentication,
-RequestAuthentication, Telemetry (`selector.matchLabels`) or Sidecar
+RequestAuthentication, Telemetry, WasmPlugin (`selector.matchLabels`) or Sidecar
 (`workloadSelector.labels`) matches the pod template labels of some workload in its
 namespace (any namespace, for the root namespace `istio-system`). Namespaces whose workloads
 the repository does not hold are skipped.
 
-`istioctl analyze` reports this as IST0127 (NoMatchingWorkloadsFound).
+`istioctl analyze` reports this as IST0127 (NoMatchingWorkloadsFound) for an
+AuthorizationPolicy and as IST0101 (ReferencedResourceNotFound) for a Sidecar or Telemetry.
 
 ## Why is this bad?
 A policy that selects nothing does nothing: the workload it was written for keeps the

@@ -31,7 +31,7 @@ fn is_allow(policy: &Node) -> bool {
 }
 
 /// Whether a policy binds to gateways or waypoints rather than sidecars.
-fn is_targeted(policy: &Node) -> bool {
+pub(crate) fn is_targeted(policy: &Node) -> bool {
     let spec = policy.get("spec");
     spec.is_some_and(|s| s.get("targetRef").is_some() || s.get("targetRefs").is_some())
 }

@@ -1,6 +1,6 @@
 //! MW303: a workload selector that selects no workload.
 //!
-//! AuthorizationPolicy, PeerAuthentication, RequestAuthentication and Telemetry select
+//! AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry and WasmPlugin select
 //! workloads by `selector.matchLabels`, a Sidecar by `workloadSelector.labels`, among the
 //! pods of their namespace (of every namespace, in the root namespace). A selector no
 //! workload of the cluster matches makes the policy do nothing — usually a typo, or a label
@@ -9,57 +9,29 @@
 //! gateways installed outside the repository).
 
 use super::object_id;
+use crate::analyze::selectors::{selector_labels, workload_selector, workloads_by_namespace};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
-use crate::manifest::Node;
 use crate::policy::ROOT_NAMESPACE;
-use crate::policy::workload::{Labels, matches_labels, scalar};
+use crate::policy::workload::matches_labels;
 
 pub static RULE: Rule = Rule {
     code: &codes::SELECTOR_MATCHES_NOTHING,
     check,
 };
 
-/// The selector labels of an Istio object that selects workloads, and where they are.
-fn selector(object: &Node) -> Option<&Node> {
-    let group = object.str_at(&["apiVersion"])?.split('/').next()?;
-    let path: &[&str] = match (object.str_at(&["kind"])?, group) {
-        (
-            "AuthorizationPolicy" | "PeerAuthentication" | "RequestAuthentication",
-            "security.istio.io",
-        )
-        | ("Telemetry", "telemetry.istio.io") => &["spec", "selector", "matchLabels"],
-        ("Sidecar", "networking.istio.io") => &["spec", "workloadSelector", "labels"],
-        _ => return None,
-    };
-    object
-        .at(path)
-        .filter(|s| !s.as_map().unwrap_or_default().is_empty())
-}
-
 fn check(cluster: &Cluster) -> Vec<Finding> {
     if !cluster.complete {
         return Vec::new();
     }
     let workloads = cluster.model.workloads();
-    let mut by_namespace: std::collections::HashMap<&str, Vec<_>> = Default::default();
-    for workload in workloads {
-        by_namespace
-            .entry(workload.namespace.as_str())
-            .or_default()
-            .push(workload);
-    }
+    let by_namespace = workloads_by_namespace(workloads);
     let mut findings = Vec::new();
     for object in cluster.objects {
-        let Some(node) = selector(object) else {
+        let Some(node) = workload_selector(object) else {
             continue;
         };
-        let labels: Labels = node
-            .as_map()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
-            .collect();
+        let labels = selector_labels(node);
         let namespace = object
             .str_at(&["metadata", "namespace"])
             .unwrap_or("default");
