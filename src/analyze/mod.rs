@@ -96,6 +96,7 @@ pub static RULES: &[&Rule] = &[
     &sidecar::application_uid::RULE,
     &sidecar::multiple_injection_labels::RULE,
     &sidecar::misplaced_pod_annotation::RULE,
+    &sidecar::namespace_not_injected::RULE,
 ];
 
 /// The whole repository, for analyzers that compare clusters (a shared root CA, a CA Secret

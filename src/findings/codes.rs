@@ -515,6 +515,7 @@ pub static CATALOG: &[&Code] = &[
     &crate::analyze::sidecar::application_uid::CODE,
     &crate::analyze::sidecar::multiple_injection_labels::CODE,
     &crate::analyze::sidecar::misplaced_pod_annotation::CODE,
+    &crate::analyze::sidecar::namespace_not_injected::CODE,
 ];
 
 pub static INVALID_YAML: Code = Code {

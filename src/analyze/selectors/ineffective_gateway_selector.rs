@@ -78,7 +78,7 @@ pub static RULE: Rule = Rule { code: &CODE, check };
 fn check(cluster: &Cluster) -> Vec<Finding> {
     let by_namespace = workloads_by_namespace(cluster.model.workloads());
     let mut findings = Vec::new();
-    for object in &*cluster.objects {
+    for object in cluster.objects {
         let kind = object.str_at(&["kind"]).unwrap_or_default();
         if !POLICY_KINDS.contains(&kind) || is_targeted(object) {
             continue;

@@ -7,23 +7,11 @@
 //! configuration — silently does not apply.
 
 use crate::analyze::refs::namespace_of;
+use crate::analyze::sidecar::{INJECT_LABEL, POD_ANNOTATION_PREFIXES};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
 use crate::policy::workload::pod_template;
-
-/// Prefixes of the annotations Istio reads on pods only.
-const POD_ANNOTATION_PREFIXES: [&str; 6] = [
-    "sidecar.istio.io/",
-    "traffic.sidecar.istio.io/",
-    "readiness.status.sidecar.istio.io/",
-    "status.sidecar.istio.io/",
-    "proxy.istio.io/",
-    "inject.istio.io/",
-];
-
-/// The label that turns injection on or off for a pod.
-const INJECT_LABEL: &str = "sidecar.istio.io/inject";
 
 pub static CODE: Code = Code {
     code: "MW705",

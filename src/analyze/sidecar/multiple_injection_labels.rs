@@ -7,16 +7,11 @@
 //! silently keeps the old proxy. `istio-injection=disabled` switches injection off whatever
 //! else is set, so it is no conflict; Istio's root namespace is not judged.
 
+use crate::analyze::sidecar::{NAMESPACE_INJECTION_LABEL, NAMESPACE_MODE_LABELS};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
 use crate::policy::ROOT_NAMESPACE;
 use crate::policy::workload::labels;
-
-/// The legacy injection label.
-const INJECTION_LABEL: &str = "istio-injection";
-
-/// The labels that choose a revision or the ambient data plane.
-const MODE_LABELS: [&str; 2] = ["istio.io/rev", "istio.io/dataplane-mode"];
 
 pub static CODE: Code = Code {
     code: "MW704",
@@ -73,14 +68,14 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             continue;
         }
         let labels = labels(Some(node));
-        let injection = labels.get(INJECTION_LABEL);
+        let injection = labels.get(NAMESPACE_INJECTION_LABEL);
         let mut set: Vec<String> = injection
-            .map(|v| format!("{INJECTION_LABEL}={v}"))
+            .map(|v| format!("{NAMESPACE_INJECTION_LABEL}={v}"))
             .into_iter()
             .collect();
         if injection.is_none_or(|v| v == "enabled") {
             set.extend(
-                MODE_LABELS
+                NAMESPACE_MODE_LABELS
                     .iter()
                     .filter_map(|key| labels.get(*key).map(|v| format!("{key}={v}"))),
             );
