@@ -1,15 +1,18 @@
 //! MW303: a workload selector that selects no workload.
 //!
-//! AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry and WasmPlugin select
-//! workloads by `selector.matchLabels`, a Sidecar by `workloadSelector.labels`, among the
-//! pods of their namespace (of every namespace, in the root namespace). A selector no
+//! AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry and WasmPlugin
+//! select workloads by `selector.matchLabels`, a Sidecar by `workloadSelector.labels`, among
+//! the pods of their namespace (of every namespace, in the root namespace). A selector no
 //! workload of the cluster matches makes the policy do nothing — usually a typo, or a label
 //! that changed on the Deployment but not on the policy. A namespace the repository holds no
 //! workloads of is left alone: its pods are deployed from elsewhere (for the root namespace,
-//! gateways installed outside the repository).
+//! gateways installed outside the repository), and so is a selector of the pods Istio
+//! deploys for a Gateway API gateway.
 
 use super::object_id;
-use crate::analyze::selectors::{selector_labels, workload_selector, workloads_by_namespace};
+use crate::analyze::selectors::{
+    GATEWAY_NAME_LABEL, selector_labels, workload_selector, workloads_by_namespace,
+};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Finding, codes};
 use crate::policy::ROOT_NAMESPACE;
@@ -32,6 +35,9 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             continue;
         };
         let labels = selector_labels(node);
+        if labels.contains_key(GATEWAY_NAME_LABEL) {
+            continue; // the pods of a Gateway API gateway, deployed by Istio (MW620)
+        }
         let namespace = object
             .str_at(&["metadata", "namespace"])
             .unwrap_or("default");

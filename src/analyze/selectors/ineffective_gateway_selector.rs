@@ -9,13 +9,12 @@
 
 use crate::analyze::authz::is_targeted;
 use crate::analyze::refs::namespace_of;
-use crate::analyze::selectors::{selector_labels, workload_selector, workloads_by_namespace};
+use crate::analyze::selectors::{
+    GATEWAY_NAME_LABEL, selector_labels, workload_selector, workloads_by_namespace,
+};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
 use crate::policy::workload::matches_labels;
-
-/// The label Gateway API implementations put on the pods of a Gateway's deployment.
-const GATEWAY_NAME_LABEL: &str = "gateway.networking.k8s.io/gateway-name";
 
 /// The kinds whose workload selector Istio ignores on Gateway API gateways.
 const POLICY_KINDS: [&str; 4] = [

@@ -17,6 +17,10 @@ use crate::analyze::refs::namespace_of;
 use crate::manifest::Node;
 use crate::policy::workload::{Labels, Workload, labels};
 
+/// The label Gateway API implementations put on the pods of a Gateway's deployment (which
+/// Istio creates from the Gateway, outside the repository).
+pub const GATEWAY_NAME_LABEL: &str = "gateway.networking.k8s.io/gateway-name";
+
 /// The selector of an Istio object that selects workloads by labels — `selector.matchLabels`
 /// of an AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry or
 /// WasmPlugin, `workloadSelector.labels` of a Sidecar — when it names at least one label.
