@@ -166,6 +166,7 @@ pub fn pod_template(object: &Node) -> Option<&Node> {
     }
 }
 
+/// The labels (or annotations) of a metadata map, values as text; others are skipped.
 pub(crate) fn labels(node: Option<&Node>) -> Labels {
     node.and_then(Node::as_map)
         .unwrap_or_default()
