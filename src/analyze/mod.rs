@@ -21,6 +21,8 @@ pub mod lifecycle;
 pub mod mtls;
 pub mod refs;
 pub mod routing;
+pub mod selectors;
+pub mod sidecar;
 
 use std::collections::HashMap;
 
@@ -105,6 +107,14 @@ pub static RULES: &[&Rule] = &[
     &routing::destination_port_required::RULE,
     &routing::unreachable_route_rule::RULE,
     &routing::ineffective_match::RULE,
+    &selectors::ineffective_gateway_selector::RULE,
+    &selectors::conflicting_workload_selectors::RULE,
+    &selectors::multiple_namespace_defaults::RULE,
+    &selectors::subset_selects_no_pods::RULE,
+    &sidecar::application_uid::RULE,
+    &sidecar::multiple_injection_labels::RULE,
+    &sidecar::misplaced_pod_annotation::RULE,
+    &sidecar::namespace_not_injected::RULE,
 ];
 
 /// The whole repository, for analyzers that compare clusters (a shared root CA, a CA Secret

@@ -141,17 +141,10 @@ impl Inventory {
             if !seen.insert((kind.to_string(), namespace.to_string(), name.to_string())) {
                 continue;
             }
-            let pod = match kind {
-                "Pod" => Some(object),
-                "CronJob" => object.at(&["spec", "jobTemplate", "spec", "template"]),
-                k if CONTROLLERS.contains(&k) => object.at(&["spec", "template"]),
-                "Service" => {
-                    inventory.services.extend(service(object, namespace, name));
-                    None
-                }
-                _ => None,
-            };
-            if let Some(pod) = pod {
+            if kind == "Service" {
+                inventory.services.extend(service(object, namespace, name));
+            }
+            if let Some(pod) = pod_template(object) {
                 let origin = object
                     .at(&["metadata", "name"])
                     .map_or_else(|| object.origin.clone(), |n| n.origin.clone());
@@ -163,7 +156,18 @@ impl Inventory {
     }
 }
 
-fn labels(node: Option<&Node>) -> Labels {
+/// The pod a workload object runs: a bare Pod itself, a controller's pod template.
+pub fn pod_template(object: &Node) -> Option<&Node> {
+    match object.str_at(&["kind"])? {
+        "Pod" => Some(object),
+        "CronJob" => object.at(&["spec", "jobTemplate", "spec", "template"]),
+        kind if CONTROLLERS.contains(&kind) => object.at(&["spec", "template"]),
+        _ => None,
+    }
+}
+
+/// The labels (or annotations) of a metadata map, values as text; others are skipped.
+pub(crate) fn labels(node: Option<&Node>) -> Labels {
     node.and_then(Node::as_map)
         .unwrap_or_default()
         .iter()

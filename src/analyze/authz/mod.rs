@@ -13,6 +13,7 @@ pub mod unknown_principal;
 pub mod wildcard_principal;
 pub mod workload_without_allow_policy;
 
+use crate::analyze::selectors::GATEWAY_NAME_LABEL;
 use crate::manifest::Node;
 use crate::policy::DEFAULT_TRUST_DOMAIN;
 
@@ -33,7 +34,7 @@ fn is_allow(policy: &Node) -> bool {
 }
 
 /// Whether a policy binds to gateways or waypoints rather than sidecars.
-fn is_targeted(policy: &Node) -> bool {
+pub(crate) fn is_targeted(policy: &Node) -> bool {
     let spec = policy.get("spec");
     spec.is_some_and(|s| s.get("targetRef").is_some() || s.get("targetRefs").is_some())
 }
@@ -86,9 +87,7 @@ fn local_trust_domains(model: &crate::policy::Model) -> impl Iterator<Item = &st
 /// Whether pod labels (or a selector's) are those of a gateway: Istio's `istio: *gateway`
 /// or a Gateway API gateway's. Gateways serve the outside world and are not sidecars.
 fn is_gateway<'a>(mut labels: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
-    labels.any(|(k, v)| {
-        k == "gateway.networking.k8s.io/gateway-name" || (k == "istio" && v.ends_with("gateway"))
-    })
+    labels.any(|(k, v)| k == GATEWAY_NAME_LABEL || (k == "istio" && v.ends_with("gateway")))
 }
 
 /// `<namespace>/<name>` of an object.

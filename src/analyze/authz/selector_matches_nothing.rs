@@ -1,21 +1,24 @@
 //! MW303: a workload selector that selects no workload.
 //!
-//! AuthorizationPolicy, PeerAuthentication, RequestAuthentication and Telemetry select
-//! workloads by `selector.matchLabels`, a Sidecar by `workloadSelector.labels`, among the
-//! pods of their namespace (of every namespace, in the root namespace). A selector no
+//! AuthorizationPolicy, PeerAuthentication, RequestAuthentication, Telemetry and WasmPlugin
+//! select workloads by `selector.matchLabels`, a Sidecar by `workloadSelector.labels`, among
+//! the pods of their namespace (of every namespace, in the root namespace). A selector no
 //! workload of the cluster matches makes the policy do nothing — usually a typo, or a label
 //! that changed on the Deployment but not on the policy. A namespace the repository holds no
-//! workloads of is left alone: its pods are deployed from elsewhere. A root-namespace
-//! selector is judged against every workload of the cluster, unless the repository holds no
-//! workload of the root namespace and the selector may select a gateway (installed outside
-//! the repository by Istio's charts).
+//! workloads of is left alone: its pods are deployed from elsewhere; so is a selector of the
+//! pods Istio deploys for a Gateway API gateway. A root-namespace selector is judged against
+//! every workload of the cluster, unless the repository holds no workload of the root
+//! namespace and the selector may select a gateway (installed outside the repository by
+//! Istio's charts).
 
 use super::object_id;
+use crate::analyze::selectors::{
+    GATEWAY_NAME_LABEL, selector_labels, workload_selector, workloads_by_namespace,
+};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
-use crate::manifest::Node;
 use crate::policy::ROOT_NAMESPACE;
-use crate::policy::workload::{Labels, matches_labels, scalar};
+use crate::policy::workload::{Labels, matches_labels};
 
 /// `selector-matches-nothing`
 pub static CODE: Code = Code {
@@ -25,7 +28,7 @@ pub static CODE: Code = Code {
     help: "fix the labels so they match the workload's pod template labels",
     docs: r#"## What it does
 Checks that the workload selector of an AuthorizationPolicy, PeerAuthentication,
-RequestAuthentication, Telemetry (`selector.matchLabels`) or Sidecar
+RequestAuthentication, Telemetry, WasmPlugin (`selector.matchLabels`) or Sidecar
 (`workloadSelector.labels`) matches the pod template labels of some workload in its
 namespace (any namespace, for the root namespace `istio-system`). Namespaces whose workloads
 the repository does not hold are skipped, and so is a root-namespace selector that may
@@ -33,7 +36,8 @@ select a gateway (a label `istio`, `istio.io/…`, `gateway.networking.k8s.io/�
 naming a gateway) when the repository deploys nothing into the root namespace: Istio's
 charts install the gateways.
 
-`istioctl analyze` reports this as IST0127 (NoMatchingWorkloadsFound).
+`istioctl analyze` reports this as IST0127 (NoMatchingWorkloadsFound) for an
+AuthorizationPolicy and as IST0101 (ReferencedResourceNotFound) for a Sidecar or Telemetry.
 
 ## Why is this bad?
 A policy that selects nothing does nothing: the workload it was written for keeps the
@@ -64,46 +68,21 @@ spec:
 
 pub static RULE: Rule = Rule { code: &CODE, check };
 
-/// The selector labels of an Istio object that selects workloads, and where they are.
-fn selector(object: &Node) -> Option<&Node> {
-    let group = object.str_at(&["apiVersion"])?.split('/').next()?;
-    let path: &[&str] = match (object.str_at(&["kind"])?, group) {
-        (
-            "AuthorizationPolicy" | "PeerAuthentication" | "RequestAuthentication",
-            "security.istio.io",
-        )
-        | ("Telemetry", "telemetry.istio.io") => &["spec", "selector", "matchLabels"],
-        ("Sidecar", "networking.istio.io") => &["spec", "workloadSelector", "labels"],
-        _ => return None,
-    };
-    object
-        .at(path)
-        .filter(|s| !s.as_map().unwrap_or_default().is_empty())
-}
-
 fn check(cluster: &Cluster) -> Vec<Finding> {
     if !cluster.complete {
         return Vec::new();
     }
     let workloads = cluster.model.workloads();
-    let mut by_namespace: std::collections::HashMap<&str, Vec<_>> = Default::default();
-    for workload in workloads {
-        by_namespace
-            .entry(workload.namespace.as_str())
-            .or_default()
-            .push(workload);
-    }
+    let by_namespace = workloads_by_namespace(workloads);
     let mut findings = Vec::new();
     for object in cluster.objects {
-        let Some(node) = selector(object) else {
+        let Some(node) = workload_selector(object) else {
             continue;
         };
-        let labels: Labels = node
-            .as_map()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|(k, v)| scalar(v).map(|v| (k.clone(), v)))
-            .collect();
+        let labels = selector_labels(node);
+        if labels.contains_key(GATEWAY_NAME_LABEL) {
+            continue; // the pods of a Gateway API gateway, deployed by Istio (MW620)
+        }
         let namespace = object
             .str_at(&["metadata", "namespace"])
             .unwrap_or("default");
