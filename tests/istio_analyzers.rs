@@ -253,6 +253,27 @@ fn istio_analyzer_cases_get_istios_verdicts() {
         types.len()
     );
 
+    let docs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/istio-analyzers.md"),
+    )
+    .unwrap();
+    for (label, now) in [
+        ("covered by meshwright", format!("**{covered_types}**")),
+        ("of the covered types", expected_covered.to_string()),
+        ("detected", format!("**{detected}**")),
+        (
+            "cases Istio expects clean with no error-level mesh finding",
+            format!("{clean} / {clean_cases}"),
+        ),
+    ] {
+        assert!(
+            docs.lines()
+                .any(|l| l.starts_with(&format!("| {label} |"))
+                    && l.ends_with(&format!("| {now} |"))),
+            "docs/istio-analyzers.md: the row `{label}` must end with `| {now} |`"
+        );
+    }
+
     let known = known_gaps();
     if std::env::var_os("MESHWRIGHT_BLESS").is_some() {
         let mut text = std::fs::read_to_string(suite().join("KNOWN_GAPS.tsv"))
@@ -296,4 +317,41 @@ fn the_converted_suite_is_istios_whole_grid() {
     }
     let expected: usize = cases.iter().map(|c| c.expected.len()).sum();
     assert!(expected > 200, "{expected} distinct expected messages");
+}
+
+#[test]
+fn the_docs_table_names_each_ist_type_s_meshwright_codes() {
+    let mut codes_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (code, counterparts) in istio_counterparts() {
+        for ist in counterparts {
+            codes_of.entry(ist).or_default().insert(code.clone());
+        }
+    }
+    let docs = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/istio-analyzers.md"),
+    )
+    .unwrap();
+    let mut rows = BTreeSet::new();
+    for line in docs.lines().filter(|l| l.starts_with("| IST")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (ist, status, codes) = (cells[1], cells[5], cells[6]);
+        rows.insert(ist.to_string());
+        let documented: BTreeSet<String> = if status == "covered" {
+            codes.split(", ").map(str::to_string).collect()
+        } else {
+            BTreeSet::new()
+        };
+        let explained = codes_of.get(ist).cloned().unwrap_or_default();
+        assert_eq!(
+            documented, explained,
+            "{ist}: the table and `explain` disagree"
+        );
+    }
+    assert!(rows.len() > 60, "{} rows", rows.len());
+    for ist in codes_of.keys() {
+        assert!(
+            rows.contains(ist),
+            "{ist} has no row in docs/istio-analyzers.md"
+        );
+    }
 }

@@ -69,6 +69,22 @@ impl<'a> ObjectIndex<'a> {
     }
 }
 
+/// Runs `f` on the one complete cluster `yaml` describes (for analyzers' unit tests).
+#[cfg(test)]
+pub fn with_cluster<T>(yaml: &str, f: impl FnOnce(&Cluster) -> T) -> T {
+    let objects =
+        crate::manifest::parse_documents(std::path::Path::new("test.yaml"), yaml.as_bytes())
+            .expect("valid YAML");
+    let model = Model::new("default", &objects, crate::policy::DEFAULT_TRUST_DOMAIN);
+    let index = ObjectIndex::new(&objects);
+    f(&Cluster {
+        model: &model,
+        objects: &objects,
+        index: &index,
+        complete: true,
+    })
+}
+
 /// An analyzer: its code and its check over one cluster.
 pub struct Rule {
     pub code: &'static Code,

@@ -227,9 +227,6 @@ impl<'a> Gateways<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::ObjectIndex;
-    use crate::manifest::parse_documents;
-    use crate::policy::Model;
 
     const OBJECTS: &str = "apiVersion: apps/v1
 kind: Deployment
@@ -276,35 +273,28 @@ spec:
 
     /// Each Gateway's placement: `selected:<services>`, `outside` or `nothing`.
     fn placements(yaml: &str) -> Vec<String> {
-        let objects = parse_documents(std::path::Path::new("g.yaml"), yaml.as_bytes()).unwrap();
-        let model = Model::new("default", &objects, "cluster.local");
-        let index = ObjectIndex::new(&objects);
-        let cluster = Cluster {
-            model: &model,
-            objects: &objects,
-            index: &index,
-            complete: true,
-        };
-        let gateways = Gateways::read(&cluster);
-        let placed = (0..gateways.objects.len()).map(|i| match gateways.place(i) {
-            Placement::Selected { services, .. } => {
-                let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
-                format!("selected:{}", names.join(","))
-            }
-            Placement::Outside => "outside".to_string(),
-            Placement::Nothing => "nothing".to_string(),
-        });
-        let neighbours = (0..gateways.objects.len()).map(|i| {
-            let names: Vec<&str> = gateways
-                .neighbours(i)
-                .filter_map(|g| g.str_at(&["metadata", "name"]))
-                .collect();
-            names.join(",")
-        });
-        placed
-            .zip(neighbours)
-            .map(|(p, n)| format!("{p} [{n}]"))
-            .collect()
+        crate::analyze::with_cluster(yaml, |cluster| {
+            let gateways = Gateways::read(cluster);
+            let placed = (0..gateways.objects.len()).map(|i| match gateways.place(i) {
+                Placement::Selected { services, .. } => {
+                    let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();
+                    format!("selected:{}", names.join(","))
+                }
+                Placement::Outside => "outside".to_string(),
+                Placement::Nothing => "nothing".to_string(),
+            });
+            let neighbours = (0..gateways.objects.len()).map(|i| {
+                let names: Vec<&str> = gateways
+                    .neighbours(i)
+                    .filter_map(|g| g.str_at(&["metadata", "name"]))
+                    .collect();
+                names.join(",")
+            });
+            placed
+                .zip(neighbours)
+                .map(|(p, n)| format!("{p} [{n}]"))
+                .collect()
+        })
     }
 
     #[test]

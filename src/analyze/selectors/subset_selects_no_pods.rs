@@ -134,9 +134,6 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::ObjectIndex;
-    use crate::manifest::parse_documents;
-    use crate::policy::Model;
 
     /// The subsets MW623 reports for a `reviews` Service whose one pod is labelled
     /// `version: v1`, given a subset's labels.
@@ -149,16 +146,7 @@ mod tests {
              apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {{name: r, namespace: s}}\n\
              spec: {{host: r, subsets: [{{name: x, labels: {subset_labels}}}]}}\n"
         );
-        let objects = parse_documents(std::path::Path::new("t.yaml"), yaml.as_bytes()).unwrap();
-        let model = Model::new("c", &objects, "cluster.local");
-        let index = ObjectIndex::new(&objects);
-        let cluster = Cluster {
-            model: &model,
-            objects: &objects,
-            index: &index,
-            complete: true,
-        };
-        check(&cluster).len()
+        crate::analyze::with_cluster(&yaml, |cluster| check(cluster).len())
     }
 
     #[test]
