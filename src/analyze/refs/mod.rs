@@ -146,6 +146,9 @@ struct Declaration {
 pub struct Registry {
     /// Host → every Service or ServiceEntry declaring it.
     hosts: BTreeMap<String, Vec<Declaration>>,
+    /// The wildcard hosts among them (`*.example.com`), the only ones a host can match
+    /// without being equal to them.
+    wildcards: Vec<String>,
     namespaces: BTreeSet<String>,
 }
 
@@ -197,7 +200,12 @@ impl Registry {
                 _ => {}
             }
         }
-        Registry { hosts, namespaces }
+        let wildcards = hosts.keys().filter(|h| h.contains('*')).cloned().collect();
+        Registry {
+            hosts,
+            wildcards,
+            namespaces,
+        }
     }
 
     /// Whether the registry holds `host` (already resolved): exactly, through a wildcard
@@ -231,12 +239,21 @@ impl Registry {
         (!ports.is_empty()).then_some(ports)
     }
 
+    /// The declarations of every known host overlapping `host`: for a plain host, the one
+    /// equal to it and the wildcards covering it (a lookup, not a scan); for a wildcard, any.
     fn declarations(&self, host: &str) -> impl Iterator<Item = &Declaration> {
         let host = self.expanded(host);
-        self.hosts
-            .iter()
-            .filter(move |(known, _)| hosts_overlap(known, &host))
-            .flat_map(|(_, declarations)| declarations)
+        let overlapping: Vec<&String> = if host.contains('*') {
+            self.hosts
+                .keys()
+                .filter(|k| hosts_overlap(k, &host))
+                .collect()
+        } else {
+            let exact = self.hosts.get_key_value(&host).map(|(k, _)| k);
+            let covering = self.wildcards.iter().filter(|w| hosts_overlap(w, &host));
+            exact.into_iter().chain(covering).collect()
+        };
+        overlapping.into_iter().flat_map(|known| &self.hosts[known])
     }
 
     /// Whether `host` (already resolved) lies outside the cluster's domain, counting

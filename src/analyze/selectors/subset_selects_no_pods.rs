@@ -10,11 +10,13 @@
 //! empty: Istio never sets one to ""). Hosts that are
 //! not a Service of the repository, and namespaces it holds no workloads of, are not judged.
 
+use std::collections::HashMap;
+
 use crate::analyze::refs::{Registry, is_istio, namespace_of, seq};
 use crate::analyze::selectors::{selector_labels, workloads_by_namespace};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
-use crate::policy::workload::{Labels, matches_labels};
+use crate::policy::workload::{Labels, Service, matches_labels};
 
 /// The labels Istio gives each endpoint from where it runs (`AugmentLabels`).
 const TOPOLOGY_LABELS: [&str; 6] = [
@@ -78,7 +80,13 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     }
     let registry = Registry::read(cluster.objects);
     let by_namespace = workloads_by_namespace(cluster.model.workloads());
-    let services = &cluster.model.inventory.services;
+    // The first selecting Service of each host, looked up once per DestinationRule.
+    let mut services: HashMap<String, &Service> = HashMap::new();
+    for service in &cluster.model.inventory.services {
+        if !service.selector.is_empty() {
+            services.entry(service.host()).or_insert(service);
+        }
+    }
     let mut findings = Vec::new();
     for object in cluster
         .objects
@@ -89,10 +97,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             continue;
         };
         let host = registry.resolve(written, namespace_of(object));
-        let Some(service) = services
-            .iter()
-            .find(|s| s.host() == host && !s.selector.is_empty())
-        else {
+        let Some(service) = services.get(&host) else {
             continue;
         };
         let Some(workloads) = by_namespace.get(service.namespace.as_str()) else {
