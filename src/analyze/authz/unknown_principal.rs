@@ -19,7 +19,6 @@ use super::{authorization_policies, rules, sources, split_principal, values};
 use crate::analyze::{Repo, RepoRule};
 use crate::findings::{Code, Finding, Severity};
 use crate::manifest::Node;
-use crate::policy::workload::Inventory;
 use crate::schema::validate::did_you_mean;
 
 /// `unknown-principal`
@@ -90,8 +89,8 @@ struct Identities {
 impl Identities {
     fn of(repo: &Repo) -> Identities {
         let mut identities = Identities::default();
-        for objects in repo.clusters.iter().map(|c| c.objects) {
-            for object in objects {
+        for cluster in repo.clusters {
+            for object in cluster.objects {
                 let namespace = object.str_at(&["metadata", "namespace"]);
                 let name = object.str_at(&["metadata", "name"]).unwrap_or_default();
                 match object.str_at(&["kind"]) {
@@ -109,11 +108,11 @@ impl Identities {
                     identities.namespaces.insert(namespace.to_string());
                 }
             }
-            for workload in Inventory::read(objects).workloads {
+            for workload in cluster.model.workloads() {
                 identities.owned.insert(workload.namespace.clone());
                 identities
                     .accounts
-                    .insert((workload.namespace, workload.service_account));
+                    .insert((workload.namespace.clone(), workload.service_account.clone()));
             }
         }
         identities
