@@ -8,6 +8,9 @@
 //! `dangling_after_kustomize` is the exception: it runs per kustomize root while rendering,
 //! because only the renderer knows which objects it moved.
 //!
+//! What several rules look up — objects by identity, the service registry, the Gateways and
+//! their workloads — is built once per cluster ([`Lookups`]), not by each rule.
+//!
 //! An analyzer's code and docs live in its rule file only: `RULES` and `REPO_RULES` gather
 //! them (`codes`, with `dangling_after_kustomize`'s), and the catalog `meshwright explain`
 //! prints is built from there, so adding an analyzer touches its file and one registry line.
@@ -37,12 +40,32 @@ pub struct Cluster<'a> {
     pub model: &'a Model,
     /// Every rendered object of the cluster, with origins.
     pub objects: &'a [Node],
-    /// The cluster's objects by kind, namespace (`default` when unset) and name.
-    pub index: &'a ObjectIndex<'a>,
+    /// Lookups shared by the rules, built once per cluster.
+    pub lookups: &'a Lookups<'a>,
     /// Whether every input of the repository was read and rendered (no invalid YAML, no
     /// failed kustomize build). Rules that report something *absent* skip an incomplete
     /// repository: the missing object may sit in the input that failed.
     pub complete: bool,
+}
+
+/// What several rules look things up in, built once per cluster rather than by each rule.
+pub struct Lookups<'a> {
+    /// The cluster's objects by kind, namespace (`default` when unset) and name.
+    pub index: ObjectIndex<'a>,
+    /// The cluster's service registry (Services and ServiceEntry hosts).
+    pub registry: refs::Registry,
+    /// The cluster's Istio Gateways and the gateway workloads they select.
+    pub gateways: gateway::Gateways<'a>,
+}
+
+impl<'a> Lookups<'a> {
+    pub fn new(objects: &'a [Node], model: &'a Model) -> Self {
+        Lookups {
+            index: ObjectIndex::new(objects),
+            registry: refs::Registry::read(objects),
+            gateways: gateway::Gateways::read(objects, model),
+        }
+    }
 }
 
 /// Objects by (kind, namespace, name), so rules look objects up instead of scanning.
@@ -76,11 +99,11 @@ pub fn with_cluster<T>(yaml: &str, f: impl FnOnce(&Cluster) -> T) -> T {
         crate::manifest::parse_documents(std::path::Path::new("test.yaml"), yaml.as_bytes())
             .expect("valid YAML");
     let model = Model::new("default", &objects, crate::policy::DEFAULT_TRUST_DOMAIN);
-    let index = ObjectIndex::new(&objects);
+    let lookups = Lookups::new(&objects, &model);
     f(&Cluster {
         model: &model,
         objects: &objects,
-        index: &index,
+        lookups: &lookups,
         complete: true,
     })
 }
@@ -178,16 +201,21 @@ pub fn run(loaded: &Loaded) -> Vec<Finding> {
         .findings
         .iter()
         .any(|f| *f.code == codes::INVALID_YAML || *f.code == codes::KUSTOMIZE_BUILD_FAILED);
-    let indexes: Vec<ObjectIndex> = loaded.objects.iter().map(|o| ObjectIndex::new(o)).collect();
+    let lookups: Vec<Lookups> = loaded
+        .objects
+        .iter()
+        .zip(&loaded.models)
+        .map(|(objects, model)| Lookups::new(objects, model))
+        .collect();
     let clusters: Vec<Cluster> = loaded
         .models
         .iter()
         .zip(&loaded.objects)
-        .zip(&indexes)
-        .map(|((model, objects), index)| Cluster {
+        .zip(&lookups)
+        .map(|((model, objects), lookups)| Cluster {
             model,
             objects,
-            index,
+            lookups,
             complete,
         })
         .collect();

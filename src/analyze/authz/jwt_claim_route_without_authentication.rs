@@ -12,7 +12,6 @@
 //! mention may apply (the pods may carry them) and counts.
 
 use super::seq;
-use crate::analyze::gateway::Gateways;
 use crate::analyze::refs::{is_istio, namespace_of};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
@@ -88,7 +87,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     if !cluster.complete {
         return Vec::new();
     }
-    let gateways = Gateways::read(cluster);
+    let gateways = &cluster.lookups.gateways;
     let mut findings = Vec::new();
     for service in cluster
         .objects

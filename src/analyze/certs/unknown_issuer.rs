@@ -78,7 +78,7 @@ fn check(repo: &Repo) -> Vec<Finding> {
     for (index, cluster) in repo.clusters.iter().enumerate() {
         let objects = cluster.objects;
         for certificate in certificates(objects) {
-            if let Some((message, node)) = missing_issuer(cluster.index, certificate) {
+            if let Some((message, node)) = missing_issuer(&cluster.lookups.index, certificate) {
                 findings
                     .push(Finding::new(&CODE, message, Some(node.origin.clone())).on(certificate));
             }

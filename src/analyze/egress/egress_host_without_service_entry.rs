@@ -63,10 +63,10 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     if !cluster.model.registry_only {
         return Vec::new();
     }
-    let registry = Registry::read(cluster.objects);
+    let registry = &cluster.lookups.registry;
     let mut findings = Vec::new();
     for object in cluster.objects {
-        for (node, host) in called_hosts(cluster, &registry, object) {
+        for (node, host) in called_hosts(cluster, registry, object) {
             let unknown = registry.is_external(&host)
                 && !host.contains('*')
                 && !is_placeholder(&host)

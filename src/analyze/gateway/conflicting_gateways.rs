@@ -6,7 +6,6 @@
 
 use std::collections::BTreeSet;
 
-use super::Gateways;
 use crate::analyze::authz::object_id;
 use crate::analyze::refs::seq;
 use crate::analyze::{Cluster, Rule};
@@ -97,7 +96,7 @@ impl<'a> Listener<'a> {
 }
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
-    let gateways = Gateways::read(cluster);
+    let gateways = &cluster.lookups.gateways;
     let mut findings = Vec::new();
     for (index, gateway) in gateways.objects.iter().enumerate() {
         let others: Vec<&Node> = gateways.neighbours(index).collect();

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeSet;
 
-use super::Gateways;
 use crate::analyze::authz::object_id;
 use crate::analyze::refs::seq;
 use crate::analyze::{Cluster, Rule};
@@ -79,7 +78,7 @@ fn certificate(server: &Node) -> Option<(String, &Node)> {
 }
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
-    let gateways = Gateways::read(cluster);
+    let gateways = &cluster.lookups.gateways;
     let mut findings = Vec::new();
     for (index, gateway) in gateways.objects.iter().enumerate() {
         for server in seq(gateway.at(&["spec", "servers"])) {

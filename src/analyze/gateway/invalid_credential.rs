@@ -1,7 +1,7 @@
 //! MW606: a Gateway's `credentialName` Secret that holds no usable certificate.
 //!
 //! The gateway reads `tls.crt` and `tls.key` (or `cert` and `key`) from the Secret in its
-//! workload's namespace ([`Gateways::workload_namespaces`]). A Secret the repository
+//! workload's namespace ([`super::Gateways::workload_namespaces`]). A Secret the repository
 //! writes there without those keys, whose certificate is not PEM, or whose certificate has
 //! expired gives the server no certificate. Secrets the repository cannot judge are left
 //! alone: SOPS-encrypted ones, templated ones (`${TLS_CRT}`), and Opaque ones with no data
@@ -13,7 +13,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use super::Gateways;
 use crate::analyze::refs::{is_placeholder, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
@@ -71,7 +70,7 @@ pub static RULE: Rule = Rule { code: &CODE, check };
 const KEY_PAIRS: [(&str, &str); 2] = [("cert", "key"), ("tls.crt", "tls.key")];
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
-    let gateways = Gateways::read(cluster);
+    let gateways = &cluster.lookups.gateways;
     let now = now();
     let mut findings = Vec::new();
     for (index, gateway) in gateways.objects.iter().enumerate() {
@@ -87,7 +86,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             };
             let secret = namespaces
                 .iter()
-                .find_map(|namespace| cluster.index.get("Secret", namespace, name));
+                .find_map(|namespace| cluster.lookups.index.get("Secret", namespace, name));
             let Some((secret, problem)) = secret.and_then(|s| problem(s, now).map(|p| (s, p)))
             else {
                 continue;

@@ -17,9 +17,10 @@ pub mod invalid_credential;
 pub mod port_not_on_service;
 pub mod selector_matches_nothing;
 
-use crate::analyze::Cluster;
 use crate::analyze::refs::{is_istio, namespace_of};
+use crate::analyze::selectors::GATEWAY_NAME_LABEL;
 use crate::manifest::Node;
+use crate::policy::Model;
 use crate::policy::workload::{Labels, Service, Workload, matches_labels, scalar};
 
 /// The pod labels of the gateways Istio's install guides create outside a repository:
@@ -37,10 +38,7 @@ const USUAL_GATEWAY_NAMESPACES: [&str; 2] = ["istio-system", "istio-ingress"];
 
 /// Pod labels of the gateways istiod deploys itself for Gateway API `Gateway`s: their
 /// Deployments are never in the repository.
-const DEPLOYED_GATEWAY_LABELS: [&str; 2] = [
-    "gateway.networking.k8s.io/gateway-name",
-    "istio.io/gateway-name",
-];
+const DEPLOYED_GATEWAY_LABELS: [&str; 2] = [GATEWAY_NAME_LABEL, "istio.io/gateway-name"];
 
 /// A Gateway's `spec.selector` as labels (empty: every gateway workload).
 pub fn selector_of(gateway: &Node) -> Labels {
@@ -78,7 +76,7 @@ pub enum Placement<'a> {
 
 /// The Gateways of one cluster and the gateway workloads the repository holds.
 pub struct Gateways<'a> {
-    cluster: &'a Cluster<'a>,
+    model: &'a Model,
     /// Every `networking.istio.io` Gateway of the cluster.
     pub objects: Vec<&'a Node>,
     /// Their selectors, same order.
@@ -89,20 +87,16 @@ pub struct Gateways<'a> {
 }
 
 impl<'a> Gateways<'a> {
-    pub fn read(cluster: &'a Cluster<'a>) -> Gateways<'a> {
-        let objects: Vec<&Node> = cluster
-            .objects
-            .iter()
-            .filter(|o| is_istio(o, "Gateway"))
-            .collect();
+    pub fn read(objects: &'a [Node], model: &'a Model) -> Gateways<'a> {
+        let objects: Vec<&Node> = objects.iter().filter(|o| is_istio(o, "Gateway")).collect();
         let selectors: Vec<Labels> = objects.iter().map(|g| selector_of(g)).collect();
         let mut gateways = Gateways {
-            cluster,
+            model,
             objects,
             selectors,
             holds_gateways: false,
         };
-        gateways.holds_gateways = cluster.model.workloads().iter().any(|w| w.gateway)
+        gateways.holds_gateways = model.workloads().iter().any(|w| w.gateway)
             || (0..gateways.objects.len()).any(|index| {
                 !gateways.selectors[index].is_empty() && !gateways.matching(index).is_empty()
             });
@@ -115,9 +109,8 @@ impl<'a> Gateways<'a> {
     fn matching(&self, index: usize) -> Vec<&'a Workload> {
         let selector = &self.selectors[index];
         let namespace = namespace_of(self.objects[index]);
-        let scoped = self.cluster.model.scope_gateways_to_namespace;
-        self.cluster
-            .model
+        let scoped = self.model.scope_gateways_to_namespace;
+        self.model
             .workloads()
             .iter()
             .filter(|w| !scoped || w.namespace == namespace)
@@ -137,7 +130,6 @@ impl<'a> Gateways<'a> {
         let workloads = self.matching(index);
         if !workloads.is_empty() {
             let services = self
-                .cluster
                 .model
                 .inventory
                 .services
@@ -182,7 +174,7 @@ impl<'a> Gateways<'a> {
             }
             Placement::Outside => {
                 let mut assumed = vec![namespace_of(self.objects[index]).to_string()];
-                if !self.cluster.model.scope_gateways_to_namespace {
+                if !self.model.scope_gateways_to_namespace {
                     for usual in USUAL_GATEWAY_NAMESPACES {
                         if !assumed.iter().any(|n| n == usual) {
                             assumed.push(usual.to_string());
@@ -209,7 +201,7 @@ impl<'a> Gateways<'a> {
     /// matches too), or a workload of the repository both select. With Gateways scoped to
     /// their namespace, only Gateways of one namespace can.
     fn overlap(&self, a: usize, b: usize) -> bool {
-        if self.cluster.model.scope_gateways_to_namespace
+        if self.model.scope_gateways_to_namespace
             && namespace_of(self.objects[a]) != namespace_of(self.objects[b])
         {
             return false;
@@ -274,7 +266,7 @@ spec:
     /// Each Gateway's placement: `selected:<services>`, `outside` or `nothing`.
     fn placements(yaml: &str) -> Vec<String> {
         crate::analyze::with_cluster(yaml, |cluster| {
-            let gateways = Gateways::read(cluster);
+            let gateways = &cluster.lookups.gateways;
             let placed = (0..gateways.objects.len()).map(|i| match gateways.place(i) {
                 Placement::Selected { services, .. } => {
                     let names: Vec<&str> = services.iter().map(|s| s.name.as_str()).collect();

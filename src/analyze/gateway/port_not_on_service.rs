@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Gateways, Placement, selector_of, selector_text};
+use super::{Placement, selector_of, selector_text};
 use crate::analyze::refs::seq;
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
@@ -62,7 +62,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     if !cluster.complete {
         return Vec::new();
     }
-    let gateways = Gateways::read(cluster);
+    let gateways = &cluster.lookups.gateways;
     let mut findings = Vec::new();
     for (index, gateway) in gateways.objects.iter().enumerate() {
         let Placement::Selected {

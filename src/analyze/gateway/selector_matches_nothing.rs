@@ -5,7 +5,7 @@
 //! are served nowhere — usually a typo, or labels that changed on the gateway Deployment.
 //! Selectors the repository cannot judge are left alone ([`super::Placement::Outside`]).
 
-use super::{Gateways, Placement, selector_of, selector_text};
+use super::{Placement, selector_of, selector_text};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
 
@@ -61,7 +61,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     if !cluster.complete {
         return Vec::new();
     }
-    let gateways = Gateways::read(cluster);
+    let gateways = &cluster.lookups.gateways;
     let mut findings = Vec::new();
     for (index, gateway) in gateways.objects.iter().enumerate() {
         if !matches!(gateways.place(index), Placement::Nothing) {

@@ -19,7 +19,7 @@ use crate::policy::peer::PeerAuthentication;
 
 /// The rendered object `kind` `namespace/name` of the cluster (the first, as the model does).
 fn object<'a>(cluster: &Cluster<'a>, kind: &str, namespace: &str, name: &str) -> Option<&'a Node> {
-    cluster.index.get(kind, namespace, name)
+    cluster.lookups.index.get(kind, namespace, name)
 }
 
 /// The object of a PeerAuthentication of the model.

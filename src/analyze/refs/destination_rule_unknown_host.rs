@@ -5,7 +5,7 @@
 //! so the TLS mode, load balancing and outlier detection it promises never apply. Wildcard
 //! hosts, and hosts in namespaces the repository writes nothing to, are not judged.
 
-use crate::analyze::refs::{Registry, egress_owned, is_istio, namespace_of};
+use crate::analyze::refs::{egress_owned, is_istio, namespace_of};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
 
@@ -61,7 +61,7 @@ spec:
 pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
-    let registry = Registry::read(cluster.objects);
+    let registry = &cluster.lookups.registry;
     cluster
         .objects
         .iter()
@@ -72,7 +72,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             let host = registry.resolve(written, namespace_of(object));
             let unknown = !registry.knows(&host)
                 && registry.judges(&host)
-                && !egress_owned(cluster.model, &registry, &host);
+                && !egress_owned(cluster.model, registry, &host);
             unknown.then(|| {
                 Finding::new(
                     &CODE,

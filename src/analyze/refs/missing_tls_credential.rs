@@ -11,7 +11,6 @@
 //! producing it all count. Without one the gateway has no certificate for the server: its
 //! listener is not served and TLS handshakes on that port fail.
 
-use crate::analyze::gateway::Gateways;
 use crate::analyze::refs::{is_placeholder, namespace_of, seq};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
@@ -79,7 +78,7 @@ pub static RULE: Rule = Rule { code: &CODE, check };
 const TERMINATING: [&str; 3] = ["SIMPLE", "MUTUAL", "OPTIONAL_MUTUAL"];
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
-    let gateways = Gateways::read(cluster);
+    let gateways = &cluster.lookups.gateways;
     let mut findings = Vec::new();
     for (index, object) in gateways.objects.iter().enumerate() {
         let Some((namespaces, assumed)) = gateways.workload_namespaces(index) else {

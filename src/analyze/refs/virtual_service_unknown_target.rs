@@ -82,7 +82,7 @@ spec:
 pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
-    let registry = Registry::read(cluster.objects);
+    let registry = &cluster.lookups.registry;
     let mut findings = Vec::new();
     for object in virtual_services(cluster.objects) {
         let namespace = namespace_of(object);
@@ -114,7 +114,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             };
             let host = registry.resolve(written, namespace);
             if !registry.knows(&host) {
-                if registry.judges(&host) && !egress_owned(cluster.model, &registry, &host) {
+                if registry.judges(&host) && !egress_owned(cluster.model, registry, &host) {
                     report(
                         host_node,
                         format!(
@@ -155,7 +155,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             }
             if let Some(subset_node) = destination.get("subset")
                 && let Some(subset) = subset_node.as_str()
-                && !defines_subset(cluster.objects, &registry, &host, subset, &audience)
+                && !defines_subset(cluster.objects, registry, &host, subset, &audience)
             {
                 report(
                     subset_node,

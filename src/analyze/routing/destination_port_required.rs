@@ -6,7 +6,7 @@
 //! request arrived on, which is no port of the host when the route serves a gateway
 //! listener or another host.
 
-use crate::analyze::refs::{Registry, audience, destinations, namespace_of};
+use crate::analyze::refs::{audience, destinations, namespace_of};
 use crate::analyze::routing::virtual_services;
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
@@ -56,7 +56,7 @@ spec:
 pub static RULE: Rule = Rule { code: &CODE, check };
 
 fn check(cluster: &Cluster) -> Vec<Finding> {
-    let registry = Registry::read(cluster.objects);
+    let registry = &cluster.lookups.registry;
     let mut findings = Vec::new();
     for object in virtual_services(cluster.objects) {
         let audience = audience(object);

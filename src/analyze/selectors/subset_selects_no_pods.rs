@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 
-use crate::analyze::refs::{Registry, is_istio, namespace_of, seq};
+use crate::analyze::refs::{is_istio, namespace_of, seq};
 use crate::analyze::selectors::{selector_labels, workloads_by_namespace};
 use crate::analyze::{Cluster, Rule};
 use crate::findings::{Code, Finding, Severity};
@@ -78,7 +78,7 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
     if !cluster.complete {
         return Vec::new();
     }
-    let registry = Registry::read(cluster.objects);
+    let registry = &cluster.lookups.registry;
     let by_namespace = workloads_by_namespace(cluster.model.workloads());
     // The first selecting Service of each host, looked up once per DestinationRule.
     let mut services: HashMap<String, &Service> = HashMap::new();

@@ -157,6 +157,7 @@ fn expectation(cluster: &Cluster, namespace: &str) -> Option<String> {
 /// The annotations of the workload's pod template.
 fn pod_annotations(cluster: &Cluster, workload: &Workload) -> Labels {
     let object = cluster
+        .lookups
         .index
         .get(&workload.kind, &workload.namespace, &workload.name);
     labels(
