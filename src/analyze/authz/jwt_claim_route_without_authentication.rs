@@ -109,10 +109,13 @@ fn check(cluster: &Cluster) -> Vec<Finding> {
             });
             // MW402 reports a gateway the repository does not define, MW602 one whose
             // selector matches nothing.
-            let Some((namespaces, _)) = found.and_then(|i| gateways.workload_namespaces(i)) else {
+            let Some(index) = found else {
                 continue;
             };
-            let gateway = gateways.objects[found.unwrap_or_default()];
+            let Some((namespaces, _)) = gateways.workload_namespaces(index) else {
+                continue;
+            };
+            let gateway = gateways.objects[index];
             if covered(cluster, gateway, namespaces) {
                 continue;
             }
