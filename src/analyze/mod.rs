@@ -22,6 +22,7 @@ pub mod egress;
 pub mod gateway;
 pub mod lifecycle;
 pub mod mtls;
+pub mod multicluster;
 pub mod refs;
 pub mod routing;
 pub mod selectors;
