@@ -101,7 +101,10 @@ fn check_istio_values(context: &str, cluster_dir: &Path) {
         .unwrap_or_else(|e| panic!("{context}: istio/values.yaml: {e}"));
     let values: Value = serde_saphyr::from_str(&text).expect("values parse");
     if values["profile"] == "remote" {
-        assert!(values["meshConfig"].is_null(), "{context}: a remote's meshConfig is ignored");
+        assert!(
+            values["meshConfig"].is_null(),
+            "{context}: a remote's meshConfig is ignored"
+        );
         return;
     }
     let mesh_config = &values["meshConfig"];

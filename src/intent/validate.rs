@@ -315,9 +315,9 @@ impl Checker {
             .iter()
             .filter(|c| *c.role == ClusterRole::Central)
             .collect();
-        let has_remotes = clusters.iter().any(|c| {
-            *c.role == ClusterRole::Edge && *c.topology == Topology::PrimaryRemote
-        });
+        let has_remotes = clusters
+            .iter()
+            .any(|c| *c.role == ClusterRole::Edge && *c.topology == Topology::PrimaryRemote);
         match centrals.as_slice() {
             [] => self.report(
                 clusters[0].role.at,

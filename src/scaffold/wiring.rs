@@ -123,7 +123,7 @@ pub fn cluster_wiring(mesh: &MeshWiring, cluster: &Cluster) -> ClusterWiring {
 #[cfg(test)]
 mod tests {
     use super::*;
-    
+
     fn mesh(clusters: &str) -> Mesh {
         let text = format!(
             "apiVersion: meshwright.dev/v1alpha1\nkind: Mesh\nmetadata: {{name: m}}\nspec:\n  gitops: {{engine: flux, repoURL: https://example.com/r.git}}\n  clusters:\n{clusters}"
@@ -190,7 +190,9 @@ mod tests {
 
     #[test]
     fn clusters_without_a_network_are_each_on_their_own() {
-        let mesh = mesh("    - {name: hq, role: central}\n    - {name: eu, role: edge, ingress: {host: eu.example}}\n");
+        let mesh = mesh(
+            "    - {name: hq, role: central}\n    - {name: eu, role: edge, ingress: {host: eu.example}}\n",
+        );
         assert_eq!(network_of(&mesh.spec.clusters[1]), "eu-network");
         assert!(mesh_wiring(&mesh).spans_networks);
     }
