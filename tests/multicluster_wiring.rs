@@ -237,3 +237,49 @@ fn one_network_needs_no_east_west_gateway_for_data_traffic() {
     assert!(!repo.join("clusters/central/east-west.yaml").exists());
     assert!(values(&repo, "central")["global"]["externalIstiod"].is_null());
 }
+
+#[test]
+fn a_remote_takes_its_mesh_settings_from_the_primary_that_serves_it() {
+    // A remote runs no istiod: its proxies get the mesh config of the primary named by its
+    // istio-system annotation ("Set the control plane cluster for cluster2").
+    let temp = tempfile::tempdir().unwrap();
+    let workload = |ns: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: {ns}}}\nspec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: web, image: web}}]}}\n"
+        )
+    };
+    let primary_values = |domain: &str| {
+        format!(
+            "global: {{meshID: m, network: n}}\nmeshConfig:\n  trustDomain: {domain}\n  outboundTrafficPolicy: {{mode: REGISTRY_ONLY}}\n"
+        )
+    };
+    common::write_files(
+        temp.path(),
+        &[
+            ("mesh.yaml", "# marks the repository root\n"),
+            (
+                "clusters/a-eu/istio/values.yaml",
+                &primary_values("eu.example"),
+            ),
+            ("clusters/a-eu/web.yaml", &workload("shop")),
+            (
+                "clusters/hq/istio/values.yaml",
+                &primary_values("hq.example"),
+            ),
+            ("clusters/hq/web.yaml", &workload("shop")),
+            (
+                "clusters/us/istio/values.yaml",
+                "profile: remote\nglobal: {remotePilotAddress: ew.hq.example}\n",
+            ),
+            (
+                "clusters/us/istio-system.yaml",
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n  annotations: {topology.istio.io/controlPlaneClusters: hq}\n",
+            ),
+            ("clusters/us/web.yaml", &workload("shop")),
+        ],
+    );
+    let loaded = meshwright::policy::load(&[temp.path().to_path_buf()], None).unwrap();
+    let us = loaded.models.iter().find(|m| m.cluster == "us").unwrap();
+    assert_eq!(us.trust_domain, "hq.example");
+    assert!(us.registry_only);
+}
