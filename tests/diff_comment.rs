@@ -182,7 +182,7 @@ fn a_comment_over_the_limit_is_cut_but_keeps_the_summary_and_the_weaker_changes(
     let (cut_rows, all_rows) = (policy_rows(&text), policy_rows(&whole));
     assert!(!cut_rows.is_empty());
     assert_eq!(cut_rows[..], all_rows[..cut_rows.len()]);
-    assert_eq!(cut_rows[0].0, "**weakens** ⚠️");
+    assert!(cut_rows[0].0.ends_with("⚠️"), "{cut_rows:?}");
     // The note says what is missing and how to see it.
     let note = &text[at(
         &text,

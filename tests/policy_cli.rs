@@ -116,7 +116,17 @@ fn trust_domain_flag_overrides_the_repository() {
     .clone();
     let value: serde_json::Value = serde_json::from_slice(&output).expect("JSON");
     let edges = value["edges"].as_array().expect("edges");
-    assert!(!edges.iter().any(|e| e["to"] == "retail/cart"));
+    // No workload reaches retail/cart; the acme.internal principals its policy names are
+    // identities from outside this trust domain now.
+    let callers: Vec<&str> = edges
+        .iter()
+        .filter(|e| e["to"] == "retail/cart")
+        .map(|e| e["from"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        callers, ["identity:acme.internal/ns/retail/sa/storefront"; 3],
+        "one per cluster running retail/cart"
+    );
     assert!(
         edges
             .iter()

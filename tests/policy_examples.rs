@@ -180,7 +180,7 @@ fn a_partial_matrix_holds_exactly_the_full_matrix_edges_it_selects() {
             .map(key)
             .collect();
         let partial: Vec<_> = model
-            .partial_matrix(&callers, &callees)
+            .partial_matrix(&callers, &callees, &[])
             .edges()
             .map(key)
             .collect();

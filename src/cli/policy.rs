@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::policy::output::{self, Format};
+use crate::policy::outsiders;
 
 /// Print the effective mTLS and authorization policy (who may call whom) under PATH.
 #[derive(Debug, Args)]
@@ -56,11 +57,16 @@ pub fn run(args: &PolicyArgs) -> ExitCode {
             known.join(", ")
         ));
     }
+    let repository = outsiders::Repository::of(&loaded.models);
     let clusters: Vec<output::Edges> = loaded
         .models
         .iter()
         .filter(|model| args.cluster.as_ref().is_none_or(|c| c == &model.cluster))
-        .map(|model| output::Edges::new(model, model.matrix(), args.allowed_only))
+        .map(|model| {
+            let callers = outsiders::of(model, &repository);
+            let matrix = model.matrix_with(&callers);
+            output::Edges::new(model, matrix, &callers, args.allowed_only)
+        })
         .collect();
     super::output::write_stdout(|out| output::write(args.output, &clusters, out));
     ExitCode::SUCCESS

@@ -19,6 +19,7 @@ use std::cmp::Ordering;
 
 use serde::Serialize;
 
+use crate::policy::outsiders::{self, Outsider};
 use crate::policy::peer::PeerMode;
 use crate::policy::workload::Workload;
 use crate::policy::{Edge, Inbound, Loaded, Model, Mtls};
@@ -76,7 +77,8 @@ fn mtls_name<S: serde::Serializer>(mtls: &Mtls, serializer: S) -> Result<S::Ok, 
 pub struct PolicyChange {
     pub risk: Risk,
     pub cluster: String,
-    /// `<namespace>/<workload>`.
+    /// `<namespace>/<workload>`, or an outsider (`identity:…`, `namespace:…`,
+    /// `any-authenticated`, `unauthenticated`).
     pub from: String,
     pub to: String,
     pub port: Option<u16>,
@@ -173,15 +175,27 @@ fn by_callee(
 /// and edges from callers whose identity (principal, sidecar) differs; every other edge
 /// has equal inputs on both sides and so the same outcome. Each caller's rows are then
 /// merge-joined by callee.
-fn cluster_changes(base: &Model, head: &Model, changes: &mut Vec<PolicyChange>) {
+///
+/// Outsiders (`policy::outsiders`) are the same callers on both sides — the union of what
+/// either state's policies name — with the same identity, so their rows need evaluating
+/// only into changed callees, like any caller whose identity did not change.
+fn cluster_changes(
+    base: &Model,
+    head: &Model,
+    outsiders: &[Outsider],
+    changes: &mut Vec<PolicyChange>,
+) {
     let common = common_workloads(base, head);
     let (base_inbound, head_inbound) = rayon::join(|| base.inbound(), || head.inbound());
     let sizes = (base.workloads().len(), head.workloads().len());
     // Each common workload's number in the other model.
     let mut head_number = vec![None; sizes.0];
     let mut base_number = vec![None; sizes.1];
-    let mut callers = (vec![false; sizes.0], vec![false; sizes.1]);
-    let mut callees = callers.clone();
+    let mut callers = (
+        vec![false; sizes.0 + outsiders.len()],
+        vec![false; sizes.1 + outsiders.len()],
+    );
+    let mut callees = (vec![false; sizes.0], vec![false; sizes.1]);
     let name = |h: usize| head.workloads()[h].id();
     for &(b, h) in &common {
         head_number[b] = Some(h);
@@ -204,10 +218,16 @@ fn cluster_changes(base: &Model, head: &Model, changes: &mut Vec<PolicyChange>) 
         }
     }
     let (before, after) = rayon::join(
-        || base.partial_matrix(&callers.0, &callees.0),
-        || head.partial_matrix(&callers.1, &callees.1),
+        || base.partial_matrix(&callers.0, &callees.0, outsiders),
+        || head.partial_matrix(&callers.1, &callees.1, outsiders),
     );
-    for &(b, h) in &common {
+    let rows = common.iter().map(|&(b, h)| (b, h, name(h))).chain(
+        outsiders
+            .iter()
+            .enumerate()
+            .map(|(k, o)| (sizes.0 + k, sizes.1 + k, o.id.clone())),
+    );
+    for (b, h, from) in rows {
         let old = by_callee(before.from(b), |to| head_number[to]);
         let new = by_callee(after.from(h), |to| base_number[to].map(|_| to));
         let mut old = old.iter().peekable();
@@ -217,7 +237,7 @@ fn cluster_changes(base: &Model, head: &Model, changes: &mut Vec<PolicyChange>) 
                 continue;
             };
             for (port, old, new) in port_differences(before_ports, after_ports) {
-                edge_changes(&head.cluster, &name(h), &name(*to), port, old, new, changes);
+                edge_changes(&head.cluster, &from, &name(*to), port, old, new, changes);
             }
         }
     }
@@ -290,7 +310,9 @@ fn edge_changes(
         (true, false) => push(Risk::Closes, format!("{from} → {to} denied{on}")),
         _ => {}
     }
-    if old.mtls != new.mtls {
+    // A plaintext client never has mTLS: what its connection became is the callee's
+    // server-side change, reported once for the callee (`from` = `*`).
+    if old.mtls != new.mtls && from != Outsider::unauthenticated().id {
         let (risk, what) = match (old.mtls, new.mtls) {
             (_, Mtls::Plaintext) => (
                 Risk::Weakens,
@@ -317,9 +339,17 @@ fn edge_changes(
 /// callee that starts or stops requiring mTLS, in the clusters present in both.
 pub fn changes(base: &Loaded, head: &Loaded) -> Vec<PolicyChange> {
     let mut changes = Vec::new();
+    let repositories = (
+        outsiders::Repository::of(&base.models),
+        outsiders::Repository::of(&head.models),
+    );
     for head_model in &head.models {
         if let Some(base_model) = base.models.iter().find(|m| m.cluster == head_model.cluster) {
-            cluster_changes(base_model, head_model, &mut changes);
+            let callers = outsiders::union(
+                &outsiders::of(base_model, &repositories.0),
+                &outsiders::of(head_model, &repositories.1),
+            );
+            cluster_changes(base_model, head_model, &callers, &mut changes);
         }
     }
     changes.sort_by(|a, b| {

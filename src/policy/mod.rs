@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod istiod;
 pub mod model;
 pub mod output;
+pub mod outsiders;
 pub mod peer;
 pub mod workload;
 

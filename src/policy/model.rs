@@ -23,6 +23,7 @@ use crate::manifest::Node;
 use crate::policy::authz::{self, AuthorizationPolicy, Peer, Verdict};
 use crate::policy::client::{ClientPolicies, ClientTls, DestinationRule};
 use crate::policy::cluster::ROOT_NAMESPACE;
+use crate::policy::outsiders::Outsider;
 use crate::policy::peer::{PeerAuthentication, PeerMode, PeerPolicies, ServerMode};
 use crate::policy::workload::{Inventory, Workload};
 
@@ -591,9 +592,15 @@ impl Model {
         }
     }
 
-    fn classes(&self) -> (Vec<Class>, Vec<&str>) {
+    /// The caller classes: the workloads', then one per outsider (its member numbered
+    /// after the workloads), and the namespaces they are in, sorted.
+    fn classes<'a>(&'a self, outsiders: &'a [Outsider]) -> (Vec<Class>, Vec<&'a str>) {
         let workloads = &self.inventory.workloads;
-        let mut namespaces: Vec<&str> = workloads.iter().map(|w| w.namespace.as_str()).collect();
+        let mut namespaces: Vec<&str> = workloads
+            .iter()
+            .map(|w| w.namespace.as_str())
+            .chain(outsiders.iter().map(|o| o.namespace.as_str()))
+            .collect();
         namespaces.sort_unstable();
         namespaces.dedup();
         let mut keyed: HashMap<(&str, &str, bool), Vec<usize>> = HashMap::new();
@@ -603,16 +610,23 @@ impl Model {
                 .or_default()
                 .push(index);
         }
+        let interned = |namespace: &str| namespaces.binary_search(&namespace).expect("interned");
         let mut classes: Vec<Class> = keyed
             .into_iter()
             .map(|((namespace, _, sidecar), members)| Class {
                 principal: self.principal(&workloads[members[0]]),
-                namespace: namespaces.binary_search(&namespace).expect("interned"),
+                namespace: interned(namespace),
                 sidecar,
                 members,
             })
             .collect();
         classes.sort_by(|a, b| a.members.cmp(&b.members));
+        classes.extend(outsiders.iter().enumerate().map(|(k, outsider)| Class {
+            members: vec![workloads.len() + k],
+            namespace: interned(&outsider.namespace),
+            sidecar: outsider.mtls,
+            principal: outsider.principal.clone(),
+        }));
         (classes, namespaces)
     }
 
@@ -636,16 +650,30 @@ impl Model {
     /// (callers and callees are the workloads of this cluster; a workload calling itself is
     /// left out).
     pub fn matrix(&self) -> Matrix {
-        let all = vec![true; self.inventory.workloads.len()];
-        self.partial_matrix(&all, &all)
+        self.matrix_with(&[])
     }
 
-    /// The edges of [`Model::matrix`] that start at a flagged caller or end at a flagged
-    /// callee (both indexed like [`Model::workloads`]), evaluating only those: the row of
-    /// an unflagged caller holds its edges into flagged callees only.
-    pub fn partial_matrix(&self, callers: &[bool], callees: &[bool]) -> Matrix {
+    /// [`Model::matrix`] with rows for `outsiders` too, after the workloads' (caller number
+    /// `workloads().len() + k` is `outsiders[k]`).
+    pub fn matrix_with(&self, outsiders: &[Outsider]) -> Matrix {
+        let callers = vec![true; self.inventory.workloads.len() + outsiders.len()];
+        let callees = vec![true; self.inventory.workloads.len()];
+        self.partial_matrix(&callers, &callees, outsiders)
+    }
+
+    /// The edges of [`Model::matrix_with`] that start at a flagged caller (indexed like
+    /// [`Model::workloads`], then `outsiders`) or end at a flagged callee (indexed like
+    /// [`Model::workloads`]), evaluating only those: the row of an unflagged caller holds
+    /// its edges into flagged callees only.
+    pub fn partial_matrix(
+        &self,
+        callers: &[bool],
+        callees: &[bool],
+        outsiders: &[Outsider],
+    ) -> Matrix {
         let workloads = &self.inventory.workloads;
-        let (classes, namespaces) = self.classes();
+        let (classes, namespaces) = self.classes(outsiders);
+        let rows = workloads.len() + outsiders.len();
         let index = self.index();
         let mut identities = Identities::default();
         for (i, class) in classes.iter().enumerate() {
@@ -660,7 +688,7 @@ impl Model {
                 .or_default()
                 .push(i);
         }
-        let mut class_of = vec![0; workloads.len()];
+        let mut class_of = vec![0; rows];
         for (index, class) in classes.iter().enumerate() {
             for &member in &class.members {
                 class_of[member] = index;
@@ -713,7 +741,7 @@ impl Model {
             .copied()
             .filter(|&callee| callees[callee])
             .collect();
-        matrix.rows = (0..workloads.len())
+        matrix.rows = (0..rows)
             .into_par_iter()
             .map(|from| {
                 let class = class_of[from];

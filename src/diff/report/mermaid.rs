@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::diff::{PolicyChange, Risk};
+use crate::policy::output::mermaid::{escape, node_declaration};
 
 /// More arrows than this make the graph unreadable (and GitHub's renderer slow): the
 /// riskiest edges are drawn, and the caller is told how many were left out.
@@ -79,8 +80,8 @@ pub fn graph(changes: &[PolicyChange]) -> (String, usize) {
             open = Some(cluster);
         }
         text.push_str(&format!(
-            "    {node}[\"{}\"]\n",
-            escape(&node_label(workload))
+            "    {}\n",
+            node_declaration(node, workload, &node_label(workload))
         ));
     }
     if open.is_some() {
@@ -105,7 +106,8 @@ pub fn graph(changes: &[PolicyChange]) -> (String, usize) {
     (text, left_out)
 }
 
-/// A workload's box; `*` (any client, for a callee that stopped requiring mTLS) spelled out.
+/// A caller's or callee's label; `*` (any client, for a callee that stopped requiring mTLS)
+/// spelled out. Callers from outside the repository get their own shapes.
 fn node_label(workload: &str) -> String {
     if workload == "*" {
         "any client".to_string()
@@ -121,11 +123,6 @@ fn style(risk: Risk) -> &'static str {
         Risk::Closes => "stroke:#6e7781",
         Risk::Strengthens | Risk::Repairs => "stroke:#1a7f37",
     }
-}
-
-/// Mermaid labels are quoted; a quote inside is written as an entity.
-fn escape(text: &str) -> String {
-    text.replace('"', "#quot;")
 }
 
 #[cfg(test)]

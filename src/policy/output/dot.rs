@@ -1,10 +1,12 @@
 //! `--output dot`: a Graphviz digraph with one cluster subgraph per cluster; allowed edges
-//! solid (mTLS green, plaintext orange), broken connections dashed red.
+//! solid (mTLS green, plaintext orange), broken connections dashed red. Workloads are boxes,
+//! callers outside the repository ellipses (identities, namespaces), a hexagon (any
+//! authenticated peer), a red octagon (plaintext clients) and a double circle (the internet).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Edges, drawn, label};
+use super::{Edges, NodeKind, drawn, label, node_kind};
 use crate::policy::Mtls;
 
 pub fn write(clusters: &[Edges], out: &mut dyn Write) -> io::Result<()> {
@@ -24,9 +26,16 @@ pub fn write(clusters: &[Edges], out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "  subgraph cluster_{index} {{")?;
         writeln!(out, "    label={};", quote(cluster))?;
         for node in nodes {
+            let shape = match node_kind(node) {
+                NodeKind::Workload => "",
+                NodeKind::Outside => ", shape=ellipse",
+                NodeKind::AnyAuthenticated => ", shape=hexagon",
+                NodeKind::Unauthenticated => ", shape=octagon, color=red",
+                NodeKind::Internet => ", shape=doublecircle",
+            };
             writeln!(
                 out,
-                "    {} [label={}];",
+                "    {} [label={}{shape}];",
                 quote(&format!("{cluster}:{node}")),
                 quote(node)
             )?;

@@ -1,4 +1,5 @@
-//! `--output json`: `{"edges":[{"cluster","from","to","port","allowed","mtls","policies",…}]}`.
+//! `--output json`: `{"edges":[{"cluster","from_cluster","from","to","port","allowed","mtls",
+//! "policies",…}]}`.
 
 use std::io::{self, Write};
 
@@ -17,6 +18,7 @@ pub fn write(clusters: &[Edges], out: &mut dyn Write) -> io::Result<()> {
     for (index, r) in rows.enumerate() {
         let edge = json!({
             "cluster": r.cluster,
+            "from_cluster": r.from_cluster,
             "from": r.from,
             "to": r.to,
             "port": r.port,

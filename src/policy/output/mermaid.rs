@@ -1,10 +1,12 @@
 //! `--output mermaid`: a `graph LR` with one subgraph per cluster; allowed edges are solid
-//! and labelled with their mode (mTLS or plaintext), broken connections dashed.
+//! and labelled with their mode (mTLS or plaintext), broken connections dashed. Workloads
+//! are boxes; callers outside the repository are stadiums (identities, namespaces), a
+//! hexagon (any authenticated peer), a flag (plaintext clients) and a circle (the internet).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Edges, drawn, label};
+use super::{Edges, NodeKind, drawn, label, node_kind};
 use crate::policy::Mtls;
 
 pub fn write(clusters: &[Edges], out: &mut dyn Write) -> io::Result<()> {
@@ -23,7 +25,7 @@ pub fn write(clusters: &[Edges], out: &mut dyn Write) -> io::Result<()> {
     for (index, (cluster, members)) in subgraphs.iter().enumerate() {
         writeln!(out, "  subgraph c{index}[\"{}\"]", escape(cluster))?;
         for (id, node) in members {
-            writeln!(out, "    {node}[\"{}\"]", escape(id))?;
+            writeln!(out, "    {}", node_declaration(node, id, id))?;
         }
         writeln!(out, "  end")?;
     }
@@ -40,6 +42,20 @@ pub fn write(clusters: &[Edges], out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn escape(text: &str) -> String {
+/// The declaration of Mermaid node `node` for caller or callee `id`, shown as `label`, in
+/// the shape of its kind.
+pub fn node_declaration(node: &str, id: &str, label: &str) -> String {
+    let (open, close) = match node_kind(id) {
+        NodeKind::Workload => ("[", "]"),
+        NodeKind::Outside => ("([", "])"),
+        NodeKind::AnyAuthenticated => ("{{", "}}"),
+        NodeKind::Unauthenticated => (">", "]"),
+        NodeKind::Internet => ("((", "))"),
+    };
+    format!("{node}{open}\"{}\"{close}", escape(label))
+}
+
+/// Mermaid labels are quoted; a quote inside is written as an entity.
+pub fn escape(text: &str) -> String {
     text.replace('"', "#quot;")
 }

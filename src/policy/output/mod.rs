@@ -9,6 +9,7 @@ pub mod table;
 
 use std::io::{self, Write};
 
+use crate::policy::outsiders::Outsider;
 use crate::policy::{Matrix, Model, Mtls};
 
 /// How to print the matrix.
@@ -29,7 +30,11 @@ pub enum Format {
 /// the edges between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Row<'a> {
+    /// The callee's cluster.
     pub cluster: &'a str,
+    /// The caller's cluster (the callee's, for calls inside a cluster and outsiders).
+    pub from_cluster: &'a str,
+    /// `<namespace>/<workload>`, or an outsider's id (`policy::outsiders`).
     pub from: &'a str,
     pub to: &'a str,
     pub port: Option<u16>,
@@ -45,12 +50,12 @@ pub struct Row<'a> {
     pub client_tls: Option<&'static str>,
 }
 
-/// One cluster's matrix with the names its rows print, each made once: a workload's id
-/// per workload, the policy names per shared decision.
+/// One cluster's matrix with the names its rows print, each made once: a caller's id per
+/// workload and outsider, the policy names per shared decision.
 pub struct Edges {
     cluster: String,
     matrix: Matrix,
-    workloads: Vec<String>,
+    callers: Vec<String>,
     decisions: Vec<DecisionNames>,
     allowed_only: bool,
 }
@@ -62,8 +67,8 @@ struct DecisionNames {
 }
 
 impl Edges {
-    /// The edges of `model`'s matrix, optionally only allowed ones.
-    pub fn new(model: &Model, matrix: Matrix, allowed_only: bool) -> Edges {
+    /// The edges of `model`'s matrix (made with `outsiders`), optionally only allowed ones.
+    pub fn new(model: &Model, matrix: Matrix, outsiders: &[Outsider], allowed_only: bool) -> Edges {
         let decisions = matrix
             .decisions
             .iter()
@@ -83,7 +88,12 @@ impl Edges {
             .collect();
         Edges {
             cluster: model.cluster.clone(),
-            workloads: model.workloads().iter().map(|w| w.id()).collect(),
+            callers: model
+                .workloads()
+                .iter()
+                .map(|w| w.id())
+                .chain(outsiders.iter().map(|o| o.id.clone()))
+                .collect(),
             matrix,
             decisions,
             allowed_only,
@@ -100,8 +110,9 @@ impl Edges {
                 let names = &self.decisions[edge.decision as usize];
                 Row {
                     cluster: &self.cluster,
-                    from: &self.workloads[edge.from as usize],
-                    to: &self.workloads[edge.to as usize],
+                    from_cluster: &self.cluster,
+                    from: &self.callers[edge.from as usize],
+                    to: &self.callers[edge.to as usize],
                     port: edge.port,
                     allowed: edge.allowed,
                     mtls: edge.mtls,
@@ -147,6 +158,31 @@ fn label(row: &Row) -> String {
         label.push_str(" (conditional)");
     }
     label
+}
+
+/// What kind of caller a graph node is, so graphs draw outsiders apart from workloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NodeKind {
+    Workload,
+    /// `identity:…` or `namespace:…`: identities outside the repository.
+    Outside,
+    AnyAuthenticated,
+    Unauthenticated,
+    Internet,
+}
+
+fn node_kind(id: &str) -> NodeKind {
+    if id == "any-authenticated" {
+        NodeKind::AnyAuthenticated
+    } else if id == "unauthenticated" {
+        NodeKind::Unauthenticated
+    } else if id.starts_with("internet:") {
+        NodeKind::Internet
+    } else if Outsider::is_symbolic(id) {
+        NodeKind::Outside
+    } else {
+        NodeKind::Workload
+    }
 }
 
 /// The rows a graph draws: allowed edges, and broken connections.
