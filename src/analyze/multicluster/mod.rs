@@ -244,11 +244,18 @@ mod tests {
 }
 
 /// The clusters of each mesh of the repository, in `wirings` order: clusters whose istiod
-/// names the same `global.meshID` (or none) form one mesh.
+/// names the same `global.meshID` (or none) form one mesh; a remote naming none belongs to
+/// its primaries' mesh (Istio's guide installs remotes without `meshID`).
 pub fn meshes<'w, 'a>(wirings: &'w [Wiring<'a>]) -> Vec<Vec<&'w Wiring<'a>>> {
+    let own_id = |wiring: &Wiring| wiring.istiod.as_ref().and_then(Istiod::mesh_id);
     let mut meshes: Vec<(Option<String>, Vec<&Wiring>)> = Vec::new();
-    for wiring in wirings {
-        let id = wiring.istiod.as_ref().and_then(Istiod::mesh_id);
+    for (index, wiring) in wirings.iter().enumerate() {
+        let id = own_id(wiring).or_else(|| {
+            wiring
+                .is_remote()
+                .then(|| primaries_of(wirings, index).into_iter().find_map(own_id))
+                .flatten()
+        });
         match meshes.iter_mut().find(|(mesh, _)| *mesh == id) {
             Some((_, members)) => members.push(wiring),
             None => meshes.push((id, vec![wiring])),
