@@ -319,49 +319,59 @@ fn from_chart_values(values: &Node) -> Option<NetworkGateway<'_>> {
     })
 }
 
+/// East-west gateway objects for the MW8xx rules' unit tests.
 #[cfg(test)]
-mod tests {
-    use super::super::{read as wirings, with_repo};
-    use super::*;
-
-    const GATEWAY: &str = "apiVersion: apps/v1
+pub mod samples {
+    /// An east-west gateway on `network` as `meshwright generate` writes it: a Deployment
+    /// whose proxy requests the network's view (line 13: the env value), and a Service
+    /// labelled with the network (line 20) selecting it.
+    pub fn gateway(network: &str) -> String {
+        format!(
+            "apiVersion: apps/v1
 kind: Deployment
-metadata: {name: istio-eastwestgateway, namespace: istio-system}
+metadata: {{name: istio-eastwestgateway, namespace: istio-system}}
 spec:
   template:
     metadata:
-      labels: {istio: eastwestgateway, app: istio-eastwestgateway}
+      labels: {{istio: eastwestgateway, app: istio-eastwestgateway}}
     spec:
-      containers: [{name: istio-proxy, image: auto}]
+      containers:
+        - name: istio-proxy
+          image: auto
+          env:
+            - {{name: ISTIO_META_REQUESTED_NETWORK_VIEW, value: {network}}}
 ---
 apiVersion: v1
 kind: Service
 metadata:
   name: istio-eastwestgateway
   namespace: istio-system
-  labels: {topology.istio.io/network: net1, networking.istio.io/gatewayPort: \"16443\"}
+  labels: {{topology.istio.io/network: {network}}}
 spec:
-  selector: {istio: eastwestgateway}
-  ports: [{name: tls, port: 16443}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {app: web}
-  ports: [{port: 80}]
-";
+  selector: {{istio: eastwestgateway}}
+  ports: [{{name: tls, port: 15443}}]
+"
+        )
+    }
 
-    const EXPOSE: &str = "apiVersion: networking.istio.io/v1
+    /// Istio's `expose-services.yaml`, in `istio-system`.
+    pub const EXPOSE_SERVICES: &str = "apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: cross-network-gateway, namespace: istio-system}
 spec:
   selector: {istio: eastwestgateway}
   servers:
-    - port: {number: 16443, name: tls, protocol: TLS}
+    - port: {number: 15443, name: tls, protocol: TLS}
       tls: {mode: AUTO_PASSTHROUGH}
       hosts: [\"*.local\"]
 ";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{read as wirings, with_repo};
+    use super::samples::{EXPOSE_SERVICES, gateway};
+    use super::*;
 
     /// Each network gateway of the first cluster: its description, network, port, and
     /// whether it is exposed.
@@ -385,35 +395,31 @@ spec:
 
     #[test]
     fn services_chart_values_and_gateway_api_gateways_are_network_gateways() {
-        let service = (
-            "Service istio-system/istio-eastwestgateway".to_string(),
-            Some("net1".to_string()),
-            16443,
+        let service = |exposed| {
+            let name = "Service istio-system/istio-eastwestgateway".to_string();
+            (name, Some("net1".to_string()), 16443, exposed)
+        };
+        // A gatewayPort label moves the mTLS port; the Gateway must be on it.
+        let moved = gateway("net1").replace(
+            "{topology.istio.io/network: net1}",
+            "{topology.istio.io/network: net1, networking.istio.io/gatewayPort: \"16443\"}",
         );
-        let exposed = format!("{GATEWAY}---\n{EXPOSE}");
-        assert_eq!(
-            gateways(&exposed, ""),
-            [(service.0.clone(), service.1.clone(), service.2, true)]
-        );
-        // The Gateway's port must be the gateway's mTLS port.
-        assert_eq!(
-            gateways(&exposed.replace("number: 16443", "number: 15443"), ""),
-            [(service.0.clone(), service.1.clone(), service.2, false)]
-        );
+        let exposed = format!("{moved}---\n{}", EXPOSE_SERVICES.replace("15443", "16443"));
+        assert_eq!(gateways(&exposed, ""), [service(true)]);
+        let elsewhere = format!("{moved}---\n{EXPOSE_SERVICES}");
+        assert_eq!(gateways(&elsewhere, ""), [service(false)]);
+        // A Service whose pods are outside the repository is not taken for a gateway just
+        // because an AUTO_PASSTHROUGH Gateway does not contradict its selector.
+        let web = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: web}\n";
+        assert_eq!(gateways(&format!("{web}---\n{EXPOSE_SERVICES}"), ""), []);
         let chart = "name: istio-eastwestgateway\nnetworkGateway: net2\n";
-        let found = gateways(
-            &format!(
-                "{EXPOSE}---\nkind: Namespace\napiVersion: v1\nmetadata: {{name: istio-system}}\n"
-            ),
-            chart,
-        );
         assert_eq!(
-            found,
+            gateways(EXPOSE_SERVICES, chart),
             [(
                 "the gateway chart values (networkGateway) of istio-eastwestgateway".to_string(),
                 Some("net2".to_string()),
                 15443,
-                false
+                true
             )]
         );
         let ambient = "apiVersion: gateway.networking.k8s.io/v1
@@ -434,7 +440,7 @@ spec: {gatewayClassName: istio-east-west, listeners: []}
 
     #[test]
     fn east_west_workloads_are_those_of_gateways_and_those_labelled_so() {
-        let labelled_only = GATEWAY.replace(
+        let labelled_only = gateway("net1").replace(
             "selector: {istio: eastwestgateway}",
             "selector: {app: other}",
         );

@@ -204,77 +204,60 @@ fn unexposed(wiring: &Wiring, gateway: &NetworkGateway) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use super::super::with_repo;
+    use super::super::east_west::samples::{EXPOSE_SERVICES, gateway};
+    use super::super::located;
     use super::*;
 
     const NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata: {name: istio-system}\n";
-    const GATEWAY: &str = "apiVersion: v1
-kind: Service
-metadata:
-  name: istio-eastwestgateway
-  namespace: istio-system
-  labels: {topology.istio.io/network: NET}
-spec:
-  selector: {istio: eastwestgateway}
-  ports: [{name: tls, port: 15443}]
-";
-    const EXPOSE: &str = "apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: cross-network-gateway, namespace: istio-system}
-spec:
-  selector: {istio: eastwestgateway}
-  servers:
-    - port: {number: 15443, name: tls, protocol: TLS}
-      tls: {mode: AUTO_PASSTHROUGH}
-      hosts: [\"*.local\"]
-";
 
     fn values(network: &str, extra: &str) -> String {
         format!("global:\n  meshID: mesh1\n  network: {network}\n{extra}")
     }
 
-    /// (cluster directory, line, column) of each finding.
-    fn found(clusters: &[(&str, &str, &str)]) -> Vec<(String, u32, u32)> {
-        with_repo(clusters, |repo| {
-            check(repo)
-                .iter()
-                .map(|f| {
-                    let origin = f.origin.as_ref().unwrap();
-                    let file = origin.file.to_string_lossy().into_owned();
-                    (file, origin.line, origin.column)
-                })
-                .collect()
-        })
-    }
-
     #[test]
     fn every_network_of_a_multi_network_mesh_has_an_exposed_gateway() {
-        let exposed = |net: &str| format!("{}---\n{EXPOSE}", GATEWAY.replace("NET", net));
+        let found = |clusters: &[(&str, &str, &str)]| located(check, clusters);
+        let exposed = |net: &str| format!("{}---\n{EXPOSE_SERVICES}", gateway(net));
         let (v1, v2) = (values("n1", ""), values("n2", ""));
         let (e1, e2) = (exposed("n1"), exposed("n2"));
-        assert_eq!(found(&[("a", &e1, &v1), ("b", &e2, &v2)]), []);
+        assert_eq!(
+            found(&[("a", &e1, &v1), ("b", &e2, &v2)]),
+            Vec::<String>::new()
+        );
         // b has no gateway: its global.network.
         assert_eq!(
             found(&[("a", &e1, &v1), ("b", NAMESPACE, &v2)]),
-            [("clusters/b/values.yaml".to_string(), 3, 12)]
+            ["clusters/b/values.yaml:3:12 Error"]
         );
         // One network shared by every cluster needs none.
-        assert_eq!(found(&[("a", NAMESPACE, &v1), ("b", NAMESPACE, &v1)]), []);
+        assert_eq!(
+            found(&[("a", NAMESPACE, &v1), ("b", NAMESPACE, &v1)]),
+            Vec::<String>::new()
+        );
         // Another cluster on b's network with an exposed gateway serves it.
         let c = ("c", e2.as_str(), v2.as_str());
-        assert_eq!(found(&[("a", &e1, &v1), ("b", NAMESPACE, &v2), c]), []);
+        assert_eq!(
+            found(&[("a", &e1, &v1), ("b", NAMESPACE, &v2), c]),
+            Vec::<String>::new()
+        );
         // b's gateway is not exposed: its Service.
-        let unexposed = GATEWAY.replace("NET", "n2");
+        let unexposed = gateway("n2");
         assert_eq!(
             found(&[("a", &e1, &v1), ("b", &unexposed, &v2)]),
-            [("clusters/b/objects.yaml".to_string(), 4, 9)]
+            ["clusters/b/objects.yaml:18:9 Error"]
         );
         // A remote's gateway is exposed by its primary's Gateway.
         let remote = values("n2", "  remotePilotAddress: 10.0.0.1\n");
-        assert_eq!(found(&[("a", &e1, &v1), ("b", &unexposed, &remote)]), []);
+        assert_eq!(
+            found(&[("a", &e1, &v1), ("b", &unexposed, &remote)]),
+            Vec::<String>::new()
+        );
         // Gateway chart values with networkGateway are a gateway.
         let chart = format!("{v2}---\nname: istio-eastwestgateway\nnetworkGateway: n2\n");
-        let primary = format!("{NAMESPACE}---\n{EXPOSE}");
-        assert_eq!(found(&[("a", &e1, &v1), ("b", &primary, &chart)]), []);
+        let primary = format!("{NAMESPACE}---\n{EXPOSE_SERVICES}");
+        assert_eq!(
+            found(&[("a", &e1, &v1), ("b", &primary, &chart)]),
+            Vec::<String>::new()
+        );
     }
 }

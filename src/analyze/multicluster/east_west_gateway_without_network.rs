@@ -212,92 +212,58 @@ fn proxy_config_sets_view(pod: &Node) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::with_repo;
+    use super::super::east_west::samples::gateway;
+    use super::super::located;
     use super::*;
 
     const VALUES: &str = "global:\n  meshID: mesh1\n  network: network1\n";
     const OTHER: &str = "global:\n  meshID: mesh1\n  network: network2\n";
     const NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata: {name: istio-system}\n";
 
-    const GATEWAY: &str = "apiVersion: apps/v1
-kind: Deployment
-metadata: {name: istio-eastwestgateway, namespace: istio-system}
-spec:
-  template:
-    metadata:
-      labels: {istio: eastwestgateway}
-    spec:
-      containers:
-        - name: istio-proxy
-          image: auto
-          env:
-            - {name: ISTIO_META_REQUESTED_NETWORK_VIEW, value: network1}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: istio-eastwestgateway
-  namespace: istio-system
-  labels: {topology.istio.io/network: network1}
-spec:
-  selector: {istio: eastwestgateway}
-  ports: [{name: tls, port: 15443}]
-";
-
-    /// (line, column, severity) of each finding on cluster c1 (`objects`, `values`), next
-    /// to cluster c2 on `other`'s network.
-    fn found(objects: &str, values: &str, other: &str) -> Vec<(u32, u32, Severity)> {
-        with_repo(
-            &[("c1", objects, values), ("c2", NAMESPACE, other)],
-            |repo| {
-                check(repo)
-                    .iter()
-                    .map(|f| {
-                        let origin = f.origin.as_ref().unwrap();
-                        (origin.line, origin.column, f.severity)
-                    })
-                    .collect()
-            },
-        )
+    /// The findings on cluster c1 (`objects`, `values`), next to cluster c2 on `other`'s
+    /// network.
+    fn found(objects: &str, values: &str, other: &str) -> Vec<String> {
+        located(check, &[("c1", objects, values), ("c2", NAMESPACE, other)])
     }
 
     #[test]
     fn an_east_west_gateway_names_its_cluster_s_network() {
-        assert_eq!(found(GATEWAY, VALUES, OTHER), []);
+        let gateway = gateway("network1");
+        assert_eq!(found(&gateway, VALUES, OTHER), Vec::<String>::new());
         // Another network on the Service: the label's value.
-        let elsewhere = GATEWAY.replace("network: network1}", "network: network3}");
+        let elsewhere = gateway.replace("network: network1}", "network: network3}");
+        let service = "clusters/c1/objects.yaml";
         assert_eq!(
             found(&elsewhere, VALUES, OTHER),
-            [(20, 39, Severity::Error)]
+            [format!("{service}:20:39 Error")]
         );
         // No label: the Service's labels.
-        let unlabelled = GATEWAY.replace(
+        let unlabelled = gateway.replace(
             "{topology.istio.io/network: network1}",
             "{istio: eastwestgateway}",
         );
         assert_eq!(
             found(&unlabelled, VALUES, OTHER),
-            [(20, 11, Severity::Error)]
+            [format!("{service}:20:11 Error")]
         );
         // No view on the pods: the proxy's env; a view of another network: its value.
-        let viewless = GATEWAY.replace("ISTIO_META_REQUESTED_NETWORK_VIEW", "OTHER");
+        let viewless = gateway.replace("ISTIO_META_REQUESTED_NETWORK_VIEW", "OTHER");
         assert_eq!(
             found(&viewless, VALUES, OTHER),
-            [(12, 11, Severity::Warning)]
+            [format!("{service}:12:11 Warning")]
         );
-        let other_view = GATEWAY.replace("value: network1}", "value: network2}");
+        let other_view = gateway.replace("value: network1}", "value: network2}");
         assert_eq!(
             found(&other_view, VALUES, OTHER),
-            [(13, 64, Severity::Warning)]
+            [format!("{service}:13:64 Warning")]
         );
         // A single-network mesh with no AUTO_PASSTHROUGH Gateway is not judged.
-        assert_eq!(found(&unlabelled, VALUES, VALUES), []);
+        assert_eq!(found(&unlabelled, VALUES, VALUES), Vec::<String>::new());
         // Gateway chart values name the network in networkGateway.
         let chart = "name: istio-eastwestgateway\nnetworkGateway: network3\n";
-        let with_chart = format!("{VALUES}---\n{chart}");
         assert_eq!(
-            found(NAMESPACE, &with_chart, OTHER),
-            [(6, 17, Severity::Error)]
+            found(NAMESPACE, &format!("{VALUES}---\n{chart}"), OTHER),
+            ["clusters/c1/values.yaml:6:17 Error"]
         );
     }
 }

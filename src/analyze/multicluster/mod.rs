@@ -205,44 +205,6 @@ pub fn spans_networks(wirings: &[Wiring]) -> bool {
     networks.any(|n| n != first)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::manifest::parse_documents;
-
-    fn node(text: &str) -> Node {
-        parse_documents(std::path::Path::new("t.yaml"), text.as_bytes()).unwrap()[0].clone()
-    }
-
-    #[test]
-    fn istiod_configuration_is_read_from_helm_values_and_istio_operators() {
-        let helm = node(
-            "profile: remote\nglobal:\n  meshID: m\n  network: n2\n  multiCluster: {clusterName: c2}\n  remotePilotAddress: 10.0.0.1\n",
-        );
-        let istiod = Istiod::read(&helm).unwrap();
-        assert_eq!(istiod.mesh_id().as_deref(), Some("m"));
-        assert_eq!(istiod.network().as_deref(), Some("n2"));
-        assert_eq!(istiod.cluster_name().as_deref(), Some("c2"));
-        assert!(istiod.is_remote());
-
-        let operator = node(
-            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    global: {meshID: m, network: n1, externalIstiod: true}\n",
-        );
-        let istiod = Istiod::read(&operator).unwrap();
-        assert_eq!(istiod.network().as_deref(), Some("n1"));
-        assert!(!istiod.is_remote());
-        assert!(istiod.serves_remotes());
-
-        let env = node("pilot:\n  env: {EXTERNAL_ISTIOD: \"true\"}\n");
-        assert!(Istiod::read(&env).unwrap().serves_remotes());
-        // The gateway chart's values and other objects are not istiod's.
-        assert!(
-            Istiod::read(&node("networkGateway: n1\nservice: {type: LoadBalancer}\n")).is_none()
-        );
-        assert!(Istiod::read(&node("kind: Service\nmetadata: {name: x}\n")).is_none());
-    }
-}
-
 /// The clusters of each mesh of the repository, in `wirings` order: clusters whose istiod
 /// names the same `global.meshID` (or none) form one mesh; a remote naming none belongs to
 /// its primaries' mesh (Istio's guide installs remotes without `meshID`).
@@ -331,4 +293,57 @@ pub fn with_repo<T>(clusters: &[(&str, &str, &str)], f: impl FnOnce(&Repo) -> T)
         clusters: &clusters,
         values: &values,
     })
+}
+
+/// Each finding of `check` on `clusters` (see [`with_repo`]) as `file:line:column severity`.
+#[cfg(test)]
+pub fn located(check: fn(&Repo) -> Vec<Finding>, clusters: &[(&str, &str, &str)]) -> Vec<String> {
+    with_repo(clusters, |repo| {
+        check(repo)
+            .iter()
+            .map(|f| {
+                let origin = f.origin.as_ref().expect("a place");
+                let file = origin.file.to_string_lossy();
+                format!("{file}:{}:{} {:?}", origin.line, origin.column, f.severity)
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::parse_documents;
+
+    fn node(text: &str) -> Node {
+        parse_documents(std::path::Path::new("t.yaml"), text.as_bytes()).unwrap()[0].clone()
+    }
+
+    #[test]
+    fn istiod_configuration_is_read_from_helm_values_and_istio_operators() {
+        let helm = node(
+            "profile: remote\nglobal:\n  meshID: m\n  network: n2\n  multiCluster: {clusterName: c2}\n  remotePilotAddress: 10.0.0.1\n",
+        );
+        let istiod = Istiod::read(&helm).unwrap();
+        assert_eq!(istiod.mesh_id().as_deref(), Some("m"));
+        assert_eq!(istiod.network().as_deref(), Some("n2"));
+        assert_eq!(istiod.cluster_name().as_deref(), Some("c2"));
+        assert!(istiod.is_remote());
+
+        let operator = node(
+            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec:\n  values:\n    global: {meshID: m, network: n1, externalIstiod: true}\n",
+        );
+        let istiod = Istiod::read(&operator).unwrap();
+        assert_eq!(istiod.network().as_deref(), Some("n1"));
+        assert!(!istiod.is_remote());
+        assert!(istiod.serves_remotes());
+
+        let env = node("pilot:\n  env: {EXTERNAL_ISTIOD: \"true\"}\n");
+        assert!(Istiod::read(&env).unwrap().serves_remotes());
+        // The gateway chart's values and other objects are not istiod's.
+        assert!(
+            Istiod::read(&node("networkGateway: n1\nservice: {type: LoadBalancer}\n")).is_none()
+        );
+        assert!(Istiod::read(&node("kind: Service\nmetadata: {name: x}\n")).is_none());
+    }
 }

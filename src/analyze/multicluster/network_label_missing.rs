@@ -114,21 +114,22 @@ fn check(repo: &Repo) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::with_repo;
+    use super::super::located;
     use super::*;
 
     const VALUES: &str = "global:\n  meshID: mesh1\n  network: network2\n";
 
-    fn lines(objects: &str, values: &str) -> Vec<(u32, u32)> {
-        with_repo(&[("cluster2", objects, values)], |repo| {
-            check(repo)
-                .iter()
-                .map(|f| {
-                    let origin = f.origin.as_ref().unwrap();
-                    (origin.line, origin.column)
-                })
-                .collect()
-        })
+    /// `line:column` of each finding on cluster2.
+    fn lines(objects: &str, values: &str) -> Vec<String> {
+        located(check, &[("cluster2", objects, values)])
+            .iter()
+            .map(|f| {
+                f.split(".yaml:")
+                    .nth(1)
+                    .unwrap_or(f)
+                    .replace(" Warning", "")
+            })
+            .collect()
     }
 
     #[test]
@@ -137,19 +138,22 @@ mod tests {
             format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: istio-system\n{labels}")
         };
         let labelled = namespace("  labels:\n    topology.istio.io/network: network2\n");
-        assert_eq!(lines(&labelled, VALUES), []);
+        assert_eq!(lines(&labelled, VALUES), Vec::<String>::new());
         // Another network: the label's value.
-        assert_eq!(lines(&labelled.replace("k2", "k1"), VALUES), [(6, 32)]);
+        assert_eq!(lines(&labelled.replace("k2", "k1"), VALUES), ["6:32"]);
         // Other labels only: the labels; none: the metadata.
         assert_eq!(
             lines(&namespace("  labels:\n    team: mesh\n"), VALUES),
-            [(5, 3)]
+            ["5:3"]
         );
-        assert_eq!(lines(&namespace(""), VALUES), [(3, 1)]);
+        assert_eq!(lines(&namespace(""), VALUES), ["3:1"]);
         // No istio-system Namespace: istiod's global.network.
         let service = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n";
-        assert_eq!(lines(service, VALUES), [(3, 12)]);
+        assert_eq!(lines(service, VALUES), ["3:12"]);
         // Without global.network there is nothing to label.
-        assert_eq!(lines(service, "global:\n  meshID: mesh1\n"), []);
+        assert_eq!(
+            lines(service, "global:\n  meshID: mesh1\n"),
+            Vec::<String>::new()
+        );
     }
 }
