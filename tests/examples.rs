@@ -7,88 +7,10 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
+use common::rendered::{ClusterObjects, cluster_of, name, namespace, render_clusters};
 use common::{EXAMPLES, init_example, kustomize_roots};
 use serde_json::Value;
-
-/// Objects rendered by `kubectl kustomize` for every root that lands on one cluster.
-struct ClusterObjects {
-    objects: Vec<Value>,
-}
-
-fn kubectl_kustomize(root: &Path) -> Vec<Value> {
-    let output = Command::new("kubectl")
-        .arg("kustomize")
-        .arg(root)
-        .output()
-        .expect("kubectl must be installed (it is the reference renderer for these tests)");
-    assert!(
-        output.status.success(),
-        "kubectl kustomize {} failed:\n{}",
-        root.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let text = String::from_utf8(output.stdout).expect("UTF-8 output");
-    let documents: Vec<Value> = serde_saphyr::from_multiple(&text).expect("kubectl output parses");
-    let documents: Vec<Value> = documents.into_iter().filter(|d| !d.is_null()).collect();
-    assert!(
-        !documents.is_empty(),
-        "{} renders no objects",
-        root.display()
-    );
-    documents
-}
-
-/// The cluster a root deploys to: `clusters/<c>` or `…/overlays/<c>`; bases deploy nowhere.
-fn cluster_of(repo: &Path, root: &Path) -> Option<String> {
-    let relative = root.strip_prefix(repo).ok()?.to_string_lossy().into_owned();
-    let parts: Vec<&str> = relative.split('/').collect();
-    match parts.as_slice() {
-        ["clusters", cluster] => Some((*cluster).to_string()),
-        [.., "overlays", cluster] => Some((*cluster).to_string()),
-        _ => None,
-    }
-}
-
-fn render_clusters(repo: &Path) -> BTreeMap<String, ClusterObjects> {
-    let mut clusters: BTreeMap<String, ClusterObjects> = BTreeMap::new();
-    for root in kustomize_roots(repo) {
-        let objects = kubectl_kustomize(&root);
-        if let Some(cluster) = cluster_of(repo, &root) {
-            clusters
-                .entry(cluster)
-                .or_insert_with(|| ClusterObjects {
-                    objects: Vec::new(),
-                })
-                .objects
-                .extend(objects);
-        }
-    }
-    clusters
-}
-
-fn kind(object: &Value) -> &str {
-    object["kind"].as_str().unwrap_or_default()
-}
-fn name(object: &Value) -> &str {
-    object["metadata"]["name"].as_str().unwrap_or_default()
-}
-fn namespace(object: &Value) -> &str {
-    object["metadata"]["namespace"].as_str().unwrap_or_default()
-}
-
-impl ClusterObjects {
-    fn of_kind<'a>(&'a self, wanted: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
-        self.objects.iter().filter(move |o| kind(o) == wanted)
-    }
-
-    fn names(&self, wanted: &str) -> BTreeSet<(String, String)> {
-        self.of_kind(wanted)
-            .map(|o| (namespace(o).to_string(), name(o).to_string()))
-            .collect()
-    }
-}
 
 fn trust_domain(repo: &Path) -> String {
     let mesh = meshwright::intent::load(&repo.join("mesh.yaml")).expect("example is valid");
@@ -172,11 +94,19 @@ fn check_gitops_syncs_every_root(
 }
 
 /// istiod values enforce what the mesh relies on: registry-only egress, JSON access logs,
-/// proxies that start before applications.
+/// proxies that start before applications. A remote runs no istiod: its primary's mesh
+/// configuration serves it (`tests/multicluster_wiring.rs` checks its values).
 fn check_istio_values(context: &str, cluster_dir: &Path) {
     let text = std::fs::read_to_string(cluster_dir.join("istio/values.yaml"))
         .unwrap_or_else(|e| panic!("{context}: istio/values.yaml: {e}"));
     let values: Value = serde_saphyr::from_str(&text).expect("values parse");
+    if values["profile"] == "remote" {
+        assert!(
+            values["meshConfig"].is_null(),
+            "{context}: a remote's meshConfig is ignored"
+        );
+        return;
+    }
     let mesh_config = &values["meshConfig"];
     assert_eq!(
         mesh_config["outboundTrafficPolicy"]["mode"], "REGISTRY_ONLY",
@@ -197,7 +127,11 @@ fn check_mtls(context: &str, objects: &ClusterObjects) {
         .find(|p| namespace(p) == "istio-system" && p["spec"]["selector"].is_null())
         .unwrap_or_else(|| panic!("{context}: no mesh-wide PeerAuthentication"));
     assert_eq!(mesh_wide["spec"]["mtls"]["mode"], "STRICT", "{context}");
-    for namespace_object in objects.of_kind("Namespace") {
+    // istio-system is the control plane's: no injection, and its policies are mesh-wide.
+    for namespace_object in objects
+        .of_kind("Namespace")
+        .filter(|n| name(n) != "istio-system")
+    {
         let ns = name(namespace_object);
         assert_eq!(
             namespace_object["metadata"]["labels"]["istio-injection"], "enabled",
@@ -423,7 +357,12 @@ fn check_batch_workloads(context: &str, objects: &ClusterObjects) {
 
 fn check_service_port_names(context: &str, objects: &ClusterObjects) {
     const PREFIXES: [&str; 6] = ["http", "http2", "grpc", "tcp", "tls", "https"];
-    for service in objects.of_kind("Service") {
+    // The control plane's gateways keep the names of Istio's own charts (`status-port`), as
+    // Istio's port-name analyzer allows.
+    let services = objects
+        .of_kind("Service")
+        .filter(|s| namespace(s) != "istio-system");
+    for service in services {
         for port in service["spec"]["ports"].as_array().into_iter().flatten() {
             let port_name = port["name"].as_str().unwrap_or_default();
             let prefix = port_name.split('-').next().unwrap_or_default();

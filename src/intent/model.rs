@@ -321,11 +321,13 @@ pub struct Cluster {
     /// Istio multi-cluster model of an edge cluster; the central cluster is always primary.
     #[serde(default = "default_topology")]
     pub topology: Located<Topology>,
-    /// Istio network name; defaults to `<cluster>-network`.
+    /// Istio network name; defaults to `<cluster>-network`. Clusters on one network reach
+    /// each other's pods directly; across networks, traffic passes east-west gateways.
     #[serde(default)]
     pub network: Option<Located<String>>,
-    /// Central cluster only: the host name edge clusters reach its east-west gateway at.
-    /// Required when the mesh has edge clusters.
+    /// Central cluster only: the host name that resolves to its east-west gateway, where
+    /// primary-remote edge clusters reach its istiod (their `global.remotePilotAddress`).
+    /// Required when the mesh has primary-remote edges.
     #[serde(default)]
     pub east_west_host: Option<Located<String>>,
     /// HTTPS ingress of this cluster (required for edge clusters).

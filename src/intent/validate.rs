@@ -315,17 +315,20 @@ impl Checker {
             .iter()
             .filter(|c| *c.role == ClusterRole::Central)
             .collect();
-        let has_edges = clusters.iter().any(|c| *c.role == ClusterRole::Edge);
+        let has_remotes = clusters
+            .iter()
+            .any(|c| *c.role == ClusterRole::Edge && *c.topology == Topology::PrimaryRemote);
         match centrals.as_slice() {
             [] => self.report(
                 clusters[0].role.at,
                 "exactly one cluster must have `role: central`; none has",
             ),
             [central] => {
-                if has_edges && central.east_west_host.is_none() {
+                if has_remotes && central.east_west_host.is_none() {
                     self.report(
                         central.name.at,
-                        "the central cluster needs eastWestHost: edge clusters reach it there",
+                        "the central cluster needs eastWestHost: primary-remote edge clusters \
+                         reach its istiod there (their global.remotePilotAddress)",
                     );
                 }
                 if *central.topology == Topology::PrimaryRemote {
@@ -765,7 +768,7 @@ spec:
         );
         assert_problem(
             "    - {name: hq, role: central}\n",
-            "    - {name: hq, role: central}\n    - {name: eu, role: edge, ingress: {host: eu.example.com}}\n",
+            "    - {name: hq, role: central}\n    - {name: eu, role: edge, topology: primary-remote, ingress: {host: eu.example.com}}\n",
             "needs eastWestHost",
         );
         assert_problem(

@@ -9,6 +9,7 @@
 pub mod authz;
 pub mod client;
 pub mod cluster;
+pub mod istiod;
 pub mod model;
 pub mod output;
 pub mod peer;
@@ -38,16 +39,51 @@ pub struct Loaded {
     pub findings: Vec<Finding>,
 }
 
-/// The objects of one cluster, and the trust domain its istiod configuration names.
+/// The objects of one cluster, its istiod Helm values, and the mesh settings its istiod
+/// configuration names.
 #[derive(Debug, Default)]
 struct ClusterObjects {
     objects: Vec<Node>,
     values: Vec<Node>,
+    settings: MeshSettings,
+    /// istiod's configuration installs a remote: its proxies take their mesh settings from
+    /// a primary's istiod.
+    remote: bool,
+}
+
+/// What istiod's configuration of a cluster says, as the model needs it.
+#[derive(Debug, Default, Clone)]
+struct MeshSettings {
     trust_domain: Option<String>,
     aliases: Vec<String>,
     registry_only: bool,
     auto_allocates_addresses: bool,
     scope_gateways_to_namespace: bool,
+}
+
+impl MeshSettings {
+    /// Adds what `documents` (objects, or istiod's Helm values) configure.
+    fn read(&mut self, documents: &[Node]) {
+        self.trust_domain = self
+            .trust_domain
+            .take()
+            .or_else(|| documents.iter().find_map(cluster::trust_domain_of));
+        self.aliases
+            .extend(documents.iter().flat_map(cluster::trust_domain_aliases_of));
+        self.registry_only |= documents.iter().any(cluster::is_registry_only);
+        self.auto_allocates_addresses |= documents.iter().any(cluster::auto_allocates_addresses);
+        self.scope_gateways_to_namespace |=
+            documents.iter().any(cluster::scopes_gateways_to_namespace);
+    }
+
+    /// Whether istiod's configuration of the cluster says anything the model reads.
+    fn is_configured(&self) -> bool {
+        self.trust_domain.is_some()
+            || !self.aliases.is_empty()
+            || self.registry_only
+            || self.auto_allocates_addresses
+            || self.scope_gateways_to_namespace
+    }
 }
 
 /// The nearest directory at or above `path` holding `.git` or `mesh.yaml`.
@@ -87,46 +123,23 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
             .unwrap_or(&source.path);
         let cluster = clusters.entry(cluster_of(inside, is_file)).or_default();
         if is_file && source.objects.is_empty() {
-            // istiod's Helm values are configuration, not objects: read them for the trust domain.
+            // istiod's Helm values are configuration, not objects: read them for the mesh
+            // settings.
             if let Ok(documents) = load_file(&source.path) {
-                cluster.trust_domain = cluster
-                    .trust_domain
-                    .take()
-                    .or_else(|| documents.iter().find_map(cluster::trust_domain_of));
-                cluster
-                    .aliases
-                    .extend(documents.iter().flat_map(cluster::trust_domain_aliases_of));
-                cluster.registry_only |= documents.iter().any(cluster::is_registry_only);
-                cluster.auto_allocates_addresses |=
-                    documents.iter().any(cluster::auto_allocates_addresses);
-                cluster.scope_gateways_to_namespace |=
-                    documents.iter().any(cluster::scopes_gateways_to_namespace);
+                cluster.settings.read(&documents);
+                cluster.remote |= documents.iter().any(istiod::installs_remote);
                 cluster.values.extend(documents);
             }
         }
-        cluster.trust_domain = cluster
-            .trust_domain
-            .take()
-            .or_else(|| source.objects.iter().find_map(cluster::trust_domain_of));
-        cluster.aliases.extend(
-            source
-                .objects
-                .iter()
-                .flat_map(cluster::trust_domain_aliases_of),
-        );
-        cluster.registry_only |= source.objects.iter().any(cluster::is_registry_only);
-        cluster.auto_allocates_addresses |=
-            source.objects.iter().any(cluster::auto_allocates_addresses);
-        cluster.scope_gateways_to_namespace |= source
-            .objects
-            .iter()
-            .any(cluster::scopes_gateways_to_namespace);
+        cluster.settings.read(&source.objects);
+        cluster.remote |= source.objects.iter().any(istiod::installs_remote);
         cluster.objects.extend(source.objects);
         findings.extend(source.findings);
     }
+    inherit_from_primaries(&mut clusters);
     let fallback = clusters
         .values()
-        .find_map(|c| c.trust_domain.clone())
+        .find_map(|c| c.settings.trust_domain.clone())
         .unwrap_or_else(|| DEFAULT_TRUST_DOMAIN.to_string());
     let mut values = Vec::new();
     let (models, objects) = clusters
@@ -134,15 +147,16 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
         .filter(|(_, c)| !c.objects.is_empty())
         .map(|(name, c)| {
             values.push(c.values);
+            let settings = c.settings;
             let domain = trust_domain
                 .map(str::to_string)
-                .or(c.trust_domain)
+                .or(settings.trust_domain)
                 .unwrap_or_else(|| fallback.clone());
             let mut model =
-                Model::new(&name, &c.objects, &domain).with_trust_domain_aliases(&c.aliases);
-            model.registry_only = c.registry_only;
-            model.auto_allocates_addresses = c.auto_allocates_addresses;
-            model.scope_gateways_to_namespace = c.scope_gateways_to_namespace;
+                Model::new(&name, &c.objects, &domain).with_trust_domain_aliases(&settings.aliases);
+            model.registry_only = settings.registry_only;
+            model.auto_allocates_addresses = settings.auto_allocates_addresses;
+            model.scope_gateways_to_namespace = settings.scope_gateways_to_namespace;
             (model, c.objects)
         })
         .unzip();
@@ -151,5 +165,33 @@ pub fn group(paths: &[PathBuf], sources: Vec<Source>, trust_domain: Option<&str>
         objects,
         values,
         findings,
+    }
+}
+
+/// A remote cluster's proxies take their mesh settings from the primary whose istiod
+/// serves them (Istio's primary-remote model): a remote that configures none of its own
+/// gets those of the primary its `istio-system` Namespace names
+/// (`topology.istio.io/controlPlaneClusters`), else of the repository's first primary.
+fn inherit_from_primaries(clusters: &mut BTreeMap<String, ClusterObjects>) {
+    let primaries: Vec<(&String, &ClusterObjects)> = clusters
+        .iter()
+        .filter(|(_, c)| !c.remote && c.settings.is_configured())
+        .collect();
+    let inherited: Vec<(String, MeshSettings)> = clusters
+        .iter()
+        .filter(|(_, c)| c.remote && !c.settings.is_configured())
+        .filter_map(|(name, remote)| {
+            let named = istiod::control_plane_clusters(&remote.objects);
+            let (_, primary) = primaries
+                .iter()
+                .find(|(p, _)| named.contains(p))
+                .or_else(|| primaries.first())?;
+            Some((name.clone(), primary.settings.clone()))
+        })
+        .collect();
+    for (name, settings) in inherited {
+        if let Some(remote) = clusters.get_mut(&name) {
+            remote.settings = settings;
+        }
     }
 }

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use super::wiring::{ClusterWiring, MeshWiring, cluster_wiring, mesh_wiring, network_of};
+
 use crate::intent::duration::parse_go_duration;
 use crate::intent::model::{
     ClusterRole, ExternalTlsMode, GitOpsEngine, KeyAlgorithm, Mesh, MtlsMode, PullRequestChecks,
@@ -33,6 +35,8 @@ pub struct MeshContext {
     pub central_east_west_host: Option<String>,
     pub clusters: Vec<ClusterContext>,
     pub namespaces: Vec<NamespaceContext>,
+    /// Networks, remotes and the remote secrets of the multi-cluster mesh.
+    pub wiring: MeshWiring,
 }
 
 #[derive(Debug, Serialize)]
@@ -97,6 +101,8 @@ pub struct ClusterContext {
     pub topology: &'static str,
     pub network: String,
     pub east_west_host: Option<String>,
+    /// Its east-west gateway, what that exposes, and whether it is a remote.
+    pub wiring: ClusterWiring,
     pub ingress: Option<IngressContext>,
     /// Kustomize roots deployed on this cluster, besides `clusters/<name>` itself.
     pub overlay_paths: Vec<String>,
@@ -219,10 +225,11 @@ pub fn build(mesh: &Mesh) -> MeshContext {
     let all_clusters: Vec<String> = spec.clusters.iter().map(|c| c.name.value.clone()).collect();
 
     let namespaces = build_namespaces(mesh, &trust_domain, &all_clusters);
+    let wiring = mesh_wiring(mesh);
     let clusters = spec
         .clusters
         .iter()
-        .map(|cluster| build_cluster(mesh, cluster, &namespaces))
+        .map(|cluster| build_cluster(mesh, cluster, &namespaces, &wiring))
         .collect();
 
     let ca = &spec.ca;
@@ -285,6 +292,7 @@ pub fn build(mesh: &Mesh) -> MeshContext {
         central_east_west_host,
         clusters,
         namespaces,
+        wiring,
     }
 }
 
@@ -489,6 +497,7 @@ fn build_cluster(
     mesh: &Mesh,
     cluster: &crate::intent::model::Cluster,
     namespaces: &[NamespaceContext],
+    wiring: &MeshWiring,
 ) -> ClusterContext {
     let name = cluster.name.value.clone();
     let ingress = cluster.ingress.as_ref().map(|ingress| {
@@ -536,11 +545,9 @@ fn build_cluster(
             Topology::MultiPrimary => "multi-primary",
             Topology::PrimaryRemote => "primary-remote",
         },
-        network: cluster
-            .network
-            .as_ref()
-            .map_or_else(|| format!("{name}-network"), |n| n.value.clone()),
+        network: network_of(cluster),
         east_west_host: cluster.east_west_host.as_ref().map(|h| h.value.clone()),
+        wiring: cluster_wiring(wiring, cluster),
         ingress,
         overlay_paths: namespaces
             .iter()

@@ -6,4 +6,5 @@ pub mod lock;
 pub mod plan;
 pub mod render;
 pub mod safe_path;
+pub mod wiring;
 pub mod write;

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test crate uses a different subset
 
 pub mod git;
+pub mod rendered;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
