@@ -183,6 +183,9 @@ pub static REPO_RULES: &[&RepoRule] = &[
     &certs::cacerts_layout::RULE,
     &lifecycle::job_without_sidecar_exit::RULE,
     &lifecycle::job_outlives_workload_certificate::RULE,
+    &multicluster::network_label_missing::RULE,
+    &multicluster::east_west_gateway_missing::RULE,
+    &multicluster::east_west_gateway_without_network::RULE,
 ];
 
 /// The codes of every analyzer: per-cluster, whole-repository and `dangling_after_kustomize`.

@@ -7,7 +7,13 @@
 //! mesh — its mesh ID, cluster name, network, whether it is a primary or a remote, and which
 //! primaries control a remote.
 
+pub mod east_west;
+pub mod east_west_gateway_missing;
+pub mod east_west_gateway_without_network;
+pub mod network_label_missing;
+
 use crate::analyze::Repo;
+use crate::findings::Finding;
 use crate::manifest::Node;
 use crate::policy::ROOT_NAMESPACE;
 pub use crate::policy::istiod::{CONTROL_PLANE_CLUSTERS, Istiod};
@@ -118,4 +124,109 @@ pub fn spans_networks(wirings: &[Wiring]) -> bool {
         return false;
     };
     networks.any(|n| n != first)
+}
+
+/// The clusters of each mesh of the repository, in `wirings` order: clusters whose istiod
+/// names the same `global.meshID` (or none) form one mesh; a remote naming none belongs to
+/// its primaries' mesh (Istio's guide installs remotes without `meshID`).
+pub fn meshes<'w, 'a>(wirings: &'w [Wiring<'a>]) -> Vec<Vec<&'w Wiring<'a>>> {
+    let own_id = |wiring: &Wiring| wiring.istiod.as_ref().and_then(Istiod::mesh_id);
+    let mut meshes: Vec<(Option<String>, Vec<&Wiring>)> = Vec::new();
+    for (index, wiring) in wirings.iter().enumerate() {
+        let id = own_id(wiring).or_else(|| {
+            wiring
+                .is_remote()
+                .then(|| primaries_of(wirings, index).into_iter().find_map(own_id))
+                .flatten()
+        });
+        match meshes.iter_mut().find(|(mesh, _)| *mesh == id) {
+            Some((_, members)) => members.push(wiring),
+            None => meshes.push((id, vec![wiring])),
+        }
+    }
+    meshes.into_iter().map(|(_, members)| members).collect()
+}
+
+/// The distinct networks (`global.network`) the clusters of one mesh are on.
+pub fn networks(mesh: &[&Wiring]) -> std::collections::BTreeSet<String> {
+    mesh.iter().filter_map(|w| w.network()).collect()
+}
+
+/// Where a label must be added to `object`: its `metadata.labels`, else its `metadata`, else
+/// the object itself.
+pub fn label_site(object: &Node) -> &Node {
+    object
+        .at(&["metadata", "labels"])
+        .or(object.get("metadata"))
+        .unwrap_or(object)
+}
+
+/// `finding` attributed to `document` when it is an object (an IstioOperator, a Service);
+/// Helm values are not.
+pub fn on_document(finding: Finding, document: &Node) -> Finding {
+    if document.get("kind").is_some() {
+        finding.on(document)
+    } else {
+        finding
+    }
+}
+
+/// Runs `f` on a complete repository of `clusters`: (directory, objects, Helm values) YAML
+/// (for the MW8xx rules' unit tests).
+#[cfg(test)]
+pub fn with_repo<T>(clusters: &[(&str, &str, &str)], f: impl FnOnce(&Repo) -> T) -> T {
+    use crate::analyze::{Cluster, Lookups};
+    use crate::manifest::parse_documents;
+    use crate::policy::{DEFAULT_TRUST_DOMAIN, Model};
+    let parse = |name: &str, text: &str| {
+        parse_documents(std::path::Path::new(name), text.as_bytes()).expect("valid YAML")
+    };
+    let objects: Vec<Vec<Node>> = clusters
+        .iter()
+        .map(|(name, yaml, _)| parse(&format!("clusters/{name}/objects.yaml"), yaml))
+        .collect();
+    let values: Vec<Vec<Node>> = clusters
+        .iter()
+        .map(|(name, _, yaml)| parse(&format!("clusters/{name}/values.yaml"), yaml))
+        .collect();
+    let models: Vec<Model> = clusters
+        .iter()
+        .zip(&objects)
+        .map(|((name, _, _), objects)| Model::new(name, objects, DEFAULT_TRUST_DOMAIN))
+        .collect();
+    let lookups: Vec<Lookups> = objects
+        .iter()
+        .zip(&models)
+        .map(|(objects, model)| Lookups::new(objects, model))
+        .collect();
+    let clusters: Vec<Cluster> = models
+        .iter()
+        .zip(&objects)
+        .zip(&lookups)
+        .map(|((model, objects), lookups)| Cluster {
+            model,
+            objects,
+            lookups,
+            complete: true,
+        })
+        .collect();
+    f(&Repo {
+        clusters: &clusters,
+        values: &values,
+    })
+}
+
+/// Each finding of `check` on `clusters` (see [`with_repo`]) as `file:line:column severity`.
+#[cfg(test)]
+pub fn located(check: fn(&Repo) -> Vec<Finding>, clusters: &[(&str, &str, &str)]) -> Vec<String> {
+    with_repo(clusters, |repo| {
+        check(repo)
+            .iter()
+            .map(|f| {
+                let origin = f.origin.as_ref().expect("a place");
+                let file = origin.file.to_string_lossy();
+                format!("{file}:{}:{} {:?}", origin.line, origin.column, f.severity)
+            })
+            .collect()
+    })
 }
