@@ -160,8 +160,9 @@ fn root<'a>(repo: &Repo<'a>, cluster: usize, certificate: &'a Node, depth: u8) -
     }
 }
 
-/// The most common value of `values` (the first cluster's among equals).
-fn reference<T, K: Ord + Clone>(values: &[(usize, T)], key: impl Fn(&T) -> K) -> Option<K> {
+/// The most common value of `values` (the first cluster's among equals). MW805 picks the
+/// mesh ID its clusters should share with it too.
+pub fn reference<T, K: Ord + Clone>(values: &[(usize, T)], key: impl Fn(&T) -> K) -> Option<K> {
     let mut counts: BTreeMap<K, (usize, usize)> = BTreeMap::new();
     for (order, (_, value)) in values.iter().enumerate() {
         let entry = counts.entry(key(value)).or_insert((0, order));
