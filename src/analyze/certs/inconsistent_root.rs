@@ -33,7 +33,8 @@ issues one generates its own root key, whatever its `commonName` — or a Vault 
 path. Clusters whose root differs from the one most clusters of their mesh share are
 reported, as are clusters whose istiod configuration (`meshConfig.trustDomain`) names
 another trust domain without the two listing each other in `trustDomainAliases`. Clusters
-whose istiod values name different meshes (`global.meshID`) are not compared.
+whose istiod values name different meshes (`global.meshID`) are not compared; MW805
+(`mesh-id-mismatch`) reports clusters wired into one mesh that name different mesh IDs.
 
 ## Why is this bad?
 Multi-cluster mTLS needs one root of trust: a proxy rejects a peer certificate that chains

@@ -133,10 +133,10 @@ fn check(repo: &Repo) -> Vec<Finding> {
             findings.push(Finding::new(
                 &CODE,
                 format!(
-                    "cluster {} is a remote of {}, but {} exposes istiod: no Gateway serves port {ISTIOD_PORT} with a VirtualService routing it to istiod, so the remote's proxies and injection webhook cannot reach their control plane",
+                    "cluster {} is a remote of {}, but {} istiod: no Gateway serves port {ISTIOD_PORT} with a VirtualService routing it to istiod, so the remote's proxies and injection webhook cannot reach their control plane",
                     remote.name(),
                     names(&primaries),
-                    if primaries.len() == 1 { "it" } else { "none of them" },
+                    if primaries.len() == 1 { "it does not expose" } else { "none of them exposes" },
                 ),
                 Some(node.origin.clone()),
             ));

@@ -29,7 +29,7 @@ whose istiod values set `global.multiCluster.clusterName` or `global.network`, a
 clusters with the primaries that control them. It reports, at its `meshID`:
 
 - a remote whose mesh ID differs from its primaries' (a remote without one inherits its
-  primary's and is not reported);
+  primary's: it counts with that mesh and is not reported);
 - a cluster whose mesh ID no other of these clusters names, when it differs from the one
   most of them share (among equals, the first cluster's).
 
@@ -92,16 +92,27 @@ fn check(repo: &Repo) -> Vec<Finding> {
         }
         primaries.insert(remote.cluster, controlling);
     }
-    let meshes: Vec<(usize, (String, &Node))> = wirings
+    let mesh_of = |wiring: &Wiring| wiring.istiod.as_ref().and_then(Istiod::mesh_id);
+    // Each cluster's mesh ID and where it is set; a remote without one inherits its first
+    // primary's (counted with that mesh, never reported).
+    let meshes: Vec<(usize, (String, Option<&Node>))> = wirings
         .iter()
         .filter_map(|wiring| {
-            let istiod = wiring.istiod.as_ref()?;
-            let multi_cluster = istiod.cluster_name().is_some() || istiod.network().is_some();
+            let istiod = wiring.istiod.as_ref();
+            let multi_cluster = istiod
+                .is_some_and(|i| i.cluster_name().is_some() || i.network().is_some());
             if !multi_cluster && !linked[wiring.cluster] {
                 return None;
             }
-            let node = istiod.value(&["global", "meshID"])?;
-            Some((wiring.cluster, (istiod.mesh_id()?, node)))
+            let set = istiod.and_then(|i| Some((i.mesh_id()?, i.value(&["global", "meshID"])?)));
+            let (mesh, node) = match set {
+                Some((mesh, node)) => (mesh, Some(node)),
+                None => (
+                    primaries.get(&wiring.cluster)?.iter().find_map(|p| mesh_of(p))?,
+                    None,
+                ),
+            };
+            Some((wiring.cluster, (mesh, node)))
         })
         .collect();
     let Some(wanted) = reference(&meshes, |(mesh, _)| mesh.clone()) else {
@@ -110,12 +121,15 @@ fn check(repo: &Repo) -> Vec<Finding> {
     let sharing = |mesh: &str| meshes.iter().filter(|(_, (m, _))| m == mesh).count();
     let mut findings = Vec::new();
     for (cluster, (mesh, node)) in &meshes {
+        let Some(node) = node else {
+            continue;
+        };
         let wiring = &wirings[*cluster];
         let primary_meshes: Vec<(String, String)> = primaries
             .get(cluster)
             .into_iter()
             .flatten()
-            .filter_map(|p| Some((p.name(), p.istiod.as_ref().and_then(Istiod::mesh_id)?)))
+            .filter_map(|p| Some((p.name(), mesh_of(p)?)))
             .collect();
         let message = if !primary_meshes.is_empty()
             && primary_meshes.iter().all(|(_, m)| m != mesh)
