@@ -194,7 +194,10 @@ fn a_remote_secret_is_reported_without_a_word_of_its_kubeconfig() {
                 .arg(dir.path()),
             1,
         );
-        assert!(text.contains("MW807"), "{format} reports the Secret: {text}");
+        assert!(
+            text.contains("MW807"),
+            "{format} reports the Secret: {text}"
+        );
         for word in &words {
             assert!(!text.contains(word), "{format} leaks {word}: {text}");
         }

@@ -285,7 +285,10 @@ spec:
         let host = "istiod.istio-system.svc.cluster.local";
         let https = GATEWAY
             .replace("protocol: tls", "protocol: https")
-            .replace("mode: PASSTHROUGH", "mode: SIMPLE, credentialName: istiod-cert")
+            .replace(
+                "mode: PASSTHROUGH",
+                "mode: SIMPLE, credentialName: istiod-cert",
+            )
             .replace("HOST", host)
             .replace("PORT", "15012");
         assert!(with_cluster(&https, exposes_istiod));

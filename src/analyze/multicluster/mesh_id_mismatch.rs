@@ -47,11 +47,13 @@ and "Install Primary-Remote on different networks"
 which give every cluster of the mesh the same `meshID`.
 
 ## Why is this bad?
-The mesh ID is stamped on every proxy (`ISTIO_META_MESH_ID`) and reported in its metrics
-(`source_mesh_id`, `destination_mesh_id`) and traces: a cluster naming another mesh splits
-the mesh's telemetry in two, and dashboards, alerts and policies keyed on the mesh ID miss
-its traffic. Istio's multi-cluster guides require one mesh ID across the clusters of a mesh.
-Traffic itself still flows, so this is a warning.
+The mesh ID is what the injecting istiod stamps on every proxy (`ISTIO_META_MESH_ID`) and
+on its traces (the `istio.mesh_id` tag): a cluster naming another mesh splits the mesh's
+traces and telemetry in two, and whatever tells meshes apart by it takes the cluster for
+another mesh. Istio's multi-cluster guides give every cluster of a mesh the same `meshID`.
+A remote's pods are injected by its primary's istiod, with the primary's mesh ID, so a
+remote naming another one says its values were written for another mesh. Traffic itself
+still flows, so this is a warning.
 
 ## Example
 ```yaml
@@ -99,8 +101,8 @@ fn check(repo: &Repo) -> Vec<Finding> {
         .iter()
         .filter_map(|wiring| {
             let istiod = wiring.istiod.as_ref();
-            let multi_cluster = istiod
-                .is_some_and(|i| i.cluster_name().is_some() || i.network().is_some());
+            let multi_cluster =
+                istiod.is_some_and(|i| i.cluster_name().is_some() || i.network().is_some());
             if !multi_cluster && !linked[wiring.cluster] {
                 return None;
             }
@@ -108,7 +110,10 @@ fn check(repo: &Repo) -> Vec<Finding> {
             let (mesh, node) = match set {
                 Some((mesh, node)) => (mesh, Some(node)),
                 None => (
-                    primaries.get(&wiring.cluster)?.iter().find_map(|p| mesh_of(p))?,
+                    primaries
+                        .get(&wiring.cluster)?
+                        .iter()
+                        .find_map(|p| mesh_of(p))?,
                     None,
                 ),
             };
@@ -131,8 +136,7 @@ fn check(repo: &Repo) -> Vec<Finding> {
             .flatten()
             .filter_map(|p| Some((p.name(), mesh_of(p)?)))
             .collect();
-        let message = if !primary_meshes.is_empty()
-            && primary_meshes.iter().all(|(_, m)| m != mesh)
+        let message = if !primary_meshes.is_empty() && primary_meshes.iter().all(|(_, m)| m != mesh)
         {
             let named: Vec<String> = primary_meshes
                 .iter()
@@ -141,7 +145,11 @@ fn check(repo: &Repo) -> Vec<Finding> {
             format!(
                 "remote cluster {} names meshID {mesh}, but its {} {}: a remote belongs to its primary's mesh; use its meshID or leave it unset",
                 wiring.name(),
-                if named.len() == 1 { "primary" } else { "primaries" },
+                if named.len() == 1 {
+                    "primary"
+                } else {
+                    "primaries"
+                },
                 named.join(", "),
             )
         } else if *mesh != wanted && sharing(mesh) == 1 {
@@ -155,7 +163,7 @@ fn check(repo: &Repo) -> Vec<Finding> {
                 _ => format!("clusters {} name", others.join(", ")),
             };
             format!(
-                "cluster {} names meshID {mesh}, but {naming} {wanted}: the clusters of one mesh need one mesh ID, or its proxies' telemetry is split from the rest of the mesh",
+                "cluster {} names meshID {mesh}, but {naming} {wanted}: the clusters of one mesh need one mesh ID, or its proxies' traces and telemetry name another mesh",
                 wiring.name(),
             )
         } else {

@@ -132,7 +132,9 @@ fn profile_problem<'a>(wiring: &Wiring<'a>, istiod: &Istiod<'a>) -> Problem<'a> 
         format!(
             "cluster {} points at another control plane, but its istiod values install {}: a full istiod runs in the cluster instead of a remote's Service forwarding to the primary; set profile: remote, with global.remotePilotAddress and istiodRemote.injectionPath: /inject/cluster/<clusterName>/net/<network>",
             wiring.name(),
-            profile.map_or("the default profile".to_string(), |p| format!("profile {p}")),
+            profile.map_or("the default profile".to_string(), |p| format!(
+                "profile {p}"
+            )),
         ),
         node,
     ))
