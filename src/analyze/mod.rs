@@ -155,6 +155,7 @@ pub static RULES: &[&Rule] = &[
     &sidecar::multiple_injection_labels::RULE,
     &sidecar::misplaced_pod_annotation::RULE,
     &sidecar::namespace_not_injected::RULE,
+    &multicluster::remote_secret_in_repository::RULE,
 ];
 
 /// The whole repository, for analyzers that compare clusters (a shared root CA, a CA Secret
@@ -185,6 +186,9 @@ pub static REPO_RULES: &[&RepoRule] = &[
     &lifecycle::job_outlives_workload_certificate::RULE,
     &multicluster::network_label_missing::RULE,
     &multicluster::east_west_gateway_missing::RULE,
+    &multicluster::istiod_not_exposed::RULE,
+    &multicluster::remote_not_remote_profile::RULE,
+    &multicluster::mesh_id_mismatch::RULE,
     &multicluster::east_west_gateway_without_network::RULE,
 ];
 

@@ -33,7 +33,8 @@ issues one generates its own root key, whatever its `commonName` — or a Vault 
 path. Clusters whose root differs from the one most clusters of their mesh share are
 reported, as are clusters whose istiod configuration (`meshConfig.trustDomain`) names
 another trust domain without the two listing each other in `trustDomainAliases`. Clusters
-whose istiod values name different meshes (`global.meshID`) are not compared.
+whose istiod values name different meshes (`global.meshID`) are not compared; MW805
+(`mesh-id-mismatch`) reports clusters wired into one mesh that name different mesh IDs.
 
 ## Why is this bad?
 Multi-cluster mTLS needs one root of trust: a proxy rejects a peer certificate that chains
@@ -160,8 +161,9 @@ fn root<'a>(repo: &Repo<'a>, cluster: usize, certificate: &'a Node, depth: u8) -
     }
 }
 
-/// The most common value of `values` (the first cluster's among equals).
-fn reference<T, K: Ord + Clone>(values: &[(usize, T)], key: impl Fn(&T) -> K) -> Option<K> {
+/// The most common value of `values` (the first cluster's among equals). MW805 picks the
+/// mesh ID its clusters should share with it too.
+pub fn reference<T, K: Ord + Clone>(values: &[(usize, T)], key: impl Fn(&T) -> K) -> Option<K> {
     let mut counts: BTreeMap<K, (usize, usize)> = BTreeMap::new();
     for (order, (_, value)) in values.iter().enumerate() {
         let entry = counts.entry(key(value)).or_insert((0, order));

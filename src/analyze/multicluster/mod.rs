@@ -10,7 +10,11 @@
 pub mod east_west;
 pub mod east_west_gateway_missing;
 pub mod east_west_gateway_without_network;
+pub mod istiod_not_exposed;
+pub mod mesh_id_mismatch;
 pub mod network_label_missing;
+pub mod remote_not_remote_profile;
+pub mod remote_secret_in_repository;
 
 use crate::analyze::Repo;
 use crate::findings::Finding;
@@ -124,6 +128,17 @@ pub fn spans_networks(wirings: &[Wiring]) -> bool {
         return false;
     };
     networks.any(|n| n != first)
+}
+
+/// Where to point at what makes `wiring` a remote: its `global.remotePilotAddress`, else its
+/// `controlPlaneClusters` annotation, else its istiod `profile`, else its istiod document.
+pub fn remote_pointer<'a>(wiring: &Wiring<'a>) -> Option<&'a Node> {
+    let istiod = wiring.istiod.as_ref();
+    istiod
+        .and_then(|i| i.value(&["global", "remotePilotAddress"]))
+        .or_else(|| wiring.control_plane())
+        .or_else(|| istiod.and_then(|i| i.profile))
+        .or_else(|| istiod.map(|i| i.document))
 }
 
 /// The clusters of each mesh of the repository, in `wirings` order: clusters whose istiod
